@@ -1,0 +1,571 @@
+//! The workspace folder: `utfall.toml`, `goals.toml`, `kpis/*.toml`, `sources.toml`,
+//! `activities.toml`, read into definition values that keep where every value was written.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Diagnostic;
+
+/// One definition file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the workspace root, with `/` separators.
+    pub path: String,
+    pub text: String,
+}
+
+/// Text in Swedish and English. At least one must be given.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub sv: Option<String>,
+    pub en: Option<String>,
+}
+
+impl Localized {
+    pub fn get(&self, locale: crate::locale::Locale) -> &str {
+        let (first, second) = match locale {
+            crate::locale::Locale::Sv => (&self.sv, &self.en),
+            crate::locale::Locale::En => (&self.en, &self.sv),
+        };
+        first.as_deref().or(second.as_deref()).unwrap_or("")
+    }
+}
+
+/// `utfall.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceConfig {
+    pub name: Spanned<String>,
+    /// The company's own brand, used by `$brand` in formulas (awareness surveys).
+    pub brand: Option<Spanned<String>>,
+    pub currency: Spanned<String>,
+    pub locale: Option<Spanned<String>>,
+    pub time_zone: Option<Spanned<String>>,
+    pub fiscal_year_start_month: Option<Spanned<i64>>,
+    pub week_start: Option<Spanned<String>>,
+    /// Metadata store: `sqlite://.utfall/utfall.db` (default) or `postgres://…`.
+    pub store: Option<Spanned<String>>,
+    /// Query engine: `embedded` (default) or `ballista://host:port`.
+    pub engine: Option<Spanned<String>>,
+    /// Where imported Parquet tables live, relative to the workspace.
+    pub data_dir: Option<Spanned<String>>,
+    #[serde(default)]
+    pub departments: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub people: Vec<Person>,
+}
+
+/// Someone who takes part: owns goals and KPIs, or reads them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub department: Option<Spanned<String>>,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalDef {
+    pub id: Spanned<String>,
+    pub name: Spanned<Localized>,
+    pub description: Option<Localized>,
+    pub period: Option<Spanned<String>>,
+    #[serde(default)]
+    pub owners: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub departments: Vec<Spanned<String>>,
+    pub parent: Option<Spanned<String>>,
+}
+
+/// Who reads a KPI and what they use it for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    pub who: String,
+    pub uses: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDef {
+    pub period: Spanned<String>,
+    /// `reach` (at least this by the end of the period), `above` (stay at or above), `below`.
+    pub kind: Spanned<String>,
+    pub value: Spanned<f64>,
+    /// Relative band short of the target that counts as amber, e.g. `0.1` for 10 %.
+    pub amber: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiDef {
+    pub id: Spanned<String>,
+    pub name: Spanned<Localized>,
+    pub description: Option<Localized>,
+    /// Why the KPI exists.
+    pub purpose: Option<String>,
+    pub goal: Option<Spanned<String>>,
+    #[serde(default)]
+    pub owners: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub departments: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
+    pub formula: Option<Spanned<String>>,
+    pub unit: Spanned<String>,
+    /// For `unit = "currency"`: the currency when it is not the workspace's.
+    pub currency: Option<Spanned<String>>,
+    pub direction: Spanned<String>,
+    pub grain: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    /// How it is measured, in words.
+    pub method: Option<String>,
+    pub parent: Option<Spanned<String>>,
+    /// In a parent with `relation = "ratio"`: `numerator` or `denominator`.
+    pub role: Option<Spanned<String>>,
+    /// How this KPI relates to its children: `sum`, `product`, `ratio` or `influence`.
+    pub relation: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub target: Vec<TargetDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    pub name: Spanned<String>,
+    pub preset: Spanned<String>,
+    /// A path or glob relative to the workspace.
+    pub path: Option<Spanned<String>>,
+    /// For `generic`: the canonical or custom table it fills.
+    pub table: Option<Spanned<String>>,
+    /// Source column → table column.
+    #[serde(default)]
+    pub mapping: BTreeMap<String, Spanned<String>>,
+    pub description: Option<String>,
+}
+
+/// A custom table usable in formulas.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDef {
+    pub name: Spanned<String>,
+    /// Column name → type (`text`, `float`, `integer`, `bool`, `date`, `timestamp`).
+    pub columns: Spanned<BTreeMap<String, Spanned<String>>>,
+    pub time: Option<Spanned<String>>,
+    #[serde(default)]
+    pub key: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityDef {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub kind: Spanned<String>,
+    pub channel: Spanned<String>,
+    pub start: Spanned<toml::value::Datetime>,
+    pub end: Option<Spanned<toml::value::Datetime>>,
+    pub budget: Option<f64>,
+    pub currency: Option<Spanned<String>>,
+    pub owner: Option<Spanned<String>>,
+    pub department: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub parent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub kpis: Vec<Spanned<String>>,
+}
+
+/// A definition and the file it came from.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub file: usize,
+    pub def: T,
+}
+
+/// Everything read from a workspace folder, and the problems met while reading it.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+    pub config: Option<Located<WorkspaceConfig>>,
+    pub goals: Vec<Located<GoalDef>>,
+    pub kpis: Vec<Located<KpiDef>>,
+    pub sources: Vec<Located<SourceDef>>,
+    pub tables: Vec<Located<TableDef>>,
+    pub activities: Vec<Located<ActivityDef>>,
+    /// Problems met while reading: syntax and shape errors.
+    pub read_problems: Vec<Diagnostic>,
+}
+
+pub const CONFIG_FILE: &str = "utfall.toml";
+pub const GOALS_FILE: &str = "goals.toml";
+pub const KPI_DIR: &str = "kpis";
+pub const SOURCES_FILE: &str = "sources.toml";
+pub const ACTIVITIES_FILE: &str = "activities.toml";
+
+/// Reading a workspace folder failed before any definition could be looked at.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("`{}` is not a Utfall workspace: it has no `utfall.toml`", .0.display())]
+    NotAWorkspace(PathBuf),
+    #[error("failed to read `{}`", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Workspace {
+    /// Reads every definition file of the workspace at `root`.
+    pub fn load(root: &Path) -> Result<Workspace, LoadError> {
+        let config_path = root.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            return Err(LoadError::NotAWorkspace(root.to_path_buf()));
+        }
+        let read = |relative: &str| -> Result<Option<SourceFile>, LoadError> {
+            let path = root.join(relative);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some(SourceFile {
+                    path: relative.to_string(),
+                    text,
+                })),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(LoadError::Io { path, source }),
+            }
+        };
+        let mut files = Vec::new();
+        for relative in [CONFIG_FILE, GOALS_FILE, SOURCES_FILE, ACTIVITIES_FILE] {
+            files.extend(read(relative)?);
+        }
+        let kpi_dir = root.join(KPI_DIR);
+        if kpi_dir.is_dir() {
+            let entries = std::fs::read_dir(&kpi_dir).map_err(|source| LoadError::Io {
+                path: kpi_dir.clone(),
+                source,
+            })?;
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".toml"))
+                .collect();
+            names.sort();
+            for name in names {
+                files.extend(read(&format!("{KPI_DIR}/{name}"))?);
+            }
+        }
+        let mut workspace = Workspace::from_files(files);
+        workspace.root = root.to_path_buf();
+        Ok(workspace)
+    }
+
+    /// Parses definition files handed over as text. The path decides what a file holds.
+    pub fn from_files(files: Vec<SourceFile>) -> Workspace {
+        let mut workspace = Workspace {
+            files,
+            ..Workspace::default()
+        };
+        for index in 0..workspace.files.len() {
+            let path = workspace.files[index].path.clone();
+            let text = workspace.files[index].text.clone();
+            match path.as_str() {
+                CONFIG_FILE => {
+                    if let Some(config) = parse_block::<WorkspaceConfig>(
+                        &text,
+                        0,
+                        index,
+                        &mut workspace.read_problems,
+                    ) {
+                        workspace.config = Some(Located {
+                            file: index,
+                            def: config,
+                        });
+                    }
+                }
+                GOALS_FILE => {
+                    for (kind, offset, block) in
+                        split_entries(&text, &["goal"], index, &mut workspace.read_problems)
+                    {
+                        debug_assert_eq!(kind, "goal");
+                        if let Some(file) = parse_block::<GoalFile>(
+                            block,
+                            offset,
+                            index,
+                            &mut workspace.read_problems,
+                        ) {
+                            workspace.goals.extend(
+                                file.goal
+                                    .into_iter()
+                                    .map(|def| Located { file: index, def }),
+                            );
+                        }
+                    }
+                }
+                SOURCES_FILE => {
+                    for (kind, offset, block) in split_entries(
+                        &text,
+                        &["source", "table"],
+                        index,
+                        &mut workspace.read_problems,
+                    ) {
+                        if kind == "source" {
+                            if let Some(file) = parse_block::<SourceFile_>(
+                                block,
+                                offset,
+                                index,
+                                &mut workspace.read_problems,
+                            ) {
+                                workspace.sources.extend(
+                                    file.source
+                                        .into_iter()
+                                        .map(|def| Located { file: index, def }),
+                                );
+                            }
+                        } else if let Some(file) = parse_block::<TableFile>(
+                            block,
+                            offset,
+                            index,
+                            &mut workspace.read_problems,
+                        ) {
+                            workspace.tables.extend(
+                                file.table
+                                    .into_iter()
+                                    .map(|def| Located { file: index, def }),
+                            );
+                        }
+                    }
+                }
+                ACTIVITIES_FILE => {
+                    for (_, offset, block) in
+                        split_entries(&text, &["activity"], index, &mut workspace.read_problems)
+                    {
+                        if let Some(file) = parse_block::<ActivityFile>(
+                            block,
+                            offset,
+                            index,
+                            &mut workspace.read_problems,
+                        ) {
+                            workspace.activities.extend(
+                                file.activity
+                                    .into_iter()
+                                    .map(|def| Located { file: index, def }),
+                            );
+                        }
+                    }
+                }
+                _ => {
+                    for (_, offset, block) in
+                        split_entries(&text, &["kpi"], index, &mut workspace.read_problems)
+                    {
+                        if let Some(file) = parse_block::<KpiFile>(
+                            block,
+                            offset,
+                            index,
+                            &mut workspace.read_problems,
+                        ) {
+                            workspace.kpis.extend(
+                                file.kpi.into_iter().map(|def| Located { file: index, def }),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        workspace
+    }
+
+    pub fn file_path(&self, index: usize) -> &str {
+        &self.files[index].path
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoalFile {
+    #[serde(default)]
+    goal: Vec<GoalDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KpiFile {
+    #[serde(default)]
+    kpi: Vec<KpiDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile_ {
+    #[serde(default)]
+    source: Vec<SourceDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    #[serde(default)]
+    table: Vec<TableDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivityFile {
+    #[serde(default)]
+    activity: Vec<ActivityDef>,
+}
+
+/// Splits a file into the text before the first entry and one block per `[[kind]]` entry, so
+/// that a mistake in one entry does not hide the others. Returns (kind, byte offset, text).
+pub fn split_entries<'a>(
+    text: &'a str,
+    kinds: &[&'static str],
+    file: usize,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(&'static str, usize, &'a str)> {
+    let mut starts: Vec<(&'static str, usize)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let header = trimmed.split('#').next().unwrap_or("").trim();
+        if let Some(kind) = kinds.iter().find(|kind| header == format!("[[{kind}]]")) {
+            starts.push((kind, offset));
+        }
+        offset += line.len();
+    }
+    let mut blocks = Vec::new();
+    let first = starts.first().map_or(text.len(), |(_, start)| *start);
+    // The text before the first entry may hold only comments.
+    let preamble = &text[..first];
+    if !preamble.trim().is_empty() {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Empty {}
+        if parse_block::<Empty>(preamble, 0, file, problems).is_some()
+            && !preamble.lines().all(is_blank_or_comment)
+        {
+            problems.push(
+                Diagnostic::error(
+                    "misplaced-entry",
+                    format!("expected `[[{}]]` entries", kinds.join("]]` or `[[")),
+                )
+                .at(file, 0..preamble.len().min(1)),
+            );
+        }
+    }
+    for (i, (kind, start)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |(_, next)| *next);
+        blocks.push((*kind, *start, &text[*start..end]));
+    }
+    blocks
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let line = line.trim();
+    line.is_empty() || line.starts_with('#')
+}
+
+/// Deserializes one block, turning a failure into a diagnostic at the right place.
+/// The text before the block is blanked out (newlines kept) so that spans are file offsets.
+fn parse_block<T: serde::de::DeserializeOwned>(
+    block: &str,
+    offset: usize,
+    file: usize,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let mut padded = String::with_capacity(offset + block.len());
+    padded.extend(std::iter::repeat_n(' ', offset));
+    padded.push_str(block);
+    match toml::from_str::<T>(&padded) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            let span = error.span().unwrap_or(offset..offset);
+            problems.push(toml_error_to_diagnostic(
+                error.message(),
+                file,
+                span,
+                block,
+                offset,
+            ));
+            None
+        }
+    }
+}
+
+fn toml_error_to_diagnostic(
+    message: &str,
+    file: usize,
+    span: Range<usize>,
+    block: &str,
+    offset: usize,
+) -> Diagnostic {
+    let message = message.trim().trim_end_matches('.').to_string();
+    let first_line = message.lines().next().unwrap_or("").to_string();
+    let local = span.start.saturating_sub(offset);
+    let is_shape = first_line.starts_with("unknown field")
+        || first_line.starts_with("missing field")
+        || first_line.starts_with("invalid type")
+        || first_line.starts_with("invalid value")
+        || first_line.starts_with("invalid length")
+        || first_line.starts_with("unknown variant");
+    if first_line.starts_with("unknown field") {
+        let expected = first_line
+            .split_once(", expected ")
+            .map(|(_, rest)| rest.to_string());
+        let name = first_line.split('`').nth(1).unwrap_or("").to_string();
+        // Point at the key itself rather than the whole table.
+        let key_span = find_key(block, local, &name)
+            .map_or(span.clone(), |at| at + offset..at + offset + name.len());
+        return Diagnostic::error("unknown-field", format!("unknown field `{name}`"))
+            .at(file, key_span)
+            .label("not a field here")
+            .maybe_hint(expected.map(|expected| format!("expected {expected}")));
+    }
+    if first_line.starts_with("missing field") {
+        let name = first_line.split('`').nth(1).unwrap_or("").to_string();
+        let span = span.start
+            ..span.start
+                + block[local.min(block.len())..]
+                    .find('\n')
+                    .unwrap_or(0)
+                    .max(1);
+        return Diagnostic::error("missing-field", format!("missing field `{name}`"))
+            .at(file, span)
+            .label(format!("this entry has no `{name}`"))
+            .hint(format!("add `{name} = …` to the entry"));
+    }
+    if is_shape {
+        return Diagnostic::error("wrong-type", first_line.clone())
+            .at(file, span)
+            .label("wrong type of value")
+            .hint("see docs/workspace-format.md for the type of each field");
+    }
+    Diagnostic::error("syntax", format!("invalid TOML: {first_line}"))
+        .at(file, span)
+        .label("TOML syntax error here")
+        .hint("see https://toml.io for the syntax; text values need quotes")
+}
+
+fn find_key(block: &str, from: usize, name: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in block.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if offset + line.len() > from
+            && trimmed.starts_with(name)
+            && trimmed[name.len()..].trim_start().starts_with('=')
+        {
+            return Some(offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    block.find(name)
+}

@@ -1,0 +1,104 @@
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde_json::json;
+use utfall_model::check::check;
+use utfall_model::diagnostic::{Severity, line_col, render};
+use utfall_model::workspace::Workspace;
+
+use crate::cli::{CheckArgs, Format};
+use crate::output::{color_stderr, paint, print_stdout};
+
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot check `{}`", args.dir.display()))?;
+    let diagnostics = check(&workspace);
+    let n_errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let n_warnings = diagnostics.len() - n_errors;
+    let failed = n_errors > 0 || (args.deny_warnings && n_warnings > 0);
+
+    if args.format == Format::Json {
+        let items: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.file.map(|f| &workspace.files[f]);
+                let start = file
+                    .zip(d.span.as_ref())
+                    .map(|(f, s)| line_col(&f.text, s.start));
+                let end = file
+                    .zip(d.span.as_ref())
+                    .map(|(f, s)| line_col(&f.text, s.end));
+                json!({
+                    "severity": d.severity.as_str(),
+                    "code": d.code,
+                    "message": d.message,
+                    "file": file.map(|f| f.path.as_str()),
+                    "line": start.map(|p| p.0),
+                    "column": start.map(|p| p.1),
+                    "end_line": end.map(|p| p.0),
+                    "end_column": end.map(|p| p.1),
+                    "label": d.label,
+                    "hint": d.hint,
+                })
+            })
+            .collect();
+        let report = json!({
+            "workspace": args.dir.display().to_string(),
+            "files": workspace.files.len(),
+            "goals": workspace.goals.len(),
+            "kpis": workspace.kpis.len(),
+            "errors": n_errors,
+            "warnings": n_warnings,
+            "diagnostics": items,
+        });
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+    } else {
+        let color = color_stderr();
+        let mut text = String::new();
+        for diagnostic in &diagnostics {
+            let file = diagnostic.file.map(|f| &workspace.files[f]);
+            let rendered = render(
+                diagnostic,
+                file.map(|f| f.path.as_str()),
+                file.map(|f| f.text.as_str()),
+            );
+            let (head, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
+            let ansi = if diagnostic.severity == Severity::Error {
+                "1;31"
+            } else {
+                "1;33"
+            };
+            text.push_str(&paint(head, ansi, color));
+            text.push('\n');
+            text.push_str(rest);
+            text.push('\n');
+        }
+        let summary = format!(
+            "checked {} files: {} goals, {} KPIs, {} sources, {} activities; {} {}, {} {}",
+            workspace.files.len(),
+            workspace.goals.len(),
+            workspace.kpis.len(),
+            workspace.sources.len(),
+            workspace.activities.len(),
+            n_errors,
+            if n_errors == 1 { "error" } else { "errors" },
+            n_warnings,
+            if n_warnings == 1 {
+                "warning"
+            } else {
+                "warnings"
+            },
+        );
+        text.push_str(&summary);
+        text.push('\n');
+        eprint!("{text}");
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,176 @@
+//! Terminal output: errors with hints, aligned tables, CSV that is safe to open in Excel.
+
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// A mistake of the user's (bad input, bad arguments): exit 1 with a hint.
+#[derive(Debug)]
+pub struct UserError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> UserError {
+        UserError {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> UserError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Whether stderr may carry colour.
+pub fn color_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+pub fn paint(text: &str, ansi: &str, enabled: bool) -> String {
+    if enabled {
+        format!("\x1b[{ansi}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Prints an error with its causes and hint; returns the exit code (1 user, 2 internal).
+pub fn report_error(error: &anyhow::Error) -> ExitCode {
+    // A closed pipe (`utfall kpi library | head`) is not an error.
+    if error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    }) {
+        return ExitCode::SUCCESS;
+    }
+    let color = color_stderr();
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{} {error}", paint("error:", "1;31", color));
+    for cause in error.chain().skip(1) {
+        let _ = writeln!(stderr, "  {} {cause}", paint("caused by:", "1", color));
+    }
+    let user = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<UserError>());
+    if let Some(hint) = user.and_then(|u| u.hint.as_deref()) {
+        let _ = writeln!(stderr, "{} {hint}", paint("hint:", "1;36", color));
+    }
+    let is_user_error = user.is_some()
+        || error.chain().any(|cause| {
+            cause
+                .downcast_ref::<utfall_model::workspace::LoadError>()
+                .is_some()
+        });
+    if is_user_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// An aligned plain-text table.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let width = |text: &str| text.chars().count();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(widths[i] - width(cell) + 2));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(headers.to_vec());
+    line(
+        widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    );
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+/// A CSV cell that spreadsheet programs will not run as a formula.
+pub fn csv_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let stdout = std::io::stdout().lock();
+    let mut writer = csv::Writer::from_writer(stdout);
+    writer.write_record(headers)?;
+    for row in rows {
+        writer.write_record(row.iter().map(|cell| csv_safe(cell)))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_cannot_become_formulas() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("-2+3"), "'-2+3");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("leads"), "leads");
+    }
+
+    #[test]
+    fn tables_align_unicode() {
+        let text = table(
+            &["id", "namn"],
+            &[
+                vec!["a".into(), "Vunnen intäkt".into()],
+                vec!["bbb".into(), "x".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "id   namn\n───  ─────────────\na    Vunnen intäkt\nbbb  x\n"
+        );
+    }
+}

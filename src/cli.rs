@@ -56,6 +56,9 @@ pub struct InitArgs {
     /// Overwrite an existing workspace's definition files
     #[arg(long)]
     pub force: bool,
+    /// Pretend today is this date (targets are set for the fiscal year containing it)
+    #[arg(long, hide = true, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -29,7 +29,9 @@ pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         TemplateArg::Ecommerce => Template::Ecommerce,
         TemplateArg::Events => Template::Events,
     };
-    let today = jiff::ZonedDateTime::now().date();
+    let today = args
+        .today
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let default_name = args
         .name
         .clone()
@@ -100,7 +102,7 @@ fn guided(
     let templates = ["b2b", "ecommerce", "events"];
     let chosen = Select::new()
         .with_prompt(t("Vilken sorts verksamhet?", "What kind of business?"))
-        .items(&templates)
+        .items(templates)
         .default(
             Template::ALL
                 .iter()
@@ -155,7 +157,7 @@ fn guided(
         .collect();
     let picked = MultiSelect::new()
         .with_prompt(t("Avdelningar som deltar", "Departments taking part"))
-        .items(&departments)
+        .items(departments)
         .defaults(&defaults)
         .interact()?;
     plan.departments = picked

@@ -209,7 +209,7 @@ impl Parser {
             Tok::Minus => {
                 self.bump();
                 match self.peek().clone() {
-                    Tok::Number(n) if n.fract() == 0.0 && n >= 1.0 && n <= 1000.0 => {
+                    Tok::Number(n) if n.fract() == 0.0 && (1.0..=1000.0).contains(&n) => {
                         Offset::Periods(-(n as i32))
                     }
                     _ => return Err(self.unexpected("a whole number of periods")),
@@ -544,7 +544,9 @@ impl Parser {
                 return Err(error);
             }
             _ => {
-                return Err(self.unexpected("a value ('text', a number, true, false or a $setting)"));
+                return Err(
+                    self.unexpected("a value ('text', a number, true, false or a $setting)")
+                );
             }
         };
         let span = self.bump().1;

@@ -1,0 +1,62 @@
+//! End-to-end tests of the `utfall` binary: one test binary for the whole CLI.
+
+#![allow(clippy::unwrap_used)]
+
+mod architecture;
+mod check;
+mod init;
+mod kpi;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+pub fn utfall() -> Command {
+    let mut command = Command::cargo_bin("utfall").expect("the utfall binary is built");
+    command
+        .env("NO_COLOR", "1")
+        .env_remove("UTFALL_LANG")
+        .env("LANG", "C");
+    command
+}
+
+/// A fresh b2b workspace made by `utfall init --yes`, with a fixed "today".
+pub fn new_workspace(template: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    utfall()
+        .args([
+            "init",
+            "--yes",
+            "--today",
+            "2026-11-26",
+            "--name",
+            "Nordkraft AB",
+            "--template",
+            template,
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    dir
+}
+
+/// Replaces the first occurrence of `from` in a workspace file; fails if it is not there.
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).expect("the file exists");
+    assert!(text.contains(from), "`{from}` is not in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("the file is writable");
+}
+
+/// Runs `utfall check` and returns (exit code, stderr).
+pub fn check(dir: &Path) -> (i32, String) {
+    let output = utfall()
+        .arg("check")
+        .arg(dir)
+        .output()
+        .expect("utfall runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -37,6 +37,57 @@ pub enum Command {
     /// The KPI library and the workspace's KPIs
     #[command(subcommand)]
     Kpi(KpiCommand),
+    /// Which channels, campaigns and activities produced the conversions
+    #[command(subcommand)]
+    Attribution(AttributionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttributionCommand {
+    /// Attribute conversions in a file of aggregated paths (the `channelattribution` format)
+    Paths(PathsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathModel {
+    /// Markov chain with exact removal effects
+    Markov,
+    /// First touch, last touch and linear
+    Heuristic,
+    /// Shapley values over channel coalitions
+    Shapley,
+}
+
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    /// CSV file with one row per path (or per journey)
+    pub file: PathBuf,
+    /// Column holding the path, e.g. `email > paid_search > direct`
+    #[arg(long, default_value = "path")]
+    pub path_col: String,
+    /// Column with the number of conversions (fractions allowed)
+    #[arg(long, default_value = "total_conversions")]
+    pub conv_col: String,
+    /// Column with the conversion value (optional: zero when the column is absent)
+    #[arg(long, default_value = "total_conversion_value")]
+    pub value_col: String,
+    /// Column with the number of journeys that did not convert (optional)
+    #[arg(long, default_value = "total_null")]
+    pub null_col: String,
+    /// Separator between channels in a path; names are trimmed around it
+    #[arg(long, default_value = ">")]
+    pub sep: String,
+    /// Field delimiter of the file (default: detected from the header, `,` `;` or tab)
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// The model
+    #[arg(long, value_enum, default_value_t = PathModel::Markov)]
+    pub model: PathModel,
+    /// Markov order: states are windows of this many channels (1–4)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub order: u8,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -2,8 +2,9 @@ use std::process::ExitCode;
 
 use utfall_model::locale::Locale;
 
-use crate::cli::{Cli, Command, KpiCommand, Lang};
+use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang};
 
+mod attribution;
 mod check;
 mod init;
 mod kpi;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpi(KpiCommand::Library(args)) => kpi::library(args, locale(lang, None)),
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),
         Command::Kpi(KpiCommand::Tree(args)) => kpi::tree(args, lang),
+        Command::Attribution(AttributionCommand::Paths(args)) => attribution::paths(args),
     }
 }
 

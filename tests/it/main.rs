@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod architecture;
+mod attribution;
 mod check;
 mod init;
 mod kpi;

@@ -10,6 +10,7 @@
 //! - [`shapley`]: Shapley values over channel coalitions, exact up to 20 channels.
 
 pub mod heuristic;
+pub mod journeys;
 pub mod markov;
 pub mod paths;
 pub mod shapley;

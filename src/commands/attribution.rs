@@ -155,6 +155,11 @@ fn detect_delimiter(header: &[u8]) -> u8 {
 }
 
 fn parse_number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
+    match bytes {
+        b"0" | b"" => return Some(0.0),
+        b"1" => return Some(1.0),
+        _ => {}
+    }
     let text = std::str::from_utf8(bytes).ok()?.trim();
     if text.is_empty() {
         return Some(0.0);
@@ -167,32 +172,71 @@ fn parse_number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
     (value.is_finite() && value >= 0.0).then_some(value)
 }
 
-/// Reads a path file into de-duplicated paths, streaming row by row.
+/// Where the columns of a path file are.
+struct Columns {
+    path: usize,
+    conversions: usize,
+    value: Option<usize>,
+    nulls: Option<usize>,
+}
+
+/// Bytes read per block; blocks are parsed in parallel and their paths merged.
+const BLOCK_BYTES: usize = 16 << 20;
+
+/// Files larger than this are split into one range per thread when they hold no quotes.
+const SPLIT_MIN_BYTES: usize = 1 << 20;
+
+/// Reads a path file into de-duplicated paths. The file streams through in blocks cut at line
+/// ends (never inside a quoted field), so memory stays bounded by the distinct paths.
 fn read_paths(args: &PathsArgs) -> anyhow::Result<PathSet> {
+    use rayon::prelude::*;
+    use std::io::Read as _;
+
     let display = args.file.display().to_string();
-    let file = std::fs::File::open(&args.file).map_err(|error| {
+    let mut file = std::fs::File::open(&args.file).map_err(|error| {
         UserError::new(format!("cannot read `{display}`: {error}")).hint("check the path")
     })?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut pending: Vec<u8> = Vec::new();
+    let mut eof = false;
+    let mut fill = |pending: &mut Vec<u8>, eof: &mut bool| -> anyhow::Result<()> {
+        let start = pending.len();
+        pending.resize(start + BLOCK_BYTES, 0);
+        let n = file
+            .read(&mut pending[start..])
+            .with_context(|| format!("failed to read `{display}`"))?;
+        pending.truncate(start + n);
+        *eof = n == 0;
+        Ok(())
+    };
+    // The header line.
+    while !eof && !pending.contains(&b'\n') {
+        fill(&mut pending, &mut eof)?;
+    }
+    let header_end = pending
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(pending.len(), |i| i + 1);
     let delimiter = match args.delimiter {
         Some(delimiter) => u8::try_from(delimiter).map_err(|_| {
             UserError::new(format!("the delimiter `{delimiter}` is not a single byte"))
         })?,
-        None => {
-            let peek = std::io::BufRead::fill_buf(&mut reader)
-                .with_context(|| format!("failed to read `{display}`"))?;
-            detect_delimiter(peek)
-        }
+        None => detect_delimiter(&pending[..header_end]),
     };
-    let mut csv = csv::ReaderBuilder::new()
+    let headers: Vec<String> = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .from_reader(reader);
-    let headers: Vec<String> = csv
-        .headers()
+        .has_headers(false)
+        .from_reader(&pending[..header_end])
+        .records()
+        .next()
+        .transpose()
         .with_context(|| format!("failed to read the header of `{display}`"))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
+        .map(|record| {
+            record
+                .iter()
+                .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
     let position = |name: &str| headers.iter().position(|h| h == name);
     let missing = |name: &str, flag: &str| {
         UserError::new(format!("`{display}` has no column `{name}`")).hint(format!(
@@ -204,21 +248,175 @@ fn read_paths(args: &PathsArgs) -> anyhow::Result<PathSet> {
                 .join(", ")
         ))
     };
-    let path_col = position(&args.path_col).ok_or_else(|| missing(&args.path_col, "--path-col"))?;
-    let conv_col = position(&args.conv_col).ok_or_else(|| missing(&args.conv_col, "--conv-col"))?;
-    let value_col = position(&args.value_col);
-    let null_col = position(&args.null_col);
-    let decimal_comma = delimiter == b';';
+    let columns = Columns {
+        path: position(&args.path_col).ok_or_else(|| missing(&args.path_col, "--path-col"))?,
+        conversions: position(&args.conv_col)
+            .ok_or_else(|| missing(&args.conv_col, "--conv-col"))?,
+        value: position(&args.value_col),
+        nulls: position(&args.null_col),
+    };
+    pending.drain(..header_end);
+
+    // Without quotes a line end is always a record end: split the file into one range per
+    // thread, each streamed by its own reader into its own paths, merged in file order.
+    let file_len = std::fs::metadata(&args.file)
+        .map(|m| m.len() as usize)
+        .unwrap_or(0);
+    let n_threads = rayon::current_num_threads().max(1);
+    if n_threads > 1
+        && file_len > SPLIT_MIN_BYTES
+        && let Some(ranges) = split_without_quotes(&args.file, header_end, file_len, n_threads)?
+    {
+        let parts: Vec<anyhow::Result<PathSetBuilder>> = ranges
+            .par_iter()
+            .map(|&(start, end, first_line)| {
+                let mut file = std::fs::File::open(&args.file)
+                    .with_context(|| format!("failed to read `{display}`"))?;
+                std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start as u64))?;
+                let reader =
+                    std::io::BufReader::with_capacity(1 << 20, file.take((end - start) as u64));
+                parse_reader(reader, first_line, delimiter, &columns, args, &display)
+            })
+            .collect();
+        let mut builder = PathSetBuilder::new();
+        for part in parts {
+            builder.merge(part?);
+        }
+        return Ok(builder.build());
+    }
 
     let mut builder = PathSetBuilder::new();
+    let mut first_line = 2usize;
+    loop {
+        // Gather up to one block per thread, each ending at a line end outside quotes.
+        let mut blocks: Vec<(usize, Vec<u8>)> = Vec::new();
+        while blocks.len() < n_threads {
+            while !eof && pending.len() < BLOCK_BYTES {
+                fill(&mut pending, &mut eof)?;
+            }
+            if pending.is_empty() {
+                break;
+            }
+            let cut = if eof {
+                pending.len()
+            } else {
+                block_end(&pending).unwrap_or(pending.len())
+            };
+            if cut == pending.len() && !eof {
+                fill(&mut pending, &mut eof)?;
+                continue;
+            }
+            let block: Vec<u8> = pending.drain(..cut).collect();
+            let n_lines = block.iter().filter(|&&b| b == b'\n').count();
+            blocks.push((first_line, block));
+            first_line += n_lines;
+        }
+        if blocks.is_empty() {
+            break;
+        }
+        let parsed: Vec<anyhow::Result<PathSetBuilder>> = blocks
+            .par_iter()
+            .map(|(line, block)| {
+                parse_reader(block.as_slice(), *line, delimiter, &columns, args, &display)
+            })
+            .collect();
+        for part in parsed {
+            builder.merge(part?);
+        }
+    }
+    Ok(builder.build())
+}
+
+/// One pass over the file: if it holds no `"`, the byte ranges `(start, end, first line)` of
+/// `n` parts that each begin at a line start.
+fn split_without_quotes(
+    path: &std::path::Path,
+    data_start: usize,
+    file_len: usize,
+    n: usize,
+) -> anyhow::Result<Option<Vec<(usize, usize, usize)>>> {
+    use std::io::Read as _;
+    let targets: Vec<usize> = (1..n)
+        .map(|k| data_start + (file_len - data_start) * k / n)
+        .collect();
+    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (offset, line number)
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut offset = 0usize;
+    let mut line = 1usize;
+    loop {
+        let n_read = file.read(&mut buffer)?;
+        if n_read == 0 {
+            break;
+        }
+        let chunk = &buffer[..n_read];
+        if chunk.contains(&b'"') {
+            return Ok(None);
+        }
+        let chunk_end = offset + n_read;
+        if cuts.len() < targets.len() && chunk_end > targets[cuts.len()] {
+            for (i, &byte) in chunk.iter().enumerate() {
+                if byte == b'\n' {
+                    line += 1;
+                    let next = offset + i + 1;
+                    if cuts.len() < targets.len()
+                        && next >= targets[cuts.len()]
+                        && next > data_start
+                    {
+                        cuts.push((next, line));
+                    }
+                }
+            }
+        } else {
+            line += chunk.iter().filter(|&&b| b == b'\n').count();
+        }
+        offset = chunk_end;
+    }
+    let mut ranges = Vec::new();
+    let mut start = (data_start, 2usize);
+    for cut in cuts {
+        ranges.push((start.0, cut.0, start.1));
+        start = cut;
+    }
+    ranges.push((start.0, file_len, start.1));
+    Ok(Some(ranges))
+}
+
+/// The end of the last complete line outside quoted fields, if any.
+fn block_end(bytes: &[u8]) -> Option<usize> {
+    let mut in_quotes = false;
+    let mut last = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => last = Some(i + 1),
+            _ => {}
+        }
+    }
+    last
+}
+
+fn parse_reader(
+    reader: impl std::io::Read,
+    first_line: usize,
+    delimiter: u8,
+    columns: &Columns,
+    args: &PathsArgs,
+    display: &str,
+) -> anyhow::Result<PathSetBuilder> {
+    let decimal_comma = delimiter == b';';
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut builder = PathSetBuilder::new();
     let mut record = csv::ByteRecord::new();
-    let mut row = 1usize;
     while csv
         .read_byte_record(&mut record)
-        .with_context(|| format!("failed to read `{display}` after line {}", row + 1))?
+        .with_context(|| format!("failed to read `{display}` near line {first_line}"))?
     {
-        row += 1;
-        let line = record.position().map_or(row, |p| p.line() as usize);
+        let line = first_line + record.position().map_or(0, |p| p.line() as usize - 1);
         let number = |column: Option<usize>, name: &str| -> anyhow::Result<f64> {
             let Some(column) = column else { return Ok(0.0) };
             let bytes = record.get(column).unwrap_or(b"");
@@ -231,14 +429,14 @@ fn read_paths(args: &PathsArgs) -> anyhow::Result<PathSet> {
                 .into()
             })
         };
-        let conversions = number(Some(conv_col), &args.conv_col)?;
-        let value = number(value_col, &args.value_col)?;
-        let nulls = number(null_col, &args.null_col)?;
-        let path = std::str::from_utf8(record.get(path_col).unwrap_or(b"")).map_err(|_| {
+        let conversions = number(Some(columns.conversions), &args.conv_col)?;
+        let value = number(columns.value, &args.value_col)?;
+        let nulls = number(columns.nulls, &args.null_col)?;
+        let path = std::str::from_utf8(record.get(columns.path).unwrap_or(b"")).map_err(|_| {
             UserError::new(format!("`{display}`:{line}: the path is not UTF-8 text"))
                 .hint("save the file as UTF-8")
         })?;
-        builder.add_text(path, &args.sep, conversions, value, nulls);
+        builder.add_text_at(line as u64, path, &args.sep, conversions, value, nulls);
     }
-    Ok(builder.build())
+    Ok(builder)
 }

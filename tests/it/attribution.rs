@@ -466,3 +466,56 @@ fn bad_input_names_the_line_and_column() {
         "{stderr}"
     );
 }
+
+#[test]
+fn parallel_and_sequential_reading_give_identical_output() {
+    // Over 1 MB, so that two threads read one range each; one thread reads blocks in order.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.csv");
+    let channels = ["email", "paid_search", "direct", "events", "print"];
+    let mut text = String::from("path,total_conversions,total_conversion_value,total_null\n");
+    let mut state = 7u64;
+    for row in 0..60_000u64 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let length = 1 + (state >> 60) as usize % 5;
+        let path: Vec<&str> = (0..length)
+            .map(|i| channels[((state >> (8 * i)) % 5) as usize])
+            .collect();
+        let converted = (state >> 40) % 3 == 0;
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            path.join(" > "),
+            u8::from(converted),
+            if converted {
+                (row % 997) as f64 * 0.37
+            } else {
+                0.0
+            },
+            u8::from(!converted)
+        ));
+    }
+    std::fs::write(&file, &text).unwrap();
+    assert!(text.len() > 1 << 20);
+    let run = |threads: &str| {
+        let output = utfall()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "attribution",
+                "paths",
+                "--model",
+                "markov",
+                "--order",
+                "2",
+                "--format",
+                "csv",
+            ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        output.stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}

@@ -12,7 +12,7 @@
 //! removal effects normalised to the total conversions (and, with each state's mean conversion
 //! value, to the total value). Everything is deterministic: no simulation, no seed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 
@@ -55,9 +55,9 @@ fn window_key(window: &[u32]) -> u64 {
 
 impl Chain {
     fn build(paths: &PathSet, order: usize) -> Chain {
-        let mut state_ids: HashMap<u64, u32> = HashMap::new();
+        let mut state_ids: HashMap<u64, u32> = HashMap::default();
         let mut channels_in_state: Vec<Vec<u32>> = vec![Vec::new()]; // start
-        let mut weights: HashMap<(u32, u32), f64> = HashMap::new();
+        let mut weights: HashMap<(u32, u32), f64> = HashMap::default();
         let mut out_total: Vec<f64> = vec![0.0];
         let mut conversions_out: Vec<f64> = vec![0.0];
         let mut value_out: Vec<f64> = vec![0.0];

@@ -483,7 +483,7 @@ fn parallel_and_sequential_reading_give_identical_output() {
         let path: Vec<&str> = (0..length)
             .map(|i| channels[((state >> (8 * i)) % 5) as usize])
             .collect();
-        let converted = (state >> 40) % 3 == 0;
+        let converted = (state >> 40).is_multiple_of(3);
         text.push_str(&format!(
             "{},{},{},{}\n",
             path.join(" > "),

@@ -19,4 +19,7 @@ for k in a:
 total = sum(v[0] for v in b.values())
 l1 = sum(abs(a[k][0] - b[k][0]) for k in a) / total
 l1_value = sum(abs(a[k][1] - b[k][1]) for k in a) / sum(v[1] for v in b.values())
-print("max_relative_difference=%.3e l1_conversions=%.4f%% l1_value=%.4f%%" % (max_rel, 100 * l1, 100 * l1_value))
+if len(sys.argv) > 3 and sys.argv[3] == "--values":
+    print("%.6e %.6f %.6f" % (max_rel, 100 * l1, 100 * l1_value))
+else:
+    print("max_relative_difference=%.3e l1_conversions=%.4f%% l1_value=%.4f%%" % (max_rel, 100 * l1, 100 * l1_value))

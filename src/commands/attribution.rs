@@ -257,32 +257,42 @@ fn read_paths(args: &PathsArgs) -> anyhow::Result<PathSet> {
     };
     pending.drain(..header_end);
 
-    // Without quotes a line end is always a record end: split the file into one range per
-    // thread, each streamed by its own reader into its own paths, merged in file order.
+    // Split a large file into one range per thread, cut at line ends, each streamed by its own
+    // reader into its own paths and merged. A line end is a record end only outside quotes, so
+    // if any range meets a quote — or an error, whose line number needs the whole file — the
+    // file is read again in order below.
     let file_len = std::fs::metadata(&args.file)
         .map(|m| m.len() as usize)
         .unwrap_or(0);
     let n_threads = rayon::current_num_threads().max(1);
-    if n_threads > 1
-        && file_len > SPLIT_MIN_BYTES
-        && let Some(ranges) = split_without_quotes(&args.file, header_end, file_len, n_threads)?
-    {
-        let parts: Vec<anyhow::Result<PathSetBuilder>> = ranges
+    if n_threads > 1 && file_len > SPLIT_MIN_BYTES {
+        let ranges = split_at_line_ends(&args.file, header_end, file_len, n_threads)?;
+        let parts: Vec<Option<PathSetBuilder>> = ranges
             .par_iter()
-            .map(|&(start, end, first_line)| {
-                let mut file = std::fs::File::open(&args.file)
-                    .with_context(|| format!("failed to read `{display}`"))?;
-                std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start as u64))?;
-                let reader =
-                    std::io::BufReader::with_capacity(1 << 20, file.take((end - start) as u64));
-                parse_reader(reader, first_line, delimiter, &columns, args, &display)
+            .enumerate()
+            .map(|(k, &(start, end))| {
+                let mut file = std::fs::File::open(&args.file).ok()?;
+                std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start as u64)).ok()?;
+                let quotes = std::cell::Cell::new(false);
+                let reader = QuoteWatch {
+                    inner: file.take((end - start) as u64),
+                    quotes: &quotes,
+                };
+                let reader = std::io::BufReader::with_capacity(1 << 20, reader);
+                // Rows are ordered by (range, line in range), which is file order.
+                let first_row = (k << 40) + 1;
+                let part =
+                    parse_reader(reader, first_row, delimiter, &columns, args, &display).ok()?;
+                (!quotes.get()).then_some(part)
             })
             .collect();
-        let mut builder = PathSetBuilder::new();
-        for part in parts {
-            builder.merge(part?);
+        if parts.iter().all(Option::is_some) {
+            let mut builder = PathSetBuilder::new();
+            for part in parts.into_iter().flatten() {
+                builder.merge(part);
+            }
+            return Ok(builder.build());
         }
-        return Ok(builder.build());
     }
 
     let mut builder = PathSetBuilder::new();
@@ -327,59 +337,57 @@ fn read_paths(args: &PathsArgs) -> anyhow::Result<PathSet> {
     Ok(builder.build())
 }
 
-/// One pass over the file: if it holds no `"`, the byte ranges `(start, end, first line)` of
-/// `n` parts that each begin at a line start.
-fn split_without_quotes(
+/// `n` byte ranges of the data (after the header), each starting at a line start.
+fn split_at_line_ends(
     path: &std::path::Path,
     data_start: usize,
     file_len: usize,
     n: usize,
-) -> anyhow::Result<Option<Vec<(usize, usize, usize)>>> {
-    use std::io::Read as _;
-    let targets: Vec<usize> = (1..n)
-        .map(|k| data_start + (file_len - data_start) * k / n)
-        .collect();
-    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (offset, line number)
+) -> anyhow::Result<Vec<(usize, usize)>> {
+    use std::io::{Read as _, Seek as _};
     let mut file = std::fs::File::open(path)?;
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut offset = 0usize;
-    let mut line = 1usize;
-    loop {
-        let n_read = file.read(&mut buffer)?;
-        if n_read == 0 {
-            break;
-        }
-        let chunk = &buffer[..n_read];
-        if chunk.contains(&b'"') {
-            return Ok(None);
-        }
-        let chunk_end = offset + n_read;
-        if cuts.len() < targets.len() && chunk_end > targets[cuts.len()] {
-            for (i, &byte) in chunk.iter().enumerate() {
-                if byte == b'\n' {
-                    line += 1;
-                    let next = offset + i + 1;
-                    if cuts.len() < targets.len()
-                        && next >= targets[cuts.len()]
-                        && next > data_start
-                    {
-                        cuts.push((next, line));
-                    }
-                }
+    let mut cuts = vec![data_start];
+    let mut window = vec![0u8; 64 << 10];
+    for k in 1..n {
+        let target = (data_start + (file_len - data_start) * k / n).max(*cuts.last().unwrap_or(&0));
+        file.seek(std::io::SeekFrom::Start(target as u64))?;
+        let mut offset = target;
+        loop {
+            let n_read = file.read(&mut window)?;
+            if n_read == 0 {
+                offset = file_len;
+                break;
             }
-        } else {
-            line += chunk.iter().filter(|&&b| b == b'\n').count();
+            if let Some(i) = window[..n_read].iter().position(|&b| b == b'\n') {
+                offset += i + 1;
+                break;
+            }
+            offset += n_read;
         }
-        offset = chunk_end;
+        cuts.push(offset);
     }
-    let mut ranges = Vec::new();
-    let mut start = (data_start, 2usize);
-    for cut in cuts {
-        ranges.push((start.0, cut.0, start.1));
-        start = cut;
+    cuts.push(file_len);
+    Ok(cuts
+        .windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| (w[0], w[1]))
+        .collect())
+}
+
+/// A reader that notes whether a `"` went through it.
+struct QuoteWatch<'a, R> {
+    inner: R,
+    quotes: &'a std::cell::Cell<bool>,
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteWatch<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buffer)?;
+        if buffer[..n].contains(&b'"') {
+            self.quotes.set(true);
+        }
+        Ok(n)
     }
-    ranges.push((start.0, file_len, start.1));
-    Ok(Some(ranges))
 }
 
 /// The end of the last complete line outside quoted fields, if any.

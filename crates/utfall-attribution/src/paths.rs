@@ -56,6 +56,11 @@ fn from_fixed(sum: i128) -> f64 {
     sum as f64 / SCALE
 }
 
+/// Slice equality without a call to `memcmp`, which costs more than it saves on short paths.
+fn same_touches(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     touches: Vec<u32>,
@@ -83,7 +88,16 @@ impl PathSetBuilder {
 
     /// The id of a channel name, interning it on first sight; `seen` is (row << 16 | position).
     fn channel_at(&mut self, name: &str, seen: u64) -> u32 {
-        if let Some(&id) = self.channel_ids.get(name) {
+        // Few channels: a scan beats hashing the name.
+        if self.channels.len() <= 16 {
+            if let Some(id) = self.channels.iter().position(|(known, _)| {
+                known.len() == name.len() && known.bytes().zip(name.bytes()).all(|(x, y)| x == y)
+            }) {
+                let first = &mut self.channels[id].1;
+                *first = (*first).min(seen);
+                return id as u32;
+            }
+        } else if let Some(&id) = self.channel_ids.get(name) {
             let first = &mut self.channels[id as usize].1;
             *first = (*first).min(seen);
             return id;
@@ -127,13 +141,19 @@ impl PathSetBuilder {
     ) {
         let mut touches = std::mem::take(&mut self.scratch);
         touches.clear();
-        for name in path.split(separator) {
+        let mut add = |builder: &mut Self, name: &str| {
             let name = name.trim();
             if !name.is_empty() {
                 // Channels are ordered by row, then by position in the path.
                 let key = (seen << 16) | (touches.len() as u64).min(0xffff);
-                touches.push(self.channel_at(name, key));
+                touches.push(builder.channel_at(name, key));
             }
+        };
+        match separator.as_bytes() {
+            [byte] if byte.is_ascii() => path
+                .split(char::from(*byte))
+                .for_each(|name| add(self, name)),
+            _ => path.split(separator).for_each(|name| add(self, name)),
         }
         self.add_at(
             seen,
@@ -186,7 +206,7 @@ impl PathSetBuilder {
         let hash = hasher.finish();
         let mut candidate = self.entry_ids.get(&hash).copied();
         while let Some(index) = candidate {
-            if self.entries[index as usize].touches == touches {
+            if same_touches(&self.entries[index as usize].touches, touches) {
                 return Ok(index as usize);
             }
             candidate = Some(self.next[index as usize]).filter(|&n| n != u32::MAX);

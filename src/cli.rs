@@ -40,6 +40,55 @@ pub enum Command {
     /// Which channels, campaigns and activities produced the conversions
     #[command(subcommand)]
     Attribution(AttributionCommand),
+    /// Import exported files (CRM, ads, surveys, the activity plan) into the canonical tables
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import (default: every file matching the sources in `sources.toml`)
+    pub files: Vec<PathBuf>,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// How to read the files: `hubspot-contacts`, `google-ads`, `generic`, … (see `--list-presets`)
+    #[arg(long, conflicts_with = "source")]
+    pub preset: Option<String>,
+    /// A source declared in `sources.toml` (its preset, mapping and path)
+    #[arg(long)]
+    pub source: Option<String>,
+    /// For `--preset generic`: the table to fill
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Map a file column to a table column, e.g. `--map "Belopp=amount"` (repeatable)
+    #[arg(long = "map", value_name = "COLUMN=TARGET")]
+    pub mappings: Vec<String>,
+    /// Field delimiter (default: detected)
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// Numbers use a decimal comma (default: detected)
+    #[arg(long, conflicts_with = "decimal_point")]
+    pub decimal_comma: bool,
+    /// Numbers use a decimal point (default: detected)
+    #[arg(long)]
+    pub decimal_point: bool,
+    /// Dates like 01/02/2026 are month first (default: detected, else day first)
+    #[arg(long)]
+    pub month_first: bool,
+    /// Show what would be imported — detected format, mapping, first rows — and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 0 even if rows were rejected (they are still kept in the quarantine)
+    #[arg(long)]
+    pub allow_rejects: bool,
+    /// Show the import log instead of importing
+    #[arg(long)]
+    pub log: bool,
+    /// List the presets
+    #[arg(long)]
+    pub list_presets: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]

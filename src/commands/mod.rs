@@ -6,6 +6,7 @@ use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang};
 
 mod attribution;
 mod check;
+mod import;
 mod init;
 mod kpi;
 
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),
         Command::Kpi(KpiCommand::Tree(args)) => kpi::tree(args, lang),
         Command::Attribution(AttributionCommand::Paths(args)) => attribution::paths(args),
+        Command::Import(args) => import::run(args),
     }
 }
 

@@ -1,0 +1,13 @@
+//! Connectors: what marketing systems export, read into Utfall's canonical tables.
+//!
+//! Files are decoded whatever their encoding ([`decode`]), their values read in Swedish or
+//! English conventions ([`parse`]), mapped by a preset into canonical rows ([`preset`]), and
+//! committed atomically to Parquet ([`store`]). Rejected rows are kept, with their reason, in
+//! a quarantine. This crate prints nothing; the binary reports.
+
+pub mod decode;
+pub mod import;
+pub mod parse;
+pub mod preset;
+pub mod store;
+pub mod table;

@@ -1,0 +1,430 @@
+//! Reading the values people and vendors write: Swedish and English numbers, money, dates and
+//! times, yes/no. Every function is total: it returns `None` rather than panicking, whatever
+//! the input (a fuzz target runs them).
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::TimeZone;
+
+/// How numbers are written in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NumberStyle {
+    /// `1 234,50` (Swedish) rather than `1,234.50`.
+    pub decimal_comma: bool,
+}
+
+const CURRENCY_TOKENS: &[&str] = &[
+    "kr", "kr.", "sek", ":-", "€", "$", "£", "eur", "usd", "nok", "dkk", "gbp",
+];
+
+/// A number, with thousands separators, currency signs and a trailing `%` allowed:
+/// `1 234,50 kr`, `SEK 1,234.50`, `−12,5`, `(300)`, `12 %`. Returns the number as written
+/// (`12 %` is 12).
+pub fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
+    let mut text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut negative = false;
+    if text.starts_with('(') && text.ends_with(')') {
+        negative = true;
+        text = text[1..text.len() - 1].trim();
+    }
+    // Currency before or after, and a percent sign after.
+    let lower = text.to_ascii_lowercase();
+    let mut body: &str = text;
+    for token in CURRENCY_TOKENS {
+        if lower.ends_with(token) && lower.len() > token.len() {
+            body = body[..body.len() - token.len()].trim_end();
+            break;
+        }
+        if lower.starts_with(token) && lower.len() > token.len() {
+            body = body[token.len()..].trim_start();
+            break;
+        }
+    }
+    let body = body.strip_suffix('%').map_or(body, str::trim_end);
+    let mut cleaned = String::with_capacity(body.len());
+    for (i, c) in body.chars().enumerate() {
+        match c {
+            '-' | '−' | '–' if i == 0 => negative = !negative,
+            '+' if i == 0 => {}
+            ' ' | '\u{a0}' | '\u{202f}' | '\'' | '_' => {}
+            '0'..='9' | ',' | '.' | 'e' | 'E' => cleaned.push(c),
+            '-' if cleaned.ends_with(['e', 'E']) => cleaned.push(c),
+            _ => return None,
+        }
+    }
+    if cleaned.is_empty()
+        || !cleaned.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    let n_commas = cleaned.matches(',').count();
+    let n_dots = cleaned.matches('.').count();
+    let normalised = match (n_commas, n_dots) {
+        (0, 0) => cleaned,
+        (0, _) if n_dots > 1 || (style.decimal_comma && is_grouped(&cleaned, '.')) => {
+            cleaned.replace('.', "")
+        }
+        (0, _) => cleaned,
+        (_, 0) if n_commas > 1 || (!style.decimal_comma && is_grouped(&cleaned, ',')) => {
+            cleaned.replace(',', "")
+        }
+        (1, 0) => cleaned.replace(',', "."),
+        _ => {
+            // Both: the last one is the decimal separator.
+            let last_comma = cleaned.rfind(',').unwrap_or(0);
+            let last_dot = cleaned.rfind('.').unwrap_or(0);
+            if last_comma > last_dot {
+                if n_commas > 1 {
+                    return None;
+                }
+                cleaned.replace('.', "").replace(',', ".")
+            } else {
+                if n_dots > 1 {
+                    return None;
+                }
+                cleaned.replace(',', "")
+            }
+        }
+    };
+    let value: f64 = normalised.parse().ok()?;
+    if !value.is_finite() {
+        return None;
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// `1,234` or `1,234,567`: digits grouped by three after the first group.
+fn is_grouped(text: &str, separator: char) -> bool {
+    let mut groups = text.split(separator);
+    let first = groups.next().unwrap_or("");
+    !first.is_empty()
+        && first.len() <= 3
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A whole number; `1 234` and `1.0` are accepted, `1.5` is not.
+pub fn parse_integer(text: &str, style: NumberStyle) -> Option<i64> {
+    let value = parse_number(text, style)?;
+    (value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
+}
+
+/// Yes or no, in Swedish or English.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "ja" | "j" | "sant" | "x" | "won" | "closed won" => Some(true),
+        "false" | "no" | "n" | "0" | "nej" | "falskt" | "" => Some(false),
+        _ => None,
+    }
+}
+
+const MONTHS: &[(&str, i8)] = &[
+    ("januari", 1),
+    ("january", 1),
+    ("jan", 1),
+    ("februari", 2),
+    ("february", 2),
+    ("feb", 2),
+    ("mars", 3),
+    ("march", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("maj", 5),
+    ("may", 5),
+    ("juni", 6),
+    ("june", 6),
+    ("jun", 6),
+    ("juli", 7),
+    ("july", 7),
+    ("jul", 7),
+    ("augusti", 8),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("oktober", 10),
+    ("october", 10),
+    ("okt", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+];
+
+fn month_number(word: &str) -> Option<i8> {
+    let word = word.trim_end_matches('.').to_lowercase();
+    MONTHS
+        .iter()
+        .find(|(name, _)| *name == word)
+        .map(|(_, number)| *number)
+}
+
+/// How to read `01/02/2026`: day first (Swedish, British) or month first (US).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    #[default]
+    DayFirst,
+    MonthFirst,
+}
+
+fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// A calendar date: `2026-11-26`, `20261126`, `26/11/2026`, `26.11.2026`, `26 november 2026`,
+/// `26 nov. 2026`, `Nov 26, 2026`.
+pub fn parse_date(text: &str, order: DateOrder) -> Option<Date> {
+    let text = text.trim();
+    if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Date::new(
+            number(&text[..4])?,
+            number(&text[4..6])?,
+            number(&text[6..])?,
+        )
+        .ok();
+    }
+    for separator in ['-', '/', '.'] {
+        let parts: Vec<&str> = text.split(separator).collect();
+        if parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            if parts[0].len() == 4 {
+                return Date::new(number(parts[0])?, number(parts[1])?, number(parts[2])?).ok();
+            }
+            if parts[2].len() == 4 {
+                let (day, month) = match order {
+                    DateOrder::DayFirst => (parts[0], parts[1]),
+                    DateOrder::MonthFirst => (parts[1], parts[0]),
+                };
+                return Date::new(number(parts[2])?, number(month)?, number(day)?).ok();
+            }
+            return None;
+        }
+    }
+    // Month names: "26 november 2026", "November 26, 2026".
+    let words: Vec<&str> = text.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    if words.len() == 3 {
+        if let (Some(day), Some(month), Some(year)) = (
+            number::<i8>(words[0].trim_end_matches('.')),
+            month_number(words[1]),
+            number::<i16>(words[2]),
+        ) {
+            return Date::new(year, month, day).ok();
+        }
+        if let (Some(month), Some(day), Some(year)) = (
+            month_number(words[0]),
+            number::<i8>(words[1]),
+            number::<i16>(words[2]),
+        ) {
+            return Date::new(year, month, day).ok();
+        }
+    }
+    None
+}
+
+fn parse_time(text: &str) -> Option<Time> {
+    let text = text.trim();
+    let (clock, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let hour: i8 = number(parts[0])?;
+    let minute: i8 = number(parts[1])?;
+    let second: i8 = parts.get(2).map_or(Some(0), |s| number(s))?;
+    let nanos: i32 = if fraction.is_empty() {
+        0
+    } else {
+        let digits: String = fraction.chars().take(9).collect();
+        let value: i32 = number(&digits)?;
+        value * 10i32.pow(9 - digits.len() as u32)
+    };
+    Time::new(hour, minute, second, nanos).ok()
+}
+
+/// A moment: `2026-11-26T10:15:00Z`, `2026-11-26 10:15:00+01:00`, `2026-11-26 10:15` (local time
+/// in `zone`), a date alone (local midnight), or milliseconds since the epoch (HubSpot API).
+pub fn parse_timestamp(text: &str, order: DateOrder, zone: &TimeZone) -> Option<Timestamp> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.len() >= 12 && text.len() <= 14 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let millis: i64 = text.parse().ok()?;
+        return Timestamp::from_millisecond(millis).ok();
+    }
+    if let Ok(timestamp) = text.parse::<Timestamp>() {
+        return Some(timestamp);
+    }
+    let (date_part, time_part) = match text.split_once(['T', ' ']) {
+        Some((date, time)) if parse_date(date, order).is_some() => (date, Some(time.trim())),
+        _ => (text, None),
+    };
+    let date = parse_date(date_part, order)?;
+    let Some(time_part) = time_part else {
+        return zone
+            .to_timestamp(DateTime::from_parts(date, Time::midnight()))
+            .ok();
+    };
+    // An explicit offset: Z, +01:00, +0100, " UTC".
+    let (clock, offset_seconds) = split_offset(time_part)?;
+    let time = parse_time(clock)?;
+    let local = DateTime::from_parts(date, time);
+    match offset_seconds {
+        Some(seconds) => {
+            let offset = jiff::tz::Offset::from_seconds(seconds).ok()?;
+            TimeZone::fixed(offset).to_timestamp(local).ok()
+        }
+        None => zone.to_timestamp(local).ok(),
+    }
+}
+
+fn split_offset(text: &str) -> Option<(&str, Option<i32>)> {
+    let text = text.trim();
+    for suffix in ["Z", "z", " UTC", "UTC", " GMT"] {
+        if let Some(clock) = text.strip_suffix(suffix) {
+            return Some((clock.trim(), Some(0)));
+        }
+    }
+    if let Some(position) = text.rfind(['+', '-']).filter(|&p| p >= 4) {
+        let (clock, offset) = text.split_at(position);
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+        if digits.len() == 4 || digits.len() == 2 {
+            let hours: i32 = number(&digits[..2])?;
+            let minutes: i32 = if digits.len() == 4 {
+                number(&digits[2..])?
+            } else {
+                0
+            };
+            return Some((clock.trim(), Some(sign * (hours * 3600 + minutes * 60))));
+        }
+    }
+    Some((text, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SV: NumberStyle = NumberStyle {
+        decimal_comma: true,
+    };
+    const EN: NumberStyle = NumberStyle {
+        decimal_comma: false,
+    };
+
+    #[test]
+    fn swedish_and_english_numbers() {
+        assert_eq!(parse_number("1 234,50 kr", SV), Some(1234.5));
+        assert_eq!(parse_number("1\u{a0}234,50\u{a0}kr", SV), Some(1234.5));
+        assert_eq!(parse_number("SEK 1,234.50", EN), Some(1234.5));
+        assert_eq!(parse_number("1.234,50", SV), Some(1234.5));
+        assert_eq!(parse_number("1.234.567", SV), Some(1_234_567.0));
+        assert_eq!(parse_number("1,234", EN), Some(1234.0));
+        assert_eq!(parse_number("1,234", SV), Some(1.234));
+        assert_eq!(parse_number("12,5 %", SV), Some(12.5));
+        assert_eq!(parse_number("−12,5", SV), Some(-12.5));
+        assert_eq!(parse_number("(300)", EN), Some(-300.0));
+        assert_eq!(parse_number("0.75", SV), Some(0.75));
+        assert_eq!(parse_number("250:-", SV), Some(250.0));
+        assert_eq!(parse_number("1e3", EN), Some(1000.0));
+        for bad in [
+            "",
+            "abc",
+            "1,2,3.4,5",
+            "--1",
+            "12 apples",
+            "kr",
+            "1.2.3,4,5",
+        ] {
+            assert_eq!(parse_number(bad, SV), None, "{bad}");
+        }
+        assert_eq!(parse_integer("1 000", SV), Some(1000));
+        assert_eq!(parse_integer("1,5", SV), None);
+    }
+
+    #[test]
+    fn dates_in_many_forms() {
+        let want: Date = "2026-11-26".parse().unwrap();
+        for text in [
+            "2026-11-26",
+            "20261126",
+            "26/11/2026",
+            "26.11.2026",
+            "26 november 2026",
+            "26 nov. 2026",
+            "November 26, 2026",
+            "2026/11/26",
+        ] {
+            assert_eq!(parse_date(text, DateOrder::DayFirst), Some(want), "{text}");
+        }
+        assert_eq!(parse_date("11/26/2026", DateOrder::MonthFirst), Some(want));
+        assert_eq!(
+            parse_date("3 maj 2026", DateOrder::DayFirst),
+            "2026-05-03".parse().ok()
+        );
+        assert_eq!(parse_date("2026-02-30", DateOrder::DayFirst), None);
+        assert_eq!(parse_date("13/13/2026", DateOrder::DayFirst), None);
+    }
+
+    #[test]
+    fn timestamps_with_zones_and_dst() {
+        let stockholm = TimeZone::get("Europe/Stockholm").unwrap();
+        let utc = |text: &str| text.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            parse_timestamp("2026-11-26T10:15:00Z", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-11-26T10:15:00Z"))
+        );
+        // Local winter time is UTC+1, summer time UTC+2.
+        assert_eq!(
+            parse_timestamp("2026-11-26 10:15", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-11-26T09:15:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2026-07-01 10:15:30", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-07-01T08:15:30Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2026-07-01 10:15:30+00:00", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-07-01T10:15:30Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2026-07-01 10:15:30 +0530", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-07-01T04:45:30Z"))
+        );
+        assert_eq!(
+            parse_timestamp("26/11/2026", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-11-25T23:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp("1798280100000", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-12-26T10:15:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2026-11-26 10:15:00.250", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-11-26T09:15:00.25Z"))
+        );
+        assert_eq!(
+            parse_timestamp("yesterday", DateOrder::DayFirst, &stockholm),
+            None
+        );
+    }
+
+    #[test]
+    fn yes_and_no() {
+        assert_eq!(parse_bool("Ja"), Some(true));
+        assert_eq!(parse_bool("FALSE"), Some(false));
+        assert_eq!(parse_bool("kanske"), None);
+    }
+}

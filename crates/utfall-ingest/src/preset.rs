@@ -1,0 +1,1124 @@
+//! Presets: how each vendor's export maps into canonical rows. Header labels are matched in
+//! English and Swedish, case-insensitively; a source's `[source.mapping]` can name any column.
+
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+use sha2::{Digest, Sha256};
+use utfall_model::catalog::{Catalog, ColumnType, Table};
+
+use crate::parse::{
+    DateOrder, NumberStyle, parse_bool, parse_date, parse_integer, parse_number, parse_timestamp,
+};
+use crate::table::{CellError, Value};
+
+/// The presets this version reads.
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "hubspot-contacts",
+        "HubSpot contacts export (CSV, English or Swedish labels) → contacts",
+    ),
+    ("hubspot-companies", "HubSpot companies export → accounts"),
+    ("hubspot-deals", "HubSpot deals export → deals"),
+    (
+        "google-ads",
+        "Google Ads campaign report (CSV, title rows and totals allowed) → spend",
+    ),
+    ("meta-ads", "Meta Ads Manager export → spend"),
+    ("linkedin-ads", "LinkedIn Campaign Manager export → spend"),
+    (
+        "activities",
+        "the activity plan → activities, and its costs → spend (platform `manual`)",
+    ),
+    ("survey", "survey answers in long format → survey_responses"),
+    (
+        "generic",
+        "any CSV with a column mapping → any canonical or custom table",
+    ),
+];
+
+/// Settings that shape how values are read.
+#[derive(Debug, Clone)]
+pub struct ReadSettings {
+    pub currency: String,
+    pub time_zone: TimeZone,
+    pub date_order: DateOrder,
+    pub number_style: NumberStyle,
+}
+
+/// Where each target column comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A column of the file (index, header as written).
+    Column(usize, String),
+    /// A fixed value or a rule.
+    Rule(&'static str),
+    Missing,
+}
+
+/// A preset applied to one file's header: column positions, ready to read rows.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub preset: String,
+    /// The tables rows go to; the first is the main one.
+    pub tables: Vec<Table>,
+    /// Target column → source, per table.
+    pub sources: Vec<BTreeMap<String, Source>>,
+    /// Currency named in a header, e.g. Meta's `Amount spent (SEK)`.
+    pub header_currency: Option<String>,
+}
+
+/// A preset could not be applied to the file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("unknown preset `{0}`")]
+    UnknownPreset(String),
+    #[error("no column for `{column}`; looked for {labels}")]
+    MissingColumn { column: String, labels: String },
+    #[error("unknown table `{0}`")]
+    UnknownTable(String),
+    #[error("the mapping names `{0}`, which is not a column of the file")]
+    UnknownSourceColumn(String),
+}
+
+/// (target column, labels in English and Swedish, required)
+type Labels = (&'static str, &'static [&'static str], bool);
+
+const HUBSPOT_CONTACTS: &[Labels] = &[
+    (
+        "person_id",
+        &[
+            "record id",
+            "contact id",
+            "post-id",
+            "kontakt-id",
+            "hs_object_id",
+            "id",
+        ],
+        true,
+    ),
+    (
+        "account_id",
+        &[
+            "associated company id",
+            "company id",
+            "associerat företags-id",
+            "företags-id",
+            "associatedcompanyid",
+        ],
+        false,
+    ),
+    (
+        "email",
+        &["email", "e-post", "e-postadress", "email address"],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "create date",
+            "createdate",
+            "skapat datum",
+            "skapandedatum",
+            "created at",
+        ],
+        true,
+    ),
+    (
+        "became_lead_at",
+        &[
+            "became a lead date",
+            "hs_lifecyclestage_lead_date",
+            "blev ett lead datum",
+            "datum blev lead",
+        ],
+        false,
+    ),
+    (
+        "became_mql_at",
+        &[
+            "became a marketing qualified lead date",
+            "hs_lifecyclestage_marketingqualifiedlead_date",
+            "blev ett marknadskvalificerat lead datum",
+            "datum blev mql",
+        ],
+        false,
+    ),
+    (
+        "became_sql_at",
+        &[
+            "became a sales qualified lead date",
+            "hs_lifecyclestage_salesqualifiedlead_date",
+            "blev ett säljkvalificerat lead datum",
+            "datum blev sql",
+        ],
+        false,
+    ),
+    (
+        "became_opportunity_at",
+        &[
+            "became an opportunity date",
+            "hs_lifecyclestage_opportunity_date",
+            "blev en affärsmöjlighet datum",
+            "datum blev affärsmöjlighet",
+        ],
+        false,
+    ),
+    (
+        "became_customer_at",
+        &[
+            "became a customer date",
+            "hs_lifecyclestage_customer_date",
+            "blev en kund datum",
+            "datum blev kund",
+        ],
+        false,
+    ),
+    (
+        "original_source",
+        &[
+            "original source",
+            "hs_analytics_source",
+            "ursprunglig källa",
+            "originalkälla",
+        ],
+        false,
+    ),
+    (
+        "latest_source",
+        &["latest source", "hs_latest_source", "senaste källa"],
+        false,
+    ),
+];
+
+const HUBSPOT_COMPANIES: &[Labels] = &[
+    (
+        "account_id",
+        &[
+            "record id",
+            "company id",
+            "post-id",
+            "företags-id",
+            "hs_object_id",
+            "id",
+        ],
+        true,
+    ),
+    (
+        "name",
+        &["company name", "name", "företagsnamn", "namn"],
+        true,
+    ),
+    (
+        "domain",
+        &[
+            "company domain name",
+            "domain",
+            "webbplatsens domän",
+            "domän",
+            "domännamn",
+        ],
+        false,
+    ),
+    ("industry", &["industry", "bransch"], false),
+    (
+        "country",
+        &["country/region", "country", "land/region", "land"],
+        false,
+    ),
+    (
+        "employees",
+        &[
+            "number of employees",
+            "numberofemployees",
+            "antal anställda",
+        ],
+        false,
+    ),
+];
+
+const HUBSPOT_DEALS: &[Labels] = &[
+    (
+        "deal_id",
+        &[
+            "record id",
+            "deal id",
+            "post-id",
+            "affärs-id",
+            "hs_object_id",
+            "id",
+        ],
+        true,
+    ),
+    (
+        "account_id",
+        &[
+            "associated company id",
+            "company id",
+            "associerat företags-id",
+            "företags-id",
+        ],
+        false,
+    ),
+    (
+        "primary_person_id",
+        &[
+            "associated contact id",
+            "contact id",
+            "associerat kontakt-id",
+            "kontakt-id",
+        ],
+        false,
+    ),
+    (
+        "created_at",
+        &["create date", "createdate", "skapat datum", "skapandedatum"],
+        true,
+    ),
+    (
+        "closed_at",
+        &["close date", "closedate", "stängningsdatum", "slutdatum"],
+        false,
+    ),
+    (
+        "stage",
+        &["deal stage", "dealstage", "affärsstadium", "affärsfas"],
+        true,
+    ),
+    (
+        "amount",
+        &[
+            "amount",
+            "belopp",
+            "amount in company currency",
+            "belopp i företagets valuta",
+        ],
+        true,
+    ),
+    (
+        "currency",
+        &["currency", "deal_currency_code", "valuta"],
+        false,
+    ),
+    ("pipeline", &["pipeline"], false),
+    (
+        "source",
+        &[
+            "original source",
+            "deal source",
+            "hs_analytics_source",
+            "ursprunglig källa",
+            "källa",
+        ],
+        false,
+    ),
+    (
+        "campaign_id",
+        &["campaign", "hs_campaign", "kampanj"],
+        false,
+    ),
+    (
+        "owner",
+        &["deal owner", "hubspot_owner_id", "affärsägare", "ägare"],
+        false,
+    ),
+    (
+        "is_won",
+        &["is closed won", "hs_is_closed_won", "är stängd vunnen"],
+        false,
+    ),
+    (
+        "is_closed",
+        &["is closed", "hs_is_closed", "är stängd"],
+        false,
+    ),
+];
+
+const GOOGLE_ADS: &[Labels] = &[
+    (
+        "date",
+        &["day", "date", "segments.date", "dag", "datum"],
+        true,
+    ),
+    (
+        "campaign_name",
+        &["campaign", "campaign.name", "kampanj", "kampanjnamn"],
+        true,
+    ),
+    (
+        "campaign_id",
+        &["campaign id", "campaign.id", "kampanj-id"],
+        false,
+    ),
+    ("cost", &["cost", "kostnad"], false),
+    (
+        "cost_micros",
+        &["metrics.cost_micros", "cost_micros", "metrics.costmicros"],
+        false,
+    ),
+    (
+        "currency",
+        &[
+            "currency code",
+            "currency",
+            "customer.currency_code",
+            "valutakod",
+            "valuta",
+        ],
+        false,
+    ),
+    (
+        "impressions",
+        &[
+            "impr.",
+            "impressions",
+            "metrics.impressions",
+            "visn.",
+            "visningar",
+        ],
+        false,
+    ),
+    ("clicks", &["clicks", "metrics.clicks", "klick"], false),
+    (
+        "platform_conversions",
+        &[
+            "conversions",
+            "metrics.conversions",
+            "konverteringar",
+            "konv.",
+        ],
+        false,
+    ),
+];
+
+const META_ADS: &[Labels] = &[
+    (
+        "date",
+        &[
+            "reporting starts",
+            "day",
+            "date_start",
+            "rapporteringen startar",
+            "dag",
+        ],
+        true,
+    ),
+    (
+        "campaign_name",
+        &["campaign name", "campaign_name", "kampanjnamn"],
+        true,
+    ),
+    (
+        "campaign_id",
+        &["campaign id", "campaign_id", "kampanj-id"],
+        false,
+    ),
+    (
+        "cost",
+        &["amount spent", "spend", "spenderat belopp", "använt belopp"],
+        true,
+    ),
+    (
+        "currency",
+        &["currency", "account_currency", "valuta"],
+        false,
+    ),
+    ("impressions", &["impressions", "visningar"], false),
+    (
+        "clicks",
+        &[
+            "link clicks",
+            "clicks (all)",
+            "clicks",
+            "länkklick",
+            "klick (alla)",
+        ],
+        false,
+    ),
+    ("platform_conversions", &["results", "resultat"], false),
+];
+
+const LINKEDIN_ADS: &[Labels] = &[
+    (
+        "date",
+        &[
+            "start date (in utc)",
+            "date",
+            "start date",
+            "startdatum (i utc)",
+            "datum",
+        ],
+        true,
+    ),
+    (
+        "campaign_name",
+        &["campaign name", "campaign", "kampanjnamn"],
+        true,
+    ),
+    ("campaign_id", &["campaign id", "kampanj-id"], false),
+    (
+        "cost",
+        &[
+            "total spent",
+            "amount spent",
+            "costinlocalcurrency",
+            "totalt spenderat",
+        ],
+        true,
+    ),
+    ("currency", &["currency", "valuta"], false),
+    ("impressions", &["impressions", "visningar"], false),
+    ("clicks", &["clicks", "klick"], false),
+    (
+        "platform_conversions",
+        &[
+            "conversions",
+            "externalwebsiteconversions",
+            "konverteringar",
+        ],
+        false,
+    ),
+];
+
+const ACTIVITIES: &[Labels] = &[
+    (
+        "activity_id",
+        &["activity_id", "id", "aktivitets-id", "aktivitet-id"],
+        true,
+    ),
+    ("name", &["name", "activity", "namn", "aktivitet"], true),
+    ("kind", &["kind", "type", "typ", "slag"], true),
+    ("channel", &["channel", "kanal"], true),
+    (
+        "start_date",
+        &["start_date", "start", "startdatum", "från"],
+        true,
+    ),
+    (
+        "end_date",
+        &["end_date", "end", "slutdatum", "slut", "till"],
+        false,
+    ),
+    ("budget", &["budget"], false),
+    (
+        "cost",
+        &[
+            "cost",
+            "actual cost",
+            "kostnad",
+            "utfall",
+            "faktisk kostnad",
+        ],
+        false,
+    ),
+    ("currency", &["currency", "valuta"], false),
+    ("owner", &["owner", "ansvarig", "ägare"], false),
+    ("department", &["department", "avdelning"], false),
+    (
+        "utm_campaign",
+        &["utm_campaign", "utm campaign", "utm-kampanj"],
+        false,
+    ),
+    (
+        "parent_id",
+        &["parent_id", "parent", "förälder", "huvudaktivitet"],
+        false,
+    ),
+];
+
+const SURVEY: &[Labels] = &[
+    ("survey_id", &["survey_id", "survey", "undersökning"], true),
+    ("wave", &["wave", "våg", "omgång"], true),
+    (
+        "response_time",
+        &["response_time", "responded_at", "svarstid", "datum"],
+        true,
+    ),
+    (
+        "respondent_id",
+        &["respondent_id", "respondent", "respondent-id", "svarande"],
+        true,
+    ),
+    ("weight", &["weight", "vikt"], false),
+    ("question", &["question", "fråga"], true),
+    ("brand", &["brand", "varumärke"], false),
+    (
+        "answer_numeric",
+        &["answer_numeric", "value", "svar (tal)", "värde"],
+        false,
+    ),
+    (
+        "answer_text",
+        &["answer_text", "answer", "svar", "svar (text)"],
+        false,
+    ),
+];
+
+fn labels_of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
+    Some(match preset {
+        "hubspot-contacts" => (HUBSPOT_CONTACTS, "contacts"),
+        "hubspot-companies" => (HUBSPOT_COMPANIES, "accounts"),
+        "hubspot-deals" => (HUBSPOT_DEALS, "deals"),
+        "google-ads" => (GOOGLE_ADS, "spend"),
+        "meta-ads" => (META_ADS, "spend"),
+        "linkedin-ads" => (LINKEDIN_ADS, "spend"),
+        "activities" => (ACTIVITIES, "activities"),
+        "survey" => (SURVEY, "survey_responses"),
+        _ => return None,
+    })
+}
+
+fn normalise(label: &str) -> String {
+    label.trim().trim_start_matches('\u{feff}').to_lowercase()
+}
+
+/// The header label without a trailing `(SEK)`, and that currency.
+fn split_currency(label: &str) -> (String, Option<String>) {
+    let label = normalise(label);
+    if let Some(open) = label.rfind('(')
+        && label.ends_with(')')
+    {
+        let inside = label[open + 1..label.len() - 1].trim().to_uppercase();
+        if inside.len() == 3 && inside.bytes().all(|b| b.is_ascii_uppercase()) {
+            return (label[..open].trim().to_string(), Some(inside));
+        }
+    }
+    (label, None)
+}
+
+/// How many of a preset's labels a header line contains (to find the header under title rows).
+pub fn header_score(preset: &str, cells: &[String]) -> usize {
+    let Some((labels, _)) = labels_of(preset) else {
+        return usize::from(!cells.is_empty());
+    };
+    cells
+        .iter()
+        .filter(|cell| {
+            let (label, _) = split_currency(cell);
+            labels
+                .iter()
+                .any(|(_, names, _)| names.contains(&label.as_str()))
+        })
+        .count()
+}
+
+impl Plan {
+    /// Matches a preset (and an optional mapping: source column → target column) to a header.
+    pub fn new(
+        preset: &str,
+        headers: &[String],
+        mapping: &BTreeMap<String, String>,
+        generic_table: Option<&str>,
+        catalog: &Catalog,
+    ) -> Result<Plan, PlanError> {
+        let overrides: BTreeMap<String, (usize, String)> = mapping
+            .iter()
+            .map(|(source, target)| {
+                let index = headers
+                    .iter()
+                    .position(|h| normalise(h) == normalise(source))
+                    .ok_or_else(|| PlanError::UnknownSourceColumn(source.clone()))?;
+                Ok((target.clone(), (index, headers[index].clone())))
+            })
+            .collect::<Result<_, PlanError>>()?;
+        let table_of = |name: &str| {
+            catalog
+                .table(name)
+                .cloned()
+                .ok_or_else(|| PlanError::UnknownTable(name.to_string()))
+        };
+        if preset == "generic" {
+            let table = table_of(generic_table.unwrap_or(""))?;
+            let mut sources = BTreeMap::new();
+            for column in &table.columns {
+                let source = overrides
+                    .get(&column.name)
+                    .map(|(i, h)| Source::Column(*i, h.clone()))
+                    .or_else(|| {
+                        headers
+                            .iter()
+                            .position(|h| normalise(h) == column.name)
+                            .map(|i| Source::Column(i, headers[i].clone()))
+                    })
+                    .unwrap_or(Source::Missing);
+                sources.insert(column.name.clone(), source);
+            }
+            return Ok(Plan {
+                preset: preset.to_string(),
+                tables: vec![table],
+                sources: vec![sources],
+                header_currency: None,
+            });
+        }
+        let (labels, table_name) =
+            labels_of(preset).ok_or_else(|| PlanError::UnknownPreset(preset.to_string()))?;
+        let mut header_currency = None;
+        let mut found: BTreeMap<String, Source> = BTreeMap::new();
+        for (target, names, required) in labels {
+            let source = match overrides.get(*target) {
+                Some((i, h)) => Some(Source::Column(*i, h.clone())),
+                None => headers.iter().enumerate().find_map(|(i, header)| {
+                    let (label, currency) = split_currency(header);
+                    names.contains(&label.as_str()).then(|| {
+                        if currency.is_some() {
+                            header_currency = currency;
+                        }
+                        Source::Column(i, header.clone())
+                    })
+                }),
+            };
+            match source {
+                Some(source) => {
+                    found.insert((*target).to_string(), source);
+                }
+                None if *required => {
+                    return Err(PlanError::MissingColumn {
+                        column: (*target).to_string(),
+                        labels: names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    });
+                }
+                None => {
+                    found.insert((*target).to_string(), Source::Missing);
+                }
+            }
+        }
+        if matches!(preset, "google-ads")
+            && matches!(found.get("cost"), Some(Source::Missing) | None)
+            && matches!(found.get("cost_micros"), Some(Source::Missing) | None)
+        {
+            return Err(PlanError::MissingColumn {
+                column: "cost".into(),
+                labels: "`Cost`, `Kostnad` or `metrics.cost_micros`".into(),
+            });
+        }
+        let mut tables = vec![table_of(table_name)?];
+        if preset == "activities" {
+            tables.push(table_of("spend")?);
+        }
+        let sources = tables.iter().map(|_| found.clone()).collect();
+        Ok(Plan {
+            preset: preset.to_string(),
+            tables,
+            sources,
+            header_currency,
+        })
+    }
+
+    /// The mapping for people: target column → where it comes from.
+    pub fn describe(&self) -> Vec<(String, String)> {
+        self.sources[0]
+            .iter()
+            .map(|(target, source)| {
+                let from = match source {
+                    Source::Column(_, header) => format!("column `{header}`"),
+                    Source::Rule(rule) => (*rule).to_string(),
+                    Source::Missing => "—".to_string(),
+                };
+                (target.clone(), from)
+            })
+            .collect()
+    }
+
+    /// Reads one record into rows for the plan's tables (a table may get no row).
+    pub fn rows(
+        &self,
+        record: &[&str],
+        settings: &ReadSettings,
+    ) -> Result<Vec<Vec<Vec<Option<Value>>>>, CellError> {
+        let reader = RowReader {
+            plan: self,
+            record,
+            settings,
+        };
+        match self.preset.as_str() {
+            "generic" => Ok(vec![vec![reader.generic(&self.tables[0])?]]),
+            "hubspot-contacts" => Ok(vec![vec![reader.hubspot_contact()?]]),
+            "hubspot-companies" => Ok(vec![vec![reader.by_type(&self.tables[0])?]]),
+            "hubspot-deals" => Ok(vec![vec![reader.hubspot_deal()?]]),
+            "google-ads" | "meta-ads" | "linkedin-ads" => Ok(vec![vec![reader.ad_spend()?]]),
+            "activities" => reader.activity(),
+            "survey" => Ok(vec![vec![reader.survey()?]]),
+            other => Err(CellError {
+                column: String::new(),
+                reason: format!("unknown preset `{other}`"),
+            }),
+        }
+    }
+}
+
+/// SHA-256 of the lower-cased, trimmed e-mail address, as hex.
+pub fn email_hash(email: &str) -> String {
+    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HubSpot's original-source values (API names and UI labels, English and Swedish) → channel.
+pub fn hubspot_channel(source: &str) -> &'static str {
+    match normalise(source).replace(['_', '-'], " ").as_str() {
+        "organic search" | "organisk sökning" => "organic_search",
+        "paid search" | "betald sökning" => "paid_search",
+        "email marketing" | "e postmarknadsföring" | "e post" => "email",
+        "social media" | "organic social" | "organiska sociala medier" | "sociala medier" => {
+            "organic_social"
+        }
+        "paid social" | "betalda sociala medier" => "paid_social",
+        "referrals" | "hänvisningar" | "ai referrals" => "referral",
+        "direct traffic" | "direkt trafik" => "direct",
+        "other campaigns" | "andra kampanjer" => "other",
+        "offline" | "offline sources" | "offlinekällor" => "other",
+        _ => "unassigned",
+    }
+}
+
+struct RowReader<'a> {
+    plan: &'a Plan,
+    record: &'a [&'a str],
+    settings: &'a ReadSettings,
+}
+
+impl RowReader<'_> {
+    fn raw(&self, target: &str) -> Option<(&str, &str)> {
+        match self.plan.sources[0].get(target) {
+            Some(Source::Column(index, header)) => {
+                let text = self.record.get(*index).copied().unwrap_or("").trim();
+                (!text.is_empty()).then_some((text, header.as_str()))
+            }
+            _ => None,
+        }
+    }
+
+    fn error(header: &str, reason: impl Into<String>) -> CellError {
+        CellError {
+            column: header.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    fn text(&self, target: &str) -> Option<Value> {
+        self.raw(target)
+            .map(|(text, _)| Value::Text(text.to_string()))
+    }
+
+    fn number(&self, target: &str) -> Result<Option<f64>, CellError> {
+        let Some((text, header)) = self.raw(target) else {
+            return Ok(None);
+        };
+        parse_number(text, self.settings.number_style)
+            .map(Some)
+            .ok_or_else(|| {
+                Self::error(
+                    header,
+                    format!("`{text}` is not a number; write e.g. `1 234,50` or `1234.50`"),
+                )
+            })
+    }
+
+    fn integer(&self, target: &str) -> Result<Option<i64>, CellError> {
+        let Some((text, header)) = self.raw(target) else {
+            return Ok(None);
+        };
+        parse_integer(text, self.settings.number_style)
+            .map(Some)
+            .ok_or_else(|| Self::error(header, format!("`{text}` is not a whole number")))
+    }
+
+    fn date(&self, target: &str) -> Result<Option<Value>, CellError> {
+        let Some((text, header)) = self.raw(target) else {
+            return Ok(None);
+        };
+        // A timestamp in a date column: keep its date in the workspace's time zone.
+        if let Some(date) = parse_date(text, self.settings.date_order) {
+            return Ok(Some(Value::Date(date)));
+        }
+        parse_timestamp(text, self.settings.date_order, &self.settings.time_zone)
+            .map(|t| {
+                Some(Value::Date(
+                    t.to_zoned_datetime(self.settings.time_zone.clone()).date(),
+                ))
+            })
+            .ok_or_else(|| {
+                Self::error(
+                    header,
+                    format!("`{text}` is not a date; write e.g. `2026-11-26` or `26/11/2026`"),
+                )
+            })
+    }
+
+    fn timestamp(&self, target: &str) -> Result<Option<Value>, CellError> {
+        let Some((text, header)) = self.raw(target) else {
+            return Ok(None);
+        };
+        parse_timestamp(text, self.settings.date_order, &self.settings.time_zone)
+            .map(|t| Some(Value::Timestamp(t)))
+            .ok_or_else(|| {
+                Self::error(
+                    header,
+                    format!("`{text}` is not a date and time; write e.g. `2026-11-26 14:30`"),
+                )
+            })
+    }
+
+    fn boolean(&self, target: &str) -> Result<Option<bool>, CellError> {
+        let Some((text, header)) = self.raw(target) else {
+            return Ok(None);
+        };
+        parse_bool(text)
+            .map(Some)
+            .ok_or_else(|| Self::error(header, format!("`{text}` is not yes or no")))
+    }
+
+    fn currency(&self) -> Result<Value, CellError> {
+        let code = match self.raw("currency") {
+            Some((text, _)) => text.to_uppercase(),
+            None => self
+                .plan
+                .header_currency
+                .clone()
+                .unwrap_or_else(|| self.settings.currency.clone()),
+        };
+        if !utfall_model::money::is_currency(&code) {
+            let header = self.raw("currency").map_or("currency", |(_, h)| h);
+            return Err(Self::error(
+                header,
+                format!("`{code}` is not an ISO 4217 currency code"),
+            ));
+        }
+        Ok(Value::Text(code))
+    }
+
+    /// Every column of `table` read by its type from the column of the same target name.
+    fn by_type(&self, table: &Table) -> Result<Vec<Option<Value>>, CellError> {
+        table
+            .columns
+            .iter()
+            .map(|column| {
+                Ok(match column.ty {
+                    ColumnType::Text => self.text(&column.name),
+                    ColumnType::Float => self.number(&column.name)?.map(Value::Float),
+                    ColumnType::Integer => self.integer(&column.name)?.map(Value::Integer),
+                    ColumnType::Bool => self.boolean(&column.name)?.map(Value::Bool),
+                    ColumnType::Date => self.date(&column.name)?,
+                    ColumnType::Timestamp => self.timestamp(&column.name)?,
+                })
+            })
+            .collect()
+    }
+
+    fn generic(&self, table: &Table) -> Result<Vec<Option<Value>>, CellError> {
+        let mut row = self.by_type(table)?;
+        for (value, column) in row.iter_mut().zip(&table.columns) {
+            if column.name == "email_hash"
+                && let Some(Value::Text(email)) = value
+                && email.contains('@')
+            {
+                *value = Some(Value::Text(email_hash(email)));
+            }
+            if column.name == "currency" && value.is_none() && !column.nullable {
+                *value = Some(self.currency()?);
+            }
+            if column.name == "weight" && value.is_none() {
+                *value = Some(Value::Float(1.0));
+            }
+        }
+        Ok(row)
+    }
+
+    fn hubspot_contact(&self) -> Result<Vec<Option<Value>>, CellError> {
+        let original = self.raw("original_source").map(|(text, _)| text);
+        Ok(vec![
+            self.text("person_id"),
+            self.text("account_id"),
+            self.raw("email")
+                .map(|(email, _)| Value::Text(email_hash(email))),
+            self.timestamp("created_at")?,
+            self.timestamp("became_lead_at")?,
+            self.timestamp("became_mql_at")?,
+            self.timestamp("became_sql_at")?,
+            self.timestamp("became_opportunity_at")?,
+            self.timestamp("became_customer_at")?,
+            self.text("original_source"),
+            Some(Value::Text(
+                original.map_or("unassigned", hubspot_channel).to_string(),
+            )),
+            self.text("latest_source"),
+        ])
+    }
+
+    fn hubspot_deal(&self) -> Result<Vec<Option<Value>>, CellError> {
+        let stage = self
+            .raw("stage")
+            .map(|(s, _)| normalise(s).replace([' ', '_', '-'], ""))
+            .unwrap_or_default();
+        let won_by_stage = matches!(
+            stage.as_str(),
+            "closedwon" | "stängdvunnen" | "vunnen" | "won"
+        );
+        let lost_by_stage = matches!(
+            stage.as_str(),
+            "closedlost" | "stängdförlorad" | "förlorad" | "lost"
+        );
+        let is_won = self.boolean("is_won")?.unwrap_or(won_by_stage);
+        let is_closed = self
+            .boolean("is_closed")?
+            .unwrap_or(is_won || lost_by_stage);
+        let amount = self.number("amount")?.unwrap_or(0.0);
+        Ok(vec![
+            self.text("deal_id"),
+            self.text("account_id"),
+            self.text("primary_person_id"),
+            self.timestamp("created_at")?,
+            if is_closed {
+                self.timestamp("closed_at")?
+            } else {
+                None
+            },
+            self.text("stage"),
+            Some(Value::Bool(is_closed)),
+            Some(Value::Bool(is_won)),
+            Some(Value::Float(amount)),
+            Some(self.currency()?),
+            self.text("pipeline"),
+            self.text("source"),
+            self.text("campaign_id"),
+            self.text("owner"),
+        ])
+    }
+
+    fn ad_spend(&self) -> Result<Vec<Option<Value>>, CellError> {
+        let (platform, channel) = match self.plan.preset.as_str() {
+            "google-ads" => ("google_ads", "paid_search"),
+            "meta-ads" => ("meta", "paid_social"),
+            _ => ("linkedin", "paid_social"),
+        };
+        let cost = match self.number("cost")? {
+            Some(cost) => cost,
+            None => self
+                .number("cost_micros")?
+                .map_or(0.0, |micros| micros / 1_000_000.0),
+        };
+        let name = self.text("campaign_name");
+        let id = self.text("campaign_id").or_else(|| name.clone());
+        Ok(vec![
+            self.date("date")?,
+            Some(Value::Text(platform.into())),
+            Some(Value::Text(channel.into())),
+            id,
+            name,
+            None,
+            Some(Value::Float(cost)),
+            Some(self.currency()?),
+            self.integer("impressions")?.map(Value::Integer),
+            self.integer("clicks")?.map(Value::Integer),
+            self.number("platform_conversions")?.map(Value::Float),
+        ])
+    }
+
+    fn activity(&self) -> Result<Vec<Vec<Vec<Option<Value>>>>, CellError> {
+        let kind = self
+            .raw("kind")
+            .map(|(k, _)| normalise(k))
+            .unwrap_or_default();
+        if !utfall_model::catalog::ACTIVITY_KINDS.contains(&kind.as_str()) {
+            let header = self.raw("kind").map_or("kind", |(_, h)| h);
+            return Err(Self::error(
+                header,
+                format!(
+                    "`{kind}` is not a kind of activity; use one of {}",
+                    utfall_model::catalog::ACTIVITY_KINDS.join(", ")
+                ),
+            ));
+        }
+        let channel = self
+            .raw("channel")
+            .map(|(c, _)| normalise(c))
+            .unwrap_or_default();
+        if !utfall_model::catalog::CHANNELS.contains(&channel.as_str()) {
+            let header = self.raw("channel").map_or("channel", |(_, h)| h);
+            return Err(Self::error(header, format!("`{channel}` is not a channel")));
+        }
+        let id = self.text("activity_id");
+        let start = self.date("start_date")?;
+        let currency = self.currency()?;
+        let activity = vec![
+            id.clone(),
+            self.text("name"),
+            Some(Value::Text(kind)),
+            Some(Value::Text(channel.clone())),
+            start.clone(),
+            self.date("end_date")?,
+            self.number("budget")?.map(Value::Float),
+            Some(currency.clone()),
+            self.text("owner"),
+            self.text("department"),
+            self.text("utm_campaign"),
+            self.text("parent_id"),
+        ];
+        let spend = match self.number("cost")? {
+            Some(cost) => vec![vec![
+                start,
+                Some(Value::Text("manual".into())),
+                Some(Value::Text(channel)),
+                id.clone(),
+                self.text("name"),
+                id,
+                Some(Value::Float(cost)),
+                Some(currency),
+                None,
+                None,
+                None,
+            ]],
+            None => Vec::new(),
+        };
+        Ok(vec![vec![activity], spend])
+    }
+
+    fn survey(&self) -> Result<Vec<Option<Value>>, CellError> {
+        Ok(vec![
+            self.text("survey_id"),
+            self.text("wave"),
+            self.timestamp("response_time")?,
+            self.text("respondent_id"),
+            Some(Value::Float(self.number("weight")?.unwrap_or(1.0))),
+            self.text("question").map(|q| match q {
+                Value::Text(q) => Value::Text(normalise(&q).replace([' ', '-'], "_")),
+                other => other,
+            }),
+            self.text("brand"),
+            self.number("answer_numeric")?.map(Value::Float),
+            self.text("answer_text"),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_hash_is_sha256_of_lowercase() {
+        // printf 'anna@example.se' | sha256sum
+        let reference = "f2a216c0b7bc0f42c605b87b114643d49ee41a2e5bb05c6040a16493c5bc073c";
+        assert_eq!(email_hash(" Anna@Example.SE "), reference);
+    }
+
+    #[test]
+    fn header_currency() {
+        assert_eq!(
+            split_currency("Amount spent (SEK)"),
+            ("amount spent".to_string(), Some("SEK".to_string()))
+        );
+        assert_eq!(split_currency("Cost"), ("cost".to_string(), None));
+    }
+
+    #[test]
+    fn hubspot_sources_map_to_channels() {
+        assert_eq!(hubspot_channel("ORGANIC_SEARCH"), "organic_search");
+        assert_eq!(hubspot_channel("Betald sökning"), "paid_search");
+        assert_eq!(hubspot_channel("Direct Traffic"), "direct");
+        assert_eq!(hubspot_channel("something new"), "unassigned");
+    }
+}

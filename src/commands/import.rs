@@ -1,0 +1,394 @@
+//! `utfall import`: files into the canonical tables, with a clear account of every row.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde_json::json;
+use utfall_ingest::import::{ImportOptions, ImportSummary, Silent, import_file};
+use utfall_ingest::parse::DateOrder;
+use utfall_ingest::preset::PRESETS;
+use utfall_ingest::store::DataStore;
+use utfall_model::catalog::{Catalog, Column, ColumnType, Table};
+use utfall_model::workspace::Workspace;
+
+use crate::cli::{Format, ImportArgs};
+use crate::output::{UserError, print_stdout, table, write_csv};
+
+/// Simple wildcard matching: `*` any run of characters, `?` one character.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Files under `root` matching a relative pattern whose wildcards are in the file name.
+fn expand(root: &Path, pattern: &str) -> Vec<PathBuf> {
+    let full = root.join(pattern);
+    let (Some(dir), Some(name)) = (
+        full.parent(),
+        full.file_name().map(|n| n.to_string_lossy().into_owned()),
+    ) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.is_file()
+                && path
+                    .file_name()
+                    .is_some_and(|n| wildcard(&name, &n.to_string_lossy()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn catalog_of(workspace: &Workspace) -> Catalog {
+    let mut catalog = Catalog::canonical();
+    for table in &workspace.tables {
+        let columns = table
+            .def
+            .columns
+            .get_ref()
+            .iter()
+            .filter_map(|(name, ty)| {
+                Some(Column {
+                    name: name.clone(),
+                    ty: ColumnType::parse(ty.get_ref())?,
+                    nullable: true,
+                })
+            })
+            .collect();
+        catalog.add(Table {
+            name: table.def.name.get_ref().clone(),
+            columns,
+            default_time: table.def.time.as_ref().map(|t| t.get_ref().clone()),
+            key: table.def.key.iter().map(|k| k.get_ref().clone()).collect(),
+            custom: true,
+        });
+    }
+    catalog
+}
+
+pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    if args.list_presets {
+        let rows: Vec<Vec<String>> = PRESETS
+            .iter()
+            .map(|(name, what)| vec![(*name).to_string(), (*what).to_string()])
+            .collect();
+        print_stdout(&table(&["preset", "reads"], &rows))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot import into `{}`", args.dir.display()))?;
+    let config = workspace.config.as_ref().map(|c| &c.def);
+    let data_dir = config
+        .and_then(|c| c.data_dir.as_ref())
+        .map_or("data".to_string(), |d| d.get_ref().clone());
+    let store = DataStore::new(args.dir.join(&data_dir));
+    if args.log {
+        return show_log(&store, args.format);
+    }
+    let currency = config.map_or("SEK".to_string(), |c| c.currency.get_ref().clone());
+    let zone_name = config
+        .and_then(|c| c.time_zone.as_ref())
+        .map_or("Europe/Stockholm".to_string(), |z| z.get_ref().clone());
+    let time_zone = jiff::tz::TimeZone::get(&zone_name).map_err(|_| {
+        UserError::new(format!("`{zone_name}` is not a time zone"))
+            .hint("fix `time_zone` in `utfall.toml`")
+    })?;
+    let catalog = catalog_of(&workspace);
+
+    let mut mapping: BTreeMap<String, String> = BTreeMap::new();
+    for pair in &args.mappings {
+        let (from, to) = pair.split_once('=').ok_or_else(|| {
+            UserError::new(format!("`--map {pair}` is not COLUMN=TARGET"))
+                .hint("write e.g. `--map \"Belopp=amount\"`")
+        })?;
+        mapping.insert(from.trim().to_string(), to.trim().to_string());
+    }
+    let base =
+        |preset: String, mapping: BTreeMap<String, String>, table: Option<String>| ImportOptions {
+            preset,
+            mapping,
+            table,
+            currency: currency.clone(),
+            time_zone: time_zone.clone(),
+            delimiter: args.delimiter.and_then(|d| u8::try_from(d).ok()),
+            decimal_comma: if args.decimal_comma {
+                Some(true)
+            } else if args.decimal_point {
+                Some(false)
+            } else {
+                None
+            },
+            date_order: args.month_first.then_some(DateOrder::MonthFirst),
+            dry_run: args.dry_run,
+        };
+
+    // (file, options) pairs.
+    let mut jobs: Vec<(PathBuf, ImportOptions)> = Vec::new();
+    let sources: Vec<_> = workspace
+        .sources
+        .iter()
+        .filter(|s| {
+            args.source
+                .as_ref()
+                .is_none_or(|name| s.def.name.get_ref() == name)
+        })
+        .collect();
+    if let Some(name) = &args.source
+        && sources.is_empty()
+    {
+        return Err(UserError::new(format!("no source is called `{name}`"))
+            .hint("sources are declared in `sources.toml`")
+            .into());
+    }
+    if let Some(preset) = &args.preset {
+        if args.files.is_empty() {
+            return Err(UserError::new("`--preset` needs files to import")
+                .hint("write `utfall import --preset hubspot-contacts contacts.csv`")
+                .into());
+        }
+        for file in &args.files {
+            jobs.push((
+                file.clone(),
+                base(preset.clone(), mapping.clone(), args.table.clone()),
+            ));
+        }
+    } else {
+        for source in &sources {
+            let mut source_mapping: BTreeMap<String, String> = source
+                .def
+                .mapping
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                .collect();
+            source_mapping.extend(mapping.clone());
+            let options = base(
+                source.def.preset.get_ref().clone(),
+                source_mapping,
+                source
+                    .def
+                    .table
+                    .as_ref()
+                    .map(|t| t.get_ref().clone())
+                    .or(args.table.clone()),
+            );
+            let files = if args.files.is_empty() {
+                source
+                    .def
+                    .path
+                    .as_ref()
+                    .map(|p| expand(&args.dir, p.get_ref()))
+                    .unwrap_or_default()
+            } else if args.source.is_some() {
+                args.files.clone()
+            } else {
+                Vec::new()
+            };
+            for file in files {
+                jobs.push((file, options.clone()));
+            }
+        }
+        if jobs.is_empty() {
+            return Err(UserError::new("nothing to import")
+                .hint("name files and a `--preset`, or a `--source` from `sources.toml` whose `path` matches files")
+                .into());
+        }
+    }
+
+    let mut any_rejected = false;
+    let mut reports = Vec::new();
+    for (file, options) in &jobs {
+        let summary = import_file(&store, file, options, &catalog, &Silent).map_err(|error| {
+            let hint = match &error {
+                utfall_ingest::import::ImportError::Plan { .. } => "name the column with `--map \"Column in file=target\"`, or check the `--preset`",
+                _ => "check the file",
+            };
+            anyhow::Error::new(UserError::new(error.to_string()).hint(hint))
+        })?;
+        any_rejected |= summary.rejected > 0;
+        if args.dry_run {
+            print_dry_run(&summary, &options.preset, args.format)?;
+        } else {
+            report(&summary, &options.preset, &data_dir);
+        }
+        reports.push(summary);
+    }
+    if args.format == Format::Json && !args.dry_run {
+        let items: Vec<serde_json::Value> = reports.iter().map(|s| json!({
+            "file": s.file, "sha256": s.sha256, "tables": s.tables, "read": s.read, "imported": s.imported,
+            "duplicates": s.duplicates, "rejected": s.rejected, "quarantine": s.quarantine, "already_imported": s.already_imported,
+        })).collect();
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+    }
+    if any_rejected && !args.allow_rejects {
+        eprintln!(
+            "some rows were rejected and kept in the quarantine; fix them and import again, or pass `--allow-rejects`"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
+    if summary.already_imported {
+        eprintln!(
+            "`{}` was already imported with `{preset}`; nothing changed",
+            summary.file
+        );
+        return;
+    }
+    eprintln!(
+        "imported `{}` ({preset} → {}): read {}, imported {}, duplicates {}, rejected {}",
+        summary.file,
+        summary.tables.join(", "),
+        summary.read,
+        summary.imported,
+        summary.duplicates,
+        summary.rejected
+    );
+    for (line, column, reason) in &summary.rejections {
+        if column.is_empty() {
+            eprintln!("  line {line}: {reason}");
+        } else {
+            eprintln!("  line {line}, column `{column}`: {reason}");
+        }
+    }
+    if let Some(quarantine) = &summary.quarantine {
+        eprintln!(
+            "  rejected rows are kept in `{data_dir}/{quarantine}` with their line and reason"
+        );
+    }
+}
+
+fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        let report = json!({
+            "file": summary.file, "preset": preset, "encoding": summary.encoding, "delimiter": summary.delimiter.to_string(),
+            "decimal_comma": summary.decimal_comma, "day_first": summary.day_first, "header_line": summary.header_line,
+            "tables": summary.tables, "mapping": summary.mapping.iter().map(|(t, s)| json!({"column": t, "from": s})).collect::<Vec<_>>(),
+            "preview": summary.preview, "read": summary.read, "would_import": summary.imported, "would_reject": summary.rejected,
+            "already_imported": summary.already_imported,
+        });
+        return print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+    }
+    if format == Format::Csv {
+        let rows: Vec<Vec<String>> = summary
+            .mapping
+            .iter()
+            .map(|(t, s)| vec![t.clone(), s.clone()])
+            .collect();
+        return write_csv(&["column", "from"], &rows);
+    }
+    let delimiter = match summary.delimiter {
+        '\t' => "tab".to_string(),
+        other => format!("`{other}`"),
+    };
+    let mut text = format!(
+        "{} ({preset} → {})\n  encoding {}, delimiter {delimiter}, decimal {}, dates {}, header on line {}\n  {} rows would be imported, {} rejected\n\n",
+        summary.file,
+        summary.tables.join(", "),
+        summary.encoding,
+        if summary.decimal_comma {
+            "comma"
+        } else {
+            "point"
+        },
+        if summary.day_first {
+            "day first"
+        } else {
+            "month first"
+        },
+        summary.header_line,
+        summary.imported,
+        summary.rejected,
+    );
+    let rows: Vec<Vec<String>> = summary
+        .mapping
+        .iter()
+        .map(|(t, s)| vec![t.clone(), s.clone()])
+        .collect();
+    text.push_str(&table(&["column", "from"], &rows));
+    text.push_str("\nfirst rows:\n");
+    for row in &summary.preview {
+        text.push_str(&format!("  {}\n", row.join(" | ")));
+    }
+    print_stdout(&text)
+}
+
+fn show_log(store: &DataStore, format: Format) -> anyhow::Result<ExitCode> {
+    let manifest = store.manifest()?;
+    let headers = [
+        "at",
+        "file",
+        "preset",
+        "tables",
+        "read",
+        "imported",
+        "duplicates",
+        "rejected",
+        "sha256",
+    ];
+    let rows: Vec<Vec<String>> = manifest
+        .imports
+        .iter()
+        .map(|i| {
+            vec![
+                i.at.clone(),
+                i.file.clone(),
+                i.preset.clone(),
+                i.tables.join(" "),
+                i.read.to_string(),
+                i.imported.to_string(),
+                i.duplicates.to_string(),
+                i.rejected.to_string(),
+                i.sha256[..12.min(i.sha256.len())].to_string(),
+            ]
+        })
+        .collect();
+    match format {
+        Format::Json => print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::to_value(&manifest.imports)?)?
+        ))?,
+        Format::Csv => write_csv(&headers, &rows)?,
+        Format::Table => print_stdout(&table(&headers, &rows))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("contacts*.csv", "contacts-2026-11.csv"));
+        assert!(wildcard("events_????????.json", "events_20261126.json"));
+        assert!(!wildcard("contacts*.csv", "deals.csv"));
+        assert!(wildcard("*", "x"));
+    }
+}

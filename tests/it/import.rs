@@ -1,0 +1,311 @@
+//! `utfall import`: vendor fixtures in, canonical rows out, nothing lost.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use utfall_ingest::store::DataStore;
+use utfall_model::catalog::Catalog;
+
+use crate::{new_workspace, utfall};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// A table's rows as column → text (nulls are absent), in stored order.
+fn rows(workspace: &Path, table: &str) -> Vec<BTreeMap<String, String>> {
+    let catalog = Catalog::canonical();
+    let batch = DataStore::new(workspace.join("data"))
+        .read_table(catalog.table(table).unwrap())
+        .unwrap();
+    let options = FormatOptions::default();
+    let mut out = vec![BTreeMap::new(); batch.num_rows()];
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        let formatter = ArrayFormatter::try_new(column.as_ref(), &options).unwrap();
+        for (row, values) in out.iter_mut().enumerate() {
+            if !column.is_null(row) {
+                values.insert(field.name().clone(), formatter.value(row).to_string());
+            }
+        }
+    }
+    out
+}
+
+fn find<'a>(
+    rows: &'a [BTreeMap<String, String>],
+    column: &str,
+    value: &str,
+) -> &'a BTreeMap<String, String> {
+    rows.iter()
+        .find(|r| r.get(column).map(String::as_str) == Some(value))
+        .unwrap_or_else(|| panic!("no {column} = {value}"))
+}
+
+fn import(workspace: &Path, preset: &str, file: &Path) -> (i32, String) {
+    let output = utfall()
+        .args(["import", "-C"])
+        .arg(workspace)
+        .args(["--preset", preset])
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn hubspot_contacts_with_a_malformed_row() {
+    let dir = new_workspace("b2b");
+    let (code, stderr) = import(
+        dir.path(),
+        "hubspot-contacts",
+        &fixture("hubspot_contacts_en.csv"),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("read 4, imported 3, duplicates 0, rejected 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 5, column `Create Date`: `31/02/2026` is not a date"),
+        "{stderr}"
+    );
+    let contacts = rows(dir.path(), "contacts");
+    assert_eq!(contacts.len(), 3);
+    let anna = find(&contacts, "person_id", "101");
+    // printf 'anna@example.se' | sha256sum
+    assert_eq!(
+        anna["email_hash"],
+        "f2a216c0b7bc0f42c605b87b114643d49ee41a2e5bb05c6040a16493c5bc073c"
+    );
+    // 09:15 in Stockholm in March (UTC+1) is 08:15 UTC; 23:30 on 30 June (UTC+2) is 21:30 UTC.
+    assert_eq!(anna["created_at"], "2026-03-02T08:15:00Z");
+    assert_eq!(
+        find(&contacts, "person_id", "102")["became_mql_at"],
+        "2026-06-30T21:30:00Z"
+    );
+    assert_eq!(anna["original_channel"], "organic_search");
+    assert_eq!(anna["account_id"], "9001");
+    assert!(!find(&contacts, "person_id", "103").contains_key("email_hash"));
+    // The rejected row is kept with its line, column and reason.
+    let quarantine = std::fs::read_dir(dir.path().join("data/_quarantine"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(quarantine).unwrap();
+    assert!(
+        text.contains(",5,\"Create Date\",") && text.contains("104,Olle,Berg"),
+        "{text}"
+    );
+}
+
+#[test]
+fn swedish_semicolon_windows_1252_with_decimal_commas() {
+    let dir = new_workspace("b2b");
+    let file = fixture("hubspot_deals_sv.csv");
+    assert!(
+        std::str::from_utf8(&std::fs::read(&file).unwrap()).is_err(),
+        "the fixture is Windows-1252"
+    );
+    let (code, stderr) = import(dir.path(), "hubspot-deals", &file);
+    assert_eq!(code, 0, "{stderr}");
+    let deals = rows(dir.path(), "deals");
+    assert_eq!(deals.len(), 3);
+    let won = find(&deals, "deal_id", "5001");
+    assert_eq!(won["amount"].parse::<f64>().unwrap(), 125_000.5);
+    assert_eq!(
+        (won["is_won"].as_str(), won["is_closed"].as_str()),
+        ("true", "true")
+    );
+    assert_eq!(won["stage"], "Stängd vunnen");
+    assert_eq!(won["closed_at"], "2026-03-15T14:30:00Z");
+    assert_eq!(won["pipeline"], "Försäljning");
+    let lost = find(&deals, "deal_id", "5002");
+    assert_eq!(
+        (lost["is_won"].as_str(), lost["is_closed"].as_str()),
+        ("false", "true")
+    );
+    let open = find(&deals, "deal_id", "5003");
+    assert_eq!(open["amount"].parse::<f64>().unwrap(), 75_500.25);
+    assert_eq!(open["is_closed"], "false");
+    assert!(!open.contains_key("closed_at"));
+}
+
+#[test]
+fn google_ads_report_with_title_rows_and_totals() {
+    let dir = new_workspace("b2b");
+    let (code, stderr) = import(dir.path(), "google-ads", &fixture("google_ads_report.csv"));
+    assert_eq!(code, 0, "{stderr}");
+    let spend = rows(dir.path(), "spend");
+    assert_eq!(spend.len(), 3, "the totals row is skipped");
+    let first = spend
+        .iter()
+        .find(|r| r["date"] == "2026-11-01" && r["campaign_id"] == "111")
+        .unwrap();
+    assert_eq!(first["cost"].parse::<f64>().unwrap(), 1234.5);
+    assert_eq!(first["impressions"], "10500");
+    assert_eq!(first["clicks"], "320");
+    assert_eq!(first["platform_conversions"].parse::<f64>().unwrap(), 12.5);
+    assert_eq!(
+        (
+            first["platform"].as_str(),
+            first["channel"].as_str(),
+            first["currency"].as_str()
+        ),
+        ("google_ads", "paid_search", "SEK")
+    );
+    assert_eq!(first["campaign_name"], "Sök | Varumärke");
+    let total: f64 = spend
+        .iter()
+        .map(|r| r["cost"].parse::<f64>().unwrap())
+        .sum();
+    assert!((total - 3314.75).abs() < 1e-9, "the report's own total");
+}
+
+#[test]
+fn activity_plan_gives_activities_and_manual_spend() {
+    let dir = new_workspace("b2b");
+    let (code, stderr) = import(dir.path(), "activities", &fixture("activities.csv"));
+    assert_eq!(code, 0, "{stderr}");
+    let activities = rows(dir.path(), "activities");
+    assert_eq!(activities.len(), 3);
+    let fair = find(&activities, "activity_id", "fair_elmia");
+    assert_eq!(
+        (fair["kind"].as_str(), fair["channel"].as_str()),
+        ("fair", "events")
+    );
+    assert_eq!(fair["budget"].parse::<f64>().unwrap(), 250_000.0);
+    assert_eq!(fair["end_date"], "2026-11-13");
+    let spend = rows(dir.path(), "spend");
+    assert_eq!(spend.len(), 2, "the webinar has no cost yet");
+    let fair_cost = find(&spend, "activity_id", "fair_elmia");
+    assert_eq!(
+        (fair_cost["platform"].as_str(), fair_cost["date"].as_str()),
+        ("manual", "2026-11-10")
+    );
+    assert_eq!(fair_cost["cost"].parse::<f64>().unwrap(), 238_500.0);
+}
+
+#[test]
+fn reimporting_changes_nothing_and_overlaps_are_deduplicated() {
+    let dir = new_workspace("b2b");
+    import(dir.path(), "google-ads", &fixture("google_ads_report.csv"));
+    let before = rows(dir.path(), "spend");
+    let (code, stderr) = import(dir.path(), "google-ads", &fixture("google_ads_report.csv"));
+    assert_eq!(code, 0);
+    assert!(stderr.contains("already imported"), "{stderr}");
+    assert_eq!(rows(dir.path(), "spend"), before);
+
+    // An overlapping export: one day again with a corrected cost, and a new day.
+    let overlap = dir.path().join("google_ads_next.csv");
+    std::fs::write(&overlap, "Day,Campaign,Campaign ID,Currency code,Cost,Impr.,Clicks\n2026-11-02,Sök | Varumärke,111,SEK,1200.00,10000,300\n2026-11-03,Sök | Varumärke,111,SEK,900.00,8000,200\n").unwrap();
+    let (code, stderr) = import(dir.path(), "google-ads", &overlap);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("read 2, imported 2, duplicates 1, rejected 0"),
+        "{stderr}"
+    );
+    let spend = rows(dir.path(), "spend");
+    assert_eq!(spend.len(), 4);
+    let corrected = spend.iter().find(|r| r["date"] == "2026-11-02").unwrap();
+    assert_eq!(
+        corrected["cost"].parse::<f64>().unwrap(),
+        1200.0,
+        "the later import wins"
+    );
+    let log = utfall()
+        .args(["import", "--log", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1]["duplicates"], 1);
+}
+
+#[test]
+fn a_missing_column_is_named_with_the_labels_looked_for() {
+    let dir = new_workspace("b2b");
+    let (code, stderr) = import(
+        dir.path(),
+        "hubspot-deals",
+        &fixture("google_ads_report.csv"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no column for `deal_id`")
+            && stderr.contains("`record id`")
+            && stderr.contains("hint: name the column with `--map"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("data/_manifest.json").exists(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn kill_during_import_leaves_the_workspace_consistent() {
+    let dir = new_workspace("b2b");
+    import(dir.path(), "google-ads", &fixture("google_ads_report.csv"));
+    // A large generic spend file, so that the import takes a while.
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("date,platform,channel,campaign_id,campaign_name,cost,currency\n");
+    for i in 0..400_000 {
+        text.push_str(&format!(
+            "2025-{:02}-{:02},manual,print,c{},Kampanj {},{}.5,SEK\n",
+            i % 12 + 1,
+            i % 28 + 1,
+            i,
+            i % 50,
+            i % 1000
+        ));
+    }
+    std::fs::write(&big, text).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("utfall");
+    for delay_ms in [50u64, 150, 300, 600, 1000] {
+        let mut child = std::process::Command::new(&binary)
+            .args(["import", "--preset", "generic", "--table", "spend", "-C"])
+            .arg(dir.path())
+            .arg(&big)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever the moment, the manifest parses and every table it names reads whole.
+        let spend = rows(dir.path(), "spend");
+        assert!(
+            spend.len() == 3 || spend.len() == 400_003,
+            "{} rows after a kill at {delay_ms} ms",
+            spend.len()
+        );
+    }
+    let output = utfall()
+        .args(["import", "--preset", "generic", "--table", "spend", "-C"])
+        .arg(dir.path())
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(rows(dir.path(), "spend").len(), 400_003);
+    // No stray files are left beside the current ones after a later write.
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("data/spend"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}

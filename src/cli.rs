@@ -42,6 +42,36 @@ pub enum Command {
     Attribution(AttributionCommand),
     /// Import exported files (CRM, ads, surveys, the activity plan) into the canonical tables
     Import(ImportArgs),
+    /// Every KPI of the goal tree for one period: value, target, progress, status, change
+    Scorecard(ScorecardArgs),
+    /// Read-only SQL over the canonical and custom tables
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// The period, e.g. `2026-Q3`, `FY2026-Q2`, `2026-11` (default: the fiscal quarter of today)
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Pretend today is this date (for the forecast of a running period)
+    #[arg(long, hide = true)]
+    pub today: Option<jiff::civil::Date>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query (SELECT only)
+    pub query: String,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +219,37 @@ pub enum KpiCommand {
     Add(AddArgs),
     /// Show the workspace's goals and KPI tree
     Tree(TreeArgs),
+    /// One KPI over time
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compare {
+    Previous,
+    Year,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The KPI id
+    pub id: String,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// day, week, month, quarter, fiscal_quarter, year, fiscal_year (default: the KPI's grain, else month)
+    #[arg(long)]
+    pub grain: Option<String>,
+    /// First day (default: a year before `--to`)
+    #[arg(long)]
+    pub from: Option<jiff::civil::Date>,
+    /// Last day (default: today)
+    #[arg(long)]
+    pub to: Option<jiff::civil::Date>,
+    /// Add the value of the previous period or the same period last year, and the change
+    #[arg(long, value_enum)]
+    pub compare: Option<Compare>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

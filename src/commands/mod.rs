@@ -6,6 +6,7 @@ use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang};
 
 mod attribution;
 mod check;
+mod engine;
 mod import;
 mod init;
 mod kpi;
@@ -18,8 +19,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpi(KpiCommand::Library(args)) => kpi::library(args, locale(lang, None)),
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),
         Command::Kpi(KpiCommand::Tree(args)) => kpi::tree(args, lang),
+        Command::Kpi(KpiCommand::Show(args)) => engine::show(args, lang),
         Command::Attribution(AttributionCommand::Paths(args)) => attribution::paths(args),
         Command::Import(args) => import::run(args),
+        Command::Scorecard(args) => engine::scorecard(args, lang),
+        Command::Sql(args) => engine::sql(args),
     }
 }
 

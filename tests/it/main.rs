@@ -5,6 +5,7 @@
 mod architecture;
 mod attribution;
 mod check;
+mod engine;
 mod import;
 mod init;
 mod kpi;

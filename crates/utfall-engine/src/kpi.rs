@@ -1,0 +1,1063 @@
+//! Compiling KPI formulas and evaluating them per period.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::{Not as _, Sub as _};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
+use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, min, sum};
+use datafusion::logical_expr::{ScalarUDF, in_list, when};
+use datafusion::prelude::{Expr, ParquetReadOptions, SessionContext, col, lit};
+use datafusion::scalar::ScalarValue;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use utfall_model::catalog::{Catalog, ColumnType, Table};
+use utfall_model::formula::{
+    self, AggFunc, BinOp, CmpOp, Condition, CumulativeWindow, Expr as Formula, Literal, Offset,
+};
+use utfall_model::period::{Calendar, Grain, Period};
+use utfall_model::workspace::Workspace;
+
+use crate::period_udf::{PeriodUdf, date_from_days, local_date};
+
+/// How the engine sees a workspace.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The current Parquet file of each table that has data.
+    pub tables: Vec<(Table, PathBuf)>,
+    pub calendar: Calendar,
+    pub time_zone: String,
+    pub brand: Option<String>,
+    pub currency: String,
+}
+
+/// Evaluation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("unknown KPI `{0}`")]
+    UnknownKpi(String),
+    #[error("KPI `{0}` has no formula and cannot be computed from its children")]
+    NotComputable(String),
+    #[error("the formula of `{kpi}` does not parse: {message}")]
+    Formula { kpi: String, message: String },
+    #[error(
+        "`{table}.{column}` mixes currencies ({currencies}) in {period}; amounts are summed only within one currency"
+    )]
+    MixedCurrencies {
+        table: String,
+        column: String,
+        period: String,
+        currencies: String,
+    },
+    #[error("`{0}` is not a time zone")]
+    TimeZone(String),
+    #[error("periods of different grains cannot be evaluated together")]
+    MixedGrains,
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("query engine: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("Arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error("failed to start the query runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// A node of a compiled KPI.
+#[derive(Debug, Clone)]
+enum Node {
+    Agg(usize),
+    Const(f64),
+    Kpi(String, Option<Offset>),
+    Neg(Box<Node>),
+    Bin(BinOp, Box<Node>, Box<Node>),
+    Sum(Vec<Node>),
+    Product(Vec<Node>),
+    /// Conversion: (hits agg, base agg).
+    Conversion(usize, usize),
+    Cumulative(usize, CumulativeWindow),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum AggKind {
+    Rows,
+    NonNull(String),
+    Distinct(String),
+    First(String),
+    Sum(String),
+    Avg(String),
+    Min(String),
+    Max(String),
+    ConversionBase {
+        from: String,
+    },
+    ConversionHits {
+        from: String,
+        to: String,
+        within_days: u32,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct AggSpec {
+    table: String,
+    time: String,
+    kind: AggKind,
+    filter: Option<Expr>,
+    /// Checked for a single currency per period.
+    money_column: Option<String>,
+}
+
+impl AggSpec {
+    fn key(&self) -> String {
+        format!(
+            "{}|{}|{:?}|{}",
+            self.table,
+            self.time,
+            self.kind,
+            self.filter
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// Amount columns whose table has a `currency` column.
+const MONEY: &[(&str, &str)] = &[
+    ("spend", "cost"),
+    ("deals", "amount"),
+    ("activities", "budget"),
+    ("web_events", "value"),
+];
+
+/// The engine for one workspace.
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    context: SessionContext,
+    config: EngineConfig,
+    zone: TimeZone,
+    catalog: Catalog,
+    kpis: BTreeMap<String, Node>,
+    aggs: Vec<AggSpec>,
+    registered: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("kpis", &self.kpis.len())
+            .field("aggregates", &self.aggs.len())
+            .finish()
+    }
+}
+
+type Values = HashMap<(usize, String), f64>;
+
+impl Engine {
+    /// Compiles every KPI of the workspace.
+    pub fn new(config: EngineConfig, workspace: &Workspace) -> Result<Engine, EngineError> {
+        let zone = TimeZone::get(&config.time_zone)
+            .map_err(|_| EngineError::TimeZone(config.time_zone.clone()))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(EngineError::Runtime)?;
+        let context = SessionContext::new();
+        let mut catalog = Catalog::canonical();
+        for (table, _) in &config.tables {
+            if catalog.table(&table.name).is_none() {
+                catalog.add(table.clone());
+            }
+        }
+        let mut engine = Engine {
+            runtime,
+            context,
+            zone,
+            catalog,
+            kpis: BTreeMap::new(),
+            aggs: Vec::new(),
+            registered: BTreeSet::new(),
+            config,
+        };
+        for (table, path) in engine.config.tables.clone() {
+            let path_text = path.display().to_string();
+            engine.runtime.block_on(engine.context.register_parquet(
+                &table.name,
+                &path_text,
+                ParquetReadOptions::default(),
+            ))?;
+            engine.registered.insert(table.name.clone());
+        }
+        engine.compile(workspace)?;
+        Ok(engine)
+    }
+
+    /// The DataFusion session, for read-only SQL over the same tables.
+    pub fn context(&self) -> &SessionContext {
+        &self.context
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    fn compile(&mut self, workspace: &Workspace) -> Result<(), EngineError> {
+        let mut children: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+        for kpi in &workspace.kpis {
+            if let Some(parent) = &kpi.def.parent {
+                children.entry(parent.get_ref().clone()).or_default().push((
+                    kpi.def.id.get_ref().clone(),
+                    kpi.def.role.as_ref().map(|r| r.get_ref().clone()),
+                ));
+            }
+        }
+        for kpi in &workspace.kpis {
+            let id = kpi.def.id.get_ref().clone();
+            let node = match &kpi.def.formula {
+                Some(text) => {
+                    let ast = formula::parse(text.get_ref()).map_err(|e| EngineError::Formula {
+                        kpi: id.clone(),
+                        message: e.message,
+                    })?;
+                    self.compile_expr(&ast)?
+                }
+                None => {
+                    let kids = children.get(&id).cloned().unwrap_or_default();
+                    match kpi.def.relation.as_ref().map(|r| r.get_ref().as_str()) {
+                        Some("sum") => Node::Sum(
+                            kids.iter()
+                                .map(|(c, _)| Node::Kpi(c.clone(), None))
+                                .collect(),
+                        ),
+                        Some("product") => Node::Product(
+                            kids.iter()
+                                .map(|(c, _)| Node::Kpi(c.clone(), None))
+                                .collect(),
+                        ),
+                        Some("ratio") => {
+                            let role = |want: &str| {
+                                kids.iter()
+                                    .find(|(_, r)| r.as_deref() == Some(want))
+                                    .map(|(c, _)| Node::Kpi(c.clone(), None))
+                            };
+                            match (role("numerator"), role("denominator")) {
+                                (Some(n), Some(d)) => {
+                                    Node::Bin(BinOp::Div, Box::new(n), Box::new(d))
+                                }
+                                _ => return Err(EngineError::NotComputable(id)),
+                            }
+                        }
+                        _ => return Err(EngineError::NotComputable(id)),
+                    }
+                }
+            };
+            self.kpis.insert(id, node);
+        }
+        Ok(())
+    }
+
+    fn add_agg(&mut self, spec: AggSpec) -> usize {
+        let key = spec.key();
+        if let Some(index) = self.aggs.iter().position(|a| a.key() == key) {
+            return index;
+        }
+        self.aggs.push(spec);
+        self.aggs.len() - 1
+    }
+
+    fn table(&self, name: &str) -> Result<Table, EngineError> {
+        self.catalog
+            .table(name)
+            .cloned()
+            .ok_or_else(|| EngineError::Unsupported(format!("unknown table `{name}`")))
+    }
+
+    fn compile_expr(&mut self, expr: &Formula) -> Result<Node, EngineError> {
+        Ok(match expr {
+            Formula::Number { value, .. } => Node::Const(*value),
+            Formula::Kpi { id, offset, .. } => Node::Kpi(id.name.clone(), *offset),
+            Formula::Neg { inner, .. } => Node::Neg(Box::new(self.compile_expr(inner)?)),
+            Formula::Binary { op, lhs, rhs, .. } => Node::Bin(
+                *op,
+                Box::new(self.compile_expr(lhs)?),
+                Box::new(self.compile_expr(rhs)?),
+            ),
+            Formula::Aggregate(aggregate) => {
+                let table = self.table(&aggregate.table.name)?;
+                let time = aggregate
+                    .time
+                    .as_ref()
+                    .map(|t| t.name.clone())
+                    .or(table.default_time.clone())
+                    .ok_or_else(|| {
+                        EngineError::Unsupported(format!(
+                            "table `{}` has no time column",
+                            table.name
+                        ))
+                    })?;
+                let column = aggregate.column.as_ref().map(|c| c.name.clone());
+                let kind = match (aggregate.func, column.clone()) {
+                    (AggFunc::Count, None) => AggKind::Rows,
+                    (AggFunc::Count, Some(c)) => AggKind::NonNull(c),
+                    (AggFunc::CountDistinct, Some(c)) => AggKind::Distinct(c),
+                    (AggFunc::CountNew, Some(c)) => AggKind::First(c),
+                    (AggFunc::Sum, Some(c)) => AggKind::Sum(c),
+                    (AggFunc::Avg, Some(c)) => AggKind::Avg(c),
+                    (AggFunc::Min, Some(c)) => AggKind::Min(c),
+                    (AggFunc::Max, Some(c)) => AggKind::Max(c),
+                    _ => {
+                        return Err(EngineError::Unsupported(format!(
+                            "`{}` needs a column",
+                            aggregate.func.name()
+                        )));
+                    }
+                };
+                let filter = aggregate
+                    .filter
+                    .as_ref()
+                    .map(|f| self.condition(&table, f))
+                    .transpose()?;
+                let money_column = match (&kind, column) {
+                    (
+                        AggKind::Sum(_) | AggKind::Avg(_) | AggKind::Min(_) | AggKind::Max(_),
+                        Some(c),
+                    ) if MONEY.contains(&(table.name.as_str(), c.as_str())) => Some(c),
+                    _ => None,
+                };
+                Node::Agg(self.add_agg(AggSpec {
+                    table: table.name.clone(),
+                    time,
+                    kind,
+                    filter,
+                    money_column,
+                }))
+            }
+            Formula::Conversion(conversion) => {
+                let table = self.table(&conversion.table.name)?;
+                let filter = conversion
+                    .filter
+                    .as_ref()
+                    .map(|f| self.condition(&table, f))
+                    .transpose()?;
+                let from = conversion.from.name.clone();
+                let hits = self.add_agg(AggSpec {
+                    table: table.name.clone(),
+                    time: from.clone(),
+                    kind: AggKind::ConversionHits {
+                        from: from.clone(),
+                        to: conversion.to.name.clone(),
+                        within_days: conversion.within_days,
+                    },
+                    filter: filter.clone(),
+                    money_column: None,
+                });
+                let base = self.add_agg(AggSpec {
+                    table: table.name.clone(),
+                    time: from.clone(),
+                    kind: AggKind::ConversionBase { from },
+                    filter,
+                    money_column: None,
+                });
+                Node::Conversion(hits, base)
+            }
+            Formula::Cumulative { inner, window, .. } => {
+                let node = match inner.as_ref() {
+                    Formula::Aggregate(_) => self.compile_expr(inner)?,
+                    Formula::Kpi { id, .. } => self.kpis.get(&id.name).cloned().map_or_else(
+                        || {
+                            // Compile the referenced KPI's aggregate on demand (definition order).
+                            Err(EngineError::Unsupported(format!(
+                                "`cumulative({})`: define `{}` before the KPIs that accumulate it",
+                                id.name, id.name
+                            )))
+                        },
+                        Ok,
+                    )?,
+                    _ => {
+                        return Err(EngineError::Unsupported(
+                            "cumulative takes an aggregate or a KPI".into(),
+                        ));
+                    }
+                };
+                match node {
+                    Node::Agg(index)
+                        if matches!(
+                            self.aggs[index].kind,
+                            AggKind::Rows | AggKind::NonNull(_) | AggKind::Sum(_)
+                        ) =>
+                    {
+                        Node::Cumulative(index, *window)
+                    }
+                    _ => {
+                        return Err(EngineError::Unsupported(
+                            "cumulative works on counts and sums".into(),
+                        ));
+                    }
+                }
+            }
+        })
+    }
+
+    fn literal(&self, table: &Table, column: &str, value: &Literal) -> Result<Expr, EngineError> {
+        let ty = table
+            .column(column)
+            .map(|c| c.ty)
+            .unwrap_or(ColumnType::Text);
+        Ok(match value {
+            Literal::Number(n) => match ty {
+                ColumnType::Integer => lit(*n as i64),
+                _ => lit(*n),
+            },
+            Literal::Bool(b) => lit(*b),
+            Literal::Param(name) => match name.as_str() {
+                "brand" => lit(self.config.brand.clone().unwrap_or_default()),
+                "currency" => lit(self.config.currency.clone()),
+                other => {
+                    return Err(EngineError::Unsupported(format!(
+                        "unknown setting `${other}`"
+                    )));
+                }
+            },
+            Literal::Text(text) => match ty {
+                ColumnType::Date => {
+                    let date: Date = text
+                        .parse()
+                        .map_err(|_| EngineError::Unsupported(format!("`{text}` is not a date")))?;
+                    lit(ScalarValue::Date32(Some(days_since_epoch(date))))
+                }
+                ColumnType::Timestamp => {
+                    let date: Date = text
+                        .parse()
+                        .map_err(|_| EngineError::Unsupported(format!("`{text}` is not a date")))?;
+                    let timestamp = self
+                        .zone
+                        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+                        .map_err(|_| EngineError::Unsupported(format!("`{text}`")))?;
+                    timestamp_literal(timestamp)
+                }
+                _ => lit(text.clone()),
+            },
+        })
+    }
+
+    fn condition(&self, table: &Table, condition: &Condition) -> Result<Expr, EngineError> {
+        Ok(match condition {
+            Condition::And(a, b) => self.condition(table, a)?.and(self.condition(table, b)?),
+            Condition::Or(a, b) => self.condition(table, a)?.or(self.condition(table, b)?),
+            Condition::Not(inner) => self.condition(table, inner)?.not(),
+            Condition::Column((_, column)) => col(column.name.as_str()).is_true(),
+            Condition::IsNull {
+                column: (_, column),
+                negated,
+            } => {
+                if *negated {
+                    col(column.name.as_str()).is_not_null()
+                } else {
+                    col(column.name.as_str()).is_null()
+                }
+            }
+            Condition::In {
+                column: (_, column),
+                values,
+                negated,
+            } => {
+                let list = values
+                    .iter()
+                    .map(|v| self.literal(table, &column.name, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                in_list(col(column.name.as_str()), list, *negated)
+            }
+            Condition::Compare {
+                column: (_, column),
+                op,
+                value,
+                ..
+            } => {
+                let left = col(column.name.as_str());
+                let right = self.literal(table, &column.name, value)?;
+                match op {
+                    CmpOp::Eq => left.eq(right),
+                    CmpOp::Ne => left.not_eq(right),
+                    CmpOp::Lt => left.lt(right),
+                    CmpOp::Le => left.lt_eq(right),
+                    CmpOp::Gt => left.gt(right),
+                    CmpOp::Ge => left.gt_eq(right),
+                }
+            }
+        })
+    }
+
+    /// The value of each KPI in each period (all periods of one grain). A period outside the
+    /// data of a KPI's tables has no value; a ratio over zero has no value.
+    pub fn evaluate(
+        &self,
+        kpi_ids: &[&str],
+        periods: &[Period],
+    ) -> Result<BTreeMap<String, Vec<Option<f64>>>, EngineError> {
+        let Some(grain) = periods.first().map(Period::grain) else {
+            return Ok(BTreeMap::new());
+        };
+        if periods.iter().any(|p| p.grain() != grain) {
+            return Err(EngineError::MixedGrains);
+        }
+        for id in kpi_ids {
+            if !self.kpis.contains_key(*id) {
+                return Err(EngineError::UnknownKpi((*id).to_string()));
+            }
+        }
+        // Which periods (and which days, for trailing windows) each aggregate is needed for.
+        let mut needed: BTreeMap<usize, BTreeSet<PeriodKey>> = BTreeMap::new();
+        let mut visiting = Vec::new();
+        for id in kpi_ids {
+            for period in periods {
+                self.collect_needs(
+                    &Node::Kpi((*id).to_string(), None),
+                    *period,
+                    &mut needed,
+                    &mut visiting,
+                )?;
+            }
+        }
+        let values = self.run_aggregates(&needed)?;
+        let mut out = BTreeMap::new();
+        for id in kpi_ids {
+            let series = periods
+                .iter()
+                .map(|p| self.value(&Node::Kpi((*id).to_string(), None), *p, &values, 0))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.insert((*id).to_string(), series);
+        }
+        Ok(out)
+    }
+
+    fn shift(&self, period: Period, offset: Option<Offset>) -> Period {
+        let calendar = &self.config.calendar;
+        match offset {
+            None => period,
+            Some(Offset::Previous) => period.previous(calendar),
+            Some(Offset::LastYear) => period.same_period_last_year(calendar),
+            Some(Offset::Periods(n)) => {
+                (0..n.unsigned_abs()).fold(period, |p, _| p.previous(calendar))
+            }
+        }
+    }
+
+    /// The periods of the KPI's grain a cumulative value at `period` adds up.
+    fn cumulative_periods(&self, period: Period, window: CumulativeWindow) -> Vec<PeriodKey> {
+        let calendar = &self.config.calendar;
+        let end = period.end_exclusive(calendar);
+        match window {
+            CumulativeWindow::ToDate(outer) => {
+                let start =
+                    Period::containing(period.start(calendar), outer, calendar).start(calendar);
+                Period::covering(start, period.start(calendar), period.grain(), calendar)
+                    .into_iter()
+                    .map(PeriodKey)
+                    .collect()
+            }
+            CumulativeWindow::Days(days) => {
+                let last = end.checked_sub(jiff::Span::new().days(1)).unwrap_or(end);
+                let first = end
+                    .checked_sub(jiff::Span::new().days(i64::from(days)))
+                    .unwrap_or(end);
+                Period::covering(first, last, Grain::Day, calendar)
+                    .into_iter()
+                    .map(PeriodKey)
+                    .collect()
+            }
+            CumulativeWindow::All => {
+                self.cumulative_periods(period, CumulativeWindow::Days(30 * 366))
+            }
+        }
+    }
+
+    fn collect_needs(
+        &self,
+        node: &Node,
+        period: Period,
+        needed: &mut BTreeMap<usize, BTreeSet<PeriodKey>>,
+        visiting: &mut Vec<String>,
+    ) -> Result<(), EngineError> {
+        match node {
+            Node::Agg(index) => {
+                needed.entry(*index).or_default().insert(PeriodKey(period));
+            }
+            Node::Conversion(hits, base) => {
+                needed.entry(*hits).or_default().insert(PeriodKey(period));
+                needed.entry(*base).or_default().insert(PeriodKey(period));
+            }
+            Node::Cumulative(index, window) => {
+                needed
+                    .entry(*index)
+                    .or_default()
+                    .extend(self.cumulative_periods(period, *window));
+            }
+            Node::Const(_) => {}
+            Node::Neg(inner) => self.collect_needs(inner, period, needed, visiting)?,
+            Node::Bin(_, a, b) => {
+                self.collect_needs(a, period, needed, visiting)?;
+                self.collect_needs(b, period, needed, visiting)?;
+            }
+            Node::Sum(nodes) | Node::Product(nodes) => {
+                for n in nodes {
+                    self.collect_needs(n, period, needed, visiting)?;
+                }
+            }
+            Node::Kpi(id, offset) => {
+                if visiting.contains(id) || visiting.len() > 64 {
+                    return Err(EngineError::Unsupported(format!(
+                        "KPI `{id}` depends on itself"
+                    )));
+                }
+                let inner = self
+                    .kpis
+                    .get(id)
+                    .ok_or_else(|| EngineError::UnknownKpi(id.clone()))?;
+                visiting.push(id.clone());
+                self.collect_needs(inner, self.shift(period, *offset), needed, visiting)?;
+                visiting.pop();
+            }
+        }
+        Ok(())
+    }
+
+    fn value(
+        &self,
+        node: &Node,
+        period: Period,
+        values: &Values,
+        depth: usize,
+    ) -> Result<Option<f64>, EngineError> {
+        if depth > 64 {
+            return Err(EngineError::Unsupported("KPIs nest too deeply".into()));
+        }
+        let key = |index: usize, p: Period| (index, p.to_string());
+        Ok(match node {
+            Node::Const(v) => Some(*v),
+            Node::Agg(index) => values.get(&key(*index, period)).copied(),
+            Node::Conversion(hits, base) => {
+                match (
+                    values.get(&key(*hits, period)),
+                    values.get(&key(*base, period)),
+                ) {
+                    (Some(h), Some(b)) if *b > 0.0 => Some(h / b),
+                    _ => None,
+                }
+            }
+            Node::Cumulative(index, window) => {
+                let parts = self.cumulative_periods(period, *window);
+                let found: Vec<f64> = parts
+                    .iter()
+                    .filter_map(|p| values.get(&key(*index, p.0)).copied())
+                    .collect();
+                if found.is_empty() {
+                    None
+                } else {
+                    Some(found.iter().sum())
+                }
+            }
+            Node::Kpi(id, offset) => {
+                let inner = self
+                    .kpis
+                    .get(id)
+                    .ok_or_else(|| EngineError::UnknownKpi(id.clone()))?;
+                self.value(inner, self.shift(period, *offset), values, depth + 1)?
+            }
+            Node::Neg(inner) => self.value(inner, period, values, depth + 1)?.map(|v| -v),
+            Node::Bin(op, a, b) => {
+                let (Some(a), Some(b)) = (
+                    self.value(a, period, values, depth + 1)?,
+                    self.value(b, period, values, depth + 1)?,
+                ) else {
+                    return Ok(None);
+                };
+                match op {
+                    BinOp::Add => Some(a + b),
+                    BinOp::Sub => Some(a - b),
+                    BinOp::Mul => Some(a * b),
+                    BinOp::Div => (b != 0.0).then(|| a / b),
+                }
+            }
+            Node::Sum(nodes) => {
+                let parts: Vec<Option<f64>> = nodes
+                    .iter()
+                    .map(|n| self.value(n, period, values, depth + 1))
+                    .collect::<Result<_, _>>()?;
+                if parts.iter().all(Option::is_none) {
+                    None
+                } else {
+                    Some(parts.iter().flatten().sum())
+                }
+            }
+            Node::Product(nodes) => {
+                let parts: Vec<Option<f64>> = nodes
+                    .iter()
+                    .map(|n| self.value(n, period, values, depth + 1))
+                    .collect::<Result<_, _>>()?;
+                parts
+                    .iter()
+                    .copied()
+                    .collect::<Option<Vec<f64>>>()
+                    .map(|p| p.iter().product())
+            }
+        })
+    }
+
+    /// Runs the needed aggregates: one query per table, time column and grain.
+    fn run_aggregates(
+        &self,
+        needed: &BTreeMap<usize, BTreeSet<PeriodKey>>,
+    ) -> Result<Values, EngineError> {
+        let mut groups: BTreeMap<(String, String, Grain), Vec<usize>> = BTreeMap::new();
+        let mut periods_of: BTreeMap<(String, String, Grain), BTreeSet<PeriodKey>> =
+            BTreeMap::new();
+        for (index, periods) in needed {
+            let spec = &self.aggs[*index];
+            for period in periods {
+                let group = (spec.table.clone(), spec.time.clone(), period.0.grain());
+                let members = groups.entry(group.clone()).or_default();
+                if !members.contains(index) {
+                    members.push(*index);
+                }
+                periods_of.entry(group).or_default().insert(*period);
+            }
+        }
+        let mut values = Values::new();
+        for ((table, time, grain), members) in groups {
+            let periods = &periods_of[&(table.clone(), time.clone(), grain)];
+            if !self.registered.contains(&table) {
+                continue; // no data: every value is absent
+            }
+            self.runtime.block_on(self.run_group(
+                &table,
+                &time,
+                grain,
+                &members,
+                periods,
+                &mut values,
+            ))?;
+        }
+        Ok(values)
+    }
+
+    async fn run_group(
+        &self,
+        table_name: &str,
+        time: &str,
+        grain: Grain,
+        members: &[usize],
+        periods: &BTreeSet<PeriodKey>,
+        values: &mut Values,
+    ) -> Result<(), EngineError> {
+        let table = self.table(table_name)?;
+        let calendar = &self.config.calendar;
+        let time_type = table
+            .column(time)
+            .map(|c| c.ty)
+            .unwrap_or(ColumnType::Timestamp);
+        let first = periods
+            .iter()
+            .map(|p| p.0.start(calendar))
+            .min()
+            .unwrap_or(Date::MIN);
+        let last = periods
+            .iter()
+            .map(|p| p.0.end_exclusive(calendar))
+            .max()
+            .unwrap_or(Date::MAX);
+        let bound = |date: Date| -> Expr {
+            match time_type {
+                ColumnType::Date => lit(ScalarValue::Date32(Some(days_since_epoch(date)))),
+                _ => timestamp_literal(
+                    self.zone
+                        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                ),
+            }
+        };
+        let in_range = col(time).gt_eq(bound(first)).and(col(time).lt(bound(last)));
+        let udf = ScalarUDF::from(PeriodUdf::new(
+            grain,
+            *calendar,
+            &self.config.time_zone,
+            self.zone.clone(),
+        ));
+        let labels: BTreeSet<String> = periods.iter().map(|p| p.0.to_string()).collect();
+
+        // Coverage: periods wholly outside the data of this time column have no value.
+        let coverage = self
+            .context
+            .table(table_name)
+            .await?
+            .aggregate(
+                vec![],
+                vec![min(col(time)).alias("first"), max(col(time)).alias("last")],
+            )?
+            .collect()
+            .await?;
+        let (Some(first_date), Some(last_date)) =
+            (self.boundary(&coverage, 0)?, self.boundary(&coverage, 1)?)
+        else {
+            return Ok(());
+        };
+        let covered = |period: &Period| {
+            period.start(calendar) <= last_date && first_date < period.end_exclusive(calendar)
+        };
+
+        // Plain aggregates: one scan, grouped by period.
+        let mut aggregates: Vec<Expr> = Vec::new();
+        let mut columns: Vec<(usize, usize)> = Vec::new(); // (agg index, result column)
+        let mut currency_checks: Vec<(usize, usize)> = Vec::new();
+        let mut specials = Vec::new();
+        for &index in members {
+            let spec = &self.aggs[index];
+            let filtered = |value: Expr| match &spec.filter {
+                Some(filter) => when(filter.clone(), value).end(),
+                None => Ok(value),
+            };
+            let expr = match &spec.kind {
+                AggKind::Rows => count(filtered(lit(1i64))?),
+                AggKind::NonNull(c) => count(filtered(col(c.as_str()))?),
+                AggKind::Distinct(c) => count_distinct(filtered(col(c.as_str()))?),
+                AggKind::Sum(c) => sum(filtered(col(c.as_str()))?),
+                AggKind::Avg(c) => avg(filtered(col(c.as_str()))?),
+                AggKind::Min(c) => min(filtered(col(c.as_str()))?),
+                AggKind::Max(c) => max(filtered(col(c.as_str()))?),
+                AggKind::First(_)
+                | AggKind::ConversionBase { .. }
+                | AggKind::ConversionHits { .. } => {
+                    specials.push(index);
+                    continue;
+                }
+            };
+            columns.push((index, aggregates.len() + 1));
+            aggregates.push(expr.alias(format!("a{index}")));
+            if spec.money_column.is_some() {
+                currency_checks.push((index, aggregates.len() + 1));
+                aggregates
+                    .push(count_distinct(filtered(col("currency"))?).alias(format!("c{index}")));
+            }
+        }
+        if !aggregates.is_empty() {
+            let batches = self
+                .context
+                .table(table_name)
+                .await?
+                .filter(in_range.clone())?
+                .aggregate(vec![udf.call(vec![col(time)]).alias("period")], aggregates)?
+                .collect()
+                .await?;
+            let mut seen_periods = BTreeSet::new();
+            for batch in &batches {
+                let labels_column = batch.column(0).as_string::<i32>();
+                for (index, position) in &columns {
+                    let numbers = cast(batch.column(*position), &DataType::Float64)?;
+                    let numbers = numbers.as_primitive::<Float64Type>();
+                    for row in 0..batch.num_rows() {
+                        if labels_column.is_null(row) {
+                            continue;
+                        }
+                        let label = labels_column.value(row).to_string();
+                        seen_periods.insert(label.clone());
+                        if !numbers.is_null(row) {
+                            values.insert((*index, label), numbers.value(row));
+                        }
+                    }
+                }
+                for (index, position) in &currency_checks {
+                    let counts = cast(batch.column(*position), &DataType::Int64)?;
+                    let counts = counts.as_primitive::<Int64Type>();
+                    for row in 0..batch.num_rows() {
+                        if counts.value(row) > 1 {
+                            let spec = &self.aggs[*index];
+                            return Err(EngineError::MixedCurrencies {
+                                table: spec.table.clone(),
+                                column: spec.money_column.clone().unwrap_or_default(),
+                                period: labels_column.value(row).to_string(),
+                                currencies: format!("{} currencies", counts.value(row)),
+                            });
+                        }
+                    }
+                }
+            }
+            // Covered periods without rows are zero for counts and sums, absent for averages.
+            for period in periods {
+                let label = period.0.to_string();
+                if covered(&period.0) && !seen_periods.contains(&label) {
+                    for (index, _) in &columns {
+                        if matches!(
+                            self.aggs[*index].kind,
+                            AggKind::Rows
+                                | AggKind::NonNull(_)
+                                | AggKind::Distinct(_)
+                                | AggKind::Sum(_)
+                        ) {
+                            values.insert((*index, label.clone()), 0.0);
+                        }
+                    }
+                }
+            }
+            let _ = &labels;
+        }
+        for index in specials {
+            let spec = &self.aggs[index];
+            let base = self.context.table(table_name).await?;
+            let base = match &spec.filter {
+                Some(filter) => base.filter(filter.clone())?,
+                None => base,
+            };
+            let batches = match &spec.kind {
+                AggKind::First(entity) => {
+                    base.filter(
+                        col(entity.as_str())
+                            .is_not_null()
+                            .and(col(time).is_not_null()),
+                    )?
+                    .aggregate(
+                        vec![col(entity.as_str())],
+                        vec![min(col(time)).alias("first_time")],
+                    )?
+                    .filter(
+                        col("first_time")
+                            .gt_eq(bound(first))
+                            .and(col("first_time").lt(bound(last))),
+                    )?
+                    .aggregate(
+                        vec![udf.call(vec![col("first_time")]).alias("period")],
+                        vec![count(lit(1i64)).alias("n")],
+                    )?
+                    .collect()
+                    .await?
+                }
+                AggKind::ConversionBase { from } => {
+                    base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
+                        .aggregate(
+                            vec![udf.call(vec![col(from.as_str())]).alias("period")],
+                            vec![count(lit(1i64)).alias("n")],
+                        )?
+                        .collect()
+                        .await?
+                }
+                AggKind::ConversionHits {
+                    from,
+                    to,
+                    within_days,
+                } => {
+                    let micros = |c: &str| datafusion::prelude::cast(col(c), DataType::Int64);
+                    let gap = micros(to).sub(micros(from));
+                    let hit = col(to.as_str())
+                        .is_not_null()
+                        .and(gap.clone().gt_eq(lit(0i64)))
+                        .and(gap.lt_eq(lit(i64::from(*within_days) * 86_400_000_000)));
+                    base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
+                        .aggregate(
+                            vec![udf.call(vec![col(from.as_str())]).alias("period")],
+                            vec![sum(when(hit, lit(1i64)).otherwise(lit(0i64))?).alias("n")],
+                        )?
+                        .collect()
+                        .await?
+                }
+                _ => Vec::new(),
+            };
+            let mut seen = BTreeSet::new();
+            for batch in &batches {
+                let labels_column = batch.column(0).as_string::<i32>();
+                let numbers = cast(batch.column(1), &DataType::Float64)?;
+                let numbers = numbers.as_primitive::<Float64Type>();
+                for row in 0..batch.num_rows() {
+                    if !labels_column.is_null(row) && !numbers.is_null(row) {
+                        seen.insert(labels_column.value(row).to_string());
+                        values.insert(
+                            (index, labels_column.value(row).to_string()),
+                            numbers.value(row),
+                        );
+                    }
+                }
+            }
+            for period in periods {
+                let label = period.0.to_string();
+                if covered(&period.0) && !seen.contains(&label) {
+                    values.insert((index, label), 0.0);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The local date of the min (column 0) or max (column 1) of a coverage result.
+    fn boundary(
+        &self,
+        batches: &[arrow::record_batch::RecordBatch],
+        column: usize,
+    ) -> Result<Option<Date>, EngineError> {
+        let Some(batch) = batches.first() else {
+            return Ok(None);
+        };
+        let array = batch.column(column);
+        if batch.num_rows() == 0 || array.is_null(0) {
+            return Ok(None);
+        }
+        Ok(match array.data_type() {
+            DataType::Date32 => Some(date_from_days(
+                array
+                    .as_primitive::<arrow::datatypes::Date32Type>()
+                    .value(0),
+            )),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                let micros = array
+                    .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                    .value(0);
+                Timestamp::from_microsecond(micros)
+                    .ok()
+                    .map(|t| local_date(t, &self.zone))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// A period usable as a set key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PeriodKey(Period);
+
+impl PartialOrd for PeriodKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PeriodKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0.grain(), self.0.to_string()).cmp(&(other.0.grain(), other.0.to_string()))
+    }
+}
+
+fn days_since_epoch(date: Date) -> i32 {
+    Date::constant(1970, 1, 1)
+        .until(date)
+        .map(|s| s.get_days())
+        .unwrap_or(0)
+}
+
+fn timestamp_literal(timestamp: Timestamp) -> Expr {
+    lit(ScalarValue::TimestampMicrosecond(
+        Some(timestamp.as_microsecond()),
+        Some(Arc::from("+00:00")),
+    ))
+}
+
+pub use datafusion::execution::context::SQLOptions as SqlOptions;
+
+/// SQL options that refuse DDL, DML and other statements: only queries run.
+pub fn read_only_sql() -> SqlOptions {
+    SqlOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+}

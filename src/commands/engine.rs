@@ -1,0 +1,558 @@
+//! `utfall kpi show`, `utfall scorecard` and `utfall sql`: the engine at work.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use serde_json::json;
+use utfall_engine::status::{Status, Target, TargetKind, assess};
+use utfall_engine::{Engine, EngineConfig};
+use utfall_ingest::store::DataStore;
+use utfall_model::catalog::{Catalog, Column, ColumnType, Table};
+use utfall_model::check::{calendar, check, has_errors};
+use utfall_model::locale::Locale;
+use utfall_model::period::{Calendar, Grain, Period};
+use utfall_model::workspace::{KpiDef, Workspace};
+
+use crate::cli::{Compare, Format, Lang, ScorecardArgs, ShowArgs, SqlArgs};
+use crate::output::{UserError, print_stdout, table, write_csv};
+
+struct Opened {
+    workspace: Workspace,
+    engine: Engine,
+    calendar: Calendar,
+    zone: jiff::tz::TimeZone,
+    currency: String,
+}
+
+fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
+    let workspace =
+        Workspace::load(dir).with_context(|| format!("cannot open `{}`", dir.display()))?;
+    if has_errors(&check(&workspace)) {
+        return Err(
+            UserError::new(format!("the workspace `{}` has errors", dir.display()))
+                .hint(format!("run `utfall check {}` and fix them", dir.display()))
+                .into(),
+        );
+    }
+    let config = workspace.config.as_ref().map(|c| &c.def);
+    let data_dir = config
+        .and_then(|c| c.data_dir.as_ref())
+        .map_or("data".to_string(), |d| d.get_ref().clone());
+    let store = DataStore::new(dir.join(data_dir));
+    let manifest = store.manifest()?;
+    let mut catalog = Catalog::canonical();
+    for custom in &workspace.tables {
+        let columns = custom
+            .def
+            .columns
+            .get_ref()
+            .iter()
+            .filter_map(|(name, ty)| {
+                Some(Column {
+                    name: name.clone(),
+                    ty: ColumnType::parse(ty.get_ref())?,
+                    nullable: true,
+                })
+            })
+            .collect();
+        catalog.add(Table {
+            name: custom.def.name.get_ref().clone(),
+            columns,
+            default_time: custom.def.time.as_ref().map(|t| t.get_ref().clone()),
+            key: custom.def.key.iter().map(|k| k.get_ref().clone()).collect(),
+            custom: true,
+        });
+    }
+    let tables = manifest
+        .tables
+        .iter()
+        .filter_map(|(name, file)| {
+            Some((catalog.table(name)?.clone(), store.root().join(&file.file)))
+        })
+        .collect();
+    let time_zone = config
+        .and_then(|c| c.time_zone.as_ref())
+        .map_or("Europe/Stockholm".to_string(), |z| z.get_ref().clone());
+    let zone = jiff::tz::TimeZone::get(&time_zone)
+        .map_err(|_| UserError::new(format!("`{time_zone}` is not a time zone")))?;
+    let currency = config.map_or("SEK".to_string(), |c| c.currency.get_ref().clone());
+    let engine_config = EngineConfig {
+        tables,
+        calendar: calendar(&workspace),
+        time_zone,
+        brand: config
+            .and_then(|c| c.brand.as_ref())
+            .map(|b| b.get_ref().clone()),
+        currency: currency.clone(),
+    };
+    let engine = Engine::new(engine_config, &workspace)?;
+    Ok(Opened {
+        calendar: calendar(&workspace),
+        workspace,
+        engine,
+        zone,
+        currency,
+    })
+}
+
+/// A value for people, by the KPI's unit.
+fn format_value(value: Option<f64>, unit: &str, currency: &str, locale: Locale) -> String {
+    let Some(value) = value else {
+        return "–".to_string();
+    };
+    match unit {
+        "count" => locale.number(value, if value.fract().abs() < 1e-9 { 0 } else { 1 }),
+        "currency" => locale.money(value, currency, 0),
+        "ratio" => locale.percent(value, 1),
+        "percent" => format!("{}\u{a0}%", locale.number(value, 1)),
+        "score" => locale.number(value, 1),
+        _ => locale.number(value, 2),
+    }
+}
+
+fn format_change(value: Option<f64>, base: Option<f64>, unit: &str, locale: Locale) -> String {
+    match (value, base) {
+        (Some(v), Some(b)) if unit == "ratio" => {
+            let points = (v - b) * 100.0;
+            format!(
+                "{}{}\u{a0}pe",
+                if points >= 0.0 { "+" } else { "" },
+                locale.number(points, 1)
+            )
+        }
+        (Some(v), Some(b)) if b != 0.0 => {
+            let change = (v - b) / b.abs();
+            format!(
+                "{}{}",
+                if change >= 0.0 { "+" } else { "" },
+                locale.percent(change, 1)
+            )
+        }
+        _ => "–".to_string(),
+    }
+}
+
+/// Problems with the data or definitions are the user's to fix (exit 1); the rest are ours.
+fn user_error(error: utfall_engine::EngineError) -> anyhow::Error {
+    use utfall_engine::EngineError as E;
+    match &error {
+        E::MixedCurrencies { .. } => UserError::new(error.to_string()).hint("filter the formula to one currency, e.g. `where: currency = 'SEK'`, or convert the amounts before importing").into(),
+        E::UnknownKpi(_) | E::NotComputable(_) | E::Formula { .. } | E::Unsupported(_) | E::MixedGrains | E::TimeZone(_) => {
+            UserError::new(error.to_string()).hint("run `utfall check` on the workspace").into()
+        }
+        _ => error.into(),
+    }
+}
+
+fn locale_of(lang: Option<Lang>, workspace: &Workspace) -> Locale {
+    super::locale(lang, Some(workspace))
+}
+
+fn kpi_def<'w>(workspace: &'w Workspace, id: &str) -> anyhow::Result<&'w KpiDef> {
+    workspace
+        .kpis
+        .iter()
+        .map(|k| &k.def)
+        .find(|k| k.id.get_ref() == id)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = workspace
+                .kpis
+                .iter()
+                .map(|k| k.def.id.get_ref().as_str())
+                .collect();
+            let error = UserError::new(format!("the workspace has no KPI `{id}`"));
+            match utfall_model::catalog::did_you_mean(id, ids) {
+                Some(s) => error.hint(format!("did you mean `{s}`?")).into(),
+                None => error
+                    .hint(
+                        "`utfall kpi tree` lists the KPIs; `utfall kpi add` adds from the library",
+                    )
+                    .into(),
+            }
+        })
+}
+
+pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let opened = open(&args.dir)?;
+    let def = kpi_def(&opened.workspace, &args.id)?;
+    let locale = locale_of(lang, &opened.workspace);
+    let grain_text = args
+        .grain
+        .clone()
+        .or(def.grain.as_ref().map(|g| g.get_ref().clone()))
+        .unwrap_or_else(|| "month".into());
+    let grain: Grain = grain_text.parse().map_err(|_| {
+        UserError::new(format!("`{grain_text}` is not a grain"))
+            .hint("use day, week, month, quarter, fiscal_quarter, year or fiscal_year")
+    })?;
+    let today = jiff::ZonedDateTime::now()
+        .with_time_zone(opened.zone.clone())
+        .date();
+    let to = args.to.unwrap_or(today);
+    let from = args
+        .from
+        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().years(1)).unwrap_or(to));
+    let periods = Period::covering(from, to, grain, &opened.calendar);
+    let compared: Option<Vec<Period>> = args.compare.map(|c| {
+        periods
+            .iter()
+            .map(|p| match c {
+                Compare::Previous => p.previous(&opened.calendar),
+                Compare::Year => p.same_period_last_year(&opened.calendar),
+            })
+            .collect()
+    });
+    let mut all = periods.clone();
+    if let Some(extra) = &compared {
+        all.extend(extra.iter().copied());
+    }
+    let values = opened
+        .engine
+        .evaluate(&[args.id.as_str()], &all)
+        .map_err(user_error)?;
+    let series = &values[&args.id];
+    let unit = def.unit.get_ref().as_str();
+    let rows: Vec<(Period, Option<f64>, Option<f64>)> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                *p,
+                series[i],
+                compared.as_ref().and_then(|_| series[periods.len() + i]),
+            )
+        })
+        .collect();
+    match args.format {
+        Format::Json => {
+            let items: Vec<_> = rows
+                .iter()
+                .map(|(p, v, c)| json!({"period": p.to_string(), "value": v, "compare": c}))
+                .collect();
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(
+                    &json!({"kpi": args.id, "unit": unit, "grain": grain.as_str(), "values": items})
+                )?
+            ))?;
+        }
+        Format::Csv => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(p, v, c)| {
+                    vec![
+                        p.to_string(),
+                        v.map(|v| v.to_string()).unwrap_or_default(),
+                        c.map(|v| v.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            write_csv(&["period", "value", "compare"], &cells)?;
+        }
+        Format::Table => {
+            let name = def.name.get_ref().get(locale).to_string();
+            let mut headers = vec!["period", "value"];
+            if args.compare.is_some() {
+                headers.extend(["compared", "change"]);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(p, v, c)| {
+                    let mut row = vec![
+                        p.to_string(),
+                        format_value(*v, unit, &opened.currency, locale),
+                    ];
+                    if args.compare.is_some() {
+                        row.push(format_value(*c, unit, &opened.currency, locale));
+                        row.push(format_change(*v, *c, unit, locale));
+                    }
+                    row
+                })
+                .collect();
+            print_stdout(&format!(
+                "{name} ({})\n{}",
+                args.id,
+                table(&headers, &cells)
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn target_for(def: &KpiDef, period: Period) -> Option<Target> {
+    def.target.iter().find_map(|t| {
+        let target_period: Period = t.period.get_ref().parse().ok()?;
+        (target_period == period).then(|| Target {
+            kind: match t.kind.get_ref().as_str() {
+                "above" => TargetKind::Above,
+                "below" => TargetKind::Below,
+                _ => TargetKind::Reach,
+            },
+            value: *t.value.get_ref(),
+            amber: t.amber.as_ref().map_or(0.1, |a| *a.get_ref()),
+        })
+    })
+}
+
+pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let opened = open(&args.dir)?;
+    let locale = locale_of(lang, &opened.workspace);
+    let today = args.today.unwrap_or_else(|| {
+        jiff::ZonedDateTime::now()
+            .with_time_zone(opened.zone.clone())
+            .date()
+    });
+    let period: Period = match &args.period {
+        Some(text) => text
+            .parse()
+            .map_err(|e: utfall_model::period::PeriodParseError| UserError::new(e.to_string()))?,
+        None => Period::containing(today, Grain::FiscalQuarter, &opened.calendar),
+    };
+    let previous = period.previous(&opened.calendar);
+    let last_year = period.same_period_last_year(&opened.calendar);
+    let workspace = &opened.workspace;
+    // The goal tree: goals in order, each with its KPIs depth-first.
+    let mut order: Vec<(String, String, usize)> = Vec::new(); // (goal, kpi, depth)
+    fn walk(
+        workspace: &Workspace,
+        goal: &str,
+        id: &str,
+        depth: usize,
+        order: &mut Vec<(String, String, usize)>,
+    ) {
+        if order.iter().any(|(_, k, _)| k == id) || depth > 16 {
+            return;
+        }
+        order.push((goal.to_string(), id.to_string(), depth));
+        for child in workspace
+            .kpis
+            .iter()
+            .filter(|k| k.def.parent.as_ref().is_some_and(|p| p.get_ref() == id))
+        {
+            walk(workspace, goal, child.def.id.get_ref(), depth + 1, order);
+        }
+    }
+    for goal in &workspace.goals {
+        for kpi in workspace.kpis.iter().filter(|k| {
+            k.def.parent.is_none()
+                && k.def
+                    .goal
+                    .as_ref()
+                    .is_some_and(|g| g.get_ref() == goal.def.id.get_ref())
+        }) {
+            walk(
+                workspace,
+                goal.def.id.get_ref(),
+                kpi.def.id.get_ref(),
+                0,
+                &mut order,
+            );
+        }
+    }
+    let ids: Vec<&str> = order.iter().map(|(_, k, _)| k.as_str()).collect();
+    let values = opened
+        .engine
+        .evaluate(&ids, &[period, previous, last_year])
+        .map_err(user_error)?;
+    let mut json_rows = Vec::new();
+    let mut text = format!(
+        "{} — {period}\n",
+        workspace
+            .config
+            .as_ref()
+            .map_or("", |c| c.def.name.get_ref().as_str())
+    );
+    let headers = [
+        "KPI",
+        "value",
+        "target",
+        "progress",
+        "status",
+        "vs previous",
+        "vs last year",
+    ];
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut current_goal = String::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let flush = |text: &mut String, rows: &mut Vec<Vec<String>>| {
+        if !rows.is_empty() {
+            text.push_str(&table(&headers, rows));
+            rows.clear();
+        }
+    };
+    for (goal, id, depth) in &order {
+        let def = kpi_def(workspace, id)?;
+        let series = &values[id.as_str()];
+        let (value, before, year_ago) = (series[0], series[1], series[2]);
+        let target = target_for(def, period);
+        let assessment = assess(value, target, period, today, &opened.calendar);
+        *counts.entry(assessment.status.as_str()).or_default() += 1;
+        let unit = def.unit.get_ref().as_str();
+        if goal != &current_goal {
+            flush(&mut text, &mut rows);
+            let goal_def = workspace.goals.iter().find(|g| g.def.id.get_ref() == goal);
+            text.push_str(&format!(
+                "\n{}\n",
+                goal_def.map_or(goal.as_str(), |g| g.def.name.get_ref().get(locale))
+            ));
+            current_goal = goal.clone();
+        }
+        let status = match assessment.status {
+            Status::OnTrack => "● on track",
+            Status::AtRisk => "▲ at risk",
+            Status::OffTrack => "✖ off track",
+            Status::NoTarget => "· no target",
+            Status::NoData => "– no data",
+        };
+        rows.push(vec![
+            format!("{}{}", "  ".repeat(*depth), def.name.get_ref().get(locale)),
+            format_value(value, unit, &opened.currency, locale),
+            target.map_or("–".to_string(), |t| {
+                let sign = match t.kind {
+                    TargetKind::Below => "≤ ",
+                    TargetKind::Above => "≥ ",
+                    TargetKind::Reach => "",
+                };
+                format!(
+                    "{sign}{}",
+                    format_value(Some(t.value), unit, &opened.currency, locale)
+                )
+            }),
+            assessment
+                .progress
+                .map_or("–".to_string(), |p| locale.percent(p, 0)),
+            status.to_string(),
+            format_change(value, before, unit, locale),
+            format_change(value, year_ago, unit, locale),
+        ]);
+        json_rows.push(json!({
+            "goal": goal, "kpi": id, "depth": depth, "name": def.name.get_ref().get(locale), "unit": unit,
+            "value": value, "previous": before, "last_year": year_ago,
+            "target": target.map(|t| t.value), "target_kind": target.map(|t| format!("{:?}", t.kind).to_lowercase()),
+            "progress": assessment.progress, "status": assessment.status.as_str(),
+            "forecast": assessment.forecast.map(|(v, how)| json!({"value": v, "method": how})),
+        }));
+    }
+    flush(&mut text, &mut rows);
+    match args.format {
+        Format::Json => print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(
+                &json!({"period": period.to_string(), "previous": previous.to_string(), "last_year": last_year.to_string(), "kpis": json_rows})
+            )?
+        ))?,
+        Format::Csv => {
+            let cells: Vec<Vec<String>> = json_rows
+                .iter()
+                .map(|r| {
+                    [
+                        "goal",
+                        "kpi",
+                        "value",
+                        "target",
+                        "progress",
+                        "status",
+                        "previous",
+                        "last_year",
+                    ]
+                    .iter()
+                    .map(|k| match &r[*k] {
+                        serde_json::Value::Null => String::new(),
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+                })
+                .collect();
+            write_csv(
+                &[
+                    "goal",
+                    "kpi",
+                    "value",
+                    "target",
+                    "progress",
+                    "status",
+                    "previous",
+                    "last_year",
+                ],
+                &cells,
+            )?;
+        }
+        Format::Table => {
+            let summary: Vec<String> = counts
+                .iter()
+                .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+                .collect();
+            text.push_str(&format!("\n{} KPIs: {}\n", order.len(), summary.join(", ")));
+            print_stdout(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
+    let opened = open(&args.dir)?;
+    let options = datafusion_options();
+    let engine = &opened.engine;
+    let batches = engine
+        .block_on(async {
+            engine
+                .context()
+                .sql_with_options(&args.query, options)
+                .await?
+                .collect()
+                .await
+        })
+        .map_err(|error| {
+            UserError::new(format!("the query failed: {error}"))
+                .hint("only SELECT queries over the workspace's tables are allowed")
+        })?;
+    let Some(first) = batches.first() else {
+        print_stdout("(no rows)\n")?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let schema = first.schema();
+    let headers: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let format_options = FormatOptions::default().with_null("");
+    for batch in &batches {
+        let formatters: Vec<ArrayFormatter<'_>> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &format_options))
+            .collect::<Result<_, _>>()?;
+        for row in 0..batch.num_rows() {
+            rows.push(
+                formatters
+                    .iter()
+                    .map(|f| f.value(row).to_string())
+                    .collect(),
+            );
+        }
+    }
+    match args.format {
+        Format::Table => print_stdout(&table(&headers, &rows))?,
+        Format::Csv => write_csv(&headers, &rows)?,
+        Format::Json => {
+            let items: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| {
+                    serde_json::Value::Object(
+                        headers
+                            .iter()
+                            .zip(row)
+                            .map(|(h, v)| ((*h).to_string(), json!(v)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn datafusion_options() -> utfall_engine::kpi::SqlOptions {
+    utfall_engine::kpi::read_only_sql()
+}

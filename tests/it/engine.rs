@@ -1,0 +1,378 @@
+//! The engine on a hand-checkable workspace: every KPI of CANONICAL.md, computed by
+//! `utfall kpi show` from data imported with `utfall import`, against values worked out by hand
+//! in the comments. The workspace's fiscal year starts in May (FY2026 = May 2026 – April 2027).
+
+use std::path::Path;
+
+use crate::{new_workspace, utfall};
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn import(dir: &Path, table: &str, file: &Path) {
+    let output = utfall()
+        .args(["import", "--preset", "generic", "--table", table, "-C"])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{table}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = new_workspace("b2b");
+    let path = dir.path();
+    let added = utfall()
+        .args([
+            "kpi",
+            "add",
+            "sqls",
+            "cost_per_lead",
+            "marketing_efficiency_ratio",
+            "email_ctr",
+            "unaided_awareness",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let spend = write(
+        path,
+        "spend.csv",
+        "date,platform,channel,campaign_id,campaign_name,cost,currency
+2026-05-01,google_ads,paid_search,c1,Sök,1000,SEK
+2026-05-15,linkedin,paid_social,c2,ABM,500,SEK
+2026-06-10,manual,events,fair,Mässa,2000,SEK
+2026-12-31,google_ads,paid_search,c1,Sök,300,SEK
+2027-01-02,google_ads,paid_search,c1,Sök,200,SEK
+",
+    );
+    import(path, "spend", &spend);
+    let contacts = write(
+        path,
+        "contacts.csv",
+        "person_id,created_at,became_lead_at,became_mql_at,became_sql_at,original_channel
+p1,2026-05-03 10:00,2026-05-03 10:00,2026-05-10 09:00,2026-06-01 09:00,organic_search
+p2,2026-05-20 10:00,2026-05-20 10:00,2026-05-25 09:00,2026-10-01 09:00,paid_search
+p3,2026-10-31T23:30:00Z,2026-10-31T23:30:00Z,,,direct
+p4,2026-06-01 10:00,,2026-06-15 09:00,2026-07-01 09:00,email
+p5,2026-10-25T00:30:00Z,2026-10-25T00:30:00Z,,,direct
+",
+    );
+    import(path, "contacts", &contacts);
+    let deals = write(
+        path,
+        "deals.csv",
+        "deal_id,account_id,created_at,closed_at,stage,is_closed,is_won,amount,currency
+d1,a1,2026-05-05 10:00,2026-06-20 10:00,closedwon,true,true,100000,SEK
+d2,a1,2026-05-06 10:00,2026-07-10 10:00,closedwon,true,true,50000,SEK
+d3,a2,2026-06-01 10:00,2026-07-15 10:00,closedlost,true,false,80000,SEK
+d4,a3,2026-07-01 10:00,,proposal,false,false,30000,SEK
+d5,a4,2025-12-01 10:00,2026-02-10 10:00,closedwon,true,true,20000,SEK
+",
+    );
+    import(path, "deals", &deals);
+    let web = write(
+        path,
+        "web_events.csv",
+        "event_time,event_date,event_name,anonymous_id,session_id,channel,is_key_event
+2026-05-02 10:00,2026-05-02,page_view,u1,u1.1,organic_search,false
+2026-05-02 10:05,2026-05-02,generate_lead,u1,u1.1,organic_search,true
+2026-05-02 11:00,2026-05-02,page_view,u2,u2.1,direct,false
+2026-05-03 09:00,2026-05-03,purchase,u3,u3.1,paid_search,true
+2026-05-03 00:10,2026-05-03,page_view,u1,u1.1,organic_search,false
+",
+    );
+    import(path, "web_events", &web);
+    let email = write(path, "email_sends.csv", "send_id,sent_at,name,n_sent,n_delivered,n_opens_unique,n_clicks_unique,n_unsubscribes,n_bounces
+e1,2026-05-10 08:00,Nyhetsbrev maj,1000,980,300,49,2,20
+e2,2026-05-24 08:00,Nyhetsbrev maj 2,1000,990,310,50,1,10
+");
+    import(path, "email_sends", &email);
+    let survey = write(
+        path,
+        "survey.csv",
+        "survey_id,wave,response_time,respondent_id,weight,question,brand,answer_numeric
+s1,2026-Q2,2026-05-12 12:00,r1,1,nps,,10
+s1,2026-Q2,2026-05-12 12:00,r2,2,nps,,9
+s1,2026-Q2,2026-05-12 12:00,r3,1,nps,,8
+s1,2026-Q2,2026-05-12 12:00,r4,1,nps,,5
+s1,2026-Q2,2026-05-12 12:00,r5,0.5,nps,,0
+s1,2026-Q2,2026-05-12 12:00,r1,1,aided_awareness,Nordkraft,1
+s1,2026-Q2,2026-05-12 12:00,r2,1,aided_awareness,Nordkraft,0
+s1,2026-Q2,2026-05-12 12:00,r3,2,aided_awareness,Nordkraft,1
+s1,2026-Q2,2026-05-12 12:00,r1,1,aided_awareness,Konkurrent,1
+s1,2026-Q2,2026-05-12 12:00,r1,1,unaided_awareness,Nordkraft,1
+s1,2026-Q2,2026-05-12 12:00,r2,1,unaided_awareness,Nordkraft,0
+s1,2026-Q2,2026-05-12 12:00,r3,2,unaided_awareness,Nordkraft,0
+",
+    );
+    import(path, "survey_responses", &survey);
+    dir
+}
+
+/// `utfall kpi show` as (period, value) pairs.
+fn show(dir: &Path, kpi: &str, grain: &str, from: &str, to: &str) -> Vec<(String, Option<f64>)> {
+    let output = utfall()
+        .args([
+            "kpi", "show", kpi, "--grain", grain, "--from", from, "--to", to, "--format", "json",
+            "-C",
+        ])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{kpi}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["period"].as_str().unwrap().to_string(),
+                v["value"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+fn one(dir: &Path, kpi: &str, grain: &str, day: &str) -> Option<f64> {
+    let values = show(dir, kpi, grain, day, day);
+    assert_eq!(values.len(), 1, "{values:?}");
+    values[0].1
+}
+
+fn close(got: Option<f64>, want: f64, what: &str) {
+    let got = got.unwrap_or_else(|| panic!("{what}: no value"));
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "{what}: got {got}, want {want}"
+    );
+}
+
+#[test]
+fn every_canonical_kpi_by_hand() {
+    let dir = workspace();
+    let path = dir.path();
+    // FY2026-Q1 is May–July 2026.
+    let q = |kpi: &str| one(path, kpi, "fiscal_quarter", "2026-06-01");
+    let m = |kpi: &str| one(path, kpi, "month", "2026-05-15");
+    // Spend in May–July: 1000 + 500 + 2000.
+    close(q("marketing_spend"), 3500.0, "marketing_spend");
+    // Sessions in May: u1.1 (over two dates), u2.1, u3.1; with a key event: u1.1 and u3.1.
+    close(m("sessions"), 3.0, "sessions");
+    close(m("web_conversion_rate"), 2.0 / 3.0, "web_conversion_rate");
+    // Leads in May: p1, p2.
+    close(m("leads"), 2.0, "leads");
+    // MQLs in May–July: p1, p2, p4; SQLs: p1 (1 June), p4 (1 July).
+    close(q("mqls"), 3.0, "mqls");
+    close(q("sqls"), 2.0, "sqls");
+    // Of p1, p2, p4: p1 became SQL after 22 days, p4 after 16, p2 after 129 (> 90).
+    close(q("mql_to_sql_rate"), 2.0 / 3.0, "mql_to_sql_rate");
+    // Deals created May–July: d1..d4, worth 260 000.
+    close(q("opportunities"), 4.0, "opportunities");
+    close(q("pipeline_created"), 260_000.0, "pipeline_created");
+    // Won May–July: d1, d2 (150 000); closed: d1, d2, d3.
+    close(q("won_deals"), 2.0, "won_deals");
+    close(q("won_revenue"), 150_000.0, "won_revenue");
+    close(q("win_rate"), 2.0 / 3.0, "win_rate");
+    close(q("avg_deal_size"), 75_000.0, "avg_deal_size");
+    // Cost per lead in May: 1500 / 2.
+    close(m("cost_per_lead"), 750.0, "cost_per_lead");
+    // New customers May–July: a1 (first win 20 June; d2 is its second); a4's first win was in February.
+    close(q("new_customers"), 1.0, "new_customers");
+    close(q("cac"), 3500.0, "cac");
+    close(
+        q("marketing_efficiency_ratio"),
+        150_000.0 / 3500.0,
+        "marketing_efficiency_ratio",
+    );
+    // E-mail in May: (49 + 50) clicks / (980 + 990) delivered.
+    close(m("email_ctr"), 99.0 / 1970.0, "email_ctr");
+    // NPS: weights 1 (10), 2 (9), 1 (8), 1 (5), 0.5 (0): promoters 3, detractors 1.5 of 5.5.
+    close(m("nps"), 100.0 * (3.0 - 1.5) / 5.5, "nps");
+    // Awareness of the own brand (Nordkraft): aided 1 + 2 of 4 weighted answers; unaided 1 of 4.
+    close(m("aided_awareness"), 0.75, "aided_awareness");
+    close(m("unaided_awareness"), 0.25, "unaided_awareness");
+}
+
+#[test]
+fn fiscal_years_iso_week_53_and_dst() {
+    let dir = workspace();
+    let path = dir.path();
+    // FY2026 starts in May: all spend but nothing before May 2026.
+    close(
+        one(path, "marketing_spend", "fiscal_year", "2026-08-01"),
+        4000.0,
+        "FY2026",
+    );
+    // ISO week 53 of 2026 runs Monday 28 December to Sunday 3 January: 300 + 200.
+    let weeks = show(path, "marketing_spend", "week", "2026-12-28", "2027-01-03");
+    assert_eq!(weeks.len(), 1);
+    assert_eq!(weeks[0].0, "2026-W53");
+    close(weeks[0].1, 500.0, "2026-W53");
+    // p5's lead at 00:30 UTC on 25 October is 02:30 summer time, still October in Stockholm;
+    // p3's at 23:30 UTC on 31 October is 00:30 on 1 November after the clocks went back.
+    let months = show(path, "leads", "month", "2026-10-01", "2026-11-30");
+    assert_eq!(
+        months,
+        [
+            ("2026-10".to_string(), Some(1.0)),
+            ("2026-11".to_string(), Some(1.0))
+        ]
+    );
+}
+
+#[test]
+fn empty_periods_have_no_value_and_zero_denominators_no_ratio() {
+    let dir = workspace();
+    let path = dir.path();
+    // Before any deal was closed: no value, not zero.
+    assert_eq!(
+        one(path, "won_revenue", "fiscal_quarter", "2024-06-01"),
+        None
+    );
+    // Within the closing dates of the data (10 February – 15 July 2026) but with no win: zero.
+    assert_eq!(one(path, "won_deals", "month", "2026-03-15"), Some(0.0));
+    // No closed deals in March 2026: the win rate has no value.
+    assert_eq!(one(path, "win_rate", "month", "2026-03-15"), None);
+}
+
+#[test]
+fn mixed_currencies_are_a_clear_error() {
+    let dir = workspace();
+    let path = dir.path();
+    let euros = write(
+        path,
+        "spend_eur.csv",
+        "date,platform,channel,campaign_id,campaign_name,cost,currency\n2026-05-20,meta,paid_social,c9,Meta,100,EUR\n",
+    );
+    import(path, "spend", &euros);
+    let output = utfall()
+        .args([
+            "kpi",
+            "show",
+            "marketing_spend",
+            "--grain",
+            "month",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-31",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`spend.cost` mixes currencies") && stderr.contains("2026-05"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn scorecard_statuses_against_targets() {
+    let dir = workspace();
+    let path = dir.path();
+    let output = utfall()
+        .args([
+            "scorecard",
+            "--period",
+            "FY2026-Q1",
+            "--today",
+            "2026-11-26",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let card: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = |kpi: &str| {
+        card["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kpi"] == kpi)
+            .unwrap()
+            .clone()
+    };
+    // The b2b template's FY2026-Q1 won-revenue target is 9 000 000 (reach): 150 000 is off track.
+    let won = row("won_revenue");
+    assert_eq!(won["target"], 9_000_000.0);
+    assert_eq!(won["status"], "off_track");
+    close(
+        won["progress"].as_f64(),
+        150_000.0 / 9_000_000.0,
+        "progress",
+    );
+    // No target for a quarter on win_rate (its target is for the year).
+    assert_eq!(row("win_rate")["status"], "no_target");
+    assert_eq!(card["previous"], "FY2025-Q4");
+    // FY2025-Q4 (February–April 2026): d5 won 20 000 on 10 February.
+    close(won["previous"].as_f64(), 20_000.0, "previous quarter");
+}
+
+#[test]
+fn sql_reads_and_refuses_to_write() {
+    let dir = workspace();
+    let path = dir.path();
+    let output = utfall()
+        .args([
+            "sql",
+            "select count(*) as n, sum(amount) as total from deals where is_won",
+            "--format",
+            "csv",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "n,total\n3,170000.0\n"
+    );
+    for statement in [
+        "drop table deals",
+        "insert into deals values (1)",
+        "create table x as select 1",
+    ] {
+        let output = utfall()
+            .args(["sql", statement, "-C"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{statement}");
+    }
+    let manifest = std::fs::read_to_string(path.join("data/_manifest.json")).unwrap();
+    assert!(manifest.contains("deals/part-"));
+}

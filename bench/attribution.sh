@@ -14,8 +14,8 @@ if [ ! -x "$WORK/venv/bin/python" ]; then
   "$WORK/venv/bin/pip" install -q channelattribution==2.2.5 pandas matplotlib
 fi
 PY="$WORK/venv/bin/python"
-cargo build --release -q
-UTFALL=target/release/utfall
+cargo build --profile release-lto -q
+UTFALL=target/release-lto/utfall
 
 FILE="$WORK/journeys_$N.csv"
 [ -f "$FILE" ] || python3 bench/gen_journeys.py "$N" 1 > "$FILE"

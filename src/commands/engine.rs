@@ -8,7 +8,6 @@ use serde_json::json;
 use utfall_engine::status::{Status, Target, TargetKind, assess};
 use utfall_engine::{Engine, EngineConfig};
 use utfall_ingest::store::DataStore;
-use utfall_model::catalog::{Catalog, Column, ColumnType, Table};
 use utfall_model::check::{calendar, check, has_errors};
 use utfall_model::locale::Locale;
 use utfall_model::period::{Calendar, Grain, Period};
@@ -41,29 +40,7 @@ fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
         .map_or("data".to_string(), |d| d.get_ref().clone());
     let store = DataStore::new(dir.join(data_dir));
     let manifest = store.manifest()?;
-    let mut catalog = Catalog::canonical();
-    for custom in &workspace.tables {
-        let columns = custom
-            .def
-            .columns
-            .get_ref()
-            .iter()
-            .filter_map(|(name, ty)| {
-                Some(Column {
-                    name: name.clone(),
-                    ty: ColumnType::parse(ty.get_ref())?,
-                    nullable: true,
-                })
-            })
-            .collect();
-        catalog.add(Table {
-            name: custom.def.name.get_ref().clone(),
-            columns,
-            default_time: custom.def.time.as_ref().map(|t| t.get_ref().clone()),
-            key: custom.def.key.iter().map(|k| k.get_ref().clone()).collect(),
-            custom: true,
-        });
-    }
+    let catalog = utfall_model::check::catalog(&workspace);
     let tables = manifest
         .tables
         .iter()

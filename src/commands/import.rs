@@ -10,7 +10,6 @@ use utfall_ingest::import::{ImportOptions, ImportSummary, Silent, import_file};
 use utfall_ingest::parse::DateOrder;
 use utfall_ingest::preset::PRESETS;
 use utfall_ingest::store::DataStore;
-use utfall_model::catalog::{Catalog, Column, ColumnType, Table};
 use utfall_model::workspace::Workspace;
 
 use crate::cli::{Format, ImportArgs};
@@ -64,33 +63,6 @@ fn expand(root: &Path, pattern: &str) -> Vec<PathBuf> {
     files
 }
 
-fn catalog_of(workspace: &Workspace) -> Catalog {
-    let mut catalog = Catalog::canonical();
-    for table in &workspace.tables {
-        let columns = table
-            .def
-            .columns
-            .get_ref()
-            .iter()
-            .filter_map(|(name, ty)| {
-                Some(Column {
-                    name: name.clone(),
-                    ty: ColumnType::parse(ty.get_ref())?,
-                    nullable: true,
-                })
-            })
-            .collect();
-        catalog.add(Table {
-            name: table.def.name.get_ref().clone(),
-            columns,
-            default_time: table.def.time.as_ref().map(|t| t.get_ref().clone()),
-            key: table.def.key.iter().map(|k| k.get_ref().clone()).collect(),
-            custom: true,
-        });
-    }
-    catalog
-}
-
 pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.list_presets {
         let rows: Vec<Vec<String>> = PRESETS
@@ -118,7 +90,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         UserError::new(format!("`{zone_name}` is not a time zone"))
             .hint("fix `time_zone` in `utfall.toml`")
     })?;
-    let catalog = catalog_of(&workspace);
+    let catalog = utfall_model::check::catalog(&workspace);
 
     let mut mapping: BTreeMap<String, String> = BTreeMap::new();
     for pair in &args.mappings {

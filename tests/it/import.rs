@@ -309,3 +309,34 @@ fn kill_during_import_leaves_the_workspace_consistent() {
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
 }
+
+#[test]
+fn sources_in_the_workspace_are_imported_by_import_alone() {
+    let dir = new_workspace("b2b");
+    // The b2b template declares `hubspot_contacts` at `exports/hubspot/contacts*.csv`.
+    let target = dir.path().join("exports/hubspot");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::copy(
+        fixture("hubspot_contacts_en.csv"),
+        target.join("contacts-2026-11.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("google_ads_report.csv"),
+        dir.path().join("exports/not-a-source.csv"),
+    )
+    .unwrap();
+    let output = utfall()
+        .args(["import", "--allow-rejects", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("contacts-2026-11.csv` (hubspot-contacts → contacts): read 4, imported 3"),
+        "{stderr}"
+    );
+    assert_eq!(rows(dir.path(), "contacts").len(), 3);
+    assert!(!stderr.contains("not-a-source"), "{stderr}");
+}

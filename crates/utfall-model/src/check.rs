@@ -47,6 +47,36 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
+/// The canonical tables and the workspace's custom `[[table]]`s (those that check cleanly).
+pub fn catalog(workspace: &Workspace) -> Catalog {
+    let mut catalog = Catalog::canonical();
+    for Located { def, .. } in &workspace.tables {
+        if catalog.table(def.name.get_ref()).is_some() {
+            continue;
+        }
+        let columns = def
+            .columns
+            .get_ref()
+            .iter()
+            .filter_map(|(name, ty)| {
+                Some(Column {
+                    name: name.clone(),
+                    ty: ColumnType::parse(ty.get_ref())?,
+                    nullable: true,
+                })
+            })
+            .collect();
+        catalog.add(Table {
+            name: def.name.get_ref().clone(),
+            columns,
+            default_time: def.time.as_ref().map(|t| t.get_ref().clone()),
+            key: def.key.iter().map(|k| k.get_ref().clone()).collect(),
+            custom: true,
+        });
+    }
+    catalog
+}
+
 /// The calendar a workspace's settings describe (defaults where a setting is missing or wrong).
 pub fn calendar(workspace: &Workspace) -> Calendar {
     let mut calendar = Calendar::default();

@@ -46,6 +46,25 @@ pub enum Command {
     Scorecard(ScorecardArgs),
     /// Read-only SQL over the canonical and custom tables
     Sql(SqlArgs),
+    /// Why a KPI changed: its change split into its drivers' contributions down the KPI tree
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The KPI id
+    pub id: String,
+    /// The period to explain, e.g. `FY2026-Q1`
+    #[arg(long)]
+    pub period: String,
+    /// Compared with: `previous`, `year` (the same period last year) or a period of the same grain
+    #[arg(long, default_value = "previous")]
+    pub vs: String,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use utfall_model::locale::Locale;
 use utfall_model::period::{Calendar, Grain, Period};
 use utfall_model::workspace::{KpiDef, Workspace};
 
-use crate::cli::{Compare, Format, Lang, ScorecardArgs, ShowArgs, SqlArgs};
+use crate::cli::{Compare, ExplainArgs, Format, Lang, ScorecardArgs, ShowArgs, SqlArgs};
 use crate::output::{UserError, print_stdout, table, write_csv};
 
 struct Opened {
@@ -532,4 +532,203 @@ pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
 
 fn datafusion_options() -> utfall_engine::kpi::SqlOptions {
     utfall_engine::kpi::read_only_sql()
+}
+
+/// One line of an explanation.
+struct Explained {
+    id: String,
+    depth: usize,
+    before: Option<f64>,
+    after: Option<f64>,
+    /// In the root KPI's unit.
+    contribution: Option<f64>,
+    method: Option<&'static str>,
+    unit: String,
+}
+
+pub fn explain(args: ExplainArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    use utfall_engine::explain::{Relation, contributions};
+    let opened = open(&args.dir)?;
+    let workspace = &opened.workspace;
+    let locale = locale_of(lang, workspace);
+    let root = kpi_def(workspace, &args.id)?;
+    let period: Period = args
+        .period
+        .parse()
+        .map_err(|e: utfall_model::period::PeriodParseError| UserError::new(e.to_string()))?;
+    let base: Period = match args.vs.as_str() {
+        "previous" => period.previous(&opened.calendar),
+        "year" => period.same_period_last_year(&opened.calendar),
+        other => other
+            .parse()
+            .map_err(|e: utfall_model::period::PeriodParseError| UserError::new(e.to_string()))?,
+    };
+    if base.grain() != period.grain() {
+        return Err(UserError::new(format!(
+            "`{base}` and `{period}` are periods of different grains"
+        ))
+        .hint("compare a quarter with a quarter, a month with a month")
+        .into());
+    }
+    let children_of = |id: &str| -> Vec<&KpiDef> {
+        let mut kids: Vec<&KpiDef> = workspace
+            .kpis
+            .iter()
+            .map(|k| &k.def)
+            .filter(|k| k.parent.as_ref().is_some_and(|p| p.get_ref() == id))
+            .collect();
+        // A ratio's numerator first.
+        kids.sort_by_key(|k| {
+            k.role
+                .as_ref()
+                .map(|r| r.get_ref() == "denominator")
+                .unwrap_or(false)
+        });
+        kids
+    };
+    // Every KPI in the subtree.
+    let mut subtree = vec![root.id.get_ref().clone()];
+    let mut i = 0;
+    while i < subtree.len() {
+        let id = subtree[i].clone();
+        for kid in children_of(&id) {
+            if !subtree.contains(kid.id.get_ref()) {
+                subtree.push(kid.id.get_ref().clone());
+            }
+        }
+        i += 1;
+    }
+    let ids: Vec<&str> = subtree.iter().map(String::as_str).collect();
+    let values = opened
+        .engine
+        .evaluate(&ids, &[base, period])
+        .map_err(user_error)?;
+    let value = |id: &str| (values[id][0], values[id][1]);
+
+    let mut lines: Vec<Explained> = Vec::new();
+    let mut residuals: Vec<(String, f64)> = Vec::new();
+    // (id, depth, contribution in root units)
+    let (root_before, root_after) = value(root.id.get_ref());
+    let root_change = root_before.zip(root_after).map(|(b, a)| a - b);
+    let mut stack: Vec<(String, usize, Option<f64>, Option<&'static str>)> =
+        vec![(root.id.get_ref().clone(), 0, root_change, None)];
+    while let Some((id, depth, allotted, method)) = stack.pop() {
+        let def = kpi_def(workspace, &id)?;
+        let (before, after) = value(&id);
+        lines.push(Explained {
+            id: id.clone(),
+            depth,
+            before,
+            after,
+            contribution: allotted,
+            method,
+            unit: def.unit.get_ref().clone(),
+        });
+        let kids = children_of(&id);
+        if kids.is_empty() {
+            continue;
+        }
+        let relation = match def.relation.as_ref().map(|r| r.get_ref().as_str()) {
+            Some("sum") => Some(Relation::Sum),
+            Some("product") => Some(Relation::Product),
+            Some("ratio") if kids.len() == 2 => Some(Relation::Ratio),
+            _ => None,
+        };
+        let kid_values: Vec<(Option<f64>, Option<f64>)> =
+            kids.iter().map(|k| value(k.id.get_ref())).collect();
+        let complete: Option<(Vec<f64>, Vec<f64>)> = kid_values
+            .iter()
+            .map(|(b, a)| b.zip(*a))
+            .collect::<Option<Vec<_>>>()
+            .map(|pairs| pairs.into_iter().unzip());
+        let mut shares: Vec<Option<f64>> = vec![None; kids.len()];
+        let mut used = None;
+        if let (Some(relation), Some((kb, ka)), Some(allotted)) = (relation, complete, allotted) {
+            let (parts, how) = contributions(relation, &kb, &ka);
+            let modelled: f64 = parts.iter().sum();
+            used = Some(how.as_str());
+            if depth == 0 {
+                // The root's change in its own unit: the parts, and what the relation does not explain.
+                if let Some(change) = root_change {
+                    let residual = change - modelled;
+                    if residual.abs() > 1e-9 * change.abs().max(1.0) {
+                        residuals.push((id.clone(), residual));
+                    }
+                }
+                shares = parts.iter().map(|p| Some(*p)).collect();
+            } else if modelled.abs() > 0.0 {
+                shares = parts
+                    .iter()
+                    .map(|p| Some(allotted * p / modelled))
+                    .collect();
+            }
+        }
+        for (kid, share) in kids.iter().zip(shares).rev() {
+            stack.push((kid.id.get_ref().clone(), depth + 1, share, used));
+        }
+    }
+    let unit_of_root = root.unit.get_ref().clone();
+    match args.format {
+        Format::Json => {
+            let items: Vec<_> = lines
+                .iter()
+                .map(|l| json!({"kpi": l.id, "depth": l.depth, "before": l.before, "after": l.after, "change": l.before.zip(l.after).map(|(b, a)| a - b), "contribution": l.contribution, "method": l.method}))
+                .collect();
+            let residual: Vec<_> = residuals
+                .iter()
+                .map(|(id, r)| json!({"kpi": id, "residual": r}))
+                .collect();
+            print_stdout(&format!(
+                "{}
+",
+                serde_json::to_string_pretty(
+                    &json!({"kpi": args.id, "period": period.to_string(), "vs": base.to_string(), "lines": items, "unexplained": residual})
+                )?
+            ))?;
+        }
+        _ => {
+            let base_label = base.to_string();
+            let period_label = period.to_string();
+            let headers = [
+                "KPI",
+                base_label.as_str(),
+                period_label.as_str(),
+                "change",
+                "contribution",
+            ];
+            let rows: Vec<Vec<String>> = lines
+                .iter()
+                .map(|l| {
+                    let name = kpi_def(workspace, &l.id)
+                        .map(|d| d.name.get_ref().get(locale).to_string())
+                        .unwrap_or_else(|_| l.id.clone());
+                    vec![
+                        format!("{}{}", "  ".repeat(l.depth), name),
+                        format_value(l.before, &l.unit, &opened.currency, locale),
+                        format_value(l.after, &l.unit, &opened.currency, locale),
+                        format_change(l.after, l.before, &l.unit, locale),
+                        match (l.depth, l.contribution) {
+                            (0, _) => String::new(),
+                            (_, Some(c)) => format!(
+                                "{}{}{}",
+                                if c >= 0.0 { "+" } else { "" },
+                                format_value(Some(c), &unit_of_root, &opened.currency, locale),
+                                l.method.map(|m| format!(" ({m})")).unwrap_or_default()
+                            ),
+                            (_, None) => "–".to_string(),
+                        },
+                    ]
+                })
+                .collect();
+            let mut text = table(&headers, &rows);
+            for (id, residual) in &residuals {
+                text.push_str(&format!(
+                    "not explained by the children of `{id}`: {}\n",
+                    format_value(Some(*residual), &unit_of_root, &opened.currency, locale)
+                ));
+            }
+            print_stdout(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

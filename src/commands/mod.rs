@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(args),
         Command::Scorecard(args) => engine::scorecard(args, lang),
         Command::Sql(args) => engine::sql(args),
+        Command::Explain(args) => engine::explain(args, lang),
     }
 }
 

@@ -376,3 +376,70 @@ fn sql_reads_and_refuses_to_write() {
     let manifest = std::fs::read_to_string(path.join("data/_manifest.json")).unwrap();
     assert!(manifest.contains("deals/part-"));
 }
+
+#[test]
+fn explain_splits_a_change_down_the_tree() {
+    let dir = workspace();
+    let path = dir.path();
+    let output = utfall()
+        .args([
+            "explain",
+            "won_revenue",
+            "--period",
+            "FY2026-Q1",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["vs"], "FY2025-Q4");
+    let line = |kpi: &str| {
+        report["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["kpi"] == kpi)
+            .unwrap()
+            .clone()
+    };
+    // won_revenue 20 000 → 150 000 = won_deals (1 → 2) × avg_deal_size (20 000 → 75 000).
+    // LMDI: L = (150 000 − 20 000) / ln 7.5; won_deals gets L·ln 2, avg_deal_size L·ln 3.75.
+    let l = 130_000.0 / 7.5f64.ln();
+    close(line("won_revenue")["change"].as_f64(), 130_000.0, "change");
+    close(
+        line("won_deals")["contribution"].as_f64(),
+        l * 2f64.ln(),
+        "won_deals",
+    );
+    close(
+        line("avg_deal_size")["contribution"].as_f64(),
+        l * 3.75f64.ln(),
+        "avg_deal_size",
+    );
+    // won_deals (1 → 2) = closed_deals (1 → 3) × win_rate (1 → 2/3): its share splits as
+    // ln 3 : ln(2/3) of ln 2.
+    let won_deals = l * 2f64.ln();
+    close(
+        line("closed_deals")["contribution"].as_f64(),
+        won_deals * 3f64.ln() / 2f64.ln(),
+        "closed_deals",
+    );
+    close(
+        line("win_rate")["contribution"].as_f64(),
+        won_deals * (2.0f64 / 3.0).ln() / 2f64.ln(),
+        "win_rate",
+    );
+    assert_eq!(line("won_deals")["method"], "LMDI");
+    assert!(
+        report["unexplained"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+}

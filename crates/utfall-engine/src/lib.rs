@@ -7,6 +7,7 @@
 //! serves every KPI that reads it. Ratios, derived KPIs, offsets and cumulative windows are
 //! then evaluated per period on those values.
 
+pub mod explain;
 pub mod kpi;
 pub mod period_udf;
 pub mod status;

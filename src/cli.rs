@@ -38,8 +38,7 @@ pub enum Command {
     #[command(subcommand)]
     Kpi(KpiCommand),
     /// Which channels, campaigns and activities produced the conversions
-    #[command(subcommand)]
-    Attribution(AttributionCommand),
+    Attribution(AttributionArgs),
     /// Import exported files (CRM, ads, surveys, the activity plan) into the canonical tables
     Import(ImportArgs),
     /// Every KPI of the goal tree for one period: value, target, progress, status, change
@@ -136,6 +135,88 @@ pub struct ImportArgs {
     /// List the presets
     #[arg(long)]
     pub list_presets: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AttributionArgs {
+    #[command(subcommand)]
+    pub command: Option<AttributionCommand>,
+    #[command(flatten)]
+    pub run: AttributionRunArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleModelArg {
+    First,
+    Last,
+    LastNonDirect,
+    Linear,
+    LinearDistinct,
+    TimeDecay,
+    Position,
+    UShaped,
+    WShaped,
+    FullPath,
+    Participation,
+    Markov,
+    Shapley,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConversionArg {
+    Leads,
+    Mqls,
+    Sqls,
+    Opportunities,
+    WonDeals,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Channel,
+    Campaign,
+    Activity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Person,
+    Account,
+}
+
+/// Attribution over the workspace's touchpoints and conversions.
+#[derive(Debug, Args)]
+pub struct AttributionRunArgs {
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// One model (default: every model side by side)
+    #[arg(long, value_enum)]
+    pub model: Option<RuleModelArg>,
+    /// What counts as a conversion
+    #[arg(long, value_enum, default_value_t = ConversionArg::WonDeals)]
+    pub conversion: ConversionArg,
+    /// Credit channels, campaigns or activities
+    #[arg(long, value_enum, default_value_t = ByArg::Channel)]
+    pub by: ByArg,
+    /// Only conversions in this period, e.g. `FY2026` or `2026-Q3` (default: all)
+    #[arg(long)]
+    pub period: Option<String>,
+    /// How far back touches count, e.g. `90d` (default: 30d for leads, 90d otherwise, as GA4)
+    #[arg(long)]
+    pub lookback: Option<String>,
+    /// Journeys per person or per account (B2B: every contact of the account)
+    #[arg(long, value_enum, default_value_t = LevelArg::Person)]
+    pub level: LevelArg,
+    /// Merge consecutive touches of the same channel, campaign or activity
+    #[arg(long)]
+    pub collapse: bool,
+    /// Half-life of the time-decay model, in days
+    #[arg(long, default_value_t = 7.0)]
+    pub half_life: f64,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -16,15 +16,15 @@ use utfall_model::workspace::{KpiDef, Workspace};
 use crate::cli::{Compare, ExplainArgs, Format, Lang, ScorecardArgs, ShowArgs, SqlArgs};
 use crate::output::{UserError, print_stdout, table, write_csv};
 
-struct Opened {
-    workspace: Workspace,
-    engine: Engine,
-    calendar: Calendar,
-    zone: jiff::tz::TimeZone,
-    currency: String,
+pub(crate) struct Opened {
+    pub(crate) workspace: Workspace,
+    pub(crate) engine: Engine,
+    pub(crate) calendar: Calendar,
+    pub(crate) zone: jiff::tz::TimeZone,
+    pub(crate) currency: String,
 }
 
-fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
+pub(crate) fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
     let workspace =
         Workspace::load(dir).with_context(|| format!("cannot open `{}`", dir.display()))?;
     if has_errors(&check(&workspace)) {
@@ -74,7 +74,12 @@ fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
 }
 
 /// A value for people, by the KPI's unit.
-fn format_value(value: Option<f64>, unit: &str, currency: &str, locale: Locale) -> String {
+pub(crate) fn format_value(
+    value: Option<f64>,
+    unit: &str,
+    currency: &str,
+    locale: Locale,
+) -> String {
     let Some(value) = value else {
         return "–".to_string();
     };
@@ -122,7 +127,7 @@ fn user_error(error: utfall_engine::EngineError) -> anyhow::Error {
     }
 }
 
-fn locale_of(lang: Option<Lang>, workspace: &Workspace) -> Locale {
+pub(crate) fn locale_of(lang: Option<Lang>, workspace: &Workspace) -> Locale {
     super::locale(lang, Some(workspace))
 }
 

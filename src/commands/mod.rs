@@ -9,6 +9,7 @@ mod check;
 mod engine;
 mod import;
 mod init;
+mod journeys;
 mod kpi;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -20,7 +21,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),
         Command::Kpi(KpiCommand::Tree(args)) => kpi::tree(args, lang),
         Command::Kpi(KpiCommand::Show(args)) => engine::show(args, lang),
-        Command::Attribution(AttributionCommand::Paths(args)) => attribution::paths(args),
+        Command::Attribution(args) => match args.command {
+            Some(AttributionCommand::Paths(paths)) => attribution::paths(paths),
+            None => journeys::run(args.run, lang),
+        },
         Command::Import(args) => import::run(args),
         Command::Scorecard(args) => engine::scorecard(args, lang),
         Command::Sql(args) => engine::sql(args),

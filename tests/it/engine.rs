@@ -443,3 +443,100 @@ fn explain_splits_a_change_down_the_tree() {
         "{report}"
     );
 }
+
+#[test]
+fn attribution_on_the_workspace_by_hand() {
+    let dir = new_workspace("b2b");
+    let path = dir.path();
+    let contacts = write(
+        path,
+        "contacts.csv",
+        "person_id,account_id,created_at,became_lead_at,original_channel
+p1,a1,2026-05-01 09:00,2026-06-01 12:00,paid_search
+p2,a1,2026-07-01 09:00,,paid_social
+p3,a2,2026-06-01 09:00,,paid_search
+",
+    );
+    import(path, "contacts", &contacts);
+    let deals = write(path, "deals.csv", "deal_id,account_id,primary_person_id,created_at,closed_at,stage,is_closed,is_won,amount,currency
+d1,a1,p1,2026-05-05 10:00,2026-06-20 10:00,closedwon,true,true,100000,SEK
+d2,a1,p2,2026-07-02 10:00,2026-07-10 10:00,closedwon,true,true,50000,SEK
+");
+    import(path, "deals", &deals);
+    let touches = write(
+        path,
+        "touchpoints.csv",
+        "touch_time,person_id,channel,kind
+2026-05-01 09:00,p1,paid_search,ad_click
+2026-06-01 10:00,p1,events,event_attended
+2026-06-19 08:00,p1,email,email_click
+2026-07-01 09:00,p2,paid_social,ad_click
+2026-06-01 09:00,p3,paid_search,ad_click
+",
+    );
+    import(path, "touchpoints", &touches);
+    let spend = write(
+        path,
+        "spend.csv",
+        "date,platform,channel,campaign_id,campaign_name,cost,currency
+2026-05-01,google_ads,paid_search,c1,Sök,1000,SEK
+2026-06-01,manual,events,fair,Mässa,2000,SEK
+",
+    );
+    import(path, "spend", &spend);
+    let output = utfall()
+        .args(["attribution", "--format", "json", "-C"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["conversions"], 2.0);
+    assert_eq!(report["value"], 150_000.0);
+    let credit = |channel: &str, model: &str| -> (f64, f64) {
+        let row = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["channel"] == channel)
+            .unwrap_or_else(|| panic!("{channel}"));
+        (
+            row["models"][model]["conversions"].as_f64().unwrap(),
+            row["models"][model]["value"].as_f64().unwrap(),
+        )
+    };
+    // d1's journey: paid_search, events, email; d2's: paid_social.
+    assert_eq!(credit("paid_search", "first"), (1.0, 100_000.0));
+    assert_eq!(credit("email", "last"), (1.0, 100_000.0));
+    close(
+        Some(credit("events", "linear").1),
+        100_000.0 / 3.0,
+        "linear events",
+    );
+    // W-shaped: first touch and opportunity creation (5 May) are paid_search, lead creation
+    // (1 June 12:00) the fair: 0.3 + 0.3, 0.3, and 0.1 to the remaining email touch.
+    close(
+        Some(credit("paid_search", "w_shaped").0),
+        0.6,
+        "w paid_search",
+    );
+    close(Some(credit("events", "w_shaped").0), 0.3, "w events");
+    close(Some(credit("email", "w_shaped").0), 0.1, "w email");
+    assert_eq!(credit("paid_social", "w_shaped"), (1.0, 50_000.0));
+    // Markov (with p3's non-converting paid_search): P(conversion) 2/3; removing any one channel
+    // loses 1/3, so each of the four gets half a conversion.
+    for channel in ["paid_search", "events", "email", "paid_social"] {
+        close(Some(credit(channel, "markov").0), 0.5, channel);
+    }
+    let row = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["channel"] == "events")
+        .unwrap();
+    assert_eq!(row["cost"], 2000.0);
+}

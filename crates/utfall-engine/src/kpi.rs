@@ -1061,3 +1061,36 @@ pub fn read_only_sql() -> SqlOptions {
         .with_allow_dml(false)
         .with_allow_statements(false)
 }
+
+impl Engine {
+    /// Whether a table holds data.
+    pub fn has_table(&self, table: &str) -> bool {
+        self.registered.contains(table)
+    }
+
+    /// The given columns of a table, all rows (`None` when the table holds no data).
+    pub fn read_columns(
+        &self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<arrow::record_batch::RecordBatch>, EngineError> {
+        if !self.registered.contains(table) {
+            return Ok(None);
+        }
+        let batches = self.runtime.block_on(async {
+            self.context
+                .table(table)
+                .await?
+                .select_columns(columns)?
+                .collect()
+                .await
+        })?;
+        let Some(first) = batches.first() else {
+            return Ok(None);
+        };
+        Ok(Some(arrow::compute::concat_batches(
+            &first.schema(),
+            &batches,
+        )?))
+    }
+}

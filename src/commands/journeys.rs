@@ -1,0 +1,584 @@
+//! `utfall attribution`: journeys from the workspace's touchpoints to its conversions, credited
+//! by every model side by side, with cost and return per channel, campaign or activity.
+
+use std::collections::{BTreeMap, HashMap};
+use std::process::ExitCode;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, TimeUnit};
+use serde_json::json;
+use utfall_attribution::journeys::{
+    Conversion, Journey, JourneyConfig, RuleModel, Touch, attribute, build_journeys, participation,
+};
+use utfall_attribution::{PathSetBuilder, markov, shapley};
+use utfall_model::period::Period;
+
+use super::engine::{format_value, locale_of, open};
+use crate::cli::AttributionRunArgs;
+use crate::cli::{ByArg, ConversionArg, Format, Lang, LevelArg, RuleModelArg};
+use crate::output::{UserError, print_stdout, table, write_csv};
+
+/// Text of a column (empty for null or a missing column).
+fn text(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    let value = arrow::compute::cast(&array.slice(row, 1), &DataType::Utf8).ok()?;
+    Some(value.as_string::<i32>().value(0).to_string()).filter(|s| !s.is_empty())
+}
+
+/// Seconds since the epoch of a timestamp or date column.
+fn seconds(batch: &RecordBatch, column: &str, row: usize) -> Option<i64> {
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    match array.data_type() {
+        DataType::Timestamp(TimeUnit::Microsecond, _) => Some(
+            array
+                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                .value(row)
+                / 1_000_000,
+        ),
+        DataType::Date32 => Some(
+            i64::from(
+                array
+                    .as_primitive::<arrow::datatypes::Date32Type>()
+                    .value(row),
+            ) * 86_400,
+        ),
+        _ => None,
+    }
+}
+
+fn number(batch: &RecordBatch, column: &str, row: usize) -> Option<f64> {
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    let value = arrow::compute::cast(&array.slice(row, 1), &DataType::Float64).ok()?;
+    Some(
+        value
+            .as_primitive::<arrow::datatypes::Float64Type>()
+            .value(0),
+    )
+}
+
+fn boolean(batch: &RecordBatch, column: &str, row: usize) -> bool {
+    batch
+        .column_by_name(column)
+        .is_some_and(|a| !a.is_null(row) && a.as_boolean().value(row))
+}
+
+fn parse_days(text: &str) -> anyhow::Result<i64> {
+    let digits = text.trim().trim_end_matches('d');
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|d| *d > 0)
+        .ok_or_else(|| {
+            UserError::new(format!("`{text}` is not a lookback window"))
+                .hint("write a number of days, e.g. `90d`")
+                .into()
+        })
+}
+
+const MODELS: &[RuleModelArg] = &[
+    RuleModelArg::First,
+    RuleModelArg::Last,
+    RuleModelArg::LastNonDirect,
+    RuleModelArg::Linear,
+    RuleModelArg::LinearDistinct,
+    RuleModelArg::TimeDecay,
+    RuleModelArg::Position,
+    RuleModelArg::UShaped,
+    RuleModelArg::WShaped,
+    RuleModelArg::FullPath,
+    RuleModelArg::Markov,
+    RuleModelArg::Shapley,
+    RuleModelArg::Participation,
+];
+
+fn model_name(model: RuleModelArg) -> &'static str {
+    match model {
+        RuleModelArg::First => "first",
+        RuleModelArg::Last => "last",
+        RuleModelArg::LastNonDirect => "last_non_direct",
+        RuleModelArg::Linear => "linear",
+        RuleModelArg::LinearDistinct => "linear_distinct",
+        RuleModelArg::TimeDecay => "time_decay",
+        RuleModelArg::Position => "position",
+        RuleModelArg::UShaped => "u_shaped",
+        RuleModelArg::WShaped => "w_shaped",
+        RuleModelArg::FullPath => "full_path",
+        RuleModelArg::Participation => "participation",
+        RuleModelArg::Markov => "markov",
+        RuleModelArg::Shapley => "shapley",
+    }
+}
+
+pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let opened = open(&args.dir)?;
+    let engine = &opened.engine;
+    let locale = locale_of(lang, &opened.workspace);
+    let Some(touchpoints) = engine.read_columns(
+        "touchpoints",
+        &[
+            "touch_time",
+            "person_id",
+            "account_id",
+            "anonymous_id",
+            "channel",
+            "campaign",
+            "activity_id",
+        ],
+    )?
+    else {
+        return Err(UserError::new("the workspace has no touchpoints").hint("import web sessions, ad clicks, e-mail clicks or event attendance into `touchpoints` first").into());
+    };
+    let contacts = engine.read_columns(
+        "contacts",
+        &[
+            "person_id",
+            "account_id",
+            "became_lead_at",
+            "became_mql_at",
+            "became_sql_at",
+            "became_opportunity_at",
+        ],
+    )?;
+    let identities =
+        engine.read_columns("identities", &["anonymous_id", "person_id", "account_id"])?;
+    let period: Option<Period> = args
+        .period
+        .as_ref()
+        .map(|p| p.parse())
+        .transpose()
+        .map_err(|e: utfall_model::period::PeriodParseError| UserError::new(e.to_string()))?;
+    let in_period = |seconds: i64| -> bool {
+        let Some(period) = period else { return true };
+        let Ok(timestamp) = jiff::Timestamp::from_second(seconds) else {
+            return false;
+        };
+        period.contains(
+            timestamp.to_zoned_datetime(opened.zone.clone()).date(),
+            &opened.calendar,
+        )
+    };
+
+    // Who is who: person → account, anonymous id → person / account.
+    let mut account_of_person: HashMap<String, String> = HashMap::new();
+    let mut lead_time: HashMap<String, i64> = HashMap::new();
+    if let Some(contacts) = &contacts {
+        for row in 0..contacts.num_rows() {
+            if let Some(person) = text(contacts, "person_id", row) {
+                if let Some(account) = text(contacts, "account_id", row) {
+                    account_of_person.insert(person.clone(), account);
+                }
+                if let Some(time) = seconds(contacts, "became_lead_at", row) {
+                    lead_time.insert(person, time);
+                }
+            }
+        }
+    }
+    let mut person_of_anonymous: HashMap<String, String> = HashMap::new();
+    if let Some(identities) = &identities {
+        for row in 0..identities.num_rows() {
+            if let (Some(anonymous), Some(person)) = (
+                text(identities, "anonymous_id", row),
+                text(identities, "person_id", row),
+            ) {
+                person_of_anonymous.insert(anonymous, person);
+            }
+        }
+    }
+    let entity_of = |person: Option<String>, account: Option<String>| -> Option<String> {
+        match args.level {
+            LevelArg::Person => person,
+            LevelArg::Account => {
+                account.or_else(|| person.and_then(|p| account_of_person.get(&p).cloned()))
+            }
+        }
+    };
+
+    // Dimension values are interned as ids for the models.
+    let mut keys: Vec<String> = Vec::new();
+    let mut key_ids: HashMap<String, u32> = HashMap::new();
+    let mut intern = |key: String| -> u32 {
+        *key_ids.entry(key.clone()).or_insert_with(|| {
+            keys.push(key);
+            keys.len() as u32 - 1
+        })
+    };
+    let direct = intern("direct".to_string());
+    let mut touches_of: BTreeMap<String, Vec<Touch>> = BTreeMap::new();
+    for row in 0..touchpoints.num_rows() {
+        let person = text(&touchpoints, "person_id", row).or_else(|| {
+            text(&touchpoints, "anonymous_id", row)
+                .and_then(|a| person_of_anonymous.get(&a).cloned())
+        });
+        let Some(entity) = entity_of(person, text(&touchpoints, "account_id", row)) else {
+            continue;
+        };
+        let Some(time) = seconds(&touchpoints, "touch_time", row) else {
+            continue;
+        };
+        let key = match args.by {
+            ByArg::Channel => text(&touchpoints, "channel", row),
+            ByArg::Campaign => text(&touchpoints, "campaign", row),
+            ByArg::Activity => text(&touchpoints, "activity_id", row),
+        }
+        .unwrap_or_else(|| "(none)".to_string());
+        touches_of.entry(entity).or_default().push(Touch {
+            time,
+            channel: intern(key),
+        });
+    }
+
+    // Conversions.
+    let mut conversions_of: BTreeMap<String, Vec<Conversion>> = BTreeMap::new();
+    let mut converted_value = 0.0;
+    let mut n_conversions = 0.0;
+    match args.conversion {
+        ConversionArg::WonDeals => {
+            let Some(deals) = engine.read_columns(
+                "deals",
+                &[
+                    "account_id",
+                    "primary_person_id",
+                    "created_at",
+                    "closed_at",
+                    "is_won",
+                    "amount",
+                ],
+            )?
+            else {
+                return Err(UserError::new("the workspace has no deals")
+                    .hint("import the CRM's deals first")
+                    .into());
+            };
+            for row in 0..deals.num_rows() {
+                let Some(closed) =
+                    seconds(&deals, "closed_at", row).filter(|_| boolean(&deals, "is_won", row))
+                else {
+                    continue;
+                };
+                if !in_period(closed) {
+                    continue;
+                }
+                let person = text(&deals, "primary_person_id", row);
+                let Some(entity) = entity_of(person.clone(), text(&deals, "account_id", row))
+                else {
+                    continue;
+                };
+                let value = number(&deals, "amount", row).unwrap_or(0.0);
+                converted_value += value;
+                n_conversions += 1.0;
+                conversions_of.entry(entity).or_default().push(Conversion {
+                    time: closed,
+                    value,
+                    weight: 1.0,
+                    lead_time: person.and_then(|p| lead_time.get(&p).copied()),
+                    opportunity_time: seconds(&deals, "created_at", row),
+                });
+            }
+        }
+        stage => {
+            let Some(contacts) = &contacts else {
+                return Err(UserError::new("the workspace has no contacts")
+                    .hint("import the CRM's contacts first")
+                    .into());
+            };
+            let column = match stage {
+                ConversionArg::Leads => "became_lead_at",
+                ConversionArg::Mqls => "became_mql_at",
+                ConversionArg::Sqls => "became_sql_at",
+                _ => "became_opportunity_at",
+            };
+            for row in 0..contacts.num_rows() {
+                let Some(time) = seconds(contacts, column, row).filter(|t| in_period(*t)) else {
+                    continue;
+                };
+                let person = text(contacts, "person_id", row);
+                let Some(entity) = entity_of(person, text(contacts, "account_id", row)) else {
+                    continue;
+                };
+                n_conversions += 1.0;
+                conversions_of.entry(entity).or_default().push(Conversion {
+                    time,
+                    value: 0.0,
+                    weight: 1.0,
+                    lead_time: seconds(contacts, "became_lead_at", row),
+                    opportunity_time: seconds(contacts, "became_opportunity_at", row),
+                });
+            }
+        }
+    }
+    let lookback_days = match &args.lookback {
+        Some(text) => parse_days(text)?,
+        None if args.conversion == ConversionArg::Leads => 30,
+        None => 90,
+    };
+    let config = JourneyConfig {
+        lookback_seconds: Some(lookback_days * 86_400),
+        collapse_repeats: args.collapse,
+    };
+    let mut journeys: Vec<Journey> = Vec::new();
+    let mut paths = PathSetBuilder::new();
+    for key in &keys {
+        paths.channel(key);
+    }
+    let empty = Vec::new();
+    for (entity, conversions) in &mut conversions_of {
+        conversions.sort_by_key(|c| c.time);
+        let touches = touches_of.get_mut(entity).map(|t| {
+            t.sort_by_key(|t| t.time);
+            &*t
+        });
+        for journey in build_journeys(touches.unwrap_or(&empty), conversions, &config) {
+            let ids: Vec<u32> = journey.touches.iter().map(|t| t.channel).collect();
+            paths.add(
+                &ids,
+                journey.conversion.weight,
+                journey.conversion.value,
+                0.0,
+            );
+            journeys.push(journey);
+        }
+    }
+    // Entities with touches but no conversion: their non-converting paths (for Markov and Shapley).
+    for (entity, touches) in &touches_of {
+        if conversions_of.contains_key(entity) {
+            continue;
+        }
+        let ids: Vec<u32> = touches
+            .iter()
+            .filter(|t| in_period(t.time))
+            .map(|t| t.channel)
+            .collect();
+        paths.add(&ids, 0.0, 0.0, 1.0);
+    }
+    let paths = paths.build();
+    let n_keys = keys.len();
+    let credited_journeys = journeys.iter().filter(|j| !j.touches.is_empty()).count();
+
+    let models: Vec<RuleModelArg> = args.model.map_or_else(|| MODELS.to_vec(), |m| vec![m]);
+    let mut results: Vec<(RuleModelArg, Vec<f64>, Vec<f64>)> = Vec::new();
+    for model in &models {
+        let (conversions, value) = match model {
+            RuleModelArg::Markov => {
+                let result =
+                    markov::markov(&paths, 1).map_err(|e| UserError::new(e.to_string()))?;
+                (result.conversions, result.value)
+            }
+            RuleModelArg::Shapley => {
+                let result = if n_keys <= shapley::MAX_EXACT_CHANNELS {
+                    shapley::exact(&paths).map_err(|e| UserError::new(e.to_string()))?
+                } else {
+                    shapley::simplified(&paths)
+                };
+                (result.conversions, result.value)
+            }
+            RuleModelArg::Participation => {
+                let credits = participation(&journeys, n_keys);
+                (credits.conversions, credits.value)
+            }
+            rule => {
+                let rule = match rule {
+                    RuleModelArg::First => RuleModel::FirstTouch,
+                    RuleModelArg::Last => RuleModel::LastTouch,
+                    RuleModelArg::LastNonDirect => RuleModel::LastNonDirect {
+                        direct: Some(direct),
+                    },
+                    RuleModelArg::Linear => RuleModel::Linear,
+                    RuleModelArg::LinearDistinct => RuleModel::LinearDistinct,
+                    RuleModelArg::TimeDecay => RuleModel::TimeDecay {
+                        half_life_seconds: args.half_life * 86_400.0,
+                    },
+                    RuleModelArg::Position => RuleModel::PositionBased {
+                        first: 0.4,
+                        last: 0.4,
+                    },
+                    RuleModelArg::UShaped => RuleModel::U_SHAPED,
+                    RuleModelArg::WShaped => RuleModel::W_SHAPED,
+                    _ => RuleModel::FULL_PATH,
+                };
+                let credits = attribute(&journeys, &rule, n_keys);
+                (credits.conversions, credits.value)
+            }
+        };
+        // Markov and Shapley index channels as the path set does; map them back by name.
+        let (conversions, value) = if matches!(model, RuleModelArg::Markov | RuleModelArg::Shapley)
+        {
+            let mut c = vec![0.0; n_keys];
+            let mut v = vec![0.0; n_keys];
+            for (i, name) in paths.channels.iter().enumerate() {
+                if let Some(&id) = key_ids.get(name) {
+                    c[id as usize] = conversions[i];
+                    v[id as usize] = value[i];
+                }
+            }
+            (c, v)
+        } else {
+            (conversions, value)
+        };
+        results.push((*model, conversions, value));
+    }
+
+    // Cost per key, from spend in the period.
+    let mut cost: HashMap<String, f64> = HashMap::new();
+    if let Some(spend) = engine.read_columns(
+        "spend",
+        &[
+            "date",
+            "channel",
+            "campaign_id",
+            "campaign_name",
+            "activity_id",
+            "cost",
+        ],
+    )? {
+        for row in 0..spend.num_rows() {
+            if !seconds(&spend, "date", row).is_some_and(&in_period) && period.is_some() {
+                continue;
+            }
+            let key = match args.by {
+                ByArg::Channel => text(&spend, "channel", row),
+                ByArg::Campaign => {
+                    text(&spend, "campaign_name", row).or_else(|| text(&spend, "campaign_id", row))
+                }
+                ByArg::Activity => text(&spend, "activity_id", row),
+            };
+            if let Some(key) = key {
+                *cost.entry(key).or_default() += number(&spend, "cost", row).unwrap_or(0.0);
+            }
+        }
+    }
+
+    let with_value = args.conversion == ConversionArg::WonDeals;
+    let order: Vec<usize> = {
+        let mut order: Vec<usize> = (0..n_keys)
+            .filter(|&i| results.iter().any(|(_, c, _)| c[i] != 0.0) || cost.contains_key(&keys[i]))
+            .collect();
+        order.sort_by(|a, b| {
+            results[0].1[*b]
+                .total_cmp(&results[0].1[*a])
+                .then(keys[*a].cmp(&keys[*b]))
+        });
+        order
+    };
+    let by = match args.by {
+        ByArg::Channel => "channel",
+        ByArg::Campaign => "campaign",
+        ByArg::Activity => "activity",
+    };
+    match args.format {
+        Format::Json => {
+            let rows: Vec<_> = order
+                .iter()
+                .map(|&i| {
+                    let mut models = serde_json::Map::new();
+                    for (model, c, v) in &results {
+                        models.insert(
+                            model_name(*model).to_string(),
+                            json!({"conversions": c[i], "value": v[i]}),
+                        );
+                    }
+                    json!({by: keys[i], "cost": cost.get(&keys[i]), "models": models})
+                })
+                .collect();
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json!({
+                    "conversion": format!("{:?}", args.conversion).to_lowercase(),
+                    "conversions": n_conversions, "value": converted_value, "journeys_with_touches": credited_journeys,
+                    "lookback_days": lookback_days, "rows": rows,
+                }))?
+            ))?;
+        }
+        _ => {
+            let mut headers: Vec<String> = vec![by.to_string()];
+            if models.len() == 1 {
+                headers.extend(["conversions".to_string(), "share".to_string()]);
+                if with_value {
+                    headers.push("revenue".into());
+                }
+                headers.extend(["cost".to_string(), "cost per conversion".to_string()]);
+                if with_value {
+                    headers.push("ROAS".into());
+                }
+            } else {
+                headers.extend(models.iter().map(|m| model_name(*m).to_string()));
+                headers.push("cost".into());
+            }
+            let rows: Vec<Vec<String>> = order
+                .iter()
+                .map(|&i| {
+                    let mut row = vec![keys[i].clone()];
+                    let spent = cost.get(&keys[i]).copied();
+                    if models.len() == 1 {
+                        let (_, c, v) = &results[0];
+                        row.push(locale.number(c[i], 2));
+                        row.push(if n_conversions > 0.0 {
+                            locale.percent(c[i] / n_conversions, 1)
+                        } else {
+                            "–".into()
+                        });
+                        if with_value {
+                            row.push(format_value(
+                                Some(v[i]),
+                                "currency",
+                                &opened.currency,
+                                locale,
+                            ));
+                        }
+                        row.push(format_value(spent, "currency", &opened.currency, locale));
+                        row.push(format_value(
+                            spent.filter(|_| c[i] > 0.0).map(|s| s / c[i]),
+                            "currency",
+                            &opened.currency,
+                            locale,
+                        ));
+                        if with_value {
+                            row.push(
+                                spent
+                                    .filter(|s| *s > 0.0)
+                                    .map_or("–".into(), |s| locale.number(v[i] / s, 2)),
+                            );
+                        }
+                    } else {
+                        for (_, c, _) in &results {
+                            row.push(locale.number(c[i], 2));
+                        }
+                        row.push(format_value(spent, "currency", &opened.currency, locale));
+                    }
+                    row
+                })
+                .collect();
+            let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+            if args.format == Format::Csv {
+                write_csv(&header_refs, &rows)?;
+            } else {
+                print_stdout(&table(&header_refs, &rows))?;
+                eprintln!(
+                    "{n_conversions} conversions ({credited_journeys} with touches in the {lookback_days}-day lookback){}; participation counts influence and is not summed",
+                    if with_value {
+                        format!(
+                            ", worth {}",
+                            format_value(
+                                Some(converted_value),
+                                "currency",
+                                &opened.currency,
+                                locale
+                            )
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -30,6 +30,8 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate a realistic demo company, import its exports and show its scorecard
+    Demo(DemoArgs),
     /// Set up a workspace: who takes part, why (goals), what (KPIs) and how (sources)
     Init(InitArgs),
     /// Validate a workspace's definitions and KPI practice; exit 1 on errors
@@ -267,6 +269,38 @@ pub struct PathsArgs {
     pub order: u8,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SizeArg {
+    Small,
+    Medium,
+    Large,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo workspace
+    #[arg(default_value = "nordkraft-demo")]
+    pub dir: PathBuf,
+    /// Random seed: the same seed gives the same files, byte for byte
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// small (seconds), medium (about 5 million web events), large (about 50 million)
+    #[arg(long, value_enum, default_value_t = SizeArg::Small)]
+    pub size: SizeArg,
+    /// Do not start the web app afterwards
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Only generate the files; do not import them
+    #[arg(long)]
+    pub no_import: bool,
+    /// Replace an existing demo in the folder
+    #[arg(long)]
+    pub force: bool,
+    /// The last day of data (default: today)
+    #[arg(long, hide = true)]
+    pub today: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang};
 
 mod attribution;
 mod check;
+mod demo;
 mod engine;
 mod import;
 mod init;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
     match cli.command {
         Command::Init(args) => init::run(args, lang),
+        Command::Demo(args) => demo::run(args, lang),
         Command::Check(args) => check::run(args),
         Command::Kpi(KpiCommand::Library(args)) => kpi::library(args, locale(lang, None)),
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),

@@ -5,6 +5,7 @@
 mod architecture;
 mod attribution;
 mod check;
+mod demo;
 mod engine;
 mod import;
 mod init;

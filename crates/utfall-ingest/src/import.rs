@@ -118,7 +118,7 @@ fn detect_delimiter(lines: &[&str]) -> u8 {
         let counts: Vec<usize> = lines
             .iter()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| l.bytes().filter(|&b| b == candidate).count())
+            .map(|l| count_outside_quotes(l, candidate))
             .collect();
         let Some(&last) = counts.last() else { continue };
         // The header and the rows under it agree on the number of fields.
@@ -133,6 +133,20 @@ fn detect_delimiter(lines: &[&str]) -> u8 {
         }
     }
     best.0
+}
+
+/// How often `byte` occurs in a line outside quoted fields.
+fn count_outside_quotes(line: &str, byte: u8) -> usize {
+    let mut in_quotes = false;
+    let mut count = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if b == byte && !in_quotes {
+            count += 1;
+        }
+    }
+    count
 }
 
 /// Whether decimals are written with a comma; `None` without evidence.
@@ -510,6 +524,14 @@ mod tests {
             detect_decimal_comma(&["1,234.50".into(), "5.00".into()]),
             Some(false)
         );
+        // Quoted thousands separators do not count, and a `|` inside names does not win.
+        let google = [
+            "Day,Campaign,Cost,Impr.",
+            "2026-01-01,Sök | A,\"1,234.50\",\"1,800\"",
+            "2026-01-01,Sök | B,\"829.48\",\"2,000\"",
+            "2026-01-02,Sök | A,\"1,000.00\",\"900\"",
+        ];
+        assert_eq!(detect_delimiter(&google), b',');
         assert_eq!(detect_decimal_comma(&["12".into()]), None);
         assert_eq!(
             detect_date_order(&["26/11/2026".into()]),

@@ -80,6 +80,9 @@ pub struct SourcePlan {
     pub preset: String,
     pub path: String,
     pub description: String,
+    /// For `generic`: the table it fills, and source column → table column.
+    pub table: Option<String>,
+    pub mapping: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +140,8 @@ fn source(name: &str, preset: &str, path: &str, description: &str) -> SourcePlan
         preset: preset.into(),
         path: path.into(),
         description: description.into(),
+        table: None,
+        mapping: Vec::new(),
     }
 }
 
@@ -963,8 +968,14 @@ impl Plan {
                 quote(&source.path),
                 quote(&source.description)
             );
-            if source.preset == "generic" {
-                out.push_str("table = \"touchpoints\"\n\n[source.mapping]\nattended_at = \"touch_time\"\nemail_hash = \"person_id\"\nevent = \"activity_id\"\n");
+            if let Some(table) = &source.table {
+                let _ = writeln!(out, "table = {}", quote(table));
+            }
+            if !source.mapping.is_empty() {
+                out.push_str("\n[source.mapping]\n");
+                for (from, to) in &source.mapping {
+                    let _ = writeln!(out, "{} = {}", quote(from), quote(to));
+                }
             }
         }
         out

@@ -750,12 +750,20 @@ impl Plan {
                     },
                 ];
                 plan.sources = vec![
-                    source(
-                        "event_registrations",
-                        "generic",
-                        "exports/events/*.csv",
-                        "Anmälningar och närvaro från eventverktyget",
-                    ),
+                    SourcePlan {
+                        table: Some("touchpoints".into()),
+                        mapping: vec![
+                            ("attended_at".into(), "touch_time".into()),
+                            ("email_hash".into(), "person_id".into()),
+                            ("event".into(), "activity_id".into()),
+                        ],
+                        ..source(
+                            "event_registrations",
+                            "generic",
+                            "exports/events/*.csv",
+                            "Anmälningar och närvaro från eventverktyget",
+                        )
+                    },
                     source(
                         "hubspot_deals",
                         "hubspot-deals",

@@ -362,6 +362,11 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
     let paths = paths.build();
     let n_keys = keys.len();
     let credited_journeys = journeys.iter().filter(|j| !j.touches.is_empty()).count();
+    let value_with_touches: f64 = journeys
+        .iter()
+        .filter(|j| !j.touches.is_empty())
+        .map(|j| j.conversion.value)
+        .sum();
 
     let models: Vec<RuleModelArg> = args.model.map_or_else(|| MODELS.to_vec(), |m| vec![m]);
     let mut results: Vec<(RuleModelArg, Vec<f64>, Vec<f64>)> = Vec::new();
@@ -493,6 +498,7 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                 serde_json::to_string_pretty(&json!({
                     "conversion": format!("{:?}", args.conversion).to_lowercase(),
                     "conversions": n_conversions, "value": converted_value, "journeys_with_touches": credited_journeys,
+                "value_with_touches": value_with_touches,
                     "lookback_days": lookback_days, "rows": rows,
                 }))?
             ))?;

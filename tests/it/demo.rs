@@ -169,6 +169,53 @@ fn imported_numbers_equal_the_truth() {
         }
     }
     assert!(compared >= 10, "{compared} quarters compared");
+    // Attribution: every summing model credits exactly the revenue of the won deals it sees.
+    let output = utfall()
+        .args([
+            "attribution",
+            "--lookback",
+            "365d",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let credited = report["value_with_touches"].as_f64().unwrap();
+    let won: f64 = revenue.values().map(|v| v.as_f64().unwrap()).sum();
+    assert_eq!(
+        cents(report["value"].as_f64().unwrap()),
+        cents(won),
+        "all won revenue is converted revenue"
+    );
+    assert!(credited > 0.0);
+    let models: Vec<String> = report["rows"][0]["models"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(models.len(), 13);
+    for model in models.iter().filter(|m| *m != "participation") {
+        let total: f64 = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["models"][model]["value"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (total - credited).abs() <= 1e-6 * credited,
+            "{model}: {total} vs {credited}"
+        );
+    }
+
     let leads = truth["totals"]["leads_by_month"].as_object().unwrap();
     let months = series("leads", "month", first_day);
     assert_eq!(months.len(), 37);

@@ -24,7 +24,7 @@ pub use rng::Rng;
 /// How much data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Size {
-    /// About 9 000 leads and 200 000 web events: seconds.
+    /// About 5 000 leads and 110 000 web events: seconds.
     Small,
     /// About 5 million web events.
     Medium,
@@ -36,8 +36,8 @@ impl Size {
     fn web_scale(self) -> f64 {
         match self {
             Size::Small => 1.0,
-            Size::Medium => 25.0,
-            Size::Large => 250.0,
+            Size::Medium => 45.0,
+            Size::Large => 450.0,
         }
     }
 }
@@ -650,9 +650,20 @@ pub fn generate(
     }
 
     // --- Web sessions (GA4-shaped) and e-mail sends. ---
-    let mut web = String::from(
-        "event_time,event_date,event_name,anonymous_id,session_id,source,medium,channel,is_key_event,page_location\n",
+    // Web events stream to their file: the large size does not fit in memory.
+    let web_path = dir.join("exports/web/web_events.csv");
+    let web_error = |source| DemoError::Write {
+        path: web_path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir.join("exports/web")).map_err(web_error)?;
+    let mut web = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&web_path).map_err(web_error)?,
     );
+    web.write_all(b"event_time,event_date,event_name,anonymous_id,session_id,source,medium,channel,is_key_event,page_location\n")
+        .map_err(web_error)?;
+    let mut line = String::with_capacity(160);
     let mut n_web_events: u64 = 0;
     for (day_index, &date) in days.iter().enumerate() {
         let s = season(date, &holidays);
@@ -683,17 +694,20 @@ pub fn generate(
                     } else {
                         "page_view"
                     };
+                    line.clear();
                     let _ = writeln!(
-                        web,
+                        line,
                         "{date} {hour:02}:{:02}:{:02},{date},{name},{user},{session},{source},{medium},{channel},{key},https://nordkraft.se/",
                         (e * 3) % 60,
                         rng.range(0, 59)
                     );
+                    web.write_all(line.as_bytes()).map_err(web_error)?;
                     n_web_events += 1;
                 }
             }
         }
     }
+    web.flush().map_err(web_error)?;
     let mut email = String::from(
         "send_id,sent_at,name,n_sent,n_delivered,n_opens_unique,n_clicks_unique,n_unsubscribes,n_bounces\n",
     );
@@ -789,12 +803,6 @@ pub fn generate(
             Some("touchpoints"),
         ),
         (
-            "exports/web/web_events.csv",
-            web,
-            "generic",
-            Some("web_events"),
-        ),
-        (
             "exports/email/sends.csv",
             email,
             "generic",
@@ -810,6 +818,13 @@ pub fn generate(
             preset,
             table,
         });
+        if relative == "exports/web/touchpoints.csv" {
+            written.push(Export {
+                path: web_path.clone(),
+                preset: "generic",
+                table: Some("web_events"),
+            });
+        }
     }
     let mut plan = Plan::from_template(Template::B2b, "Nordkraft AB", end);
     plan.brand = "Nordkraft".into();

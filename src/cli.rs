@@ -195,9 +195,18 @@ pub struct AttributionRunArgs {
     /// The workspace folder
     #[arg(long, short = 'C', default_value = ".")]
     pub dir: PathBuf,
-    /// One model (default: every model side by side)
-    #[arg(long, value_enum)]
+    /// One model (default: every model side by side, as with `--compare`)
+    #[arg(long, value_enum, conflicts_with = "compare")]
     pub model: Option<RuleModelArg>,
+    /// Every model side by side
+    #[arg(long)]
+    pub compare: bool,
+    /// Markov order for `--model markov` (1–4)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub order: u8,
+    /// Add 90 % bootstrap intervals for Markov and Shapley (200 replicates, seeded)
+    #[arg(long)]
+    pub intervals: bool,
     /// What counts as a conversion
     #[arg(long, value_enum, default_value_t = ConversionArg::WonDeals)]
     pub conversion: ConversionArg,
@@ -237,6 +246,8 @@ pub enum PathModel {
     Heuristic,
     /// Shapley values over channel coalitions
     Shapley,
+    /// Zhao et al.'s ordered Shapley: each channel's Shapley credit by the position it held
+    ShapleyOrdered,
 }
 
 #[derive(Debug, Args)]
@@ -267,6 +278,9 @@ pub struct PathsArgs {
     /// Markov order: states are windows of this many channels (1–4)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
     pub order: u8,
+    /// Add 90 % bootstrap intervals for Markov and Shapley (200 replicates, seeded)
+    #[arg(long)]
+    pub intervals: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -11,7 +11,25 @@ use crate::output::{UserError, print_stdout, table, write_csv};
 
 pub fn paths(args: PathsArgs) -> anyhow::Result<ExitCode> {
     let paths = read_paths(&args)?;
-    let (headers, rows, extra): (Vec<&str>, Vec<Vec<f64>>, serde_json::Value) = match args.model {
+    if args.model == PathModel::ShapleyOrdered {
+        return print_ordered(&paths, args.format);
+    }
+    let markov_model = |p: &PathSet| -> Result<(Vec<f64>, Vec<f64>), UserError> {
+        let result = markov::markov(p, usize::from(args.order))
+            .map_err(|e| UserError::new(e.to_string()))?;
+        Ok((result.conversions, result.value))
+    };
+    let shapley_model = |p: &PathSet| -> Result<(Vec<f64>, Vec<f64>), UserError> {
+        let result = if p.n_channels() <= shapley::MAX_EXACT_CHANNELS {
+            shapley::exact(p).map_err(|e| UserError::new(e.to_string()))?
+        } else {
+            shapley::simplified(p)
+        };
+        Ok((result.conversions, result.value))
+    };
+    let (mut headers, mut rows, extra): (Vec<&str>, Vec<Vec<f64>>, serde_json::Value) = match args
+        .model
+    {
         PathModel::Heuristic => {
             let credits = heuristic::heuristics(&paths);
             let rows = credits
@@ -64,14 +82,10 @@ pub fn paths(args: PathsArgs) -> anyhow::Result<ExitCode> {
                 extra,
             )
         }
-        PathModel::Shapley => {
-            let result = if paths.n_channels() <= shapley::MAX_EXACT_CHANNELS {
-                shapley::exact(&paths).map_err(|e| UserError::new(e.to_string()))?
-            } else {
-                shapley::simplified(&paths)
-            };
+        _ => {
+            let (conversions, value) = shapley_model(&paths)?;
             let rows = (0..paths.n_channels())
-                .map(|i| vec![result.conversions[i], result.value[i]])
+                .map(|i| vec![conversions[i], value[i]])
                 .collect();
             (
                 vec![
@@ -84,6 +98,31 @@ pub fn paths(args: PathsArgs) -> anyhow::Result<ExitCode> {
             )
         }
     };
+    if args.intervals && args.model != PathModel::Heuristic {
+        let model = |p: &PathSet| {
+            let result = if args.model == PathModel::Markov {
+                markov_model(p)
+            } else {
+                shapley_model(p)
+            };
+            result.unwrap_or_else(|_| (vec![0.0; p.n_channels()], vec![0.0; p.n_channels()]))
+        };
+        let intervals = utfall_attribution::bootstrap::intervals(&paths, 200, 20_261_126, model);
+        headers.extend([
+            "total_conversions_low",
+            "total_conversions_high",
+            "total_conversion_value_low",
+            "total_conversion_value_high",
+        ]);
+        for (i, row) in rows.iter_mut().enumerate() {
+            row.extend([
+                intervals.conversions[i].0,
+                intervals.conversions[i].1,
+                intervals.value[i].0,
+                intervals.value[i].1,
+            ]);
+        }
+    }
     match args.format {
         Format::Csv => {
             let cells: Vec<Vec<String>> = paths
@@ -141,6 +180,56 @@ pub fn paths(args: PathsArgs) -> anyhow::Result<ExitCode> {
                 paths.total_conversions(),
                 paths.total_value()
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Zhao's ordered Shapley: one column per position.
+fn print_ordered(paths: &PathSet, format: Format) -> anyhow::Result<ExitCode> {
+    let ordered = shapley::ordered(paths);
+    let n_positions = ordered.iter().map(Vec::len).max().unwrap_or(0);
+    let position_names: Vec<String> = (1..=n_positions).map(|p| format!("position_{p}")).collect();
+    let mut headers = vec!["channel_name"];
+    headers.extend(position_names.iter().map(String::as_str));
+    let cells: Vec<Vec<String>> = paths
+        .channels
+        .iter()
+        .zip(&ordered)
+        .map(|(channel, credits)| {
+            std::iter::once(channel.clone())
+                .chain((0..n_positions).map(|p| credits.get(p).copied().unwrap_or(0.0).to_string()))
+                .collect()
+        })
+        .collect();
+    match format {
+        Format::Csv => write_csv(&headers, &cells)?,
+        Format::Json => {
+            let items: Vec<_> = paths
+                .channels
+                .iter()
+                .zip(&ordered)
+                .map(|(c, credits)| json!({"channel_name": c, "by_position": credits}))
+                .collect();
+            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+        }
+        Format::Table => {
+            let rounded: Vec<Vec<String>> = cells
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            if i == 0 {
+                                c.clone()
+                            } else {
+                                c.parse::<f64>().map_or(c.clone(), |v| format!("{v:.2}"))
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            print_stdout(&table(&headers, &rounded))?;
         }
     }
     Ok(ExitCode::SUCCESS)

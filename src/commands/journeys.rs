@@ -431,6 +431,48 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         results.push((*model, conversions, value));
     }
 
+    // Bootstrap intervals for the data-driven models, in the keys' order.
+    let mut intervals: BTreeMap<&'static str, utfall_attribution::bootstrap::Intervals> =
+        BTreeMap::new();
+    if args.intervals {
+        let order = usize::from(args.order);
+        for (name, model) in [
+            ("markov", RuleModelArg::Markov),
+            ("shapley", RuleModelArg::Shapley),
+        ] {
+            if !models.contains(&model) {
+                continue;
+            }
+            let run = |p: &utfall_attribution::PathSet| -> (Vec<f64>, Vec<f64>) {
+                let (c, v) = if model == RuleModelArg::Markov {
+                    markov::markov(p, order)
+                        .map(|r| (r.conversions, r.value))
+                        .unwrap_or_default()
+                } else if p.n_channels() <= shapley::MAX_EXACT_CHANNELS {
+                    shapley::exact(p)
+                        .map(|r| (r.conversions, r.value))
+                        .unwrap_or_else(|_| (Vec::new(), Vec::new()))
+                } else {
+                    let r = shapley::simplified(p);
+                    (r.conversions, r.value)
+                };
+                let mut by_key_c = vec![0.0; n_keys];
+                let mut by_key_v = vec![0.0; n_keys];
+                for (i, channel) in p.channels.iter().enumerate() {
+                    if let Some(&id) = key_ids.get(channel) {
+                        by_key_c[id as usize] = c.get(i).copied().unwrap_or(0.0);
+                        by_key_v[id as usize] = v.get(i).copied().unwrap_or(0.0);
+                    }
+                }
+                (by_key_c, by_key_v)
+            };
+            intervals.insert(
+                name,
+                utfall_attribution::bootstrap::intervals(&paths, 200, 20_261_126, run),
+            );
+        }
+    }
+
     // Cost per key, from spend in the period.
     let mut cost: HashMap<String, f64> = HashMap::new();
     if let Some(spend) = engine.read_columns(
@@ -524,8 +566,16 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                     let mut row = vec![keys[i].clone()];
                     let spent = cost.get(&keys[i]).copied();
                     if models.len() == 1 {
-                        let (_, c, v) = &results[0];
-                        row.push(locale.number(c[i], 2));
+                        let (model, c, v) = &results[0];
+                        match intervals.get(model_name(*model)) {
+                            Some(interval) => row.push(format!(
+                                "{} ({}–{})",
+                                locale.number(c[i], 2),
+                                locale.number(interval.conversions[i].0, 1),
+                                locale.number(interval.conversions[i].1, 1)
+                            )),
+                            None => row.push(locale.number(c[i], 2)),
+                        }
                         row.push(if n_conversions > 0.0 {
                             locale.percent(c[i] / n_conversions, 1)
                         } else {

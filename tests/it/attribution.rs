@@ -530,3 +530,36 @@ fn parallel_and_sequential_reading_give_identical_output() {
     std::fs::write(&file, quoted).unwrap();
     assert_eq!(run("2"), sequential);
 }
+
+#[test]
+fn bootstrap_intervals_and_ordered_shapley() {
+    let path = fixture("channelattribution_Data.csv");
+    let rows = run_csv(&[path.to_str().unwrap(), "--model", "markov", "--intervals"]);
+    assert_eq!(rows.len(), 12);
+    for (name, values) in &rows {
+        assert_eq!(values.len(), 6, "{name}");
+        let (estimate, low, high) = (values[0], values[2], values[3]);
+        assert!(
+            low <= estimate && estimate <= high,
+            "{name}: {low} ≤ {estimate} ≤ {high}"
+        );
+        if estimate > 1000.0 {
+            assert!(
+                high - low < 0.1 * estimate,
+                "{name}: the interval is too wide for 19 785 conversions"
+            );
+        }
+    }
+    // The same seed: the same intervals.
+    assert_eq!(
+        rows,
+        run_csv(&[path.to_str().unwrap(), "--model", "markov", "--intervals"])
+    );
+    // Ordered Shapley: a channel's credits over positions add up to its Shapley value.
+    let ordered = run_csv(&[path.to_str().unwrap(), "--model", "shapley-ordered"]);
+    let shapley = run_csv(&[path.to_str().unwrap(), "--model", "shapley"]);
+    for ((name, by_position), (same, total)) in ordered.iter().zip(&shapley) {
+        assert_eq!(name, same);
+        assert_close(by_position.iter().sum(), total[0], 1e-9, name);
+    }
+}

@@ -9,6 +9,7 @@
 //!   algebra rather than by simulation.
 //! - [`shapley`]: Shapley values over channel coalitions, exact up to 20 channels.
 
+pub mod bootstrap;
 pub mod heuristic;
 pub mod journeys;
 pub mod markov;

@@ -41,6 +41,31 @@ pub fn simplified(paths: &PathSet) -> ShapleyResult {
     ShapleyResult { conversions, value }
 }
 
+/// Zhao et al.'s ordered Shapley value: the simplified value of each channel split by the
+/// position (1st, 2nd, …) at which the channel first appears in each journey's sequence of
+/// distinct channels. `result[channel][position]` sums over positions to [`simplified`].
+pub fn ordered(paths: &PathSet) -> Vec<Vec<f64>> {
+    let mut result = vec![Vec::new(); paths.n_channels()];
+    let mut distinct: Vec<u32> = Vec::new();
+    for path in &paths.paths {
+        distinct.clear();
+        for &touch in &path.touches {
+            if !distinct.contains(&touch) {
+                distinct.push(touch);
+            }
+        }
+        let share = path.conversions / distinct.len().max(1) as f64;
+        for (position, &channel) in distinct.iter().enumerate() {
+            let credits = &mut result[channel as usize];
+            if credits.len() <= position {
+                credits.resize(position + 1, 0.0);
+            }
+            credits[position] += share;
+        }
+    }
+    result
+}
+
 /// The general Shapley formula φᵢ = Σ_{S ∌ i} |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S)), with
 /// v(S) the outcome of journeys whose channels all lie in S.
 pub fn exact(paths: &PathSet) -> Result<ShapleyResult, AttributionError> {
@@ -100,6 +125,20 @@ mod tests {
     use super::*;
     use crate::paths::PathSetBuilder;
     use proptest::prelude::*;
+
+    #[test]
+    fn ordered_splits_by_position() {
+        let mut builder = PathSetBuilder::new();
+        builder.add_text("a > b > a", ">", 2.0, 0.0, 0.0);
+        builder.add_text("b > a", ">", 4.0, 0.0, 0.0);
+        let paths = builder.build();
+        let ordered = ordered(&paths);
+        // a: first in path 1 (1 of 2), second in path 2 (2 of 4); b: second, then first.
+        assert_eq!(ordered[0], [1.0, 2.0]);
+        assert_eq!(ordered[1], [2.0, 1.0]);
+        let simple = simplified(&paths);
+        assert_eq!(ordered[0].iter().sum::<f64>(), simple.conversions[0]);
+    }
 
     #[test]
     fn weights_are_the_shapley_weights() {

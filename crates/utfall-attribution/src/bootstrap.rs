@@ -98,12 +98,17 @@ where
             model(&resampled)
         })
         .collect();
-    let bounds = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>| -> Vec<(f64, f64)> {
+    let bounds = |which: usize| -> Vec<(f64, f64)> {
         (0..n_channels)
             .map(|channel| {
                 let mut values: Vec<f64> = samples
                     .iter()
-                    .map(|s| pick(s).get(channel).copied().unwrap_or(0.0))
+                    .map(|s| {
+                        if which == 0 { &s.0 } else { &s.1 }
+                            .get(channel)
+                            .copied()
+                            .unwrap_or(0.0)
+                    })
                     .collect();
                 values.sort_by(f64::total_cmp);
                 (percentile(&values, 0.05), percentile(&values, 0.95))
@@ -111,8 +116,8 @@ where
             .collect()
     };
     Intervals {
-        conversions: bounds(&|s| &s.0),
-        value: bounds(&|s| &s.1),
+        conversions: bounds(0),
+        value: bounds(1),
         replicates,
     }
 }
@@ -139,11 +144,8 @@ mod tests {
         let estimate = markov(&small).0;
         let narrow = intervals(&build(100.0), 200, 7, markov);
         let wide = intervals(&small, 200, 7, markov);
-        for channel in 0..2 {
-            assert!(
-                wide.conversions[channel].0 <= estimate[channel]
-                    && estimate[channel] <= wide.conversions[channel].1
-            );
+        for (channel, value) in estimate.iter().enumerate().take(2) {
+            assert!(wide.conversions[channel].0 <= *value && *value <= wide.conversions[channel].1);
             let width = |i: &Intervals| {
                 (i.conversions[channel].1 - i.conversions[channel].0)
                     / (i.conversions[channel].1 + i.conversions[channel].0)

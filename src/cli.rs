@@ -173,6 +173,8 @@ pub enum ConversionArg {
     Mqls,
     Sqls,
     Opportunities,
+    /// Deals created, with their amounts
+    Pipeline,
     WonDeals,
 }
 

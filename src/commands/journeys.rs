@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, TimeUnit};
+use rayon::prelude::*;
 use serde_json::json;
 use utfall_attribution::journeys::{
     Conversion, Journey, JourneyConfig, RuleModel, Touch, attribute, build_journeys, participation,
@@ -83,6 +84,12 @@ fn parse_days(text: &str) -> anyhow::Result<i64> {
                 .into()
         })
 }
+
+/// Journeys per partition for the rule models.
+const PARTITION: usize = 4096;
+
+/// Channels that are not marketing: a journey that starts there is not marketing-sourced.
+const NOT_MARKETING: &[&str] = &["sales_outbound", "partner"];
 
 const MODELS: &[RuleModelArg] = &[
     RuleModelArg::First,
@@ -241,7 +248,7 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
     let mut converted_value = 0.0;
     let mut n_conversions = 0.0;
     match args.conversion {
-        ConversionArg::WonDeals => {
+        ConversionArg::WonDeals | ConversionArg::Pipeline => {
             let Some(deals) = engine.read_columns(
                 "deals",
                 &[
@@ -258,13 +265,15 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                     .hint("import the CRM's deals first")
                     .into());
             };
+            let won = args.conversion == ConversionArg::WonDeals;
             for row in 0..deals.num_rows() {
-                let Some(closed) =
+                let time = if won {
                     seconds(&deals, "closed_at", row).filter(|_| boolean(&deals, "is_won", row))
-                else {
-                    continue;
+                } else {
+                    seconds(&deals, "created_at", row)
                 };
-                if !in_period(closed) {
+                let Some(time) = time else { continue };
+                if !in_period(time) {
                     continue;
                 }
                 let person = text(&deals, "primary_person_id", row);
@@ -276,7 +285,7 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                 converted_value += value;
                 n_conversions += 1.0;
                 conversions_of.entry(entity).or_default().push(Conversion {
-                    time: closed,
+                    time,
                     value,
                     weight: 1.0,
                     lead_time: person.and_then(|p| lead_time.get(&p).copied()),
@@ -367,6 +376,19 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         .filter(|j| !j.touches.is_empty())
         .map(|j| j.conversion.value)
         .sum();
+    // Marketing-sourced: the journey's first touch is marketing; influenced: any touch is.
+    let is_marketing = |touch: &Touch| {
+        args.by != ByArg::Channel || !NOT_MARKETING.contains(&keys[touch.channel as usize].as_str())
+    };
+    let sourced: Vec<&Journey> = journeys
+        .iter()
+        .filter(|j| j.touches.first().is_some_and(is_marketing))
+        .collect();
+    let influenced: Vec<&Journey> = journeys
+        .iter()
+        .filter(|j| j.touches.iter().any(is_marketing))
+        .collect();
+    let sum_value = |set: &[&Journey]| set.iter().map(|j| j.conversion.value).sum::<f64>();
 
     let models: Vec<RuleModelArg> = args.model.map_or_else(|| MODELS.to_vec(), |m| vec![m]);
     let mut results: Vec<(RuleModelArg, Vec<f64>, Vec<f64>)> = Vec::new();
@@ -409,8 +431,25 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                     RuleModelArg::WShaped => RuleModel::W_SHAPED,
                     _ => RuleModel::FULL_PATH,
                 };
-                let credits = attribute(&journeys, &rule, n_keys);
-                (credits.conversions, credits.value)
+                // Journeys in fixed partitions, credited in parallel and summed in order:
+                // the same result on any number of threads, and the same code per shard.
+                let parts: Vec<_> = journeys
+                    .par_chunks(PARTITION)
+                    .map(|part| attribute(part, &rule, n_keys))
+                    .collect();
+                let mut conversions = vec![0.0; n_keys];
+                let mut value = vec![0.0; n_keys];
+                for part in parts {
+                    conversions
+                        .iter_mut()
+                        .zip(&part.conversions)
+                        .for_each(|(total, x)| *total += x);
+                    value
+                        .iter_mut()
+                        .zip(&part.value)
+                        .for_each(|(total, x)| *total += x);
+                }
+                (conversions, value)
             }
         };
         // Markov and Shapley index channels as the path set does; map them back by name.
@@ -503,7 +542,10 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         }
     }
 
-    let with_value = args.conversion == ConversionArg::WonDeals;
+    let with_value = matches!(
+        args.conversion,
+        ConversionArg::WonDeals | ConversionArg::Pipeline
+    );
     let order: Vec<usize> = {
         let mut order: Vec<usize> = (0..n_keys)
             .filter(|&i| results.iter().any(|(_, c, _)| c[i] != 0.0) || cost.contains_key(&keys[i]))
@@ -541,6 +583,8 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                     "conversion": format!("{:?}", args.conversion).to_lowercase(),
                     "conversions": n_conversions, "value": converted_value, "journeys_with_touches": credited_journeys,
                 "value_with_touches": value_with_touches,
+                "marketing_sourced": {"conversions": sourced.len(), "value": sum_value(&sourced)},
+                "marketing_influenced": {"conversions": influenced.len(), "value": sum_value(&influenced)},
                     "lookback_days": lookback_days, "rows": rows,
                 }))?
             ))?;
@@ -632,6 +676,37 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                     } else {
                         String::new()
                     }
+                );
+                let share = |n: usize| {
+                    if n_conversions > 0.0 {
+                        locale.percent(n as f64 / n_conversions, 0)
+                    } else {
+                        "–".into()
+                    }
+                };
+                let worth = |set: &[&Journey]| {
+                    if with_value {
+                        format!(
+                            ", {}",
+                            format_value(
+                                Some(sum_value(set)),
+                                "currency",
+                                &opened.currency,
+                                locale
+                            )
+                        )
+                    } else {
+                        String::new()
+                    }
+                };
+                eprintln!(
+                    "marketing-sourced (first touch): {} ({}){}; marketing-influenced (any touch): {} ({}){}",
+                    sourced.len(),
+                    share(sourced.len()),
+                    worth(&sourced),
+                    influenced.len(),
+                    share(influenced.len()),
+                    worth(&influenced),
                 );
             }
         }

@@ -540,3 +540,42 @@ d2,a1,p2,2026-07-02 10:00,2026-07-10 10:00,closedwon,true,true,50000,SEK
         .unwrap();
     assert_eq!(row["cost"], 2000.0);
 }
+
+#[test]
+fn marketing_sourced_and_influenced() {
+    let dir = new_workspace("b2b");
+    let path = dir.path();
+    let deals = write(path, "deals.csv", "deal_id,account_id,primary_person_id,created_at,closed_at,stage,is_closed,is_won,amount,currency
+d1,a1,p1,2026-05-05 10:00,2026-06-20 10:00,closedwon,true,true,100000,SEK
+d2,a2,p2,2026-07-02 10:00,2026-07-10 10:00,closedwon,true,true,50000,SEK
+d3,a3,p3,2026-07-02 10:00,2026-07-12 10:00,closedwon,true,true,25000,SEK
+");
+    import(path, "deals", &deals);
+    // d1 starts with marketing; d2 starts with a sales call, then marketing; d3 is sales only.
+    let touches = write(
+        path,
+        "touchpoints.csv",
+        "touch_time,person_id,channel,kind
+2026-05-01 09:00,p1,paid_search,ad_click
+2026-06-25 09:00,p2,sales_outbound,call
+2026-07-01 09:00,p2,paid_social,ad_click
+2026-07-01 09:00,p3,sales_outbound,meeting
+",
+    );
+    import(path, "touchpoints", &touches);
+    let output = utfall()
+        .args(["attribution", "--model", "first", "--format", "json", "-C"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["marketing_sourced"]["conversions"], 1);
+    assert_eq!(report["marketing_sourced"]["value"], 100_000.0);
+    assert_eq!(report["marketing_influenced"]["conversions"], 2);
+    assert_eq!(report["marketing_influenced"]["value"], 150_000.0);
+}

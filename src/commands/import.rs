@@ -234,13 +234,18 @@ fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
         return;
     }
     eprintln!(
-        "imported `{}` ({preset} → {}): read {}, imported {}, duplicates {}, rejected {}",
+        "imported `{}` ({preset} → {}): read {}, imported {}, duplicates {}, rejected {}{}",
         summary.file,
         summary.tables.join(", "),
         summary.read,
         summary.imported,
         summary.duplicates,
-        summary.rejected
+        summary.rejected,
+        if summary.skipped > 0 {
+            format!(", skipped {} (consent denied: no user id)", summary.skipped)
+        } else {
+            String::new()
+        }
     );
     for (line, column, reason) in &summary.rejections {
         if column.is_empty() {

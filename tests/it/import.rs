@@ -340,3 +340,49 @@ fn sources_in_the_workspace_are_imported_by_import_alone() {
     assert_eq!(rows(dir.path(), "contacts").len(), 3);
     assert!(!stderr.contains("not-a-source"), "{stderr}");
 }
+
+#[test]
+fn ga4_bigquery_export() {
+    let dir = new_workspace("b2b");
+    let (code, stderr) = import(
+        dir.path(),
+        "ga4-bigquery",
+        &fixture("ga4_events_20261126.json"),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("read 8, imported 6, duplicates 0, rejected 0, skipped 2 (consent denied"),
+        "{stderr}"
+    );
+    let events = rows(dir.path(), "web_events");
+    assert_eq!(events.len(), 6);
+    let lead = find(&events, "event_name", "generate_lead");
+    assert_eq!(lead["session_id"], "111.1.1001");
+    assert_eq!(lead["is_key_event"], "true");
+    assert_eq!(lead["value"].parse::<f64>().unwrap(), 500.0);
+    assert_eq!(lead["event_time"], "2026-11-26T09:01:30Z");
+    // Channels: gclid → paid search; GA4's exported group; the default grouping from event params.
+    assert_eq!(
+        find(&events, "session_id", "111.1.1001")["channel"],
+        "paid_search"
+    );
+    assert_eq!(
+        find(&events, "session_id", "222.2.2001")["channel"],
+        "organic_search"
+    );
+    assert_eq!(
+        find(&events, "session_id", "333.3.3001")["channel"],
+        "paid_social"
+    );
+    assert_eq!(
+        find(&events, "session_id", "111.1.1001")["campaign"],
+        "Sök | Generisk"
+    );
+    let touches = rows(dir.path(), "touchpoints");
+    assert_eq!(
+        touches.len(),
+        3,
+        "one web session touchpoint per session_start"
+    );
+    assert!(touches.iter().all(|t| t["kind"] == "web_session"));
+}

@@ -63,6 +63,8 @@ pub struct ImportSummary {
     pub imported: u64,
     pub duplicates: u64,
     pub rejected: u64,
+    /// Rows read and deliberately not imported (GA4 events without ids: consent denied).
+    pub skipped: u64,
     /// Up to ten rejections: (line, column, reason).
     pub rejections: Vec<(u64, String, String)>,
     pub quarantine: Option<String>,
@@ -218,6 +220,9 @@ pub fn import_file(
     {
         summary.already_imported = true;
         return Ok(summary);
+    }
+    if options.preset == "ga4-bigquery" {
+        return import_ga4(store, path, options, catalog, summary);
     }
     let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
 
@@ -406,23 +411,45 @@ pub fn import_file(
         }
     }
     summary.imported = summary.read - summary.rejected;
+    finish(
+        store,
+        summary,
+        options,
+        &plan.tables,
+        &mut builders,
+        quarantine,
+    )
+}
+
+/// Commits the rows of an import (unless it is a dry run) and completes its summary.
+fn finish(
+    store: &DataStore,
+    mut summary: ImportSummary,
+    options: &ImportOptions,
+    tables: &[utfall_model::catalog::Table],
+    builders: &mut [TableBuilder],
+    quarantine: String,
+) -> Result<ImportSummary, ImportError> {
     if options.dry_run {
         return Ok(summary);
     }
-    let changes: Vec<TableChange> = plan
-        .tables
+    let changes: Vec<TableChange> = tables
         .iter()
-        .zip(&mut builders)
+        .zip(builders.iter_mut())
         .map(|(table, builder)| TableChange {
             table: table.clone(),
             batch: builder.finish(),
         })
         .collect();
-    let id = format!("{}-{}", jiff::Timestamp::now().as_second(), &sha256[..12]);
+    let id = format!(
+        "{}-{}",
+        jiff::Timestamp::now().as_second(),
+        &summary.sha256[..12]
+    );
     let record = ImportRecord {
         id: id.clone(),
-        file: file_name,
-        sha256,
+        file: summary.file.clone(),
+        sha256: summary.sha256.clone(),
         preset: options.preset.clone(),
         tables: summary.tables.clone(),
         read: summary.read,
@@ -441,6 +468,86 @@ pub fn import_file(
         .last()
         .and_then(|i| i.quarantine.clone());
     Ok(summary)
+}
+
+/// GA4's BigQuery export as newline-delimited JSON (`bq extract` form): one event per line.
+fn import_ga4(
+    store: &DataStore,
+    path: &Path,
+    options: &ImportOptions,
+    catalog: &Catalog,
+    mut summary: ImportSummary,
+) -> Result<ImportSummary, ImportError> {
+    use std::io::BufRead as _;
+    let file_name = summary.file.clone();
+    let read_error = |source| ImportError::Read {
+        file: file_name.clone(),
+        source,
+    };
+    let (text, encoding) = open_text(path).map_err(read_error)?;
+    summary.encoding = encoding.to_string();
+    let tables: Vec<utfall_model::catalog::Table> = ["web_events", "touchpoints"]
+        .iter()
+        .filter_map(|name| catalog.table(name).cloned())
+        .collect();
+    summary.tables = tables.iter().map(|t| t.name.clone()).collect();
+    summary.mapping = crate::ga4::describe();
+    let mut builders: Vec<TableBuilder> = tables.iter().map(TableBuilder::new).collect();
+    let mut quarantine = String::from("file,line,column,reason,record\n");
+    let key_events = crate::ga4::default_key_events();
+    for (index, line) in std::io::BufReader::new(text).lines().enumerate() {
+        let line = line.map_err(read_error)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let number = index as u64 + 1;
+        summary.read += 1;
+        match crate::ga4::rows(&line, &key_events, &options.time_zone) {
+            Ok(None) => summary.skipped += 1,
+            Ok(Some((event, touch))) => {
+                let checked = builders[0]
+                    .check(&event)
+                    .and_then(|()| touch.as_ref().map_or(Ok(()), |t| builders[1].check(t)));
+                match checked {
+                    Ok(()) => {
+                        let _ = builders[0].push(event);
+                        if let Some(touch) = touch {
+                            let _ = builders[1].push(touch);
+                        }
+                        if summary.preview.len() < 5 {
+                            summary.preview.push(vec![line.chars().take(120).collect()]);
+                        }
+                    }
+                    Err(error) => {
+                        summary.rejected += 1;
+                        push_rejection(
+                            &mut summary,
+                            &mut quarantine,
+                            &file_name,
+                            number,
+                            &error.column,
+                            &error.reason,
+                            &line,
+                        );
+                    }
+                }
+            }
+            Err(error) => {
+                summary.rejected += 1;
+                push_rejection(
+                    &mut summary,
+                    &mut quarantine,
+                    &file_name,
+                    number,
+                    &error.column,
+                    &error.reason,
+                    &line,
+                );
+            }
+        }
+    }
+    summary.imported = summary.read - summary.rejected - summary.skipped;
+    finish(store, summary, options, &tables, &mut builders, quarantine)
 }
 
 fn csv_cell(text: &str) -> String {

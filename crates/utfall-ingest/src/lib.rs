@@ -5,7 +5,9 @@
 //! committed atomically to Parquet ([`store`]). Rejected rows are kept, with their reason, in
 //! a quarantine. This crate prints nothing; the binary reports.
 
+pub mod channel;
 pub mod decode;
+pub mod ga4;
 pub mod import;
 pub mod parse;
 pub mod preset;

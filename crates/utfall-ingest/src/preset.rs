@@ -15,6 +15,10 @@ use crate::table::{CellError, Value};
 /// The presets this version reads.
 pub const PRESETS: &[(&str, &str)] = &[
     (
+        "ga4-bigquery",
+        "GA4's BigQuery export as newline-delimited JSON (bq extract) → web_events and web-session touchpoints",
+    ),
+    (
         "hubspot-contacts",
         "HubSpot contacts export (CSV, English or Swedish labels) → contacts",
     ),

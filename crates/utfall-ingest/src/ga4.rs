@@ -1,0 +1,242 @@
+//! GA4's BigQuery export, one event per line as `bq extract` writes it: INT64 as JSON strings,
+//! every `event_params` value a struct of `string_value`, `int_value`, `float_value` and
+//! `double_value` (all but one null). Each event becomes a `web_events` row; each
+//! `session_start` also a web-session `touchpoint`. Events without a `user_pseudo_id` (consent
+//! denied) are skipped and counted.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::Value as Json;
+
+use crate::channel::{default_channel, from_ga4_group};
+use crate::table::{CellError, Value};
+
+/// Events counted as key events unless the workspace says otherwise (GA4's recommended ones).
+pub fn default_key_events() -> Vec<String> {
+    [
+        "purchase",
+        "generate_lead",
+        "sign_up",
+        "close_convert_lead",
+        "qualify_lead",
+        "form_submit",
+        "book_appointment",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect()
+}
+
+/// The mapping, for `--dry-run`.
+pub fn describe() -> Vec<(String, String)> {
+    [
+        ("event_time", "event_timestamp (µs)"),
+        ("event_date", "event_date (YYYYMMDD)"),
+        ("event_name", "event_name"),
+        ("anonymous_id", "user_pseudo_id"),
+        ("user_id", "user_id"),
+        ("session_id", "user_pseudo_id + '.' + event_params.ga_session_id"),
+        ("page_location", "event_params.page_location"),
+        ("page_referrer", "event_params.page_referrer"),
+        ("source / medium / campaign", "session_traffic_source_last_click, else collected_traffic_source, else event_params, else traffic_source"),
+        ("channel", "GA4's group if exported, else the default channel grouping rules"),
+        ("is_key_event", "event_name is a key event"),
+        ("value / currency", "event_params.value / currency, else ecommerce.purchase_revenue"),
+        ("device_category / country", "device.category / geo.country"),
+        ("touchpoints", "one web_session per session_start"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+    .collect()
+}
+
+fn error(column: &str, reason: impl Into<String>) -> CellError {
+    CellError {
+        column: column.to_string(),
+        reason: reason.into(),
+    }
+}
+
+fn text(value: Option<&Json>) -> Option<String> {
+    match value? {
+        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn integer(value: Option<&Json>) -> Option<i64> {
+    match value? {
+        Json::String(s) => s.parse().ok(),
+        Json::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        _ => None,
+    }
+}
+
+fn float(value: Option<&Json>) -> Option<f64> {
+    match value? {
+        Json::String(s) => s.parse().ok(),
+        Json::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+/// An `event_params` value by key, as text.
+fn param(event: &Json, key: &str) -> Option<String> {
+    let params = event.get("event_params")?.as_array()?;
+    let entry = params
+        .iter()
+        .find(|p| p.get("key").and_then(Json::as_str) == Some(key))?;
+    let value = entry.get("value")?;
+    text(value.get("string_value"))
+        .or_else(|| integer(value.get("int_value")).map(|i| i.to_string()))
+        .or_else(|| float(value.get("double_value")).map(|f| f.to_string()))
+        .or_else(|| float(value.get("float_value")).map(|f| f.to_string()))
+}
+
+fn path<'a>(event: &'a Json, keys: &[&str]) -> Option<&'a Json> {
+    keys.iter().try_fold(event, |value, key| value.get(key))
+}
+
+type Row = Vec<Option<Value>>;
+
+/// The rows of one event line: the web event and, for `session_start`, a touchpoint.
+/// `Ok(None)`: skipped (no `user_pseudo_id`: consent denied).
+pub fn rows(
+    line: &str,
+    key_events: &[String],
+    zone: &TimeZone,
+) -> Result<Option<(Row, Option<Row>)>, CellError> {
+    let event: Json =
+        serde_json::from_str(line).map_err(|e| error("", format!("not JSON: {e}")))?;
+    let Some(user) = text(event.get("user_pseudo_id")) else {
+        return Ok(None);
+    };
+    let micros = integer(event.get("event_timestamp"))
+        .ok_or_else(|| error("event_timestamp", "missing or not a number of microseconds"))?;
+    let time = Timestamp::from_microsecond(micros)
+        .map_err(|_| error("event_timestamp", format!("{micros} is out of range")))?;
+    let date_text = text(event.get("event_date")).ok_or_else(|| error("event_date", "missing"))?;
+    let date = crate::parse::parse_date(&date_text, crate::parse::DateOrder::DayFirst)
+        .unwrap_or_else(|| time.to_zoned_datetime(zone.clone()).date());
+    let name = text(event.get("event_name")).ok_or_else(|| error("event_name", "missing"))?;
+    let session = param(&event, "ga_session_id").map(|id| format!("{user}.{id}"));
+    let Some(session) = session else {
+        return Ok(None);
+    };
+
+    // Where the session came from, most specific first.
+    let last_click = path(
+        &event,
+        &[
+            "session_traffic_source_last_click",
+            "cross_channel_campaign",
+        ],
+    )
+    .or_else(|| {
+        path(
+            &event,
+            &["session_traffic_source_last_click", "manual_campaign"],
+        )
+    });
+    let collected = event.get("collected_traffic_source");
+    let first_touch = event.get("traffic_source");
+    let pick = |from_last: &str,
+                from_collected: &str,
+                from_param: &str,
+                from_first: &str|
+     -> Option<String> {
+        last_click
+            .and_then(|l| text(l.get(from_last)))
+            .or_else(|| collected.and_then(|c| text(c.get(from_collected))))
+            .or_else(|| param(&event, from_param))
+            .or_else(|| first_touch.and_then(|f| text(f.get(from_first))))
+    };
+    let source = pick("source", "manual_source", "source", "source");
+    let medium = pick("medium", "manual_medium", "medium", "medium");
+    let campaign = pick("campaign_name", "manual_campaign_name", "campaign", "name");
+    let term = collected
+        .and_then(|c| text(c.get("manual_term")))
+        .or_else(|| param(&event, "term"));
+    let content = collected
+        .and_then(|c| text(c.get("manual_content")))
+        .or_else(|| param(&event, "content"));
+    let exported_group = last_click
+        .and_then(|l| text(l.get("default_channel_group")))
+        .and_then(|g| from_ga4_group(&g));
+    let has_gclid = collected.and_then(|c| text(c.get("gclid"))).is_some();
+    let channel = exported_group.unwrap_or_else(|| {
+        if has_gclid {
+            "paid_search"
+        } else {
+            default_channel(
+                source.as_deref().unwrap_or("(direct)"),
+                medium.as_deref().unwrap_or("(none)"),
+                campaign.as_deref().unwrap_or(""),
+            )
+        }
+    });
+    let value = param(&event, "value")
+        .and_then(|v| v.parse::<f64>().ok())
+        .or_else(|| float(path(&event, &["ecommerce", "purchase_revenue"])));
+    let currency = param(&event, "currency");
+    let is_key = key_events.iter().any(|k| k == &name);
+    let text_value = |s: Option<String>| s.map(Value::Text);
+    let web = vec![
+        Some(Value::Timestamp(time)),
+        Some(Value::Date(date)),
+        Some(Value::Text(name.clone())),
+        Some(Value::Text(user.clone())),
+        text_value(text(event.get("user_id"))),
+        Some(Value::Text(session)),
+        text_value(param(&event, "page_location")),
+        text_value(param(&event, "page_referrer")),
+        text_value(source.clone()),
+        text_value(medium.clone()),
+        text_value(campaign.clone()),
+        text_value(term),
+        text_value(content),
+        Some(Value::Text(channel.to_string())),
+        Some(Value::Bool(is_key)),
+        value.map(Value::Float),
+        text_value(currency),
+        text_value(text(path(&event, &["device", "category"]))),
+        text_value(text(path(&event, &["geo", "country"]))),
+    ];
+    let touch = (name == "session_start").then(|| {
+        vec![
+            Some(Value::Timestamp(time)),
+            text_value(text(event.get("user_id"))),
+            None,
+            Some(Value::Text(user)),
+            Some(Value::Text(channel.to_string())),
+            text_value(source),
+            text_value(medium),
+            text_value(campaign),
+            None,
+            Some(Value::Text("web_session".into())),
+        ]
+    });
+    Ok(Some((web, touch)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bq_extract_line() {
+        let zone = TimeZone::get("Europe/Stockholm").unwrap();
+        let line = r#"{"event_date":"20261126","event_timestamp":"1795687200000000","event_name":"session_start","event_params":[{"key":"ga_session_id","value":{"string_value":null,"int_value":"1795687200","float_value":null,"double_value":null}},{"key":"page_location","value":{"string_value":"https://nordkraft.se/","int_value":null,"float_value":null,"double_value":null}}],"user_pseudo_id":"123.456","user_id":null,"device":{"category":"desktop"},"geo":{"country":"Sweden"},"traffic_source":{"name":"(direct)","medium":"(none)","source":"(direct)"},"collected_traffic_source":{"manual_source":"google","manual_medium":"cpc","manual_campaign_name":"Sök","gclid":null}}"#;
+        let (web, touch) = rows(line, &default_key_events(), &zone).unwrap().unwrap();
+        assert_eq!(web[3], Some(Value::Text("123.456".into())));
+        assert_eq!(web[5], Some(Value::Text("123.456.1795687200".into())));
+        assert_eq!(web[13], Some(Value::Text("paid_search".into())));
+        assert_eq!(web[17], Some(Value::Text("desktop".into())));
+        assert_eq!(touch.unwrap()[9], Some(Value::Text("web_session".into())));
+        // Consent denied: no user_pseudo_id.
+        let denied = r#"{"event_date":"20261126","event_timestamp":"1795687200000000","event_name":"page_view","event_params":[],"user_pseudo_id":null}"#;
+        assert_eq!(rows(denied, &default_key_events(), &zone).unwrap(), None);
+        assert!(rows("{not json", &default_key_events(), &zone).is_err());
+    }
+}

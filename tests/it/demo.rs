@@ -32,6 +32,7 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     for sub in [
         "exports/hubspot",
         "exports/ads",
+        "exports/ga4",
         "exports/web",
         "exports/survey",
         "exports/email",

@@ -651,19 +651,17 @@ pub fn generate(
 
     // --- Web sessions (GA4-shaped) and e-mail sends. ---
     // Web events stream to their file: the large size does not fit in memory.
-    let web_path = dir.join("exports/web/web_events.csv");
+    let web_path = dir.join("exports/ga4/events.json");
     let web_error = |source| DemoError::Write {
         path: web_path.clone(),
         source,
     };
-    std::fs::create_dir_all(dir.join("exports/web")).map_err(web_error)?;
+    std::fs::create_dir_all(dir.join("exports/ga4")).map_err(web_error)?;
     let mut web = std::io::BufWriter::with_capacity(
         1 << 20,
         std::fs::File::create(&web_path).map_err(web_error)?,
     );
-    web.write_all(b"event_time,event_date,event_name,anonymous_id,session_id,source,medium,channel,is_key_event,page_location\n")
-        .map_err(web_error)?;
-    let mut line = String::with_capacity(160);
+    let stockholm = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
     let mut n_web_events: u64 = 0;
     for (day_index, &date) in days.iter().enumerate() {
         let s = season(date, &holidays);
@@ -694,13 +692,41 @@ pub fn generate(
                     } else {
                         "page_view"
                     };
-                    line.clear();
-                    let _ = writeln!(
-                        line,
-                        "{date} {hour:02}:{:02}:{:02},{date},{name},{user},{session},{source},{medium},{channel},{key},https://nordkraft.se/",
-                        (e * 3) % 60,
-                        rng.range(0, 59)
-                    );
+                    // GA4's BigQuery export, as `bq extract` writes it: one event per line.
+                    let second = rng.range(0, 59);
+                    let local = date.to_datetime(jiff::civil::Time::constant(
+                        hour as i8,
+                        ((e * 3) % 60) as i8,
+                        second as i8,
+                        0,
+                    ));
+                    let micros = stockholm
+                        .to_timestamp(local)
+                        .map_or(0, |t| t.as_microsecond());
+                    let param = |key: &str, string: Option<&str>, int: Option<i64>| json!({"key": key, "value": {"string_value": string, "int_value": int.map(|i| i.to_string()), "float_value": null, "double_value": null}});
+                    let collected = match channel {
+                        "direct" => serde_json::Value::Null,
+                        "paid_search" => {
+                            json!({"manual_source": source, "manual_medium": medium, "manual_campaign_name": "Sök | Generisk", "gclid": format!("gc{session}")})
+                        }
+                        _ => {
+                            json!({"manual_source": source, "manual_medium": medium, "manual_campaign_name": if channel == "paid_social" { "ABM Norden" } else { "(organic)" }, "gclid": null})
+                        }
+                    };
+                    let event = json!({
+                        "event_date": format!("{:04}{:02}{:02}", date.year(), date.month(), date.day()),
+                        "event_timestamp": micros.to_string(),
+                        "event_name": name,
+                        "event_params": [param("ga_session_id", None, Some(k as i64 + 1)), param("page_location", Some("https://nordkraft.se/"), None)],
+                        "user_id": null,
+                        "user_pseudo_id": user,
+                        "device": {"category": if rng.chance(0.6) { "desktop" } else { "mobile" }},
+                        "geo": {"country": "Sweden"},
+                        "traffic_source": {"name": "(direct)", "medium": "(none)", "source": "(direct)"},
+                        "collected_traffic_source": collected,
+                    });
+                    let _ = (&session, channel);
+                    let line = format!("{event}\n");
                     web.write_all(line.as_bytes()).map_err(web_error)?;
                     n_web_events += 1;
                 }
@@ -821,8 +847,8 @@ pub fn generate(
         if relative == "exports/web/touchpoints.csv" {
             written.push(Export {
                 path: web_path.clone(),
-                preset: "generic",
-                table: Some("web_events"),
+                preset: "ga4-bigquery",
+                table: None,
             });
         }
     }
@@ -842,6 +868,7 @@ pub fn generate(
                 .next()
                 .unwrap_or("source")
                 .trim_end_matches(".csv")
+                .trim_end_matches(".json")
                 .replace('-', "_");
             utfall_model::template::SourcePlan {
                 name: format!("{}_{name}", e.preset.replace('-', "_")),

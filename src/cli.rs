@@ -162,6 +162,8 @@ pub enum RuleModelArg {
     UShaped,
     WShaped,
     FullPath,
+    /// Milestones with `--milestone-weights`
+    Milestones,
     Participation,
     Markov,
     Shapley,
@@ -230,6 +232,16 @@ pub struct AttributionRunArgs {
     /// Half-life of the time-decay model, in days
     #[arg(long, default_value_t = 7.0)]
     pub half_life: f64,
+    /// Weights of the position-based model: first,last (the middle shares the rest)
+    #[arg(long, value_name = "FIRST,LAST", default_value = "0.4,0.4")]
+    pub position_weights: String,
+    /// Custom milestone weights for `--model milestones`: first touch, lead, opportunity, closed-won, rest
+    #[arg(
+        long,
+        value_name = "F,L,O,W,REST",
+        default_value = "0.25,0.25,0.25,0.15,0.1"
+    )]
+    pub milestone_weights: String,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -119,6 +119,7 @@ fn model_name(model: RuleModelArg) -> &'static str {
         RuleModelArg::UShaped => "u_shaped",
         RuleModelArg::WShaped => "w_shaped",
         RuleModelArg::FullPath => "full_path",
+        RuleModelArg::Milestones => "milestones",
         RuleModelArg::Participation => "participation",
         RuleModelArg::Markov => "markov",
         RuleModelArg::Shapley => "shapley",
@@ -390,6 +391,33 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         .collect();
     let sum_value = |set: &[&Journey]| set.iter().map(|j| j.conversion.value).sum::<f64>();
 
+    let weights = |text: &str, n: usize, flag: &str| -> anyhow::Result<Vec<f64>> {
+        let values: Vec<f64> = text
+            .split(',')
+            .map(|w| w.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        if values.len() != n
+            || values.iter().any(|w| !(0.0..=1.0).contains(w))
+            || values.iter().sum::<f64>() > 1.0 + 1e-9
+        {
+            return Err(UserError::new(format!(
+                "`{flag} {text}` needs {n} weights between 0 and 1 that add up to at most 1"
+            ))
+            .hint(format!(
+                "e.g. `{flag} {}`",
+                if n == 2 {
+                    "0.4,0.4"
+                } else {
+                    "0.3,0.3,0.3,0,0.1"
+                }
+            ))
+            .into());
+        }
+        Ok(values)
+    };
+    let position = weights(&args.position_weights, 2, "--position-weights")?;
+    let milestone = weights(&args.milestone_weights, 5, "--milestone-weights")?;
     let models: Vec<RuleModelArg> = args.model.map_or_else(|| MODELS.to_vec(), |m| vec![m]);
     let mut results: Vec<(RuleModelArg, Vec<f64>, Vec<f64>)> = Vec::new();
     for model in &models {
@@ -424,8 +452,15 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                         half_life_seconds: args.half_life * 86_400.0,
                     },
                     RuleModelArg::Position => RuleModel::PositionBased {
-                        first: 0.4,
-                        last: 0.4,
+                        first: position[0],
+                        last: position[1],
+                    },
+                    RuleModelArg::Milestones => RuleModel::Milestones {
+                        first_touch: milestone[0],
+                        lead: milestone[1],
+                        opportunity: milestone[2],
+                        closed_won: milestone[3],
+                        rest: milestone[4],
                     },
                     RuleModelArg::UShaped => RuleModel::U_SHAPED,
                     RuleModelArg::WShaped => RuleModel::W_SHAPED,
@@ -599,6 +634,7 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                 headers.extend(["cost".to_string(), "cost per conversion".to_string()]);
                 if with_value {
                     headers.push("ROAS".into());
+                    headers.push("ROI".into());
                 }
             } else {
                 headers.extend(models.iter().map(|m| model_name(*m).to_string()));
@@ -645,6 +681,12 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                                 spent
                                     .filter(|s| *s > 0.0)
                                     .map_or("–".into(), |s| locale.number(v[i] / s, 2)),
+                            );
+                            // Return on the spend: (revenue − cost) / cost.
+                            row.push(
+                                spent
+                                    .filter(|s| *s > 0.0)
+                                    .map_or("–".into(), |s| locale.percent((v[i] - s) / s, 0)),
                             );
                         }
                     } else {

@@ -539,6 +539,41 @@ d2,a1,p2,2026-07-02 10:00,2026-07-10 10:00,closedwon,true,true,50000,SEK
         .find(|r| r["channel"] == "events")
         .unwrap();
     assert_eq!(row["cost"], 2000.0);
+
+    // Custom milestone weights 0.3/0.3/0.3/0/0.1 are the W-shaped model.
+    let output = utfall()
+        .args([
+            "attribution",
+            "--model",
+            "milestones",
+            "--milestone-weights",
+            "0.3,0.3,0.3,0,0.1",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let custom: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for channel in ["paid_search", "events", "email", "paid_social"] {
+        let row = custom["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["channel"] == channel)
+            .unwrap();
+        close(
+            row["models"]["milestones"]["conversions"].as_f64(),
+            credit(channel, "w_shaped").0,
+            channel,
+        );
+    }
 }
 
 #[test]

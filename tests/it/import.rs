@@ -386,3 +386,41 @@ fn ga4_bigquery_export() {
     );
     assert!(touches.iter().all(|t| t["kind"] == "web_session"));
 }
+
+#[test]
+fn mailchimp_campaign_report() {
+    let dir = new_workspace("b2b");
+    let (code, stderr) = import(dir.path(), "mailchimp", &fixture("mailchimp_campaigns.csv"));
+    assert_eq!(code, 0, "{stderr}");
+    let sends = rows(dir.path(), "email_sends");
+    assert_eq!(sends.len(), 2);
+    let november = find(&sends, "send_id", "a1b2c3d4e5");
+    assert_eq!(november["name"], "Nyhetsbrev november");
+    // 08:00 am in Stockholm in November is 07:00 UTC.
+    assert_eq!(november["sent_at"], "2026-11-06T07:00:00Z");
+    assert_eq!(
+        (
+            november["n_sent"].as_str(),
+            november["n_delivered"].as_str()
+        ),
+        ("5120", "5018")
+    );
+    assert_eq!(
+        (
+            november["n_opens_unique"].as_str(),
+            november["n_clicks_unique"].as_str()
+        ),
+        ("1512", "231")
+    );
+    assert_eq!(
+        (
+            november["n_unsubscribes"].as_str(),
+            november["n_bounces"].as_str()
+        ),
+        ("9", "102")
+    );
+    assert_eq!(
+        find(&sends, "send_id", "f6a7b8c9d0")["sent_at"],
+        "2026-10-01T11:30:00Z"
+    );
+}

@@ -734,9 +734,13 @@ pub fn generate(
         }
     }
     web.flush().map_err(web_error)?;
+    // Mailchimp's campaign report export.
     let mut email = String::from(
-        "send_id,sent_at,name,n_sent,n_delivered,n_opens_unique,n_clicks_unique,n_unsubscribes,n_bounces\n",
+        "Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Soft Bounces,Hard Bounces,Total Bounces,Times Forwarded,Forwarded Opens,Unique Opens,Open Rate,Total Opens,Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Abuse Complaints,Times Liked on Facebook,Folder Id,Unique Id\n",
     );
+    let month_names = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let mut list: f64 = 4000.0;
     for (year, month) in &months {
         let Ok(date) = Date::new(*year, *month, 6) else {
@@ -750,11 +754,20 @@ pub fn generate(
         let delivered = (sent as f64 * 0.98).round() as i64;
         let opens = (delivered as f64 * (0.28 + 0.04 * rng.uniform())).round() as i64;
         let clicks = (delivered as f64 * (0.035 + 0.015 * rng.uniform())).round() as i64;
+        let bounces = sent - delivered;
+        let soft = bounces / 2;
         let _ = writeln!(
             email,
-            "nl_{year}_{month:02},{date} 08:00,Nyhetsbrev {year}-{month:02},{sent},{delivered},{opens},{clicks},{},{}",
+            "Nyhetsbrev {year}-{month:02},Nyheter från Nordkraft,Nyhetsbrev,\"{} 6, {year} 08:00 am\",{:?},\"{}\",{delivered},{soft},{},{bounces},0,0,{opens},{:.2}%,{},{clicks},{:.2}%,{},{},0,0,,nl{year}{month:02}",
+            month_names[(*month - 1) as usize],
+            date.weekday(),
+            us_number(sent as f64, 0),
+            bounces - soft,
+            100.0 * opens as f64 / delivered.max(1) as f64,
+            opens + opens / 3,
+            100.0 * clicks as f64 / delivered.max(1) as f64,
+            clicks + clicks / 2,
             (delivered / 400).max(1),
-            sent - delivered
         );
     }
 
@@ -828,12 +841,7 @@ pub fn generate(
             "generic",
             Some("touchpoints"),
         ),
-        (
-            "exports/email/sends.csv",
-            email,
-            "generic",
-            Some("email_sends"),
-        ),
+        ("exports/email/mailchimp.csv", email, "mailchimp", None),
     ];
     let mut written = Vec::new();
     for (relative, text, preset, table) in exports {

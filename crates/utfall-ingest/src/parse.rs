@@ -234,6 +234,21 @@ pub fn parse_date(text: &str, order: DateOrder) -> Option<Date> {
 
 fn parse_time(text: &str) -> Option<Time> {
     let text = text.trim();
+    // 12-hour clocks: "08:00 am", "1:15PM".
+    let lower = text.to_ascii_lowercase();
+    for (suffix, afternoon) in [("am", false), ("pm", true)] {
+        if let Some(clock) = lower.strip_suffix(suffix) {
+            let time = parse_time(clock.trim())?;
+            let hour = match (time.hour(), afternoon) {
+                (12, false) => 0,
+                (12, true) => 12,
+                (h, true) if h < 12 => h + 12,
+                (h, _) if h <= 12 => h,
+                _ => return None,
+            };
+            return Time::new(hour, time.minute(), time.second(), time.subsec_nanosecond()).ok();
+        }
+    }
     let (clock, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
     let parts: Vec<&str> = clock.split(':').collect();
     if !(2..=3).contains(&parts.len()) {
@@ -266,9 +281,15 @@ pub fn parse_timestamp(text: &str, order: DateOrder, zone: &TimeZone) -> Option<
     if let Ok(timestamp) = text.parse::<Timestamp>() {
         return Some(timestamp);
     }
-    let (date_part, time_part) = match text.split_once(['T', ' ']) {
-        Some((date, time)) if parse_date(date, order).is_some() => (date, Some(time.trim())),
-        _ => (text, None),
+    // The date is the longest prefix, ending at a space or `T`, that reads as a date
+    // ("2026-11-26 10:15", "Nov 26, 2026 08:00 am").
+    let mut splits = text
+        .char_indices()
+        .filter(|(_, c)| *c == ' ' || *c == 'T')
+        .map(|(i, _)| i);
+    let (date_part, time_part) = match splits.rfind(|&i| parse_date(&text[..i], order).is_some()) {
+        Some(i) => (&text[..i], Some(text[i + 1..].trim())),
+        None => (text, None),
     };
     let date = parse_date(date_part, order)?;
     let Some(time_part) = time_part else {

@@ -36,6 +36,14 @@ pub const PRESETS: &[(&str, &str)] = &[
     ),
     ("survey", "survey answers in long format → survey_responses"),
     (
+        "mailchimp",
+        "Mailchimp's campaign report export → email_sends",
+    ),
+    (
+        "hubspot-email",
+        "HubSpot's marketing e-mail export → email_sends",
+    ),
+    (
         "generic",
         "any CSV with a column mapping → any canonical or custom table",
     ),
@@ -484,6 +492,64 @@ const LINKEDIN_ADS: &[Labels] = &[
     ),
 ];
 
+const MAILCHIMP: &[Labels] = &[
+    ("send_id", &["unique id", "campaign id", "id"], true),
+    ("sent_at", &["send date", "send time", "sent"], true),
+    ("name", &["title", "campaign title", "subject"], true),
+    (
+        "n_sent",
+        &["total recipients", "emails sent", "recipients"],
+        true,
+    ),
+    ("n_delivered", &["successful deliveries", "delivered"], true),
+    ("n_opens_unique", &["unique opens", "opens"], true),
+    (
+        "n_clicks_unique",
+        &["unique clicks", "unique subscriber clicks", "clicks"],
+        true,
+    ),
+    ("n_unsubscribes", &["unsubscribes", "unsubscribed"], true),
+    ("n_bounces", &["total bounces", "bounces"], true),
+];
+
+const HUBSPOT_EMAIL: &[Labels] = &[
+    (
+        "send_id",
+        &["email id", "id", "record id", "e-post-id"],
+        true,
+    ),
+    (
+        "sent_at",
+        &[
+            "send date",
+            "publish date",
+            "sent at",
+            "skickat datum",
+            "publiceringsdatum",
+        ],
+        true,
+    ),
+    (
+        "name",
+        &["email name", "name", "subject", "e-postnamn", "namn"],
+        true,
+    ),
+    ("n_sent", &["sent", "skickade"], true),
+    ("n_delivered", &["delivered", "levererade"], true),
+    (
+        "n_opens_unique",
+        &["opened", "unique opens", "öppnade"],
+        true,
+    ),
+    (
+        "n_clicks_unique",
+        &["clicked", "unique clicks", "klickade"],
+        true,
+    ),
+    ("n_unsubscribes", &["unsubscribed", "avregistrerade"], true),
+    ("n_bounces", &["bounced", "studsade"], true),
+];
+
 const ACTIVITIES: &[Labels] = &[
     (
         "activity_id",
@@ -568,6 +634,8 @@ fn labels_of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
         "linkedin-ads" => (LINKEDIN_ADS, "spend"),
         "activities" => (ACTIVITIES, "activities"),
         "survey" => (SURVEY, "survey_responses"),
+        "mailchimp" => (MAILCHIMP, "email_sends"),
+        "hubspot-email" => (HUBSPOT_EMAIL, "email_sends"),
         _ => return None,
     })
 }
@@ -741,7 +809,9 @@ impl Plan {
         match self.preset.as_str() {
             "generic" => Ok(vec![vec![reader.generic(&self.tables[0])?]]),
             "hubspot-contacts" => Ok(vec![vec![reader.hubspot_contact()?]]),
-            "hubspot-companies" => Ok(vec![vec![reader.by_type(&self.tables[0])?]]),
+            "hubspot-companies" | "mailchimp" | "hubspot-email" => {
+                Ok(vec![vec![reader.by_type(&self.tables[0])?]])
+            }
             "hubspot-deals" => Ok(vec![vec![reader.hubspot_deal()?]]),
             "google-ads" | "meta-ads" | "linkedin-ads" => Ok(vec![vec![reader.ad_spend()?]]),
             "activities" => reader.activity(),

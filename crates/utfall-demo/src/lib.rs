@@ -185,6 +185,7 @@ struct Person {
     id: String,
     account: usize,
     channel: &'static str,
+    activity: Option<String>,
     created: (Date, u8, u8),
 }
 
@@ -277,6 +278,7 @@ pub fn generate(
         }
     }
 
+    let competitor_start = Date::new(start.year() + 1, 3, 20).unwrap_or(start);
     // --- Daily spend, adstock, saturation and leads. ---
     let mut google = String::from(
         "Campaign performance report\n\"All time\"\nDay,Campaign,Campaign ID,Currency code,Cost,Impr.,Clicks,Conversions\n",
@@ -301,6 +303,10 @@ pub fn generate(
         webinars.iter().map(|(d, id)| (*d, id.clone())).collect();
     let mut fair_lift: Vec<(Date, String)> = Vec::new();
     for &date in &days {
+        // An external shock: a competitor's campaign takes a quarter of the demand for six weeks
+        // in the spring of the second year.
+        let shock = competitor_start <= date && date < add_days(competitor_start, 42);
+        let demand = if shock { 0.75 } else { 1.0 };
         let s = season(date, &holidays);
         let mut new_leads: Vec<(&'static str, Option<String>, &'static str, &'static str)> =
             Vec::new(); // channel, activity, kind, campaign
@@ -363,14 +369,14 @@ pub fn generate(
                 "email" => "Nyhetsbrev",
                 _ => "Annonser Ny Teknik",
             };
-            for _ in 0..rng.poisson(effect * s) {
+            for _ in 0..rng.poisson(effect * s * demand) {
                 new_leads.push((spec.channel, None, kind, campaign));
             }
         }
         brand_pressure *= 0.998;
         brand_by_day.push(brand_pressure);
         for (channel, rate) in BASELINE {
-            for _ in 0..rng.poisson(rate * s * (1.0 + 0.3 * brand_pressure)) {
+            for _ in 0..rng.poisson(rate * s * demand * (1.0 + 0.3 * brand_pressure)) {
                 new_leads.push((channel, None, "web_session", ""));
             }
         }
@@ -450,6 +456,7 @@ pub fn generate(
                 id,
                 account,
                 channel,
+                activity,
                 created: (date, hour, minute),
             });
         }
@@ -911,6 +918,20 @@ pub fn generate(
     for (relative, text) in plan.render() {
         write_file(&dir.join(relative), &text)?;
     }
+    // Leads, won deals and revenue that each event produced.
+    let mut activity_truth: BTreeMap<String, (u64, u64, i64)> = BTreeMap::new();
+    for person in &people {
+        if let Some(activity) = &person.activity {
+            activity_truth.entry(activity.clone()).or_default().0 += 1;
+        }
+    }
+    for deal in deals.iter().filter(|d| d.won) {
+        if let Some(activity) = &people[deal.person].activity {
+            let entry = activity_truth.entry(activity.clone()).or_default();
+            entry.1 += 1;
+            entry.2 += (deal.amount * 100.0) as i64;
+        }
+    }
     let leads_by_month: BTreeMap<String, u64> =
         people.iter().fold(BTreeMap::new(), |mut map, p| {
             *map.entry(Period::containing(p.created.0, Grain::Month, &calendar).to_string())
@@ -930,6 +951,8 @@ pub fn generate(
         })).collect::<Vec<_>>(),
         "baseline_leads_per_day": BASELINE.iter().map(|(c, r)| json!({"channel": c, "rate": r})).collect::<Vec<_>>(),
         "funnel": {"lead_to_mql": 0.5, "mql_to_sql": 0.55, "sql_to_opportunity": 0.6, "win_rate": 0.32, "win_rate_multiplier": {"events": 1.3, "paid_social": 0.8}},
+        "external_shocks": [{"what": "a competitor's campaign", "from": competitor_start.to_string(), "to": add_days(competitor_start, 41).to_string(), "demand_multiplier": 0.75}],
+        "activities": activity_truth.iter().map(|(id, (leads, won, cents))| json!({"activity_id": id, "leads": leads, "won_deals": won, "won_revenue": *cents as f64 / 100.0})).collect::<Vec<_>>(),
         "incremental": people.iter().map(|p| p.channel).collect::<BTreeSet<_>>().into_iter().map(|c| {
             let (won, cents) = deal_truth.get(c).copied().unwrap_or((0, 0));
             json!({"channel": c, "leads": leads_by_channel.get(c).copied().unwrap_or(0), "won_deals": won, "won_revenue": cents as f64 / 100.0})

@@ -49,6 +49,20 @@ pub enum Command {
     Sql(SqlArgs),
     /// Why a KPI changed: its change split into its drivers' contributions down the KPI tree
     Explain(ExplainArgs),
+    /// The reviews and their decisions — stop, start, continue, more, less — with their KPIs followed up
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// Pretend today is this date
+    #[arg(long, hide = true)]
+    pub today: Option<jiff::civil::Date>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

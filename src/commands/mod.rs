@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod journeys;
 mod kpi;
+mod review;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scorecard(args) => engine::scorecard(args, lang),
         Command::Sql(args) => engine::sql(args),
         Command::Explain(args) => engine::explain(args, lang),
+        Command::Review(args) => review::run(args, lang),
     }
 }
 

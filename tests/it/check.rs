@@ -386,3 +386,28 @@ fn a_folder_without_utfall_toml_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn reviews_and_decisions_are_checked() {
+    let dir = new_workspace("b2b");
+    std::fs::write(
+        dir.path().join("reviews.toml"),
+        "[[review]]\nid = \"q2\"\nperiod = \"FY2026-Q2\"\ndate = 2026-11-10\nparticipants = [\"cmo\"]\n\n\
+         [[decision]]\nid = \"more_search\"\nreview = \"q2\"\naction = \"more\"\nchannel = \"paid_search\"\nkpis = [\"mqls\"]\nfollow_up = 2027-02-10\n\n\
+         [[decision]]\nid = \"bad\"\nreview = \"q3\"\naction = \"double\"\nchannel = \"paid_serch\"\nkpis = [\"mql\"]\nowner = \"nobody\"\n",
+    )
+    .unwrap();
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, 1, "{stderr}");
+    for expected in [
+        "[unknown-review]: no review is called `q3`",
+        "[invalid-value]: `double` is not a decision",
+        "[unknown-channel]: `paid_serch`",
+        "[unknown-kpi]: no KPI is called `mql`",
+        "[unknown-person]: `nobody`",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    assert!(stderr.contains("--> reviews.toml:"), "{stderr}");
+    assert!(stderr.contains("5 errors"), "{stderr}");
+}

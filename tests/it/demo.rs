@@ -170,6 +170,30 @@ fn imported_numbers_equal_the_truth() {
         }
     }
     assert!(compared >= 10, "{compared} quarters compared");
+    // The decisions of the last review, followed up.
+    let output = utfall()
+        .args(["review", "--today", "2026-11-26", "--format", "json", "-C"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let decisions: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let actions: Vec<&str> = decisions
+        .iter()
+        .map(|d| d["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["more", "less", "continue", "stop"]);
+    assert!(
+        decisions
+            .iter()
+            .all(|d| d["period"] == "FY2026-Q2" && d["status"] == "open")
+    );
+    assert!(decisions[0]["kpis"][0]["at_review"].as_f64().unwrap() > 0.0);
+
     // Attribution: every summing model credits exactly the revenue of the won deals it sees.
     let output = utfall()
         .args([

@@ -932,6 +932,74 @@ pub fn generate(
             entry.2 += (deal.amount * 100.0) as i64;
         }
     }
+    // The last complete fiscal quarter's review, with decisions that follow from the process.
+    let review_period =
+        Period::containing(end, Grain::FiscalQuarter, &calendar).previous(&calendar);
+    let review_day = add_days(review_period.end_exclusive(&calendar), 9).min(end);
+    let follow_up = add_days(review_period.end_exclusive(&calendar), 100);
+    let spend_of = |channel: &str| spend_cents.get(channel).copied().unwrap_or(0) as f64 / 100.0;
+    let leads_of = |channel: &str| leads_by_channel.get(channel).copied().unwrap_or(0);
+    let cost_per_lead = |channel: &str| {
+        if leads_of(channel) > 0 {
+            spend_of(channel) / leads_of(channel) as f64
+        } else {
+            0.0
+        }
+    };
+    let mut reviews = format!(
+        "# Reviews and the decisions taken at them: stop, start, continue, more, less.\n\n[[review]]\nid = \"{id}\"\nperiod = \"{review_period}\"\ndate = {review_day}\nparticipants = [\"cmo\", \"sales_manager\", \"marketing_ops\"]\nnotes = \"Kvartalsuppföljning av marknadsplanen.\"\n",
+        id = review_period.to_string().to_lowercase().replace('-', "_"),
+    );
+    let review_id = review_period.to_string().to_lowercase().replace('-', "_");
+    for (id, action, channel, kpis, rationale, expected) in [
+        (
+            "more_paid_search",
+            "more",
+            "paid_search",
+            "[\"mqls\", \"cac\"]",
+            format!(
+                "Sökannonsering ger leads för {:.0} kr styck; mättnaden är inte nådd.",
+                cost_per_lead("paid_search")
+            ),
+            "+15 % MQL till oförändrad CAC",
+        ),
+        (
+            "less_paid_social",
+            "less",
+            "paid_social",
+            "[\"cac\", \"won_revenue\"]",
+            format!(
+                "Betald social media: {:.0} kr per lead och sämre affärer än snittet.",
+                cost_per_lead("paid_social")
+            ),
+            "samma antal affärer för 20 % lägre kostnad",
+        ),
+        (
+            "continue_fairs",
+            "continue",
+            "events",
+            "[\"mqls\", \"won_revenue\"]",
+            format!(
+                "Mässorna ger {} leads och de bästa affärerna; behåll båda mässorna.",
+                leads_of("events")
+            ),
+            "minst lika många MQL per mässa",
+        ),
+        (
+            "stop_print",
+            "stop",
+            "print",
+            "[\"marketing_spend\"]",
+            "Tryckta annonser går inte att spåra till några leads.".to_string(),
+            "lägre kostnad utan färre leads",
+        ),
+    ] {
+        reviews.push_str(&format!(
+            "\n[[decision]]\nid = \"{id}\"\nreview = \"{review_id}\"\naction = \"{action}\"\nchannel = \"{channel}\"\nkpis = {kpis}\nrationale = \"{rationale}\"\nexpected = \"{expected}\"\nowner = \"cmo\"\nfollow_up = {follow_up}\nstatus = \"open\"\n"
+        ));
+    }
+    write_file(&dir.join("reviews.toml"), &reviews)?;
+
     let leads_by_month: BTreeMap<String, u64> =
         people.iter().fold(BTreeMap::new(), |mut map, p| {
             *map.entry(Period::containing(p.created.0, Grain::Month, &calendar).to_string())

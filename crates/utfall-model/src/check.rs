@@ -143,6 +143,7 @@ impl<'a> Checker<'a> {
         self.check_kpis(&goal_ids);
         self.check_sources();
         self.check_activities();
+        self.check_reviews();
     }
 
     fn check_config(&mut self) {
@@ -1385,6 +1386,133 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+        }
+    }
+}
+
+impl Checker<'_> {
+    fn check_reviews(&mut self) {
+        let mut review_ids = BTreeSet::new();
+        for Located { file, def } in &self.workspace.reviews {
+            self.check_id(*file, &def.id, "review");
+            if !review_ids.insert(def.id.get_ref().clone()) {
+                self.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("review `{}` is defined twice", def.id.get_ref()),
+                    )
+                    .at(*file, def.id.span())
+                    .label("defined again here"),
+                );
+            }
+            self.check_period(*file, &def.period);
+            self.check_owners(*file, &def.participants);
+        }
+        let mut decision_ids = BTreeSet::new();
+        let activity_ids: BTreeSet<&str> = self
+            .workspace
+            .activities
+            .iter()
+            .map(|a| a.def.id.get_ref().as_str())
+            .collect();
+        let kpi_ids: Vec<&str> = self
+            .workspace
+            .kpis
+            .iter()
+            .map(|k| k.def.id.get_ref().as_str())
+            .collect();
+        for Located { file, def } in &self.workspace.decisions {
+            let file = *file;
+            self.check_id(file, &def.id, "decision");
+            if !decision_ids.insert(def.id.get_ref().clone()) {
+                self.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("decision `{}` is defined twice", def.id.get_ref()),
+                    )
+                    .at(file, def.id.span())
+                    .label("defined again here"),
+                );
+            }
+            if !review_ids.contains(def.review.get_ref()) {
+                self.push(
+                    Diagnostic::error(
+                        "unknown-review",
+                        format!("no review is called `{}`", def.review.get_ref()),
+                    )
+                    .at(file, def.review.span())
+                    .label("unknown review")
+                    .hint("reviews are `[[review]]` entries in `reviews.toml`"),
+                );
+            }
+            self.check_enum(
+                file,
+                &def.action,
+                &["stop", "start", "continue", "more", "less"],
+                "decision",
+            );
+            if let Some(status) = &def.status {
+                self.check_enum(file, status, &["open", "done", "dropped"], "status");
+            }
+            if let Some(activity) = &def.activity
+                && !activity_ids.contains(activity.get_ref().as_str())
+            {
+                self.push(
+                    Diagnostic::error(
+                        "unknown-activity",
+                        format!("no activity is called `{}`", activity.get_ref()),
+                    )
+                    .at(file, activity.span())
+                    .label("unknown activity")
+                    .maybe_hint(
+                        did_you_mean(activity.get_ref(), activity_ids.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?")),
+                    ),
+                );
+            }
+            if let Some(channel) = &def.channel
+                && !CHANNELS.contains(&channel.get_ref().as_str())
+            {
+                self.push(
+                    Diagnostic::error(
+                        "unknown-channel",
+                        format!("`{}` is not a channel", channel.get_ref()),
+                    )
+                    .at(file, channel.span())
+                    .label("not in the channel vocabulary"),
+                );
+            }
+            if def.activity.is_none() && def.channel.is_none() {
+                self.push(
+                    Diagnostic::warning(
+                        "no-subject",
+                        format!(
+                            "decision `{}` names neither an activity nor a channel",
+                            def.id.get_ref()
+                        ),
+                    )
+                    .at(file, def.id.span())
+                    .label("what is stopped, started or changed?")
+                    .hint("add `activity = \"…\"` or `channel = \"…\"`"),
+                );
+            }
+            for kpi in &def.kpis {
+                if !kpi_ids.contains(&kpi.get_ref().as_str()) {
+                    self.push(
+                        Diagnostic::error(
+                            "unknown-kpi",
+                            format!("no KPI is called `{}`", kpi.get_ref()),
+                        )
+                        .at(file, kpi.span())
+                        .label("unknown KPI")
+                        .maybe_hint(
+                            did_you_mean(kpi.get_ref(), kpi_ids.iter().copied())
+                                .map(|s| format!("did you mean `{s}`?")),
+                        ),
+                    );
+                }
+            }
+            self.check_owners(file, def.owner.as_slice());
         }
     }
 }

@@ -185,6 +185,39 @@ pub struct ActivityDef {
     pub kpis: Vec<Spanned<String>>,
 }
 
+/// A review meeting: the period it follows up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDef {
+    pub id: Spanned<String>,
+    pub period: Spanned<String>,
+    pub date: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    pub participants: Vec<Spanned<String>>,
+    pub notes: Option<String>,
+}
+
+/// A decision taken at a review: stop, start, continue, more or less of something.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionDef {
+    pub id: Spanned<String>,
+    pub review: Spanned<String>,
+    /// `stop`, `start`, `continue`, `more` or `less`.
+    pub action: Spanned<String>,
+    pub activity: Option<Spanned<String>>,
+    pub channel: Option<Spanned<String>>,
+    /// The KPIs the decision is meant to move, followed up at the next review.
+    #[serde(default)]
+    pub kpis: Vec<Spanned<String>>,
+    pub rationale: Option<String>,
+    pub expected: Option<String>,
+    pub owner: Option<Spanned<String>>,
+    pub follow_up: Option<Spanned<toml::value::Datetime>>,
+    /// `open`, `done` or `dropped`.
+    pub status: Option<Spanned<String>>,
+}
+
 /// A definition and the file it came from.
 #[derive(Debug, Clone)]
 pub struct Located<T> {
@@ -203,6 +236,8 @@ pub struct Workspace {
     pub sources: Vec<Located<SourceDef>>,
     pub tables: Vec<Located<TableDef>>,
     pub activities: Vec<Located<ActivityDef>>,
+    pub reviews: Vec<Located<ReviewDef>>,
+    pub decisions: Vec<Located<DecisionDef>>,
     /// Problems met while reading: syntax and shape errors.
     pub read_problems: Vec<Diagnostic>,
 }
@@ -212,6 +247,7 @@ pub const GOALS_FILE: &str = "goals.toml";
 pub const KPI_DIR: &str = "kpis";
 pub const SOURCES_FILE: &str = "sources.toml";
 pub const ACTIVITIES_FILE: &str = "activities.toml";
+pub const REVIEWS_FILE: &str = "reviews.toml";
 
 /// Reading a workspace folder failed before any definition could be looked at.
 #[derive(Debug, thiserror::Error)]
@@ -245,7 +281,13 @@ impl Workspace {
             }
         };
         let mut files = Vec::new();
-        for relative in [CONFIG_FILE, GOALS_FILE, SOURCES_FILE, ACTIVITIES_FILE] {
+        for relative in [
+            CONFIG_FILE,
+            GOALS_FILE,
+            SOURCES_FILE,
+            ACTIVITIES_FILE,
+            REVIEWS_FILE,
+        ] {
             files.extend(read(relative)?);
         }
         let kpi_dir = root.join(KPI_DIR);
@@ -345,6 +387,40 @@ impl Workspace {
                         }
                     }
                 }
+                REVIEWS_FILE => {
+                    for (kind, offset, block) in split_entries(
+                        &text,
+                        &["review", "decision"],
+                        index,
+                        &mut workspace.read_problems,
+                    ) {
+                        if kind == "review" {
+                            if let Some(file) = parse_block::<ReviewFile>(
+                                block,
+                                offset,
+                                index,
+                                &mut workspace.read_problems,
+                            ) {
+                                workspace.reviews.extend(
+                                    file.review
+                                        .into_iter()
+                                        .map(|def| Located { file: index, def }),
+                                );
+                            }
+                        } else if let Some(file) = parse_block::<DecisionFile>(
+                            block,
+                            offset,
+                            index,
+                            &mut workspace.read_problems,
+                        ) {
+                            workspace.decisions.extend(
+                                file.decision
+                                    .into_iter()
+                                    .map(|def| Located { file: index, def }),
+                            );
+                        }
+                    }
+                }
                 ACTIVITIES_FILE => {
                     for (_, offset, block) in
                         split_entries(&text, &["activity"], index, &mut workspace.read_problems)
@@ -415,6 +491,20 @@ struct SourceFile_ {
 struct TableFile {
     #[serde(default)]
     table: Vec<TableDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewFile {
+    #[serde(default)]
+    review: Vec<ReviewDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionFile {
+    #[serde(default)]
+    decision: Vec<DecisionDef>,
 }
 
 #[derive(Deserialize)]
@@ -568,4 +658,10 @@ fn find_key(block: &str, from: usize, name: &str) -> Option<usize> {
         offset += line.len();
     }
     block.find(name)
+}
+
+/// The calendar date of a TOML date value (`None` for a time without a date).
+pub fn civil_date(value: &toml::value::Datetime) -> Option<jiff::civil::Date> {
+    let date = value.date?;
+    jiff::civil::Date::new(date.year as i16, date.month as i8, date.day as i8).ok()
 }

@@ -279,6 +279,8 @@ pub fn generate(
     }
 
     let competitor_start = Date::new(start.year() + 1, 3, 20).unwrap_or(start);
+    // Each day's saturation of paid search and paid social: paid sessions follow the spend.
+    let mut paid_pressure: Vec<[f64; 2]> = Vec::with_capacity(days.len());
     // --- Daily spend, adstock, saturation and leads. ---
     let mut google = String::from(
         "Campaign performance report\n\"All time\"\nDay,Campaign,Campaign ID,Currency code,Cost,Impr.,Clicks,Conversions\n",
@@ -310,12 +312,21 @@ pub fn generate(
         let s = season(date, &holidays);
         let mut new_leads: Vec<(&'static str, Option<String>, &'static str, &'static str)> =
             Vec::new(); // channel, activity, kind, campaign
+        paid_pressure.push([0.0; 2]);
         for (index, spec) in CHANNELS.iter().enumerate() {
             let budget =
                 money(spec.daily_budget * (0.55 + 0.45 * s) * (0.85 + 0.3 * rng.uniform()));
             *spend_cents.entry(spec.channel).or_default() += (budget * 100.0).round() as i64;
             adstock[index] = budget + spec.alpha * adstock[index];
-            let effect = spec.max_leads * adstock[index] / (adstock[index] + spec.half_saturation);
+            let saturation = adstock[index] / (adstock[index] + spec.half_saturation);
+            let effect = spec.max_leads * saturation;
+            if let Some(slot) = ["paid_search", "paid_social"]
+                .iter()
+                .position(|c| *c == spec.channel)
+                && let Some(day) = paid_pressure.last_mut()
+            {
+                day[slot] = saturation;
+            }
             brand_pressure += budget / 1_000_000.0;
             match spec.channel {
                 "paid_search" => {
@@ -679,7 +690,14 @@ pub fn generate(
             ("paid_social", "linkedin", "paid_social", 4.0),
             ("email", "newsletter", "email", 2.0),
         ] {
-            let n = rng.poisson(per_day * s * scale * (1.0 + 0.2 * brand_by_day[day_index]));
+            let driven = match channel {
+                // Clicks: up to 2.5× the base rate at saturation of the adstocked spend.
+                "paid_search" => 2.5 * paid_pressure[day_index][0],
+                "paid_social" => 2.5 * paid_pressure[day_index][1],
+                _ => 1.0,
+            };
+            let n =
+                rng.poisson(per_day * driven * s * scale * (1.0 + 0.2 * brand_by_day[day_index]));
             for k in 0..n {
                 let user = format!(
                     "{}.{}",

@@ -12,6 +12,7 @@ use utfall_attribution::journeys::{
     Conversion, Journey, JourneyConfig, RuleModel, Touch, attribute, build_journeys, participation,
 };
 use utfall_attribution::{PathSetBuilder, markov, shapley};
+use utfall_engine::journeys::{ConversionSource, JourneyLevel};
 use utfall_model::period::Period;
 
 use super::engine::{format_value, locale_of, open};
@@ -66,12 +67,6 @@ fn number(batch: &RecordBatch, column: &str, row: usize) -> Option<f64> {
     )
 }
 
-fn boolean(batch: &RecordBatch, column: &str, row: usize) -> bool {
-    batch
-        .column_by_name(column)
-        .is_some_and(|a| !a.is_null(row) && a.as_boolean().value(row))
-}
-
 fn parse_days(text: &str) -> anyhow::Result<i64> {
     let digits = text.trim().trim_end_matches('d');
     digits
@@ -87,6 +82,9 @@ fn parse_days(text: &str) -> anyhow::Result<i64> {
 
 /// Journeys per partition for the rule models.
 const PARTITION: usize = 4096;
+
+/// Partitions of the journey key out of the engine.
+const JOURNEY_PARTITIONS: usize = 8;
 
 /// Channels that are not marketing: a journey that starts there is not marketing-sourced.
 const NOT_MARKETING: &[&str] = &["sales_outbound", "partner"];
@@ -130,34 +128,38 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
     let opened = open(&args.dir)?;
     let engine = &opened.engine;
     let locale = locale_of(lang, &opened.workspace);
-    let Some(touchpoints) = engine.read_columns(
-        "touchpoints",
-        &[
-            "touch_time",
-            "person_id",
-            "account_id",
-            "anonymous_id",
-            "channel",
-            "campaign",
-            "activity_id",
-        ],
-    )?
-    else {
-        return Err(UserError::new("the workspace has no touchpoints").hint("import web sessions, ad clicks, e-mail clicks or event attendance into `touchpoints` first").into());
+    if !engine.has_table("touchpoints") {
+        return Err(UserError::new("the workspace has no touchpoints")
+            .hint("import web sessions, ad clicks, e-mail clicks or event attendance into `touchpoints` first")
+            .into());
+    }
+    let source = match args.conversion {
+        ConversionArg::Leads => ConversionSource::Stage("became_lead_at"),
+        ConversionArg::Mqls => ConversionSource::Stage("became_mql_at"),
+        ConversionArg::Sqls => ConversionSource::Stage("became_sql_at"),
+        ConversionArg::Opportunities => ConversionSource::Stage("became_opportunity_at"),
+        ConversionArg::Pipeline => ConversionSource::Pipeline,
+        ConversionArg::WonDeals => ConversionSource::WonDeals,
     };
-    let contacts = engine.read_columns(
-        "contacts",
-        &[
-            "person_id",
-            "account_id",
-            "became_lead_at",
-            "became_mql_at",
-            "became_sql_at",
-            "became_opportunity_at",
-        ],
-    )?;
-    let identities =
-        engine.read_columns("identities", &["anonymous_id", "person_id", "account_id"])?;
+    let needed = if matches!(source, ConversionSource::Stage(_)) {
+        "contacts"
+    } else {
+        "deals"
+    };
+    if !engine.has_table(needed) {
+        return Err(UserError::new(format!("the workspace has no {needed}"))
+            .hint(format!("import the CRM's {needed} first"))
+            .into());
+    }
+    let level = match args.level {
+        LevelArg::Person => JourneyLevel::Person,
+        LevelArg::Account => JourneyLevel::Account,
+    };
+    let by_column = match args.by {
+        ByArg::Channel => "channel",
+        ByArg::Campaign => "campaign",
+        ByArg::Activity => "activity_id",
+    };
     let period: Option<Period> = args
         .period
         .as_ref()
@@ -174,157 +176,6 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
             &opened.calendar,
         )
     };
-
-    // Who is who: person → account, anonymous id → person / account.
-    let mut account_of_person: HashMap<String, String> = HashMap::new();
-    let mut lead_time: HashMap<String, i64> = HashMap::new();
-    if let Some(contacts) = &contacts {
-        for row in 0..contacts.num_rows() {
-            if let Some(person) = text(contacts, "person_id", row) {
-                if let Some(account) = text(contacts, "account_id", row) {
-                    account_of_person.insert(person.clone(), account);
-                }
-                if let Some(time) = seconds(contacts, "became_lead_at", row) {
-                    lead_time.insert(person, time);
-                }
-            }
-        }
-    }
-    let mut person_of_anonymous: HashMap<String, String> = HashMap::new();
-    if let Some(identities) = &identities {
-        for row in 0..identities.num_rows() {
-            if let (Some(anonymous), Some(person)) = (
-                text(identities, "anonymous_id", row),
-                text(identities, "person_id", row),
-            ) {
-                person_of_anonymous.insert(anonymous, person);
-            }
-        }
-    }
-    let entity_of = |person: Option<String>, account: Option<String>| -> Option<String> {
-        match args.level {
-            LevelArg::Person => person,
-            LevelArg::Account => {
-                account.or_else(|| person.and_then(|p| account_of_person.get(&p).cloned()))
-            }
-        }
-    };
-
-    // Dimension values are interned as ids for the models.
-    let mut keys: Vec<String> = Vec::new();
-    let mut key_ids: HashMap<String, u32> = HashMap::new();
-    let mut intern = |key: String| -> u32 {
-        *key_ids.entry(key.clone()).or_insert_with(|| {
-            keys.push(key);
-            keys.len() as u32 - 1
-        })
-    };
-    let direct = intern("direct".to_string());
-    let mut touches_of: BTreeMap<String, Vec<Touch>> = BTreeMap::new();
-    for row in 0..touchpoints.num_rows() {
-        let person = text(&touchpoints, "person_id", row).or_else(|| {
-            text(&touchpoints, "anonymous_id", row)
-                .and_then(|a| person_of_anonymous.get(&a).cloned())
-        });
-        let Some(entity) = entity_of(person, text(&touchpoints, "account_id", row)) else {
-            continue;
-        };
-        let Some(time) = seconds(&touchpoints, "touch_time", row) else {
-            continue;
-        };
-        let key = match args.by {
-            ByArg::Channel => text(&touchpoints, "channel", row),
-            ByArg::Campaign => text(&touchpoints, "campaign", row),
-            ByArg::Activity => text(&touchpoints, "activity_id", row),
-        }
-        .unwrap_or_else(|| "(none)".to_string());
-        touches_of.entry(entity).or_default().push(Touch {
-            time,
-            channel: intern(key),
-        });
-    }
-
-    // Conversions.
-    let mut conversions_of: BTreeMap<String, Vec<Conversion>> = BTreeMap::new();
-    let mut converted_value = 0.0;
-    let mut n_conversions = 0.0;
-    match args.conversion {
-        ConversionArg::WonDeals | ConversionArg::Pipeline => {
-            let Some(deals) = engine.read_columns(
-                "deals",
-                &[
-                    "account_id",
-                    "primary_person_id",
-                    "created_at",
-                    "closed_at",
-                    "is_won",
-                    "amount",
-                ],
-            )?
-            else {
-                return Err(UserError::new("the workspace has no deals")
-                    .hint("import the CRM's deals first")
-                    .into());
-            };
-            let won = args.conversion == ConversionArg::WonDeals;
-            for row in 0..deals.num_rows() {
-                let time = if won {
-                    seconds(&deals, "closed_at", row).filter(|_| boolean(&deals, "is_won", row))
-                } else {
-                    seconds(&deals, "created_at", row)
-                };
-                let Some(time) = time else { continue };
-                if !in_period(time) {
-                    continue;
-                }
-                let person = text(&deals, "primary_person_id", row);
-                let Some(entity) = entity_of(person.clone(), text(&deals, "account_id", row))
-                else {
-                    continue;
-                };
-                let value = number(&deals, "amount", row).unwrap_or(0.0);
-                converted_value += value;
-                n_conversions += 1.0;
-                conversions_of.entry(entity).or_default().push(Conversion {
-                    time,
-                    value,
-                    weight: 1.0,
-                    lead_time: person.and_then(|p| lead_time.get(&p).copied()),
-                    opportunity_time: seconds(&deals, "created_at", row),
-                });
-            }
-        }
-        stage => {
-            let Some(contacts) = &contacts else {
-                return Err(UserError::new("the workspace has no contacts")
-                    .hint("import the CRM's contacts first")
-                    .into());
-            };
-            let column = match stage {
-                ConversionArg::Leads => "became_lead_at",
-                ConversionArg::Mqls => "became_mql_at",
-                ConversionArg::Sqls => "became_sql_at",
-                _ => "became_opportunity_at",
-            };
-            for row in 0..contacts.num_rows() {
-                let Some(time) = seconds(contacts, column, row).filter(|t| in_period(*t)) else {
-                    continue;
-                };
-                let person = text(contacts, "person_id", row);
-                let Some(entity) = entity_of(person, text(contacts, "account_id", row)) else {
-                    continue;
-                };
-                n_conversions += 1.0;
-                conversions_of.entry(entity).or_default().push(Conversion {
-                    time,
-                    value: 0.0,
-                    weight: 1.0,
-                    lead_time: seconds(contacts, "became_lead_at", row),
-                    opportunity_time: seconds(contacts, "became_opportunity_at", row),
-                });
-            }
-        }
-    }
     let lookback_days = match &args.lookback {
         Some(text) => parse_days(text)?,
         None if args.conversion == ConversionArg::Leads => 30,
@@ -334,40 +185,129 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         lookback_seconds: Some(lookback_days * 86_400),
         collapse_repeats: args.collapse,
     };
+
+    // Journeys come out of the engine partitioned by their key; each partition is built on its
+    // own, in parallel, with dimension values as text; then merged in partition order.
+    let partitions = engine
+        .journey_partitions(level, source, by_column, JOURNEY_PARTITIONS)
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    type RawJourney = (Vec<(i64, String)>, Conversion);
+    let built: Vec<(Vec<RawJourney>, Vec<Vec<String>>)> = partitions
+        .par_iter()
+        .map(|partition| {
+            let mut touches_of: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+            for batch in &partition.touches {
+                for row in 0..batch.num_rows() {
+                    let (Some(entity), Some(time)) = (
+                        text(batch, "entity", row),
+                        seconds(batch, "touch_time", row),
+                    ) else {
+                        continue;
+                    };
+                    let key = text(batch, "key", row).unwrap_or_else(|| "(none)".to_string());
+                    touches_of.entry(entity).or_default().push((time, key));
+                }
+            }
+            let mut conversions_of: BTreeMap<String, Vec<Conversion>> = BTreeMap::new();
+            for batch in &partition.conversions {
+                for row in 0..batch.num_rows() {
+                    let (Some(entity), Some(time)) =
+                        (text(batch, "entity", row), seconds(batch, "time", row))
+                    else {
+                        continue;
+                    };
+                    if !in_period(time) {
+                        continue;
+                    }
+                    conversions_of.entry(entity).or_default().push(Conversion {
+                        time,
+                        value: number(batch, "value", row).unwrap_or(0.0),
+                        weight: 1.0,
+                        lead_time: seconds(batch, "lead_time", row),
+                        opportunity_time: seconds(batch, "opportunity_time", row),
+                    });
+                }
+            }
+            let mut journeys: Vec<RawJourney> = Vec::new();
+            let mut nulls: Vec<Vec<String>> = Vec::new();
+            for (entity, touches) in &mut touches_of {
+                touches.sort();
+                if !conversions_of.contains_key(entity) {
+                    nulls.push(
+                        touches
+                            .iter()
+                            .filter(|(t, _)| in_period(*t))
+                            .map(|(_, k)| k.clone())
+                            .collect(),
+                    );
+                }
+            }
+            for (entity, conversions) in &mut conversions_of {
+                conversions.sort_by_key(|c| c.time);
+                let touches = touches_of.get(entity).map(Vec::as_slice).unwrap_or(&[]);
+                // Index the keys of this entity's touches for the journey builder.
+                let local: Vec<Touch> = touches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (time, _))| Touch {
+                        time: *time,
+                        channel: i as u32,
+                    })
+                    .collect();
+                for journey in build_journeys(&local, conversions, &config) {
+                    let raw = journey
+                        .touches
+                        .iter()
+                        .map(|t| touches[t.channel as usize].clone())
+                        .collect();
+                    journeys.push((raw, journey.conversion));
+                }
+            }
+            (journeys, nulls)
+        })
+        .collect();
+
+    // Dimension values are interned as ids for the models, in partition order.
+    let mut keys: Vec<String> = Vec::new();
+    let mut key_ids: HashMap<String, u32> = HashMap::new();
+    let mut intern = |key: &str| -> u32 {
+        if let Some(id) = key_ids.get(key) {
+            return *id;
+        }
+        keys.push(key.to_string());
+        key_ids.insert(key.to_string(), keys.len() as u32 - 1);
+        keys.len() as u32 - 1
+    };
+    let direct = intern("direct");
     let mut journeys: Vec<Journey> = Vec::new();
     let mut paths = PathSetBuilder::new();
+    let mut n_conversions = 0.0;
+    let mut converted_value = 0.0;
+    for (partition_journeys, nulls) in &built {
+        for (raw, conversion) in partition_journeys {
+            n_conversions += conversion.weight;
+            converted_value += conversion.value;
+            let touches: Vec<Touch> = raw
+                .iter()
+                .map(|(time, key)| Touch {
+                    time: *time,
+                    channel: intern(key),
+                })
+                .collect();
+            let ids: Vec<u32> = touches.iter().map(|t| t.channel).collect();
+            journeys.push(Journey {
+                touches,
+                conversion: *conversion,
+            });
+            paths.add(&ids, conversion.weight, conversion.value, 0.0);
+        }
+        for null in nulls {
+            let ids: Vec<u32> = null.iter().map(|key| intern(key)).collect();
+            paths.add(&ids, 0.0, 0.0, 1.0);
+        }
+    }
     for key in &keys {
         paths.channel(key);
-    }
-    let empty = Vec::new();
-    for (entity, conversions) in &mut conversions_of {
-        conversions.sort_by_key(|c| c.time);
-        let touches = touches_of.get_mut(entity).map(|t| {
-            t.sort_by_key(|t| t.time);
-            &*t
-        });
-        for journey in build_journeys(touches.unwrap_or(&empty), conversions, &config) {
-            let ids: Vec<u32> = journey.touches.iter().map(|t| t.channel).collect();
-            paths.add(
-                &ids,
-                journey.conversion.weight,
-                journey.conversion.value,
-                0.0,
-            );
-            journeys.push(journey);
-        }
-    }
-    // Entities with touches but no conversion: their non-converting paths (for Markov and Shapley).
-    for (entity, touches) in &touches_of {
-        if conversions_of.contains_key(entity) {
-            continue;
-        }
-        let ids: Vec<u32> = touches
-            .iter()
-            .filter(|t| in_period(t.time))
-            .map(|t| t.channel)
-            .collect();
-        paths.add(&ids, 0.0, 0.0, 1.0);
     }
     let paths = paths.build();
     let n_keys = keys.len();

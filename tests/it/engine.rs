@@ -614,3 +614,46 @@ d3,a3,p3,2026-07-02 10:00,2026-07-12 10:00,closedwon,true,true,25000,SEK
     assert_eq!(report["marketing_influenced"]["conversions"], 2);
     assert_eq!(report["marketing_influenced"]["value"], 150_000.0);
 }
+
+#[test]
+fn anonymous_touches_join_their_person_through_identities() {
+    let dir = new_workspace("b2b");
+    let path = dir.path();
+    let deals = write(
+        path,
+        "deals.csv",
+        "deal_id,account_id,primary_person_id,created_at,closed_at,stage,is_closed,is_won,amount,currency\nd1,a1,p1,2026-05-05 10:00,2026-06-20 10:00,closedwon,true,true,100000,SEK\n",
+    );
+    import(path, "deals", &deals);
+    // The first visit was anonymous (u9); a form fill on 3 May linked u9 to p1.
+    let touches = write(
+        path,
+        "touchpoints.csv",
+        "touch_time,person_id,anonymous_id,channel,kind\n2026-04-20 09:00,,u9,organic_search,web_session\n2026-05-03 09:00,p1,,paid_search,form_submit\n",
+    );
+    import(path, "touchpoints", &touches);
+    let identities = write(
+        path,
+        "identities.csv",
+        "anonymous_id,person_id,linked_at,method\nu9,p1,2026-05-03 09:00,form\n",
+    );
+    import(path, "identities", &identities);
+    let output = utfall()
+        .args(["attribution", "--model", "first", "--format", "json", "-C"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["models"]["first"]["conversions"].as_f64() == Some(1.0))
+        .unwrap();
+    assert_eq!(first["channel"], "organic_search", "{report}");
+}

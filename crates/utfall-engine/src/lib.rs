@@ -8,6 +8,7 @@
 //! then evaluated per period on those values.
 
 pub mod explain;
+pub mod journeys;
 pub mod kpi;
 pub mod period_udf;
 pub mod status;

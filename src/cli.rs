@@ -422,8 +422,11 @@ pub struct ShowArgs {
     #[arg(long)]
     pub to: Option<jiff::civil::Date>,
     /// Add the value of the previous period or the same period last year, and the change
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, conflicts_with = "by")]
     pub compare: Option<Compare>,
+    /// Split by the values of a column, e.g. `channel`, `platform`, `campaign_name`, `country`
+    #[arg(long, value_name = "DIMENSION")]
+    pub by: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -185,6 +185,9 @@ pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             })
             .collect()
     });
+    if let Some(dimension) = &args.by {
+        return show_by(&opened, &args, def, &periods, dimension, locale);
+    }
     let mut all = periods.clone();
     if let Some(extra) = &compared {
         all.extend(extra.iter().copied());
@@ -256,6 +259,87 @@ pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                 "{name} ({})\n{}",
                 args.id,
                 table(&headers, &cells)
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kpi show --by`: one row per period and dimension value, then the total.
+fn show_by(
+    opened: &Opened,
+    args: &ShowArgs,
+    def: &KpiDef,
+    periods: &[Period],
+    dimension: &str,
+    locale: Locale,
+) -> anyhow::Result<ExitCode> {
+    let id = args.id.as_str();
+    let split = opened
+        .engine
+        .evaluate_by(&[id], periods, dimension)
+        .map_err(user_error)?;
+    let totals = opened.engine.evaluate(&[id], periods).map_err(user_error)?;
+    let by = &split[id];
+    let unit = def.unit.get_ref().as_str();
+    let mut rows: Vec<(String, String, Option<f64>)> = Vec::new();
+    for (i, period) in periods.iter().enumerate() {
+        let mut values: Vec<(&String, Option<f64>)> = by
+            .iter()
+            .map(|(value, series)| (value, series[i]))
+            .filter(|(_, v)| v.is_some())
+            .collect();
+        values.sort_by(|a, b| {
+            b.1.unwrap_or(0.0)
+                .total_cmp(&a.1.unwrap_or(0.0))
+                .then(a.0.cmp(b.0))
+        });
+        for (value, v) in values {
+            rows.push((period.to_string(), value.clone(), v));
+        }
+        rows.push((period.to_string(), "(total)".to_string(), totals[id][i]));
+    }
+    match args.format {
+        Format::Json => {
+            let items: Vec<_> = rows
+                .iter()
+                .map(|(p, d, v)| json!({"period": p, dimension: d, "value": v}))
+                .collect();
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(
+                    &json!({"kpi": id, "unit": unit, "by": dimension, "values": items})
+                )?
+            ))?;
+        }
+        Format::Csv => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(p, d, v)| {
+                    vec![
+                        p.clone(),
+                        d.clone(),
+                        v.map(|v| v.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            write_csv(&["period", dimension, "value"], &cells)?;
+        }
+        Format::Table => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(p, d, v)| {
+                    vec![
+                        p.clone(),
+                        d.clone(),
+                        format_value(*v, unit, &opened.currency, locale),
+                    ]
+                })
+                .collect();
+            print_stdout(&format!(
+                "{} ({id}) by {dimension}\n{}",
+                def.name.get_ref().get(locale),
+                table(&["period", dimension, "value"], &cells)
             ))?;
         }
     }

@@ -657,3 +657,81 @@ fn anonymous_touches_join_their_person_through_identities() {
         .unwrap();
     assert_eq!(first["channel"], "organic_search", "{report}");
 }
+
+#[test]
+fn split_by_a_dimension_with_ratios_recomputed() {
+    let dir = workspace();
+    let path = dir.path();
+    let split = |kpi: &str, grain: &str, day: &str| -> Vec<(String, Option<f64>)> {
+        let output = utfall()
+            .args([
+                "kpi", "show", kpi, "--grain", grain, "--from", day, "--to", day, "--by",
+                "channel", "--format", "json", "-C",
+            ])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut rows: Vec<(String, Option<f64>)> = json["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["channel"].as_str().unwrap().to_string(),
+                    v["value"].as_f64(),
+                )
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    };
+    // Spend in May–July: paid_search 1000, paid_social 500, events 2000.
+    let spend = split("marketing_spend", "fiscal_quarter", "2026-06-01");
+    let expected = [
+        ("(total)", 3500.0),
+        ("events", 2000.0),
+        ("paid_search", 1000.0),
+        ("paid_social", 500.0),
+    ];
+    assert_eq!(spend.len(), expected.len(), "{spend:?}");
+    for ((channel, value), (want_channel, want)) in spend.iter().zip(expected) {
+        assert_eq!(channel, want_channel);
+        close(*value, want, channel);
+    }
+    // The web conversion rate per channel is recomputed: organic 1/1, direct 0/1, paid search 1/1.
+    let rate = split("web_conversion_rate", "month", "2026-05-15");
+    let get = |name: &str| rate.iter().find(|(c, _)| c == name).unwrap().1;
+    close(get("organic_search"), 1.0, "organic_search");
+    close(get("paid_search"), 1.0, "paid_search");
+    assert_eq!(get("direct"), Some(0.0));
+    close(get("(total)"), 2.0 / 3.0, "total");
+    // CAC reads deals, which have no channel: a clear error.
+    let output = utfall()
+        .args([
+            "kpi",
+            "show",
+            "cac",
+            "--grain",
+            "month",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-31",
+            "--by",
+            "channel",
+            "-C",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("table `deals` has no column `channel`")
+    );
+}

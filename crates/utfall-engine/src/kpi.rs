@@ -158,6 +158,19 @@ impl std::fmt::Debug for Engine {
 
 type Values = HashMap<(usize, String), f64>;
 
+/// KPI → dimension value → one value per period.
+pub type SplitSeries = BTreeMap<String, BTreeMap<String, Vec<Option<f64>>>>;
+
+/// Separates a period label from a dimension value in the keys of `Values`.
+const DIMENSION_SEPARATOR: char = '\u{1f}';
+
+fn label(period: Period, dimension: Option<&str>) -> String {
+    match dimension {
+        Some(value) => format!("{period}{DIMENSION_SEPARATOR}{value}"),
+        None => period.to_string(),
+    }
+}
+
 impl Engine {
     /// Compiles every KPI of the workspace.
     pub fn new(config: EngineConfig, workspace: &Workspace) -> Result<Engine, EngineError> {
@@ -500,8 +513,62 @@ impl Engine {
         kpi_ids: &[&str],
         periods: &[Period],
     ) -> Result<BTreeMap<String, Vec<Option<f64>>>, EngineError> {
+        let (values, _) = self.prepare(kpi_ids, periods, None)?;
+        let mut out = BTreeMap::new();
+        for id in kpi_ids {
+            let series = periods
+                .iter()
+                .map(|p| self.value(&Node::Kpi((*id).to_string(), None), *p, &values, 0, None))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.insert((*id).to_string(), series);
+        }
+        Ok(out)
+    }
+
+    /// The value of each KPI in each period for each value of `dimension` (a column, e.g.
+    /// `channel`, that every table the KPIs read must have). Ratios are recomputed per value,
+    /// not summed.
+    pub fn evaluate_by(
+        &self,
+        kpi_ids: &[&str],
+        periods: &[Period],
+        dimension: &str,
+    ) -> Result<SplitSeries, EngineError> {
+        let (values, dimension_values) = self.prepare(kpi_ids, periods, Some(dimension))?;
+        let mut out = BTreeMap::new();
+        for id in kpi_ids {
+            let mut by = BTreeMap::new();
+            for value in &dimension_values {
+                let series = periods
+                    .iter()
+                    .map(|p| {
+                        self.value(
+                            &Node::Kpi((*id).to_string(), None),
+                            *p,
+                            &values,
+                            0,
+                            Some(value),
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if series.iter().any(Option::is_some) {
+                    by.insert(value.clone(), series);
+                }
+            }
+            out.insert((*id).to_string(), by);
+        }
+        Ok(out)
+    }
+
+    /// Runs the aggregates the KPIs need; with a dimension, also returns its values.
+    fn prepare(
+        &self,
+        kpi_ids: &[&str],
+        periods: &[Period],
+        dimension: Option<&str>,
+    ) -> Result<(Values, BTreeSet<String>), EngineError> {
         let Some(grain) = periods.first().map(Period::grain) else {
-            return Ok(BTreeMap::new());
+            return Ok((Values::new(), BTreeSet::new()));
         };
         if periods.iter().any(|p| p.grain() != grain) {
             return Err(EngineError::MixedGrains);
@@ -524,16 +591,16 @@ impl Engine {
                 )?;
             }
         }
-        let values = self.run_aggregates(&needed)?;
-        let mut out = BTreeMap::new();
-        for id in kpi_ids {
-            let series = periods
-                .iter()
-                .map(|p| self.value(&Node::Kpi((*id).to_string(), None), *p, &values, 0))
-                .collect::<Result<Vec<_>, _>>()?;
-            out.insert((*id).to_string(), series);
-        }
-        Ok(out)
+        let values = self.run_aggregates(&needed, dimension)?;
+        let dimension_values = values
+            .keys()
+            .filter_map(|(_, label)| {
+                label
+                    .split_once(DIMENSION_SEPARATOR)
+                    .map(|(_, d)| d.to_string())
+            })
+            .collect();
+        Ok((values, dimension_values))
     }
 
     fn shift(&self, period: Period, offset: Option<Offset>) -> Period {
@@ -633,11 +700,12 @@ impl Engine {
         period: Period,
         values: &Values,
         depth: usize,
+        dimension: Option<&str>,
     ) -> Result<Option<f64>, EngineError> {
         if depth > 64 {
             return Err(EngineError::Unsupported("KPIs nest too deeply".into()));
         }
-        let key = |index: usize, p: Period| (index, p.to_string());
+        let key = |index: usize, p: Period| (index, label(p, dimension));
         Ok(match node {
             Node::Const(v) => Some(*v),
             Node::Agg(index) => values.get(&key(*index, period)).copied(),
@@ -667,13 +735,21 @@ impl Engine {
                     .kpis
                     .get(id)
                     .ok_or_else(|| EngineError::UnknownKpi(id.clone()))?;
-                self.value(inner, self.shift(period, *offset), values, depth + 1)?
+                self.value(
+                    inner,
+                    self.shift(period, *offset),
+                    values,
+                    depth + 1,
+                    dimension,
+                )?
             }
-            Node::Neg(inner) => self.value(inner, period, values, depth + 1)?.map(|v| -v),
+            Node::Neg(inner) => self
+                .value(inner, period, values, depth + 1, dimension)?
+                .map(|v| -v),
             Node::Bin(op, a, b) => {
                 let (Some(a), Some(b)) = (
-                    self.value(a, period, values, depth + 1)?,
-                    self.value(b, period, values, depth + 1)?,
+                    self.value(a, period, values, depth + 1, dimension)?,
+                    self.value(b, period, values, depth + 1, dimension)?,
                 ) else {
                     return Ok(None);
                 };
@@ -687,7 +763,7 @@ impl Engine {
             Node::Sum(nodes) => {
                 let parts: Vec<Option<f64>> = nodes
                     .iter()
-                    .map(|n| self.value(n, period, values, depth + 1))
+                    .map(|n| self.value(n, period, values, depth + 1, dimension))
                     .collect::<Result<_, _>>()?;
                 if parts.iter().all(Option::is_none) {
                     None
@@ -698,7 +774,7 @@ impl Engine {
             Node::Product(nodes) => {
                 let parts: Vec<Option<f64>> = nodes
                     .iter()
-                    .map(|n| self.value(n, period, values, depth + 1))
+                    .map(|n| self.value(n, period, values, depth + 1, dimension))
                     .collect::<Result<_, _>>()?;
                 parts
                     .iter()
@@ -713,6 +789,7 @@ impl Engine {
     fn run_aggregates(
         &self,
         needed: &BTreeMap<usize, BTreeSet<PeriodKey>>,
+        dimension: Option<&str>,
     ) -> Result<Values, EngineError> {
         let mut groups: BTreeMap<(String, String, Grain), Vec<usize>> = BTreeMap::new();
         let mut periods_of: BTreeMap<(String, String, Grain), BTreeSet<PeriodKey>> =
@@ -734,13 +811,19 @@ impl Engine {
             if !self.registered.contains(&table) {
                 continue; // no data: every value is absent
             }
+            if let Some(dimension) = dimension
+                && self.table(&table)?.column(dimension).is_none()
+            {
+                return Err(EngineError::Unsupported(format!(
+                    "table `{table}` has no column `{dimension}`, so a KPI that reads it cannot be split by `{dimension}`"
+                )));
+            }
             self.runtime.block_on(self.run_group(
-                &table,
-                &time,
-                grain,
+                (&table, &time, grain),
                 &members,
                 periods,
                 &mut values,
+                dimension,
             ))?;
         }
         Ok(values)
@@ -748,14 +831,41 @@ impl Engine {
 
     async fn run_group(
         &self,
-        table_name: &str,
-        time: &str,
-        grain: Grain,
+        (table_name, time, grain): (&str, &str, Grain),
         members: &[usize],
         periods: &BTreeSet<PeriodKey>,
         values: &mut Values,
+        dimension: Option<&str>,
     ) -> Result<(), EngineError> {
         let table = self.table(table_name)?;
+        // Group by the period, and by the dimension's value when splitting.
+        let group = |period: Expr| -> Vec<Expr> {
+            let mut exprs = vec![period.alias("period")];
+            if let Some(dimension) = dimension {
+                exprs.push(datafusion::prelude::cast(col(dimension), DataType::Utf8).alias("dim"));
+            }
+            exprs
+        };
+        let first_value = if dimension.is_some() { 2 } else { 1 };
+        let row_label = |batch: &arrow::record_batch::RecordBatch, row: usize| -> Option<String> {
+            let periods = batch.column(0).as_string::<i32>();
+            if periods.is_null(row) {
+                return None;
+            }
+            let period = periods.value(row);
+            Some(match dimension {
+                Some(_) => {
+                    let dims = batch.column(1).as_string::<i32>();
+                    let value = if dims.is_null(row) {
+                        "(none)"
+                    } else {
+                        dims.value(row)
+                    };
+                    format!("{period}{DIMENSION_SEPARATOR}{value}")
+                }
+                None => period.to_string(),
+            })
+        };
         let calendar = &self.config.calendar;
         let time_type = table
             .column(time)
@@ -836,10 +946,10 @@ impl Engine {
                     continue;
                 }
             };
-            columns.push((index, aggregates.len() + 1));
+            columns.push((index, aggregates.len() + first_value));
             aggregates.push(expr.alias(format!("a{index}")));
             if spec.money_column.is_some() {
-                currency_checks.push((index, aggregates.len() + 1));
+                currency_checks.push((index, aggregates.len() + first_value));
                 aggregates
                     .push(count_distinct(filtered(col("currency"))?).alias(format!("c{index}")));
             }
@@ -850,7 +960,7 @@ impl Engine {
                 .table(table_name)
                 .await?
                 .filter(in_range.clone())?
-                .aggregate(vec![udf.call(vec![col(time)]).alias("period")], aggregates)?
+                .aggregate(group(udf.call(vec![col(time)])), aggregates)?
                 .collect()
                 .await?;
             let mut seen_periods = BTreeSet::new();
@@ -860,10 +970,9 @@ impl Engine {
                     let numbers = cast(batch.column(*position), &DataType::Float64)?;
                     let numbers = numbers.as_primitive::<Float64Type>();
                     for row in 0..batch.num_rows() {
-                        if labels_column.is_null(row) {
+                        let Some(label) = row_label(batch, row) else {
                             continue;
-                        }
-                        let label = labels_column.value(row).to_string();
+                        };
                         seen_periods.insert(label.clone());
                         if !numbers.is_null(row) {
                             values.insert((*index, label), numbers.value(row));
@@ -887,9 +996,25 @@ impl Engine {
                 }
             }
             // Covered periods without rows are zero for counts and sums, absent for averages.
-            for period in periods {
-                let label = period.0.to_string();
-                if covered(&period.0) && !seen_periods.contains(&label) {
+            let split_values: BTreeSet<String> = seen_periods
+                .iter()
+                .filter_map(|l| {
+                    l.split_once(DIMENSION_SEPARATOR)
+                        .map(|(_, d)| d.to_string())
+                })
+                .collect();
+            let fill_labels: Vec<(Period, String)> = periods
+                .iter()
+                .flat_map(|p| match dimension {
+                    Some(_) => split_values
+                        .iter()
+                        .map(|d| (p.0, label(p.0, Some(d))))
+                        .collect::<Vec<_>>(),
+                    None => vec![(p.0, p.0.to_string())],
+                })
+                .collect();
+            for (period, label) in fill_labels {
+                if covered(&period) && !seen_periods.contains(&label) {
                     for (index, _) in &columns {
                         if matches!(
                             self.aggs[*index].kind,
@@ -912,6 +1037,11 @@ impl Engine {
                 Some(filter) => base.filter(filter.clone())?,
                 None => base,
             };
+            if dimension.is_some() && matches!(spec.kind, AggKind::First(_)) {
+                return Err(EngineError::Unsupported(
+                    "`count_new` (first occurrences) cannot be split by a dimension yet".into(),
+                ));
+            }
             let batches = match &spec.kind {
                 AggKind::First(entity) => {
                     base.filter(
@@ -938,7 +1068,7 @@ impl Engine {
                 AggKind::ConversionBase { from } => {
                     base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
                         .aggregate(
-                            vec![udf.call(vec![col(from.as_str())]).alias("period")],
+                            group(udf.call(vec![col(from.as_str())])),
                             vec![count(lit(1i64)).alias("n")],
                         )?
                         .collect()
@@ -957,7 +1087,7 @@ impl Engine {
                         .and(gap.lt_eq(lit(i64::from(*within_days) * 86_400_000_000)));
                     base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
                         .aggregate(
-                            vec![udf.call(vec![col(from.as_str())]).alias("period")],
+                            group(udf.call(vec![col(from.as_str())])),
                             vec![sum(when(hit, lit(1i64)).otherwise(lit(0i64))?).alias("n")],
                         )?
                         .collect()
@@ -967,23 +1097,23 @@ impl Engine {
             };
             let mut seen = BTreeSet::new();
             for batch in &batches {
-                let labels_column = batch.column(0).as_string::<i32>();
-                let numbers = cast(batch.column(1), &DataType::Float64)?;
+                let numbers = cast(batch.column(first_value), &DataType::Float64)?;
                 let numbers = numbers.as_primitive::<Float64Type>();
                 for row in 0..batch.num_rows() {
-                    if !labels_column.is_null(row) && !numbers.is_null(row) {
-                        seen.insert(labels_column.value(row).to_string());
-                        values.insert(
-                            (index, labels_column.value(row).to_string()),
-                            numbers.value(row),
-                        );
+                    if let Some(label) = row_label(batch, row)
+                        && !numbers.is_null(row)
+                    {
+                        seen.insert(label.clone());
+                        values.insert((index, label), numbers.value(row));
                     }
                 }
             }
-            for period in periods {
-                let label = period.0.to_string();
-                if covered(&period.0) && !seen.contains(&label) {
-                    values.insert((index, label), 0.0);
+            if dimension.is_none() {
+                for period in periods {
+                    let label = period.0.to_string();
+                    if covered(&period.0) && !seen.contains(&label) {
+                        values.insert((index, label), 0.0);
+                    }
                 }
             }
         }

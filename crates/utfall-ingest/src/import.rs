@@ -114,6 +114,21 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
         .collect())
 }
 
+/// What the first lines of a file say about it: delimiter, decimal comma (if any evidence) and
+/// the order of day and month.
+pub fn sniff(lines: &[&str]) -> (u8, Option<bool>, DateOrder) {
+    let delimiter = detect_delimiter(lines);
+    let cells: Vec<String> = lines
+        .iter()
+        .flat_map(|line| line.split(char::from(delimiter)).map(str::to_string))
+        .collect();
+    (
+        delimiter,
+        detect_decimal_comma(&cells),
+        detect_date_order(&cells),
+    )
+}
+
 fn detect_delimiter(lines: &[&str]) -> u8 {
     let mut best = (b',', 0usize);
     for candidate in [b';', b'\t', b',', b'|'] {

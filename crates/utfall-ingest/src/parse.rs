@@ -321,7 +321,7 @@ fn split_offset(text: &str) -> Option<(&str, Option<i32>)> {
         let (clock, offset) = text.split_at(position);
         let sign = if offset.starts_with('-') { -1 } else { 1 };
         let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
-        if digits.len() == 4 || digits.len() == 2 {
+        if (digits.len() == 4 || digits.len() == 2) && digits.bytes().all(|b| b.is_ascii_digit()) {
             let hours: i32 = number(&digits[..2])?;
             let minutes: i32 = if digits.len() == 4 {
                 number(&digits[2..])?
@@ -438,6 +438,21 @@ mod tests {
         );
         assert_eq!(
             parse_timestamp("yesterday", DateOrder::DayFirst, &stockholm),
+            None
+        );
+    }
+
+    /// Inputs the fuzzer (`fuzz/`, target `parse_values`) found; each once panicked.
+    #[test]
+    fn fuzz_regressions() {
+        let stockholm = TimeZone::get("Europe/Stockholm").unwrap();
+        // A multi-byte character where an offset's digits were expected.
+        let crash = "1.1.4141T4/5/5551 44-1:z-\u{f}\0\0\0/\0\0\u{0}22*-j€  ";
+        for order in [DateOrder::DayFirst, DateOrder::MonthFirst] {
+            let _ = parse_timestamp(crash, order, &stockholm);
+        }
+        assert_eq!(
+            parse_timestamp("2026-11-26 10:15 +j€", DateOrder::DayFirst, &stockholm),
             None
         );
     }

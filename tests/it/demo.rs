@@ -121,41 +121,20 @@ fn imported_numbers_equal_the_truth() {
 
     // Won revenue per quarter and leads per month, through the KPI engine.
     let series = |kpi: &str, grain: &str, from: &str| -> Vec<(String, Option<f64>)> {
-        let output = utfall()
-            .args([
-                "kpi",
-                "show",
-                kpi,
-                "--grain",
-                grain,
-                "--from",
-                from,
-                "--to",
-                "2026-11-26",
-                "--format",
-                "json",
-                "-C",
-            ])
-            .arg(path)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        json["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| {
-                (
-                    v["period"].as_str().unwrap().to_string(),
-                    v["value"].as_f64(),
-                )
-            })
-            .collect()
+        let args = [
+            "kpi",
+            "show",
+            kpi,
+            "--grain",
+            grain,
+            "--from",
+            from,
+            "--to",
+            "2026-11-26",
+            "--format",
+            "json",
+        ];
+        crate::pairs(&crate::json(&args, path), "period")
     };
     let first_day = truth["first_day"].as_str().unwrap();
     let revenue = truth["totals"]["won_revenue_by_quarter"]

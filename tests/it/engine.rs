@@ -125,31 +125,13 @@ s1,2026-Q2,2026-05-12 12:00,r3,2,unaided_awareness,Nordkraft,0
 
 /// `utfall kpi show` as (period, value) pairs.
 fn show(dir: &Path, kpi: &str, grain: &str, from: &str, to: &str) -> Vec<(String, Option<f64>)> {
-    let output = utfall()
-        .args([
+    let report = crate::json(
+        &[
             "kpi", "show", kpi, "--grain", grain, "--from", from, "--to", to, "--format", "json",
-            "-C",
-        ])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{kpi}: {}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        dir,
     );
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    json["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["period"].as_str().unwrap().to_string(),
-                v["value"].as_f64(),
-            )
-        })
-        .collect()
+    crate::pairs(&report, "period")
 }
 
 fn one(dir: &Path, kpi: &str, grain: &str, day: &str) -> Option<f64> {
@@ -663,31 +645,11 @@ fn split_by_a_dimension_with_ratios_recomputed() {
     let dir = workspace();
     let path = dir.path();
     let split = |kpi: &str, grain: &str, day: &str| -> Vec<(String, Option<f64>)> {
-        let output = utfall()
-            .args([
-                "kpi", "show", kpi, "--grain", grain, "--from", day, "--to", day, "--by",
-                "channel", "--format", "json", "-C",
-            ])
-            .arg(path)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        let mut rows: Vec<(String, Option<f64>)> = json["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| {
-                (
-                    v["channel"].as_str().unwrap().to_string(),
-                    v["value"].as_f64(),
-                )
-            })
-            .collect();
+        let args = [
+            "kpi", "show", kpi, "--grain", grain, "--from", day, "--to", day, "--by", "channel",
+            "--format", "json",
+        ];
+        let mut rows = crate::pairs(&crate::json(&args, path), "channel");
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         rows
     };

@@ -64,3 +64,34 @@ pub fn check(dir: &Path) -> (i32, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Runs `utfall ARGS -C DIR`, which must succeed, and parses its JSON output.
+pub fn json(args: &[&str], dir: &Path) -> serde_json::Value {
+    let output = utfall()
+        .args(args)
+        .arg("-C")
+        .arg(dir)
+        .output()
+        .expect("utfall runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
+/// A `--format json` KPI series as (period or dimension value, value) pairs.
+pub fn pairs(report: &serde_json::Value, label: &str) -> Vec<(String, Option<f64>)> {
+    report["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| {
+            (
+                v[label].as_str().unwrap_or_default().to_string(),
+                v["value"].as_f64(),
+            )
+        })
+        .collect()
+}

@@ -174,3 +174,38 @@ mod tests {
         );
     }
 }
+
+/// A progress bar on stderr for imports, drawn only on a terminal (and never with `NO_COLOR`
+/// turning it into noise: indicatif hides itself when stderr is not a terminal).
+#[derive(Debug)]
+pub struct ProgressReporter {
+    bar: indicatif::ProgressBar,
+}
+
+impl ProgressReporter {
+    pub fn new(label: &str) -> ProgressReporter {
+        let bar = if std::io::stderr().is_terminal() {
+            indicatif::ProgressBar::new(0)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec}",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(label.to_string());
+        ProgressReporter { bar }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl utfall_ingest::import::Reporter for ProgressReporter {
+    fn progress(&self, done: u64, total: u64) {
+        self.bar.set_length(total);
+        self.bar.set_position(done);
+    }
+}

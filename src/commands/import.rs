@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use serde_json::json;
-use utfall_ingest::import::{ImportOptions, ImportSummary, Silent, import_file};
+use utfall_ingest::import::{ImportOptions, ImportSummary, import_file};
 use utfall_ingest::parse::DateOrder;
 use utfall_ingest::preset::PRESETS;
 use utfall_ingest::store::DataStore;
@@ -194,7 +194,10 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut any_rejected = false;
     let mut reports = Vec::new();
     for (file, options) in &jobs {
-        let summary = import_file(&store, file, options, &catalog, &Silent).map_err(|error| {
+        let progress = crate::output::ProgressReporter::new(&file.display().to_string());
+        let result = import_file(&store, file, options, &catalog, &progress);
+        progress.finish();
+        let summary = result.map_err(|error| {
             let hint = match &error {
                 utfall_ingest::import::ImportError::Plan { .. } => "name the column with `--map \"Column in file=target\"`, or check the `--preset`",
                 _ => "check the file",

@@ -237,7 +237,7 @@ pub fn import_file(
         return Ok(summary);
     }
     if options.preset == "ga4-bigquery" {
-        return import_ga4(store, path, options, catalog, summary);
+        return import_ga4(store, path, options, catalog, summary, reporter);
     }
     let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
 
@@ -492,6 +492,7 @@ fn import_ga4(
     options: &ImportOptions,
     catalog: &Catalog,
     mut summary: ImportSummary,
+    reporter: &dyn Reporter,
 ) -> Result<ImportSummary, ImportError> {
     use std::io::BufRead as _;
     let file_name = summary.file.clone();
@@ -510,7 +511,15 @@ fn import_ga4(
     let mut builders: Vec<TableBuilder> = tables.iter().map(TableBuilder::new).collect();
     let mut quarantine = String::from("file,line,column,reason,record\n");
     let key_events = crate::ga4::default_key_events();
-    for (index, line) in std::io::BufReader::new(text).lines().enumerate() {
+    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let counting = CountingReader {
+        inner: text,
+        count: 0,
+        total,
+        reporter,
+        last_report: 0,
+    };
+    for (index, line) in std::io::BufReader::new(counting).lines().enumerate() {
         let line = line.map_err(read_error)?;
         if line.trim().is_empty() {
             continue;

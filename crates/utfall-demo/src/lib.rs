@@ -365,9 +365,7 @@ pub fn generate(
                         (fb / 400.0).round()
                     );
                 }
-                other => {
-                    *manual_spend_cents.entry(other).or_default() += 0; // manual channels are booked monthly below
-                }
+                _ => {} // e-mail and print costs are booked monthly below
             }
             let kind = match spec.channel {
                 "paid_search" | "paid_social" => "ad_click",
@@ -750,7 +748,6 @@ pub fn generate(
                         "traffic_source": {"name": "(direct)", "medium": "(none)", "source": "(direct)"},
                         "collected_traffic_source": collected,
                     });
-                    let _ = (&session, channel);
                     let line = format!("{event}\n");
                     web.write_all(line.as_bytes()).map_err(web_error)?;
                     n_web_events += 1;

@@ -898,7 +898,6 @@ impl Engine {
             &self.config.time_zone,
             self.zone.clone(),
         ));
-        let labels: BTreeSet<String> = periods.iter().map(|p| p.0.to_string()).collect();
 
         // Coverage: periods wholly outside the data of this time column have no value.
         let coverage = self
@@ -1028,7 +1027,6 @@ impl Engine {
                     }
                 }
             }
-            let _ = &labels;
         }
         for index in specials {
             let spec = &self.aggs[index];

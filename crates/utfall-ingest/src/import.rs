@@ -355,8 +355,7 @@ pub fn import_file(
             Err(error) => {
                 let line = error.position().map_or(0, |p| p.line());
                 summary.read += 1;
-                summary.rejected += 1;
-                push_rejection(
+                reject(
                     &mut summary,
                     &mut quarantine,
                     &file_name,
@@ -380,49 +379,33 @@ pub fn import_file(
                 .push(cells.iter().map(|c| (*c).to_string()).collect());
         }
         let raw = cells.join(&char::from(delimiter).to_string());
-        match plan.rows(&cells, &settings) {
+        // Check every row of every table before adding any, so a record lands whole or not at all.
+        let checked = plan.rows(&cells, &settings).and_then(|tables| {
+            tables
+                .iter()
+                .zip(&builders)
+                .try_for_each(|(rows, builder)| {
+                    rows.iter().try_for_each(|row| builder.check(row))
+                })?;
+            Ok(tables)
+        });
+        match checked {
             Ok(tables) => {
-                // Check every row of every table before adding any, so a row lands whole or not at all.
-                let check = tables
-                    .iter()
-                    .zip(&builders)
-                    .try_for_each(|(rows, builder)| {
-                        rows.iter().try_for_each(|row| builder.check(row))
-                    });
-                match check {
-                    Ok(()) => {
-                        for (rows, builder) in tables.into_iter().zip(&mut builders) {
-                            for row in rows {
-                                let _ = builder.push(row);
-                            }
-                        }
-                    }
-                    Err(error) => {
-                        summary.rejected += 1;
-                        push_rejection(
-                            &mut summary,
-                            &mut quarantine,
-                            &file_name,
-                            line,
-                            &error.column,
-                            &error.reason,
-                            &raw,
-                        );
+                for (rows, builder) in tables.into_iter().zip(&mut builders) {
+                    for row in rows {
+                        let _ = builder.push(row);
                     }
                 }
             }
-            Err(error) => {
-                summary.rejected += 1;
-                push_rejection(
-                    &mut summary,
-                    &mut quarantine,
-                    &file_name,
-                    line,
-                    &error.column,
-                    &error.reason,
-                    &raw,
-                );
-            }
+            Err(error) => reject(
+                &mut summary,
+                &mut quarantine,
+                &file_name,
+                line,
+                &error.column,
+                &error.reason,
+                &raw,
+            ),
         }
     }
     summary.imported = summary.read - summary.rejected;
@@ -526,48 +509,33 @@ fn import_ga4(
         }
         let number = index as u64 + 1;
         summary.read += 1;
-        match crate::ga4::rows(&line, &key_events, &options.time_zone) {
+        let checked = crate::ga4::rows(&line, &key_events, &options.time_zone).and_then(|rows| {
+            if let Some((event, touch)) = &rows {
+                builders[0].check(event)?;
+                touch.as_ref().map_or(Ok(()), |t| builders[1].check(t))?;
+            }
+            Ok(rows)
+        });
+        match checked {
             Ok(None) => summary.skipped += 1,
             Ok(Some((event, touch))) => {
-                let checked = builders[0]
-                    .check(&event)
-                    .and_then(|()| touch.as_ref().map_or(Ok(()), |t| builders[1].check(t)));
-                match checked {
-                    Ok(()) => {
-                        let _ = builders[0].push(event);
-                        if let Some(touch) = touch {
-                            let _ = builders[1].push(touch);
-                        }
-                        if summary.preview.len() < 5 {
-                            summary.preview.push(vec![line.chars().take(120).collect()]);
-                        }
-                    }
-                    Err(error) => {
-                        summary.rejected += 1;
-                        push_rejection(
-                            &mut summary,
-                            &mut quarantine,
-                            &file_name,
-                            number,
-                            &error.column,
-                            &error.reason,
-                            &line,
-                        );
-                    }
+                let _ = builders[0].push(event);
+                if let Some(touch) = touch {
+                    let _ = builders[1].push(touch);
+                }
+                if summary.preview.len() < 5 {
+                    summary.preview.push(vec![line.chars().take(120).collect()]);
                 }
             }
-            Err(error) => {
-                summary.rejected += 1;
-                push_rejection(
-                    &mut summary,
-                    &mut quarantine,
-                    &file_name,
-                    number,
-                    &error.column,
-                    &error.reason,
-                    &line,
-                );
-            }
+            Err(error) => reject(
+                &mut summary,
+                &mut quarantine,
+                &file_name,
+                number,
+                &error.column,
+                &error.reason,
+                &line,
+            ),
         }
     }
     summary.imported = summary.read - summary.rejected - summary.skipped;
@@ -584,7 +552,8 @@ fn csv_cell(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-fn push_rejection(
+/// Counts a rejected row and keeps it in the quarantine with its line, column and reason.
+fn reject(
     summary: &mut ImportSummary,
     quarantine: &mut String,
     file: &str,
@@ -593,6 +562,7 @@ fn push_rejection(
     reason: &str,
     raw: &str,
 ) {
+    summary.rejected += 1;
     if summary.rejections.len() < 10 {
         summary
             .rejections

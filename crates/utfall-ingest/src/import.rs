@@ -393,7 +393,7 @@ pub fn import_file(
             Ok(tables) => {
                 for (rows, builder) in tables.into_iter().zip(&mut builders) {
                     for row in rows {
-                        let _ = builder.push(row);
+                        builder.push(row);
                     }
                 }
             }
@@ -519,9 +519,9 @@ fn import_ga4(
         match checked {
             Ok(None) => summary.skipped += 1,
             Ok(Some((event, touch))) => {
-                let _ = builders[0].push(event);
+                builders[0].push(event);
                 if let Some(touch) = touch {
-                    let _ = builders[1].push(touch);
+                    builders[1].push(touch);
                 }
                 if summary.preview.len() < 5 {
                     summary.preview.push(vec![line.chars().take(120).collect()]);

@@ -146,9 +146,10 @@ impl TableBuilder {
         Ok(())
     }
 
-    /// Adds a checked row.
-    pub fn push(&mut self, row: Vec<Option<Value>>) -> Result<(), CellError> {
-        self.check(&row)?;
+    /// Adds a row that has passed [`TableBuilder::check`]; the import checks every row of a
+    /// record before adding any, so the check is not repeated here.
+    pub fn push(&mut self, row: Vec<Option<Value>>) {
+        debug_assert!(self.check(&row).is_ok(), "push takes checked rows");
         for (builder, value) in self.columns.iter_mut().zip(row) {
             match (builder, value) {
                 (ColumnBuilder::Text(b), Some(Value::Text(v))) => b.append_value(v),
@@ -172,11 +173,10 @@ impl TableBuilder {
                 (ColumnBuilder::Bool(b), None) => b.append_null(),
                 (ColumnBuilder::Date(b), None) => b.append_null(),
                 (ColumnBuilder::Timestamp(b), None) => b.append_null(),
-                _ => unreachable!("checked above"),
+                _ => unreachable!("rows are checked before they are pushed"),
             }
         }
         self.n_rows += 1;
-        Ok(())
     }
 
     /// The rows so far as one batch; the builder is emptied.
@@ -210,19 +210,17 @@ mod tests {
     fn builds_typed_batches_and_rejects_misfits() {
         let catalog = Catalog::canonical();
         let mut builder = TableBuilder::new(catalog.table("deal_contacts").unwrap());
-        builder
-            .push(vec![
-                Some(Value::Text("d1".into())),
-                Some(Value::Text("p1".into())),
-                None,
-            ])
-            .unwrap();
+        builder.push(vec![
+            Some(Value::Text("d1".into())),
+            Some(Value::Text("p1".into())),
+            None,
+        ]);
         let error = builder
-            .push(vec![None, Some(Value::Text("p1".into())), None])
+            .check(&[None, Some(Value::Text("p1".into())), None])
             .unwrap_err();
         assert_eq!(error.column, "deal_id");
         let error = builder
-            .push(vec![
+            .check(&[
                 Some(Value::Integer(3)),
                 Some(Value::Text("p1".into())),
                 None,

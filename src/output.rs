@@ -147,6 +147,11 @@ pub fn print_stdout(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes a value to stdout as pretty-printed JSON, one document per command.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    print_stdout(&format!("{}\n", serde_json::to_string_pretty(value)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

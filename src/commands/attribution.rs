@@ -7,7 +7,7 @@ use serde_json::json;
 use utfall_attribution::{PathSet, PathSetBuilder, heuristic, markov, shapley};
 
 use crate::cli::{Format, PathModel, PathsArgs};
-use crate::output::{UserError, print_stdout, table, write_csv};
+use crate::output::{UserError, print_json, print_stdout, table, write_csv};
 
 pub fn paths(args: PathsArgs) -> anyhow::Result<ExitCode> {
     let paths = read_paths(&args)?;
@@ -159,7 +159,7 @@ pub fn paths(args: PathsArgs) -> anyhow::Result<ExitCode> {
                 "channels": channels,
                 "details": extra,
             });
-            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            print_json(&report)?;
         }
         Format::Table => {
             let cells: Vec<Vec<String>> = paths
@@ -211,7 +211,7 @@ fn print_ordered(paths: &PathSet, format: Format) -> anyhow::Result<ExitCode> {
                 .zip(&ordered)
                 .map(|(c, credits)| json!({"channel_name": c, "by_position": credits}))
                 .collect();
-            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+            print_json(&items)?;
         }
         Format::Table => {
             let rounded: Vec<Vec<String>> = cells

@@ -7,7 +7,7 @@ use utfall_model::diagnostic::{Severity, line_col, render};
 use utfall_model::workspace::Workspace;
 
 use crate::cli::{CheckArgs, Format};
-use crate::output::{color_stderr, paint, print_stdout};
+use crate::output::{color_stderr, paint, print_json};
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::load(&args.dir)
@@ -54,7 +54,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             "warnings": n_warnings,
             "diagnostics": items,
         });
-        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        print_json(&report)?;
     } else {
         let color = color_stderr();
         let mut text = String::new();

@@ -14,7 +14,7 @@ use utfall_model::period::{Calendar, Grain, Period};
 use utfall_model::workspace::{KpiDef, Workspace};
 
 use crate::cli::{Compare, ExplainArgs, Format, Lang, ScorecardArgs, ShowArgs, SqlArgs};
-use crate::output::{UserError, print_stdout, table, write_csv};
+use crate::output::{UserError, print_json, print_stdout, table, write_csv};
 
 pub(crate) struct Opened {
     pub(crate) workspace: Workspace,
@@ -215,12 +215,9 @@ pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|(p, v, c)| json!({"period": p.to_string(), "value": v, "compare": c}))
                 .collect();
-            print_stdout(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(
-                    &json!({"kpi": args.id, "unit": unit, "grain": grain.as_str(), "values": items})
-                )?
-            ))?;
+            print_json(
+                &json!({"kpi": args.id, "unit": unit, "grain": grain.as_str(), "values": items}),
+            )?;
         }
         Format::Csv => {
             let cells: Vec<Vec<String>> = rows
@@ -305,12 +302,7 @@ fn show_by(
                 .iter()
                 .map(|(p, d, v)| json!({"period": p, dimension: d, "value": v}))
                 .collect();
-            print_stdout(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(
-                    &json!({"kpi": id, "unit": unit, "by": dimension, "values": items})
-                )?
-            ))?;
+            print_json(&json!({"kpi": id, "unit": unit, "by": dimension, "values": items}))?;
         }
         Format::Csv => {
             let cells: Vec<Vec<String>> = rows
@@ -502,12 +494,9 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
     }
     flush(&mut text, &mut rows);
     match args.format {
-        Format::Json => print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(
-                &json!({"period": period.to_string(), "previous": previous.to_string(), "last_year": last_year.to_string(), "kpis": json_rows})
-            )?
-        ))?,
+        Format::Json => print_json(
+            &json!({"period": period.to_string(), "previous": previous.to_string(), "last_year": last_year.to_string(), "kpis": json_rows}),
+        )?,
         Format::Csv => {
             let cells: Vec<Vec<String>> = json_rows
                 .iter()
@@ -613,7 +602,7 @@ pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
                     )
                 })
                 .collect();
-            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+            print_json(&items)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -767,13 +756,9 @@ pub fn explain(args: ExplainArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode
                 .iter()
                 .map(|(id, r)| json!({"kpi": id, "residual": r}))
                 .collect();
-            print_stdout(&format!(
-                "{}
-",
-                serde_json::to_string_pretty(
-                    &json!({"kpi": args.id, "period": period.to_string(), "vs": base.to_string(), "lines": items, "unexplained": residual})
-                )?
-            ))?;
+            print_json(
+                &json!({"kpi": args.id, "period": period.to_string(), "vs": base.to_string(), "lines": items, "unexplained": residual}),
+            )?;
         }
         _ => {
             let base_label = base.to_string();

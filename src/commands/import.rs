@@ -13,7 +13,7 @@ use utfall_ingest::store::DataStore;
 use utfall_model::workspace::Workspace;
 
 use crate::cli::{Format, ImportArgs};
-use crate::output::{UserError, print_stdout, table, write_csv};
+use crate::output::{UserError, print_json, print_stdout, table, write_csv};
 
 /// Simple wildcard matching: `*` any run of characters, `?` one character.
 fn wildcard(pattern: &str, name: &str) -> bool {
@@ -217,7 +217,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             "file": s.file, "sha256": s.sha256, "tables": s.tables, "read": s.read, "imported": s.imported,
             "duplicates": s.duplicates, "rejected": s.rejected, "quarantine": s.quarantine, "already_imported": s.already_imported,
         })).collect();
-        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+        print_json(&items)?;
     }
     if any_rejected && !args.allow_rejects {
         eprintln!(
@@ -273,7 +273,7 @@ fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyho
             "preview": summary.preview, "read": summary.read, "would_import": summary.imported, "would_reject": summary.rejected,
             "already_imported": summary.already_imported,
         });
-        return print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+        return print_json(&report);
     }
     if format == Format::Csv {
         let rows: Vec<Vec<String>> = summary
@@ -350,10 +350,7 @@ fn show_log(store: &DataStore, format: Format) -> anyhow::Result<ExitCode> {
         })
         .collect();
     match format {
-        Format::Json => print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&serde_json::to_value(&manifest.imports)?)?
-        ))?,
+        Format::Json => print_json(&serde_json::to_value(&manifest.imports)?)?,
         Format::Csv => write_csv(&headers, &rows)?,
         Format::Table => print_stdout(&table(&headers, &rows))?,
     }

@@ -18,7 +18,7 @@ use utfall_model::period::Period;
 use super::engine::{format_value, locale_of, open};
 use crate::cli::AttributionRunArgs;
 use crate::cli::{ByArg, ConversionArg, Format, Lang, LevelArg, RuleModelArg};
-use crate::output::{UserError, print_stdout, table, write_csv};
+use crate::output::{UserError, print_json, print_stdout, table, write_csv};
 
 /// Text of a column (empty for null or a missing column).
 fn text(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
@@ -552,17 +552,14 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
                     json!({by: keys[i], "cost": cost.get(&keys[i]), "models": models})
                 })
                 .collect();
-            print_stdout(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&json!({
-                    "conversion": format!("{:?}", args.conversion).to_lowercase(),
-                    "conversions": n_conversions, "value": converted_value, "journeys_with_touches": credited_journeys,
-                "value_with_touches": value_with_touches,
-                "marketing_sourced": {"conversions": sourced.len(), "value": sum_value(&sourced)},
-                "marketing_influenced": {"conversions": influenced.len(), "value": sum_value(&influenced)},
-                    "lookback_days": lookback_days, "rows": rows,
-                }))?
-            ))?;
+            print_json(&json!({
+                "conversion": format!("{:?}", args.conversion).to_lowercase(),
+                "conversions": n_conversions, "value": converted_value, "journeys_with_touches": credited_journeys,
+            "value_with_touches": value_with_touches,
+            "marketing_sourced": {"conversions": sourced.len(), "value": sum_value(&sourced)},
+            "marketing_influenced": {"conversions": influenced.len(), "value": sum_value(&influenced)},
+                "lookback_days": lookback_days, "rows": rows,
+            }))?;
         }
         _ => {
             let mut headers: Vec<String> = vec![by.to_string()];

@@ -11,7 +11,7 @@ use utfall_model::workspace::{KPI_DIR, Workspace};
 
 use crate::cli::{AddArgs, Format, Lang, LibraryArgs, TreeArgs};
 use crate::commands::write_atomically;
-use crate::output::{UserError, print_stdout, table, write_csv};
+use crate::output::{UserError, print_json, print_stdout, table, write_csv};
 
 fn formula_kind(formula: &str) -> &'static str {
     utfall_model::formula::parse(formula).map_or("invalid", |expr| expr.kind().as_str())
@@ -50,7 +50,7 @@ pub fn library(args: LibraryArgs, locale: Locale) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect();
-            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?;
+            print_json(&items)?;
         }
         Format::Csv | Format::Table => {
             let headers = ["id", "name", "unit", "direction", "kind", "formula"];
@@ -271,10 +271,7 @@ pub fn tree(args: TreeArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         }
     }
     match args.format {
-        Format::Json => print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&json!({ "goals": json_goals }))?
-        ))?,
+        Format::Json => print_json(&json!({ "goals": json_goals }))?,
         _ => print_stdout(&out)?,
     }
     Ok(ExitCode::SUCCESS)

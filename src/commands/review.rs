@@ -8,7 +8,7 @@ use utfall_model::period::{Grain, Period};
 
 use super::engine::{format_value, locale_of, open};
 use crate::cli::{Format, Lang, ReviewArgs};
-use crate::output::print_stdout;
+use crate::output::{print_json, print_stdout};
 
 use utfall_model::workspace::civil_date as date_of;
 
@@ -143,7 +143,7 @@ pub fn run(args: ReviewArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         text.push_str("no reviews yet: add `[[review]]` and `[[decision]]` entries to `reviews.toml` (see docs/workspace-format.md)\n");
     }
     match args.format {
-        Format::Json => print_stdout(&format!("{}\n", serde_json::to_string_pretty(&items)?))?,
+        Format::Json => print_json(&items)?,
         _ => print_stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)

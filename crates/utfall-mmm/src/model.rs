@@ -1,0 +1,732 @@
+//! The model: data scaled as PyMC-Marketing does (max-abs of the target and of each channel), the
+//! parameter layout, the expected outcome, and the log posterior with its exact gradient.
+//!
+//! `y_t / y_max ~ Normal(μ_t, σ)`, `μ_t = intercept + Σ_c β_c · sat_c(adstock_c(x_c / x_max_c))_t
+//! + Σ_k γ_k · control_k,t + Σ_f γ_f · fourier_f,t`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::MmmError;
+use crate::dual::Dual;
+use crate::prior::{Prior, Support};
+use crate::transform::{Adstock, Saturation};
+
+/// One named column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// A weekly (or daily) table: the outcome, the channels' spend (or exposure), controls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Data {
+    /// ISO dates, for the output.
+    pub dates: Vec<String>,
+    /// Day of the year (1–366) of each row, for the yearly Fourier terms.
+    pub day_of_year: Vec<f64>,
+    pub target: Vec<f64>,
+    pub channels: Vec<Series>,
+    pub controls: Vec<Series>,
+}
+
+/// A lift test (a geo or on/off experiment): raising the channel's spend per period from `spend`
+/// by `delta_spend` changed the outcome per period by `delta_outcome`, with standard error `sigma`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiftTest {
+    pub channel: String,
+    pub spend: f64,
+    pub delta_spend: f64,
+    pub delta_outcome: f64,
+    pub sigma: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priors {
+    pub intercept: Prior,
+    pub beta: Prior,
+    pub adstock: Vec<Prior>,
+    pub saturation: Vec<Prior>,
+    pub control: Prior,
+    pub fourier: Prior,
+    pub sigma: Prior,
+    /// Per channel: a prior on ROI (outcome per unit of spend over the fitted rows), as in
+    /// Meridian; replaces the prior on that channel's β.
+    pub roi: Vec<(String, Prior)>,
+}
+
+impl Priors {
+    /// PyMC-Marketing's defaults.
+    pub fn defaults(adstock: &Adstock, saturation: Saturation) -> Self {
+        Priors {
+            intercept: Prior::Normal {
+                mu: 0.0,
+                sigma: 2.0,
+            },
+            beta: Prior::HalfNormal { sigma: 2.0 },
+            adstock: adstock.default_priors(),
+            saturation: saturation.default_priors(),
+            control: Prior::Normal {
+                mu: 0.0,
+                sigma: 2.0,
+            },
+            fourier: Prior::Laplace { mu: 0.0, b: 1.0 },
+            sigma: Prior::HalfNormal { sigma: 2.0 },
+            roi: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub adstock: Adstock,
+    pub saturation: Saturation,
+    /// Fourier order of the yearly seasonality (0: none).
+    pub yearly_seasonality: usize,
+    /// The last rows kept out of the fit, for an out-of-sample check.
+    pub holdout: usize,
+    pub priors: Priors,
+    pub lift_tests: Vec<LiftTest>,
+}
+
+/// What a parameter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Intercept,
+    /// β of channel c, or its ROI when the channel has an ROI prior.
+    Beta(usize),
+    Roi(usize),
+    Adstock(usize, usize),
+    Saturation(usize, usize),
+    Control(usize),
+    Fourier(usize),
+    Sigma,
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub role: Role,
+    pub prior: Prior,
+    pub support: Support,
+}
+
+/// Data ready for fitting: scaled, with Fourier columns, and the parameter layout.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub spec: ModelSpec,
+    pub data: Data,
+    pub n_rows: usize,
+    pub n_train: usize,
+    pub y_max: f64,
+    pub y: Vec<f64>,
+    pub x_max: Vec<f64>,
+    pub x: Vec<Vec<f64>>,
+    /// Spend of each channel over the training rows, in original units.
+    pub spend_train: Vec<f64>,
+    /// Control columns followed by Fourier columns.
+    pub z: Vec<Vec<f64>>,
+    pub z_names: Vec<String>,
+    pub n_controls: usize,
+    pub parameters: Vec<Parameter>,
+    /// Index of the first parameter of each channel: β or ROI, adstock…, saturation….
+    pub channel_start: Vec<usize>,
+    pub roi_channel: Vec<bool>,
+    pub lift: Vec<(usize, LiftTest)>,
+    pub intercept_index: usize,
+    pub z_start: usize,
+    pub sigma_index: usize,
+}
+
+impl Prepared {
+    pub fn new(data: Data, spec: ModelSpec) -> Result<Self, MmmError> {
+        let n = data.target.len();
+        if n < 8 {
+            return Err(MmmError::Data(format!(
+                "{n} rows: a mix model needs at least 8 periods (and 2–3 years of weeks to see seasonality)"
+            )));
+        }
+        if data.channels.is_empty() {
+            return Err(MmmError::Data("no channels".into()));
+        }
+        for column in data.channels.iter().chain(&data.controls) {
+            if column.values.len() != n {
+                return Err(MmmError::Data(format!(
+                    "column {} has {} values, the target {n}",
+                    column.name,
+                    column.values.len()
+                )));
+            }
+        }
+        if data.day_of_year.len() != n {
+            return Err(MmmError::Data(
+                "day_of_year must have one value per row".into(),
+            ));
+        }
+        for (name, values) in std::iter::once(("target", &data.target))
+            .chain(data.channels.iter().map(|c| (c.name.as_str(), &c.values)))
+            .chain(data.controls.iter().map(|c| (c.name.as_str(), &c.values)))
+        {
+            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                return Err(MmmError::Data(format!(
+                    "column {name}, row {}: not a finite number",
+                    i + 1
+                )));
+            }
+        }
+        for c in &data.channels {
+            if let Some(i) = c.values.iter().position(|v| *v < 0.0) {
+                return Err(MmmError::Data(format!(
+                    "channel {}, row {}: negative spend {}",
+                    c.name,
+                    i + 1,
+                    c.values[i]
+                )));
+            }
+        }
+        if spec.holdout + 8 > n {
+            return Err(MmmError::Data(format!(
+                "a hold-out of {} leaves fewer than 8 rows to fit",
+                spec.holdout
+            )));
+        }
+        if spec.priors.adstock.len() != spec.adstock.parameter_names().len()
+            || spec.priors.saturation.len() != spec.saturation.parameter_names().len()
+        {
+            return Err(MmmError::Data(
+                "the adstock and saturation priors must match their parameters".into(),
+            ));
+        }
+        let n_train = n - spec.holdout;
+        let max_abs = |v: &[f64]| v[..n_train].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let y_max = max_abs(&data.target);
+        if y_max == 0.0 {
+            return Err(MmmError::Data(
+                "the target is zero in every fitted row".into(),
+            ));
+        }
+        let y = data.target.iter().map(|v| v / y_max).collect();
+        let mut x_max = Vec::new();
+        let mut x = Vec::new();
+        let mut spend_train = Vec::new();
+        for c in &data.channels {
+            let m = max_abs(&c.values);
+            if m == 0.0 {
+                return Err(MmmError::Data(format!(
+                    "channel {} has no spend in the fitted rows: drop it",
+                    c.name
+                )));
+            }
+            x_max.push(m);
+            x.push(c.values.iter().map(|v| v / m).collect());
+            spend_train.push(c.values[..n_train].iter().sum());
+        }
+        let mut z: Vec<Vec<f64>> = data.controls.iter().map(|c| c.values.clone()).collect();
+        let mut z_names: Vec<String> = data.controls.iter().map(|c| c.name.clone()).collect();
+        for k in 1..=spec.yearly_seasonality {
+            for (kind, f) in [("sin", f64::sin as fn(f64) -> f64), ("cos", f64::cos)] {
+                z.push(
+                    data.day_of_year
+                        .iter()
+                        .map(|d| f(2.0 * std::f64::consts::PI * k as f64 * d / 365.25))
+                        .collect(),
+                );
+                z_names.push(format!("{kind}_order_{k}"));
+            }
+        }
+        let mut lift = Vec::new();
+        for test in &spec.lift_tests {
+            let Some(c) = data.channels.iter().position(|c| c.name == test.channel) else {
+                return Err(MmmError::Data(format!(
+                    "lift test for unknown channel {}",
+                    test.channel
+                )));
+            };
+            if test.sigma <= 0.0 {
+                return Err(MmmError::Data(format!(
+                    "lift test for {}: sigma must be positive",
+                    test.channel
+                )));
+            }
+            lift.push((c, test.clone()));
+        }
+        for (name, _) in &spec.priors.roi {
+            if !data.channels.iter().any(|c| &c.name == name) {
+                return Err(MmmError::Data(format!(
+                    "ROI prior for unknown channel {name}"
+                )));
+            }
+        }
+
+        let mut parameters = Vec::new();
+        let mut push = |name: String, role: Role, prior: Prior| {
+            parameters.push(Parameter {
+                name,
+                role,
+                support: prior.support(),
+                prior,
+            })
+        };
+        let mut channel_start = Vec::new();
+        let mut roi_channel = Vec::new();
+        let n_controls = data.controls.len();
+        let mut count = 0;
+        for (c, channel) in data.channels.iter().enumerate() {
+            channel_start.push(count);
+            let roi = spec.priors.roi.iter().find(|(n, _)| n == &channel.name);
+            roi_channel.push(roi.is_some());
+            match roi {
+                Some((_, prior)) => push(format!("roi[{}]", channel.name), Role::Roi(c), *prior),
+                None => push(
+                    format!("saturation_beta[{}]", channel.name),
+                    Role::Beta(c),
+                    spec.priors.beta,
+                ),
+            }
+            count += 1;
+            for (j, p) in spec.adstock.parameter_names().iter().enumerate() {
+                push(
+                    format!("adstock_{p}[{}]", channel.name),
+                    Role::Adstock(c, j),
+                    spec.priors.adstock[j],
+                );
+                count += 1;
+            }
+            for (j, p) in spec.saturation.parameter_names().iter().enumerate() {
+                push(
+                    format!("saturation_{p}[{}]", channel.name),
+                    Role::Saturation(c, j),
+                    spec.priors.saturation[j],
+                );
+                count += 1;
+            }
+        }
+        let intercept_index = count;
+        push("intercept".into(), Role::Intercept, spec.priors.intercept);
+        let z_start = count + 1;
+        for (k, name) in z_names.iter().enumerate() {
+            if k < n_controls {
+                push(
+                    format!("gamma_control[{name}]"),
+                    Role::Control(k),
+                    spec.priors.control,
+                );
+            } else {
+                push(
+                    format!("gamma_fourier[{name}]"),
+                    Role::Fourier(k - n_controls),
+                    spec.priors.fourier,
+                );
+            }
+        }
+        let sigma_index = z_start + z_names.len();
+        push("y_sigma".into(), Role::Sigma, spec.priors.sigma);
+
+        Ok(Prepared {
+            n_rows: n,
+            n_train,
+            y_max,
+            y,
+            x_max,
+            x,
+            spend_train,
+            z,
+            z_names,
+            n_controls,
+            parameters,
+            channel_start,
+            roi_channel,
+            lift,
+            intercept_index,
+            z_start,
+            sigma_index,
+            spec,
+            data,
+        })
+    }
+
+    pub fn dim(&self) -> usize {
+        self.parameters.len()
+    }
+
+    pub fn n_adstock(&self) -> usize {
+        self.spec.adstock.parameter_names().len()
+    }
+
+    pub fn n_saturation(&self) -> usize {
+        self.spec.saturation.parameter_names().len()
+    }
+
+    /// Constrained parameters from an unconstrained position.
+    pub fn constrain(&self, u: &[f64]) -> Vec<f64> {
+        self.parameters
+            .iter()
+            .zip(u)
+            .map(|(p, &u)| p.support.forward(u).0)
+            .collect()
+    }
+
+    /// The unconstrained position of constrained parameters.
+    pub fn unconstrain(&self, theta: &[f64]) -> Vec<f64> {
+        self.parameters
+            .iter()
+            .zip(theta)
+            .map(|(p, &x)| p.support.inverse(x))
+            .collect()
+    }
+
+    /// A starting point: every parameter at its prior's centre.
+    pub fn center(&self) -> Vec<f64> {
+        self.parameters.iter().map(|p| p.prior.center()).collect()
+    }
+
+    /// Channel c's adstocked series (scaled units), its saturated series and its adstock weights.
+    pub fn channel_curve(&self, theta: &[f64], c: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let start = self.channel_start[c] + 1;
+        let na = self.n_adstock();
+        let w = self.spec.adstock.weights(&theta[start..start + na]);
+        let a = Adstock::apply(&w, &self.x[c]);
+        let sat = self.saturation_params(theta, c);
+        let s = a
+            .iter()
+            .map(|&a| self.spec.saturation.eval(a, sat))
+            .collect();
+        (a, s, w)
+    }
+
+    pub fn saturation_params<'a>(&self, theta: &'a [f64], c: usize) -> &'a [f64] {
+        let start = self.channel_start[c] + 1 + self.n_adstock();
+        &theta[start..start + self.n_saturation()]
+    }
+
+    /// β of every channel (derived from ROI where the channel has an ROI prior), given the
+    /// channels' saturated series.
+    pub fn betas(&self, theta: &[f64], curves: &[Vec<f64>]) -> Vec<f64> {
+        (0..self.x.len())
+            .map(|c| {
+                let v = theta[self.channel_start[c]];
+                if self.roi_channel[c] {
+                    let s: f64 = curves[c][..self.n_train].iter().sum();
+                    v * self.spend_train[c] / (self.y_max * s.max(1e-300))
+                } else {
+                    v
+                }
+            })
+            .collect()
+    }
+
+    /// Every component of the expected outcome per row, in original units: channels, then
+    /// intercept, controls and Fourier terms. Their sum is the fitted series.
+    pub fn components(&self, theta: &[f64]) -> Components {
+        let curves: Vec<Vec<f64>> = (0..self.x.len())
+            .map(|c| self.channel_curve(theta, c).1)
+            .collect();
+        let betas = self.betas(theta, &curves);
+        let channels = curves
+            .iter()
+            .zip(&betas)
+            .map(|(s, b)| s.iter().map(|v| v * b * self.y_max).collect())
+            .collect();
+        let intercept = theta[self.intercept_index] * self.y_max;
+        let z = self
+            .z
+            .iter()
+            .enumerate()
+            .map(|(k, col)| {
+                let g = theta[self.z_start + k];
+                col.iter().map(|v| g * v * self.y_max).collect()
+            })
+            .collect();
+        Components {
+            channels,
+            intercept,
+            z,
+            betas,
+        }
+    }
+
+    /// The log posterior (up to a constant) at unconstrained `u`, with its gradient.
+    pub fn logp(&self, u: &[f64], grad: &mut [f64]) -> f64 {
+        let n = self.n_train;
+        let dim = self.dim();
+        let mut theta = vec![0.0; dim];
+        let mut dtheta = vec![0.0; dim];
+        let mut logp = 0.0;
+        // Gradient with respect to the constrained parameters first.
+        let mut g = vec![0.0; dim];
+        for (i, p) in self.parameters.iter().enumerate() {
+            let (x, dx, jac, djac) = p.support.forward(u[i]);
+            theta[i] = x;
+            dtheta[i] = dx;
+            logp += jac;
+            grad[i] = djac;
+        }
+        for (i, p) in self.parameters.iter().enumerate() {
+            let (lp, dlp) = p.prior.logp(theta[i]);
+            logp += lp;
+            g[i] += dlp;
+        }
+
+        let na = self.n_adstock();
+        let ns = self.n_saturation();
+        let n_channels = self.x.len();
+        let mut mu = vec![theta[self.intercept_index]; n];
+        for (k, col) in self.z.iter().enumerate() {
+            let gamma = theta[self.z_start + k];
+            for t in 0..n {
+                mu[t] += gamma * col[t];
+            }
+        }
+        // Per channel: s_t, ds/da_t, ds/dφ_t, da/dθ_t
+        struct Channel {
+            beta: f64,
+            s: Vec<f64>,
+            ds_da: Vec<f64>,
+            ds_dphi: Vec<[f64; 2]>,
+            da: Vec<[f64; 2]>,
+            weight_sum: f64,
+            dweight_sum: [f64; 2],
+        }
+        let mut channels = Vec::with_capacity(n_channels);
+        for c in 0..n_channels {
+            let start = self.channel_start[c] + 1;
+            let params: Vec<Dual<2>> = (0..na)
+                .map(|j| Dual::variable(theta[start + j], j))
+                .collect();
+            let w = self.spec.adstock.weights(&params);
+            let sat = &theta[start + na..start + na + ns];
+            let x = &self.x[c];
+            let mut s = vec![0.0; n];
+            let mut ds_da = vec![0.0; n];
+            let mut ds_dphi = vec![[0.0; 2]; n];
+            let mut da = vec![[0.0; 2]; n];
+            for t in 0..n {
+                let mut a = 0.0;
+                let mut d = [0.0; 2];
+                for (l, wl) in w.iter().enumerate().take(t + 1) {
+                    let xv = x[t - l];
+                    a += wl.v * xv;
+                    d[0] += wl.d[0] * xv;
+                    d[1] += wl.d[1] * xv;
+                }
+                let r = self.spec.saturation.eval_grad(a, sat);
+                s[t] = r.v;
+                ds_da[t] = r.d[0];
+                ds_dphi[t] = [r.d[1], r.d[2]];
+                da[t] = d;
+            }
+            let weight_sum = w.iter().map(|x| x.v).sum();
+            let dweight_sum = [
+                w.iter().map(|x| x.d[0]).sum(),
+                w.iter().map(|x| x.d[1]).sum(),
+            ];
+            let v = theta[self.channel_start[c]];
+            let beta = if self.roi_channel[c] {
+                let total: f64 = s.iter().sum();
+                v * self.spend_train[c] / (self.y_max * total.max(1e-300))
+            } else {
+                v
+            };
+            for t in 0..n {
+                mu[t] += beta * s[t];
+            }
+            channels.push(Channel {
+                beta,
+                s,
+                ds_da,
+                ds_dphi,
+                da,
+                weight_sum,
+                dweight_sum,
+            });
+        }
+
+        let sigma = theta[self.sigma_index];
+        let mut ss = 0.0;
+        let mut r = vec![0.0; n];
+        for t in 0..n {
+            let e = self.y[t] - mu[t];
+            ss += e * e;
+            r[t] = e / (sigma * sigma);
+        }
+        logp += -(n as f64) * sigma.ln() - 0.5 * ss / (sigma * sigma);
+        g[self.sigma_index] += -(n as f64) / sigma + ss / (sigma * sigma * sigma);
+        g[self.intercept_index] += r.iter().sum::<f64>();
+        for (k, col) in self.z.iter().enumerate() {
+            g[self.z_start + k] += (0..n).map(|t| r[t] * col[t]).sum::<f64>();
+        }
+
+        for (c, ch) in channels.iter().enumerate() {
+            let start = self.channel_start[c];
+            // With β held fixed: dlogp/dβ, dlogp/dφ_j, dlogp/dθ_j, and the sums dS/dφ_j, dS/dθ_j
+            // that β depends on when it is derived from an ROI.
+            let mut g_beta = 0.0;
+            let mut g_phi = [0.0; 2];
+            let mut g_ad = [0.0; 2];
+            let mut ds_phi = [0.0; 2];
+            let mut ds_ad = [0.0; 2];
+            for t in 0..n {
+                g_beta += r[t] * ch.s[t];
+                for j in 0..2 {
+                    g_phi[j] += r[t] * ch.ds_dphi[t][j];
+                    ds_phi[j] += ch.ds_dphi[t][j];
+                    let chain = ch.ds_da[t] * ch.da[t][j];
+                    g_ad[j] += r[t] * chain;
+                    ds_ad[j] += chain;
+                }
+            }
+            for j in 0..2 {
+                g_phi[j] *= ch.beta;
+                g_ad[j] *= ch.beta;
+            }
+            let sat = &theta[start + 1 + na..start + 1 + na + ns];
+            for (_, test) in self.lift.iter().filter(|(lc, _)| *lc == c) {
+                let scale = ch.weight_sum / self.x_max[c];
+                let (x0, x1) = (test.spend, test.spend + test.delta_spend);
+                let s0 = self.spec.saturation.eval_grad(x0 * scale, sat);
+                let s1 = self.spec.saturation.eval_grad(x1 * scale, sat);
+                let model = self.y_max * ch.beta * (s1.v - s0.v);
+                let e = test.delta_outcome - model;
+                let q = e / (test.sigma * test.sigma);
+                logp += -0.5 * e * e / (test.sigma * test.sigma);
+                g_beta += q * self.y_max * (s1.v - s0.v);
+                for j in 0..2 {
+                    g_phi[j] += q * self.y_max * ch.beta * (s1.d[j + 1] - s0.d[j + 1]);
+                    g_ad[j] += q * self.y_max * ch.beta * (s1.d[0] * x1 - s0.d[0] * x0)
+                        / self.x_max[c]
+                        * ch.dweight_sum[j];
+                }
+            }
+            if self.roi_channel[c] {
+                let total: f64 = ch.s.iter().sum();
+                let roi = theta[start];
+                g[start] += g_beta * ch.beta / roi;
+                for j in 0..2 {
+                    g_phi[j] += g_beta * (-ch.beta / total) * ds_phi[j];
+                    g_ad[j] += g_beta * (-ch.beta / total) * ds_ad[j];
+                }
+            } else {
+                g[start] += g_beta;
+            }
+            for j in 0..na {
+                g[start + 1 + j] += g_ad[j];
+            }
+            for j in 0..ns {
+                g[start + 1 + na + j] += g_phi[j];
+            }
+        }
+        for i in 0..dim {
+            grad[i] += g[i] * dtheta[i];
+        }
+        logp
+    }
+}
+
+/// The parts of the expected outcome, in original units.
+#[derive(Debug, Clone)]
+pub struct Components {
+    pub channels: Vec<Vec<f64>>,
+    pub intercept: f64,
+    pub z: Vec<Vec<f64>>,
+    pub betas: Vec<f64>,
+}
+
+impl Components {
+    pub fn fitted(&self, t: usize) -> f64 {
+        self.intercept
+            + self.channels.iter().map(|c| c[t]).sum::<f64>()
+            + self.z.iter().map(|c| c[t]).sum::<f64>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate;
+    use crate::transform::AdstockKind;
+
+    /// The analytic gradient against central finite differences, for every adstock and
+    /// saturation, with an ROI prior and a lift test in play.
+    #[test]
+    fn the_gradient_matches_finite_differences() {
+        let sim = simulate::pymc_example(3, 1.0);
+        for kind in [
+            AdstockKind::Geometric,
+            AdstockKind::WeibullCdf,
+            AdstockKind::WeibullPdf,
+        ] {
+            for saturation in [
+                Saturation::Logistic,
+                Saturation::Hill,
+                Saturation::MichaelisMenten,
+            ] {
+                for normalize in [true, false] {
+                    let adstock = Adstock {
+                        kind,
+                        l_max: 8,
+                        normalize,
+                    };
+                    let mut priors = Priors::defaults(&adstock, saturation);
+                    priors.roi = vec![(
+                        "x2".into(),
+                        Prior::LogNormal {
+                            mu: 0.0,
+                            sigma: 1.0,
+                        },
+                    )];
+                    let spec = ModelSpec {
+                        adstock,
+                        saturation,
+                        yearly_seasonality: 2,
+                        holdout: 10,
+                        priors,
+                        lift_tests: vec![
+                            LiftTest {
+                                channel: "x1".into(),
+                                spend: 0.3,
+                                delta_spend: 0.2,
+                                delta_outcome: 0.4,
+                                sigma: 0.1,
+                            },
+                            LiftTest {
+                                channel: "x2".into(),
+                                spend: 0.2,
+                                delta_spend: 0.3,
+                                delta_outcome: 0.3,
+                                sigma: 0.2,
+                            },
+                        ],
+                    };
+                    let model = Prepared::new(sim.data.clone(), spec).unwrap();
+                    let u: Vec<f64> = model
+                        .unconstrain(&model.center())
+                        .iter()
+                        .enumerate()
+                        .map(|(i, u)| u + 0.1 * ((i * 7 % 5) as f64 - 2.0) + 0.013)
+                        .collect();
+                    let mut grad = vec![0.0; model.dim()];
+                    let lp = model.logp(&u, &mut grad);
+                    assert!(lp.is_finite());
+                    let mut scratch = vec![0.0; model.dim()];
+                    for i in 0..model.dim() {
+                        let h = 1e-6;
+                        let mut up = u.clone();
+                        up[i] += h;
+                        let mut down = u.clone();
+                        down[i] -= h;
+                        let numeric = (model.logp(&up, &mut scratch)
+                            - model.logp(&down, &mut scratch))
+                            / (2.0 * h);
+                        let tolerance = 1e-5 * (1.0 + numeric.abs());
+                        assert!(
+                            (grad[i] - numeric).abs() < tolerance,
+                            "{kind:?} {saturation:?} normalize={normalize} {}: analytic {} numeric {numeric}",
+                            model.parameters[i].name,
+                            grad[i]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

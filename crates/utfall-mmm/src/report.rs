@@ -1,0 +1,502 @@
+//! What a fit says: each channel's contribution, ROAS and marginal ROAS with intervals, the
+//! parameters in the units of the data, the decomposition of the fitted series, response curves,
+//! fit statistics in and out of sample, and the sampler's diagnostics.
+
+use serde::Serialize;
+
+use crate::bayes::Posterior;
+use crate::diagnostics::{ess_bulk, rhat, summary};
+use crate::model::{Prepared, Role};
+use crate::prior::Prior;
+use crate::transform::Saturation;
+
+/// A posterior mean with its 94 % interval (3 % and 97 % quantiles).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub mean: f64,
+    #[serde(rename = "hdi_3%")]
+    pub low: f64,
+    #[serde(rename = "hdi_97%")]
+    pub high: f64,
+}
+
+impl Interval {
+    pub fn of(values: &[f64]) -> Self {
+        let (mean, low, high) = summary(values);
+        Interval { mean, low, high }
+    }
+
+    pub fn contains(&self, x: f64) -> bool {
+        self.low <= x && x <= self.high
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelReport {
+    pub name: String,
+    pub spend_total: f64,
+    pub contribution_total: Interval,
+    pub contribution_share: f64,
+    pub roas: Interval,
+    /// Extra outcome per extra unit of spend at the current level (a 1 % rise over the fitted rows).
+    pub mroas: Interval,
+    /// Adstock parameters (geometric `alpha`; Weibull `shape` and `scale` in periods).
+    pub adstock: Vec<(String, Interval)>,
+    /// Saturation parameters in spend units: logistic `lam` per unit of spend, half-saturation
+    /// points in spend per period, Hill's slope as is.
+    pub saturation: Vec<(String, Interval)>,
+    /// The largest contribution per period the channel can reach, in outcome units.
+    pub beta: Interval,
+    pub adstock_weights: Vec<f64>,
+    pub identifiable: bool,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParameterSummary {
+    pub name: String,
+    pub mean: f64,
+    pub sd: f64,
+    #[serde(rename = "hdi_3%")]
+    pub low: f64,
+    #[serde(rename = "hdi_97%")]
+    pub high: f64,
+    pub r_hat: f64,
+    pub ess_bulk: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostics {
+    pub chains: usize,
+    pub draws: usize,
+    pub tune: usize,
+    pub divergences: usize,
+    pub max_r_hat: f64,
+    pub min_ess_bulk: f64,
+    pub sampling_seconds: f64,
+    pub gradient_evaluations: u64,
+    pub converged: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FitStatistics {
+    pub rows: usize,
+    pub r2: f64,
+    pub mape: f64,
+    pub nrmse: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecompositionRow {
+    pub date: String,
+    pub observed: f64,
+    pub fitted: f64,
+    pub baseline: f64,
+    pub channels: Vec<f64>,
+    pub controls: Vec<f64>,
+    pub seasonality: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponsePoint {
+    pub spend: f64,
+    pub contribution: Interval,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseCurve {
+    pub channel: String,
+    /// Average spend per period over the fitted rows.
+    pub current_spend: f64,
+    /// Expected contribution per period when the spend is held at each level.
+    pub points: Vec<ResponsePoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FitReport {
+    pub method: &'static str,
+    pub channels: Vec<ChannelReport>,
+    pub controls: Vec<(String, Interval)>,
+    pub baseline_total: Interval,
+    pub parameters: Vec<ParameterSummary>,
+    pub diagnostics: Diagnostics,
+    pub fit_train: FitStatistics,
+    pub fit_test: Option<FitStatistics>,
+    pub decomposition: Vec<DecompositionRow>,
+    pub response_curves: Vec<ResponseCurve>,
+}
+
+pub fn fit_statistics(observed: &[f64], fitted: &[f64]) -> FitStatistics {
+    let n = observed.len() as f64;
+    let mean = observed.iter().sum::<f64>() / n;
+    let ss_res: f64 = observed
+        .iter()
+        .zip(fitted)
+        .map(|(y, f)| (y - f).powi(2))
+        .sum();
+    let ss_tot: f64 = observed.iter().map(|y| (y - mean).powi(2)).sum();
+    let nonzero: Vec<(f64, f64)> = observed
+        .iter()
+        .zip(fitted)
+        .filter(|(y, _)| **y != 0.0)
+        .map(|(y, f)| (*y, *f))
+        .collect();
+    let mape = nonzero
+        .iter()
+        .map(|(y, f)| ((y - f) / y).abs())
+        .sum::<f64>()
+        / nonzero.len().max(1) as f64;
+    let (lo, hi) = observed
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| {
+            (l.min(*y), h.max(*y))
+        });
+    FitStatistics {
+        rows: observed.len(),
+        r2: 1.0 - ss_res / ss_tot,
+        mape,
+        nrmse: (ss_res / n).sqrt() / (hi - lo),
+    }
+}
+
+/// Per draw: channel contributions over the fitted rows, their 1 %-more-spend counterparts, and
+/// the full expected series split into parts.
+struct DrawParts {
+    channel_totals: Vec<f64>,
+    channel_totals_plus: Vec<f64>,
+    control_totals: Vec<f64>,
+    baseline_total: f64,
+}
+
+pub fn report(model: &Prepared, posterior: &Posterior) -> FitReport {
+    let n = model.n_rows;
+    let n_train = model.n_train;
+    let n_channels = model.x.len();
+    let nz = model.z.len();
+    let draws: Vec<&Vec<f64>> = posterior.all().collect();
+    let count = draws.len() as f64;
+
+    let mut parts = Vec::with_capacity(draws.len());
+    let mut mean_channels = vec![vec![0.0; n]; n_channels];
+    let mut mean_z = vec![vec![0.0; n]; nz];
+    let mut mean_intercept = 0.0;
+    let mut mean_weights: Vec<Vec<f64>> = vec![vec![0.0; model.spec.adstock.l_max]; n_channels];
+    for theta in &draws {
+        let curves: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = (0..n_channels)
+            .map(|c| model.channel_curve(theta, c))
+            .collect();
+        let saturated: Vec<Vec<f64>> = curves.iter().map(|c| c.1.clone()).collect();
+        let betas = model.betas(theta, &saturated);
+        let mut channel_totals = Vec::with_capacity(n_channels);
+        let mut channel_totals_plus = Vec::with_capacity(n_channels);
+        for c in 0..n_channels {
+            let (a, s, w) = &curves[c];
+            let k = betas[c] * model.y_max;
+            for t in 0..n {
+                mean_channels[c][t] += k * s[t] / count;
+            }
+            for (m, wl) in mean_weights[c].iter_mut().zip(w) {
+                *m += wl / count;
+            }
+            channel_totals.push(k * s[..n_train].iter().sum::<f64>());
+            let sat = model.saturation_params(theta, c);
+            channel_totals_plus.push(
+                k * a[..n_train]
+                    .iter()
+                    .map(|&a| model.spec.saturation.eval(a * 1.01, sat))
+                    .sum::<f64>(),
+            );
+        }
+        let intercept = theta[model.intercept_index] * model.y_max;
+        mean_intercept += intercept / count;
+        let mut control_totals = Vec::with_capacity(nz);
+        for k in 0..nz {
+            let g = theta[model.z_start + k] * model.y_max;
+            for t in 0..n {
+                mean_z[k][t] += g * model.z[k][t] / count;
+            }
+            control_totals.push(g * model.z[k][..n_train].iter().sum::<f64>());
+        }
+        parts.push(DrawParts {
+            channel_totals,
+            channel_totals_plus,
+            control_totals,
+            baseline_total: intercept * n_train as f64,
+        });
+    }
+
+    let fitted: Vec<f64> = (0..n)
+        .map(|t| {
+            mean_intercept
+                + mean_channels.iter().map(|c| c[t]).sum::<f64>()
+                + mean_z.iter().map(|c| c[t]).sum::<f64>()
+        })
+        .collect();
+    let observed = &model.data.target;
+    let fit_train = fit_statistics(&observed[..n_train], &fitted[..n_train]);
+    let fit_test = (n_train < n).then(|| fit_statistics(&observed[n_train..], &fitted[n_train..]));
+
+    let parameters: Vec<ParameterSummary> = model
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let chains = posterior.chains_of(i);
+            let all: Vec<f64> = chains.iter().flatten().copied().collect();
+            let (mean, low, high) = summary(&all);
+            let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+                / (all.len() as f64 - 1.0))
+                .sqrt();
+            ParameterSummary {
+                name: p.name.clone(),
+                mean,
+                sd,
+                low,
+                high,
+                r_hat: rhat(&chains),
+                ess_bulk: ess_bulk(&chains),
+            }
+        })
+        .collect();
+    let max_r_hat = parameters.iter().map(|p| p.r_hat).fold(0.0, f64::max);
+    let min_ess_bulk = parameters
+        .iter()
+        .map(|p| p.ess_bulk)
+        .fold(f64::INFINITY, f64::min);
+
+    let total_contribution: f64 = (0..n_channels)
+        .map(|c| parts.iter().map(|p| p.channel_totals[c]).sum::<f64>() / count)
+        .sum();
+    let channels = (0..n_channels)
+        .map(|c| {
+            let name = model.data.channels[c].name.clone();
+            let spend = model.spend_train[c];
+            let totals: Vec<f64> = parts.iter().map(|p| p.channel_totals[c]).collect();
+            let contribution_total = Interval::of(&totals);
+            let roas = Interval::of(&totals.iter().map(|t| t / spend).collect::<Vec<_>>());
+            let mroas = Interval::of(
+                &parts
+                    .iter()
+                    .map(|p| (p.channel_totals_plus[c] - p.channel_totals[c]) / (0.01 * spend))
+                    .collect::<Vec<_>>(),
+            );
+            let param_interval = |role: Role, scale: f64| {
+                let i = model
+                    .parameters
+                    .iter()
+                    .position(|p| p.role == role)
+                    .expect("parameter");
+                Interval::of(&draws.iter().map(|d| d[i] * scale).collect::<Vec<_>>())
+            };
+            let adstock = model
+                .spec
+                .adstock
+                .parameter_names()
+                .iter()
+                .enumerate()
+                .map(|(j, p)| (p.to_string(), param_interval(Role::Adstock(c, j), 1.0)))
+                .collect();
+            let x_max = model.x_max[c];
+            let saturation = model
+                .spec
+                .saturation
+                .parameter_names()
+                .iter()
+                .enumerate()
+                .map(|(j, p)| {
+                    let scale = match (model.spec.saturation, j) {
+                        (Saturation::Logistic, _) => 1.0 / x_max,
+                        (_, 0) => x_max,
+                        _ => 1.0,
+                    };
+                    (p.to_string(), param_interval(Role::Saturation(c, j), scale))
+                })
+                .collect();
+            let betas: Vec<f64> = draws
+                .iter()
+                .map(|theta| {
+                    let saturated: Vec<Vec<f64>> = (0..n_channels)
+                        .map(|k| {
+                            if k == c {
+                                model.channel_curve(theta, k).1
+                            } else {
+                                Vec::new()
+                            }
+                        })
+                        .collect();
+                    if model.roi_channel[c] {
+                        model.betas(theta, &saturated)[c] * model.y_max
+                    } else {
+                        theta[model.channel_start[c]] * model.y_max
+                    }
+                })
+                .collect();
+            let beta = Interval::of(&betas);
+            let (identifiable, notes) = identifiability(model, posterior, c);
+            ChannelReport {
+                name,
+                spend_total: spend,
+                contribution_share: contribution_total.mean / total_contribution,
+                contribution_total,
+                roas,
+                mroas,
+                adstock,
+                saturation,
+                beta,
+                adstock_weights: mean_weights[c].clone(),
+                identifiable,
+                notes,
+            }
+        })
+        .collect();
+
+    let controls = (0..nz)
+        .map(|k| {
+            (
+                model.z_names[k].clone(),
+                Interval::of(
+                    &parts
+                        .iter()
+                        .map(|p| p.control_totals[k])
+                        .collect::<Vec<_>>(),
+                ),
+            )
+        })
+        .collect();
+    let baseline_total = Interval::of(&parts.iter().map(|p| p.baseline_total).collect::<Vec<_>>());
+
+    let decomposition = (0..n)
+        .map(|t| DecompositionRow {
+            date: model.data.dates.get(t).cloned().unwrap_or_default(),
+            observed: observed[t],
+            fitted: fitted[t],
+            baseline: mean_intercept,
+            channels: mean_channels.iter().map(|c| c[t]).collect(),
+            controls: mean_z[..model.n_controls].iter().map(|c| c[t]).collect(),
+            seasonality: mean_z[model.n_controls..].iter().map(|c| c[t]).sum(),
+        })
+        .collect();
+
+    let response_curves = response_curves(model, &draws);
+
+    FitReport {
+        method: "bayes",
+        channels,
+        controls,
+        baseline_total,
+        parameters,
+        diagnostics: Diagnostics {
+            chains: posterior.settings.chains,
+            draws: posterior.settings.draws,
+            tune: posterior.settings.tune,
+            divergences: posterior.divergences,
+            max_r_hat,
+            min_ess_bulk,
+            sampling_seconds: posterior.seconds,
+            gradient_evaluations: posterior.gradient_evaluations,
+            converged: posterior.divergences == 0 && max_r_hat <= 1.01,
+        },
+        fit_train,
+        fit_test,
+        decomposition,
+        response_curves,
+    }
+}
+
+/// Expected contribution per period at a constant spend `spend` (original units) for one draw:
+/// the adstock settles at `spend · Σ w / x_max`.
+pub fn steady_contribution(
+    model: &Prepared,
+    theta: &[f64],
+    beta: f64,
+    c: usize,
+    spend: f64,
+) -> f64 {
+    let (_, _, w) = model.channel_curve(theta, c);
+    let a = spend * w.iter().sum::<f64>() / model.x_max[c];
+    beta * model.y_max
+        * model
+            .spec
+            .saturation
+            .eval(a, model.saturation_params(theta, c))
+}
+
+fn response_curves(model: &Prepared, draws: &[&Vec<f64>]) -> Vec<ResponseCurve> {
+    let step = (draws.len() / 400).max(1);
+    let thinned: Vec<&Vec<f64>> = draws.iter().step_by(step).copied().collect();
+    let n_channels = model.x.len();
+    let betas: Vec<Vec<f64>> = thinned
+        .iter()
+        .map(|theta| {
+            let saturated: Vec<Vec<f64>> = (0..n_channels)
+                .map(|c| model.channel_curve(theta, c).1)
+                .collect();
+            model.betas(theta, &saturated)
+        })
+        .collect();
+    (0..n_channels)
+        .map(|c| {
+            let current = model.spend_train[c] / model.n_train as f64;
+            let top = 2.0 * model.x_max[c].max(current * 2.0);
+            let points = (0..=20)
+                .map(|i| {
+                    let spend = top * i as f64 / 20.0;
+                    let values: Vec<f64> = thinned
+                        .iter()
+                        .zip(&betas)
+                        .map(|(theta, b)| steady_contribution(model, theta, b[c], c, spend))
+                        .collect();
+                    ResponsePoint {
+                        spend,
+                        contribution: Interval::of(&values),
+                    }
+                })
+                .collect();
+            ResponseCurve {
+                channel: model.data.channels[c].name.clone(),
+                current_spend: current,
+                points,
+            }
+        })
+        .collect()
+}
+
+/// Whether the data can tell a channel's effect apart: spend that barely varies, or is almost
+/// always zero, cannot; nor can a channel whose β posterior is hardly narrower than its prior.
+fn identifiability(model: &Prepared, posterior: &Posterior, c: usize) -> (bool, Vec<String>) {
+    let mut notes = Vec::new();
+    let x = &model.data.channels[c].values[..model.n_train];
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let active = x.iter().filter(|v| **v > 0.0).count();
+    if mean > 0.0 && sd / mean < 0.1 {
+        notes.push(format!(
+            "spend hardly varies (coefficient of variation {:.2}): its effect cannot be told from the baseline",
+            sd / mean
+        ));
+    }
+    if (active as f64) < 0.05 * n || active < 4 {
+        notes.push(format!("spend in only {active} of {} periods", x.len()));
+    }
+    let i = model.channel_start[c];
+    let prior_sd = match model.parameters[i].prior {
+        Prior::HalfNormal { sigma } => sigma * (1.0 - 2.0 / std::f64::consts::PI).sqrt(),
+        Prior::LogNormal { mu, sigma } => {
+            ((sigma * sigma).exp() - 1.0).sqrt() * (mu + sigma * sigma / 2.0).exp()
+        }
+        Prior::Gamma { shape, rate } => shape.sqrt() / rate,
+        _ => f64::NAN,
+    };
+    let all: Vec<f64> = posterior.chains_of(i).into_iter().flatten().collect();
+    let m = all.iter().sum::<f64>() / all.len() as f64;
+    let post_sd = (all.iter().map(|v| (v - m).powi(2)).sum::<f64>() / all.len() as f64).sqrt();
+    let contraction = 1.0 - (post_sd / prior_sd).powi(2);
+    if contraction.is_finite() && contraction < 0.5 {
+        notes.push(format!(
+            "the data narrowed the prior of its effect by only {:.0} % (posterior contraction)",
+            100.0 * contraction.max(0.0)
+        ));
+    }
+    (notes.is_empty(), notes)
+}

@@ -51,6 +51,145 @@ pub enum Command {
     Explain(ExplainArgs),
     /// The reviews and their decisions — stop, start, continue, more, less — with their KPIs followed up
     Review(ReviewArgs),
+    /// Marketing mix modelling: what each channel adds to a KPI, and where the next krona should go
+    #[command(subcommand)]
+    Mmm(MmmCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MmmCommand {
+    /// Fit a mix model, from the workspace (`--kpi`) or from a CSV file (`--data`)
+    Fit(Box<MmmFitArgs>),
+    /// Show a saved fit: contributions, ROAS and marginal ROAS with intervals, diagnostics
+    Report(MmmReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MmmMethod {
+    Bayes,
+    Ridge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdstockArg {
+    Geometric,
+    WeibullCdf,
+    WeibullPdf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SaturationArg {
+    Logistic,
+    Hill,
+    MichaelisMenten,
+}
+
+#[derive(Debug, Args)]
+pub struct MmmFitArgs {
+    /// The outcome KPI of the workspace, e.g. `leads` or `won_revenue` (workspace mode)
+    #[arg(long, conflicts_with = "data", required_unless_present = "data")]
+    pub kpi: Option<String>,
+    /// The workspace folder (workspace mode)
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// Period of the series in workspace mode: `week` or `day`
+    #[arg(long, default_value = "week")]
+    pub grain: String,
+    /// `bayes`: the full posterior by NUTS; `ridge`: Robyn's approach — ridge regressions searched by
+    /// differential evolution over NRMSE and DECOMP.RSSD, a Pareto front
+    #[arg(long, value_enum, default_value_t = MmmMethod::Bayes)]
+    pub method: MmmMethod,
+    /// Ridge mode: evaluations per trial
+    #[arg(long, default_value_t = 2000)]
+    pub iterations: usize,
+    /// Ridge mode: trials (each weighs fit against decomposition differently)
+    #[arg(long, default_value_t = 5)]
+    pub trials: usize,
+    /// Ridge mode: bounds of a channel's adstock rate θ, `CHANNEL=LO,HI` (repeatable; default 0–0.8)
+    #[arg(long, value_name = "CHANNEL=LO,HI")]
+    pub theta: Vec<String>,
+    /// A CSV file with one row per period (file mode, as PyMC-Marketing's `MMM.fit`)
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The date column of `--data` (ISO dates)
+    #[arg(long, default_value = "date")]
+    pub date_col: String,
+    /// The outcome column of `--data`
+    #[arg(long, default_value = "y")]
+    pub target: String,
+    /// The spend (or exposure) columns of `--data`, comma-separated
+    #[arg(long, value_delimiter = ',', required_unless_present = "kpi")]
+    pub channels: Vec<String>,
+    /// Control columns of `--data` (events, competitor activity, price, a trend `t`…), comma-separated;
+    /// a column of text (e.g. event names) becomes one indicator per value
+    #[arg(long, value_delimiter = ',')]
+    pub controls: Vec<String>,
+    /// Add the number of Swedish public holidays in each period as a control
+    #[arg(long)]
+    pub holidays: bool,
+    /// Carry-over shape
+    #[arg(long, value_enum, default_value_t = AdstockArg::Geometric)]
+    pub adstock: AdstockArg,
+    /// Longest carry-over, in periods
+    #[arg(long, default_value_t = 8)]
+    pub l_max: usize,
+    /// Do not normalise the adstock weights (Robyn's form: a constant spend x settles at x/(1−α))
+    #[arg(long)]
+    pub no_normalize: bool,
+    /// Diminishing-returns curve
+    #[arg(long, value_enum, default_value_t = SaturationArg::Logistic)]
+    pub saturation: SaturationArg,
+    /// Fourier order of the yearly seasonality (0: none)
+    #[arg(long, default_value_t = 2)]
+    pub yearly_seasonality: usize,
+    /// Keep the last N periods out of the fit and report the fit on them
+    #[arg(long, default_value_t = 0)]
+    pub holdout: usize,
+    /// A prior on a channel's ROI (outcome per unit of spend), log-normal with this median and
+    /// log-scale σ, as in Meridian: `CHANNEL=MEDIAN,SIGMA` (repeatable)
+    #[arg(long, value_name = "CHANNEL=MEDIAN,SIGMA")]
+    pub roi_prior: Vec<String>,
+    /// Lift-test results to calibrate with: a CSV with `channel,spend,delta_spend,delta_outcome,sigma`
+    /// (spend and changes per period)
+    #[arg(long)]
+    pub lift_tests: Option<PathBuf>,
+    /// Markov chains (run in parallel)
+    #[arg(long, default_value_t = 4)]
+    pub chains: usize,
+    /// Draws kept per chain
+    #[arg(long, default_value_t = 1000)]
+    pub draws: usize,
+    /// Tuning steps per chain
+    #[arg(long, default_value_t = 1000)]
+    pub tune: usize,
+    /// NUTS target acceptance rate (raise towards 0.95 if there are divergences)
+    #[arg(long, default_value_t = 0.8)]
+    pub target_accept: f64,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Where to save the fit (default in workspace mode: `models/mmm-<kpi>.json` in the workspace)
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct MmmReportArgs {
+    /// The outcome KPI whose saved fit to show (workspace mode)
+    #[arg(long, conflicts_with = "fit", required_unless_present = "fit")]
+    pub kpi: Option<String>,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// A fit saved with `utfall mmm fit --save`
+    #[arg(long)]
+    pub fit: Option<PathBuf>,
+    /// Add the decomposition per period (table and CSV: one row per period)
+    #[arg(long)]
+    pub decomposition: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -85,10 +85,7 @@ pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
 }
 
 fn text(locale: Locale, sv: &str, en: &str) -> String {
-    match locale {
-        Locale::Sv => sv.to_string(),
-        Locale::En => en.to_string(),
-    }
+    locale.say(sv, en).to_string()
 }
 
 /// The workshop: each step starts from the template and lets the team change it.

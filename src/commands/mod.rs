@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use utfall_model::locale::Locale;
 
-use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang};
+use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang, MmmCommand};
 
 mod attribution;
 mod check;
@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod journeys;
 mod kpi;
+mod mmm;
 mod review;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -33,6 +34,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => engine::sql(args),
         Command::Explain(args) => engine::explain(args, lang),
         Command::Review(args) => review::run(args, lang),
+        Command::Mmm(MmmCommand::Fit(args)) => mmm::fit(*args, lang),
+        Command::Mmm(MmmCommand::Report(args)) => mmm::report(args, lang),
     }
 }
 

@@ -123,11 +123,7 @@ const CHANNELS: &[ChannelSpec] = &[
 const BASELINE: &[(&str, f64)] = &[("organic_search", 1.4), ("direct", 0.7), ("referral", 0.25)];
 
 fn holidays() -> BTreeSet<Date> {
-    include_str!("../data/holidays_se.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split(',').next()?.trim_matches('"').parse().ok())
-        .collect()
+    utfall_model::holidays::swedish().keys().copied().collect()
 }
 
 /// Demand by day: weekends and holidays low, a summer lull, a Christmas pause.

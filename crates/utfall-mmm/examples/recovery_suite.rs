@@ -60,7 +60,7 @@ fn run(label: String, sim: &Simulated) -> Row {
         row.roas_errors
             .push((fitted.roas.mean / truth.roas - 1.0).abs());
         row.covered += fitted.contribution_total.contains(truth.contribution_total) as usize;
-        row.covered_alpha += fitted.adstock[0].1.contains(truth.alpha) as usize;
+        row.covered_alpha += fitted.adstock["alpha"].contains(truth.alpha) as usize;
         row.total += 1;
     }
     row

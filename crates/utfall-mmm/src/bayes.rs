@@ -39,7 +39,7 @@ impl Default for SamplerSettings {
 }
 
 /// Draws of the constrained parameters, `[chain][draw][parameter]`, and the sampler's statistics.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Posterior {
     pub draws: Vec<Vec<Vec<f64>>>,
     pub divergences: usize,

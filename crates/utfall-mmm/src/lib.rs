@@ -20,6 +20,7 @@ pub mod dual;
 pub mod model;
 pub mod prior;
 pub mod report;
+pub mod ridge;
 pub mod simulate;
 pub mod transform;
 

@@ -2,6 +2,8 @@
 //! parameters in the units of the data, the decomposition of the fitted series, response curves,
 //! fit statistics in and out of sample, and the sampler's diagnostics.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::bayes::Posterior;
@@ -41,10 +43,10 @@ pub struct ChannelReport {
     /// Extra outcome per extra unit of spend at the current level (a 1 % rise over the fitted rows).
     pub mroas: Interval,
     /// Adstock parameters (geometric `alpha`; Weibull `shape` and `scale` in periods).
-    pub adstock: Vec<(String, Interval)>,
+    pub adstock: BTreeMap<String, Interval>,
     /// Saturation parameters in spend units: logistic `lam` per unit of spend, half-saturation
     /// points in spend per period, Hill's slope as is.
-    pub saturation: Vec<(String, Interval)>,
+    pub saturation: BTreeMap<String, Interval>,
     /// The largest contribution per period the channel can reach, in outcome units.
     pub beta: Interval,
     pub adstock_weights: Vec<f64>,
@@ -116,7 +118,7 @@ pub struct ResponseCurve {
 pub struct FitReport {
     pub method: &'static str,
     pub channels: Vec<ChannelReport>,
-    pub controls: Vec<(String, Interval)>,
+    pub controls: BTreeMap<String, Interval>,
     pub baseline_total: Interval,
     pub parameters: Vec<ParameterSummary>,
     pub diagnostics: Diagnostics,

@@ -65,7 +65,7 @@ fn the_pymc_marketing_example_is_recovered() {
             truth.roas
         );
         assert!((fitted.roas.mean / truth.roas - 1.0).abs() < 0.03, "{name}");
-        let alpha = fitted.adstock[0].1;
+        let alpha = fitted.adstock["alpha"];
         assert!(
             alpha.contains(truth.alpha),
             "{name}: alpha {alpha:?} truth {}",
@@ -75,7 +75,7 @@ fn the_pymc_marketing_example_is_recovered() {
             (alpha.mean - truth.alpha).abs() < 0.1,
             "{name}: alpha {alpha:?}"
         );
-        let lam = fitted.saturation[0].1;
+        let lam = fitted.saturation["lam"];
         assert!(
             lam.contains(truth.lam),
             "{name}: lam {lam:?} truth {}",

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod check;
 pub mod diagnostic;
 pub mod formula;
+pub mod holidays;
 pub mod library;
 pub mod locale;
 pub mod money;

@@ -32,6 +32,14 @@ impl fmt::Display for Locale {
 }
 
 impl Locale {
+    /// The Swedish or the English text.
+    pub fn say<'a>(self, sv: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Locale::Sv => sv,
+            Locale::En => en,
+        }
+    }
+
     /// `1 234,50` in Swedish (no-break space as the thousands separator), `1,234.50` in English.
     pub fn number(self, value: f64, decimals: usize) -> String {
         if !value.is_finite() {

@@ -1,0 +1,753 @@
+//! A Robyn-style fit: for each candidate set of hyper-parameters — per channel a geometric
+//! adstock rate θ (Robyn's unnormalised, recursive form `a_t = x_t + θ a_{t−1}`) and a Hill
+//! saturation with shape α and inflexion γ (as a share of the adstocked range, Robyn's
+//! `gammaTrans`), and a ridge penalty λ — a ridge regression with non-negative media
+//! coefficients, scored by NRMSE (fit) and DECOMP.RSSD (distance between each channel's share of
+//! effect and its share of spend), and MAPE.LIFT when lift tests are given. Differential evolution
+//! (DE/rand/1/bin) searches the box, one trial per weighting of the objectives; every evaluated
+//! candidate competes for the Pareto front, and the model nearest the origin of the normalised
+//! front is selected. A seed fixes every random choice, so a run is reproducible, and each
+//! generation is evaluated in parallel.
+
+use std::time::Instant;
+
+use nuts_rs::rand::rngs::Xoshiro256PlusPlus;
+use nuts_rs::rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::MmmError;
+use crate::model::{Data, LiftTest};
+use crate::report::{FitStatistics, fit_statistics};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RidgeSettings {
+    /// Evaluations per trial (Robyn's `iterations`).
+    pub iterations: usize,
+    pub trials: usize,
+    pub seed: u64,
+    /// Bounds of θ, Hill α, Hill γ for every channel (Robyn's demo ranges span these).
+    pub theta: (f64, f64),
+    pub alpha: (f64, f64),
+    pub gamma: (f64, f64),
+    /// Per-channel θ bounds that override `theta`.
+    pub theta_by_channel: Vec<(String, (f64, f64))>,
+    /// Rows at the end kept out of the fit.
+    pub holdout: usize,
+    pub yearly_seasonality: usize,
+}
+
+impl Default for RidgeSettings {
+    fn default() -> Self {
+        RidgeSettings {
+            iterations: 2000,
+            trials: 5,
+            seed: 0,
+            theta: (0.0, 0.8),
+            alpha: (0.5, 3.0),
+            gamma: (0.3, 1.0),
+            theta_by_channel: Vec::new(),
+            holdout: 0,
+            yearly_seasonality: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RidgeChannel {
+    pub name: String,
+    pub theta: f64,
+    pub alpha: f64,
+    pub gamma: f64,
+    pub coefficient: f64,
+    pub spend_total: f64,
+    pub contribution_total: f64,
+    pub effect_share: f64,
+    pub spend_share: f64,
+    pub roas: f64,
+    /// Extra outcome per extra unit of spend at the current level (a 1 % rise).
+    pub mroas: f64,
+    /// The smallest and largest ROAS among the models of the Pareto front.
+    pub roas_pareto_range: (f64, f64),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RidgeModel {
+    pub trial: usize,
+    pub iteration: usize,
+    pub nrmse: f64,
+    pub decomp_rssd: f64,
+    pub mape_lift: Option<f64>,
+    pub lambda: f64,
+    pub hyper: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RidgeReport {
+    pub method: &'static str,
+    pub channels: Vec<RidgeChannel>,
+    pub controls: Vec<(String, f64)>,
+    pub intercept: f64,
+    pub fit_train: FitStatistics,
+    pub fit_test: Option<FitStatistics>,
+    pub selected: RidgeModel,
+    pub pareto_front: Vec<RidgeModel>,
+    pub evaluations: usize,
+    pub seconds: f64,
+    /// Fitted values per row.
+    pub fitted: Vec<f64>,
+}
+
+/// One column of the design before standardisation.
+struct Design {
+    n_train: usize,
+    y: Vec<f64>,
+    channels: Vec<Vec<f64>>,
+    names: Vec<String>,
+    spend: Vec<f64>,
+    controls: Vec<Vec<f64>>,
+    control_names: Vec<String>,
+    lift: Vec<(usize, LiftTest)>,
+}
+
+struct Evaluation {
+    nrmse: f64,
+    rssd: f64,
+    mape_lift: Option<f64>,
+    lambda: f64,
+    /// Coefficients in original units: channels, then controls; and the intercept.
+    coefficients: Vec<f64>,
+    intercept: f64,
+}
+
+fn geometric(x: &[f64], theta: f64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len());
+    let mut carry = 0.0;
+    for &v in x {
+        carry = v + theta * carry;
+        out.push(carry);
+    }
+    out
+}
+
+fn hill(a: f64, alpha: f64, inflexion: f64) -> f64 {
+    if a <= 0.0 {
+        return 0.0;
+    }
+    let p = a.powf(alpha);
+    p / (p + inflexion.powf(alpha))
+}
+
+/// Robyn's `gammaTrans`: the inflexion as a point between the smallest and largest adstocked value.
+fn inflexion(a: &[f64], gamma: f64) -> f64 {
+    let (lo, hi) = a
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    (lo + gamma * (hi - lo)).max(1e-12)
+}
+
+fn saturated(x: &[f64], theta: f64, alpha: f64, gamma: f64) -> (Vec<f64>, f64) {
+    let a = geometric(x, theta);
+    let k = inflexion(&a, gamma);
+    (a.iter().map(|&v| hill(v, alpha, k)).collect(), k)
+}
+
+/// Ridge regression on standardised columns with an unpenalised intercept, minimising
+/// `(1/2n)‖y − b₀ − Xβ‖² + (λ/2)‖β‖²` with `β_j ≥ 0` for the first `n_positive` columns, by
+/// coordinate descent on the Gram matrix.
+fn ridge(
+    columns: &[&[f64]],
+    y: &[f64],
+    lambda_share: f64,
+    n_positive: usize,
+) -> (Vec<f64>, f64, f64) {
+    let n = y.len() as f64;
+    let p = columns.len();
+    let y_mean = y.iter().sum::<f64>() / n;
+    let mut means = Vec::with_capacity(p);
+    let mut sds = Vec::with_capacity(p);
+    for c in columns {
+        let m = c.iter().sum::<f64>() / n;
+        let sd = (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n).sqrt();
+        means.push(m);
+        sds.push(if sd > 1e-12 { sd } else { 0.0 });
+    }
+    // Gram matrix and correlations of the standardised columns.
+    let mut gram = vec![0.0; p * p];
+    let mut xy = vec![0.0; p];
+    for j in 0..p {
+        if sds[j] == 0.0 {
+            continue;
+        }
+        for t in 0..y.len() {
+            xy[j] += (columns[j][t] - means[j]) / sds[j] * (y[t] - y_mean);
+        }
+        xy[j] /= n;
+        for k in j..p {
+            if sds[k] == 0.0 {
+                continue;
+            }
+            let mut s = 0.0;
+            for t in 0..y.len() {
+                s += (columns[j][t] - means[j]) * (columns[k][t] - means[k]);
+            }
+            let v = s / (n * sds[j] * sds[k]);
+            gram[j * p + k] = v;
+            gram[k * p + j] = v;
+        }
+    }
+    // The penalty acts on standardised columns, so it is scaled by the largest correlation with y.
+    let y_sd = (y.iter().map(|v| (v - y_mean).powi(2)).sum::<f64>() / n)
+        .sqrt()
+        .max(1e-300);
+    let lambda_max = xy.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-12) / y_sd;
+    // λ from 0.1 % to 100 % of the largest correlation, on a log scale (glmnet's path spans 1e-4).
+    let lambda = lambda_max * 10f64.powf(-3.0 * (1.0 - lambda_share));
+    let mut beta = vec![0.0; p];
+    for _ in 0..1000 {
+        let mut largest = 0.0f64;
+        for j in 0..p {
+            if sds[j] == 0.0 {
+                continue;
+            }
+            let mut s = xy[j];
+            for k in 0..p {
+                if k != j {
+                    s -= gram[j * p + k] * beta[k];
+                }
+            }
+            let mut b = s / (gram[j * p + j] + lambda);
+            if j < n_positive {
+                b = b.max(0.0);
+            }
+            largest = largest.max((b - beta[j]).abs());
+            beta[j] = b;
+        }
+        if largest < 1e-10 {
+            break;
+        }
+    }
+    let coefficients: Vec<f64> = (0..p)
+        .map(|j| if sds[j] == 0.0 { 0.0 } else { beta[j] / sds[j] })
+        .collect();
+    let intercept = y_mean
+        - coefficients
+            .iter()
+            .zip(&means)
+            .map(|(b, m)| b * m)
+            .sum::<f64>();
+    (coefficients, intercept, lambda)
+}
+
+impl Design {
+    fn bounds(&self, settings: &RidgeSettings) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        for name in &self.names {
+            let theta = settings
+                .theta_by_channel
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(settings.theta, |(_, b)| *b);
+            out.extend([theta, settings.alpha, settings.gamma]);
+        }
+        out.push((0.0, 1.0));
+        out
+    }
+
+    fn evaluate(&self, hyper: &[f64]) -> Evaluation {
+        let n = self.n_train;
+        let transformed: Vec<Vec<f64>> = self
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, x)| saturated(&x[..n], hyper[3 * c], hyper[3 * c + 1], hyper[3 * c + 2]).0)
+            .collect();
+        let mut columns: Vec<&[f64]> = transformed.iter().map(|v| v.as_slice()).collect();
+        columns.extend(self.controls.iter().map(|c| &c[..n]));
+        let lambda_share = hyper[3 * self.channels.len()];
+        let (coefficients, intercept, lambda) =
+            ridge(&columns, &self.y[..n], lambda_share, self.channels.len());
+        let fitted: Vec<f64> = (0..n)
+            .map(|t| {
+                intercept
+                    + columns
+                        .iter()
+                        .zip(&coefficients)
+                        .map(|(c, b)| b * c[t])
+                        .sum::<f64>()
+            })
+            .collect();
+        let y = &self.y[..n];
+        let rmse = (y
+            .iter()
+            .zip(&fitted)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            / n as f64)
+            .sqrt();
+        let (lo, hi) = y
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                (l.min(*v), h.max(*v))
+            });
+        let nrmse = rmse / (hi - lo).max(1e-12);
+        let effects: Vec<f64> = transformed
+            .iter()
+            .zip(&coefficients)
+            .map(|(s, b)| b * s.iter().sum::<f64>())
+            .collect();
+        let effect_total: f64 = effects.iter().sum();
+        let spend_total: f64 = self.spend.iter().sum();
+        let rssd = effects
+            .iter()
+            .zip(&self.spend)
+            .map(|(e, s)| {
+                let share = if effect_total > 0.0 {
+                    e / effect_total
+                } else {
+                    0.0
+                };
+                (share - s / spend_total).powi(2)
+            })
+            .sum::<f64>()
+            .sqrt();
+        let mape_lift = (!self.lift.is_empty()).then(|| {
+            self.lift
+                .iter()
+                .map(|(c, test)| {
+                    let (theta, alpha, gamma) = (hyper[3 * c], hyper[3 * c + 1], hyper[3 * c + 2]);
+                    let k = inflexion(&geometric(&self.channels[*c][..n], theta), gamma);
+                    let steady = |x: f64| hill(x / (1.0 - theta), alpha, k);
+                    let model = coefficients[*c]
+                        * (steady(test.spend + test.delta_spend) - steady(test.spend));
+                    ((model - test.delta_outcome) / test.delta_outcome).abs()
+                })
+                .sum::<f64>()
+                / self.lift.len() as f64
+        });
+        Evaluation {
+            nrmse,
+            rssd,
+            mape_lift,
+            lambda,
+            coefficients,
+            intercept,
+        }
+    }
+}
+
+/// `a` dominates `b`: no worse in every objective and better in one.
+fn dominates(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y) && a.iter().zip(b).any(|(x, y)| x < y)
+}
+
+fn objectives(m: &RidgeModel) -> Vec<f64> {
+    let mut v = vec![m.nrmse, m.decomp_rssd];
+    if let Some(l) = m.mape_lift {
+        v.push(l);
+    }
+    v
+}
+
+pub fn fit(
+    data: &Data,
+    lift_tests: &[LiftTest],
+    settings: &RidgeSettings,
+) -> Result<RidgeReport, MmmError> {
+    let started = Instant::now();
+    let n_rows = data.target.len();
+    if n_rows < settings.holdout + 8 {
+        return Err(MmmError::Data(format!("{n_rows} rows: too few to fit")));
+    }
+    if data.channels.is_empty() {
+        return Err(MmmError::Data("no channels".into()));
+    }
+    if settings.iterations < 10 || settings.trials == 0 {
+        return Err(MmmError::Settings(
+            "need at least 10 iterations and one trial".into(),
+        ));
+    }
+    let n_train = n_rows - settings.holdout;
+    let mut controls: Vec<Vec<f64>> = data.controls.iter().map(|c| c.values.clone()).collect();
+    let mut control_names: Vec<String> = data.controls.iter().map(|c| c.name.clone()).collect();
+    for k in 1..=settings.yearly_seasonality {
+        for (kind, f) in [("sin", f64::sin as fn(f64) -> f64), ("cos", f64::cos)] {
+            controls.push(
+                data.day_of_year
+                    .iter()
+                    .map(|d| f(2.0 * std::f64::consts::PI * k as f64 * d / 365.25))
+                    .collect(),
+            );
+            control_names.push(format!("{kind}_order_{k}"));
+        }
+    }
+    let mut lift = Vec::new();
+    for test in lift_tests {
+        let c = data
+            .channels
+            .iter()
+            .position(|c| c.name == test.channel)
+            .ok_or_else(|| {
+                MmmError::Data(format!("lift test for unknown channel {}", test.channel))
+            })?;
+        if test.delta_outcome == 0.0 {
+            return Err(MmmError::Data(
+                "a lift test with no change cannot give a MAPE".into(),
+            ));
+        }
+        lift.push((c, test.clone()));
+    }
+    let design = Design {
+        n_train,
+        y: data.target.clone(),
+        channels: data.channels.iter().map(|c| c.values.clone()).collect(),
+        names: data.channels.iter().map(|c| c.name.clone()).collect(),
+        spend: data
+            .channels
+            .iter()
+            .map(|c| c.values[..n_train].iter().sum())
+            .collect(),
+        controls,
+        control_names,
+        lift,
+    };
+    if let Some((i, _)) = design.spend.iter().enumerate().find(|(_, s)| **s <= 0.0) {
+        return Err(MmmError::Data(format!(
+            "channel {} has no spend in the fitted rows",
+            design.names[i]
+        )));
+    }
+    let bounds = design.bounds(settings);
+    let dim = bounds.len();
+    let scale = |u: &[f64]| -> Vec<f64> {
+        u.iter()
+            .zip(&bounds)
+            .map(|(u, (lo, hi))| lo + u * (hi - lo))
+            .collect()
+    };
+
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
+    let population = (4 * dim).clamp(12, 40).min(settings.iterations);
+    let mut all: Vec<RidgeModel> = Vec::with_capacity(settings.iterations * settings.trials);
+    for trial in 0..settings.trials {
+        // Each trial weighs fit against decomposition differently, so together they trace the front.
+        let w = (trial as f64 + 0.5) / settings.trials as f64;
+        let score = |e: &Evaluation| w * e.nrmse + (1.0 - w) * e.rssd + e.mape_lift.unwrap_or(0.0);
+        let mut pop: Vec<Vec<f64>> = (0..population)
+            .map(|_| (0..dim).map(|_| rng.random::<f64>()).collect())
+            .collect();
+        let evaluated: Vec<Evaluation> =
+            pop.par_iter().map(|u| design.evaluate(&scale(u))).collect();
+        let mut scores: Vec<f64> = evaluated.iter().map(score).collect();
+        let mut iteration = 0;
+        for (u, e) in pop.iter().zip(&evaluated) {
+            all.push(model_of(trial, iteration, &scale(u), e));
+            iteration += 1;
+        }
+        while iteration < settings.iterations {
+            let batch = population.min(settings.iterations - iteration);
+            let trials_u: Vec<Vec<f64>> = (0..batch)
+                .map(|i| {
+                    let pick = |rng: &mut Xoshiro256PlusPlus| loop {
+                        let r = (rng.random::<f64>() * population as f64) as usize % population;
+                        if r != i {
+                            return r;
+                        }
+                    };
+                    let (a, b, c) = (pick(&mut rng), pick(&mut rng), pick(&mut rng));
+                    let f = 0.5 + 0.3 * rng.random::<f64>();
+                    let forced = (rng.random::<f64>() * dim as f64) as usize % dim;
+                    (0..dim)
+                        .map(|j| {
+                            if j == forced || rng.random::<f64>() < 0.9 {
+                                let v = pop[a][j] + f * (pop[b][j] - pop[c][j]);
+                                // Reflect into the box.
+                                if v < 0.0 {
+                                    (-v).min(1.0)
+                                } else if v > 1.0 {
+                                    (2.0 - v).max(0.0)
+                                } else {
+                                    v
+                                }
+                            } else {
+                                pop[i][j]
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let evaluated: Vec<Evaluation> = trials_u
+                .par_iter()
+                .map(|u| design.evaluate(&scale(u)))
+                .collect();
+            for (i, (u, e)) in trials_u.into_iter().zip(evaluated).enumerate() {
+                all.push(model_of(trial, iteration, &scale(&u), &e));
+                iteration += 1;
+                let s = score(&e);
+                if s <= scores[i] {
+                    scores[i] = s;
+                    pop[i] = u;
+                }
+            }
+        }
+    }
+    let evaluations = all.len();
+    let front: Vec<RidgeModel> = {
+        let objs: Vec<Vec<f64>> = all.iter().map(objectives).collect();
+        let mut order: Vec<usize> = (0..all.len()).collect();
+        order.sort_by(|&a, &b| all[a].nrmse.total_cmp(&all[b].nrmse));
+        let mut front: Vec<usize> = Vec::new();
+        for &i in &order {
+            if !front
+                .iter()
+                .any(|&j| dominates(&objs[j], &objs[i]) || objs[j] == objs[i])
+            {
+                front.retain(|&j| !dominates(&objs[i], &objs[j]));
+                front.push(i);
+            }
+        }
+        front.into_iter().map(|i| all[i].clone()).collect()
+    };
+    // The knee: nearest the origin once each objective is scaled to [0, 1] over the front.
+    let objs: Vec<Vec<f64>> = front.iter().map(objectives).collect();
+    let k = objs[0].len();
+    let ranges: Vec<(f64, f64)> = (0..k)
+        .map(|j| {
+            objs.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), o| {
+                    (l.min(o[j]), h.max(o[j]))
+                })
+        })
+        .collect();
+    let distance = |o: &Vec<f64>| -> f64 {
+        o.iter()
+            .zip(&ranges)
+            .map(|(v, (lo, hi))| {
+                if hi > lo {
+                    ((v - lo) / (hi - lo)).powi(2)
+                } else {
+                    0.0
+                }
+            })
+            .sum::<f64>()
+    };
+    let selected_index = (0..front.len())
+        .min_by(|&a, &b| {
+            distance(&objs[a])
+                .total_cmp(&distance(&objs[b]))
+                .then(a.cmp(&b))
+        })
+        .unwrap_or(0);
+    let selected = front[selected_index].clone();
+    let best = design.evaluate(&selected.hyper);
+    let report = describe(&design, data, &selected, &best, &front, settings);
+    Ok(RidgeReport {
+        evaluations,
+        seconds: started.elapsed().as_secs_f64(),
+        pareto_front: front,
+        selected,
+        ..report
+    })
+}
+
+fn model_of(trial: usize, iteration: usize, hyper: &[f64], e: &Evaluation) -> RidgeModel {
+    RidgeModel {
+        trial,
+        iteration,
+        nrmse: e.nrmse,
+        decomp_rssd: e.rssd,
+        mape_lift: e.mape_lift,
+        lambda: e.lambda,
+        hyper: hyper.to_vec(),
+    }
+}
+
+/// Contributions and returns of one model over every row.
+fn channel_numbers(design: &Design, hyper: &[f64], e: &Evaluation, c: usize) -> (f64, f64, f64) {
+    let n = design.n_train;
+    let (theta, alpha, gamma) = (hyper[3 * c], hyper[3 * c + 1], hyper[3 * c + 2]);
+    let x = &design.channels[c][..n];
+    let (s, k) = saturated(x, theta, alpha, gamma);
+    let total = e.coefficients[c] * s.iter().sum::<f64>();
+    let a = geometric(x, theta);
+    let plus = e.coefficients[c] * a.iter().map(|v| hill(v * 1.01, alpha, k)).sum::<f64>();
+    let spend = design.spend[c];
+    (total, total / spend, (plus - total) / (0.01 * spend))
+}
+
+fn describe(
+    design: &Design,
+    data: &Data,
+    selected: &RidgeModel,
+    e: &Evaluation,
+    front: &[RidgeModel],
+    settings: &RidgeSettings,
+) -> RidgeReport {
+    let n_channels = design.channels.len();
+    let front_roas: Vec<Vec<f64>> = front
+        .iter()
+        .map(|m| {
+            let ev = design.evaluate(&m.hyper);
+            (0..n_channels)
+                .map(|c| channel_numbers(design, &m.hyper, &ev, c).1)
+                .collect()
+        })
+        .collect();
+    let totals: Vec<(f64, f64, f64)> = (0..n_channels)
+        .map(|c| channel_numbers(design, &selected.hyper, e, c))
+        .collect();
+    let effect_total: f64 = totals.iter().map(|t| t.0).sum();
+    let spend_total: f64 = design.spend.iter().sum();
+    let channels = (0..n_channels)
+        .map(|c| {
+            let (contribution_total, roas, mroas) = totals[c];
+            let range = front_roas
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), r| {
+                    (l.min(r[c]), h.max(r[c]))
+                });
+            RidgeChannel {
+                name: design.names[c].clone(),
+                theta: selected.hyper[3 * c],
+                alpha: selected.hyper[3 * c + 1],
+                gamma: selected.hyper[3 * c + 2],
+                coefficient: e.coefficients[c],
+                spend_total: design.spend[c],
+                contribution_total,
+                effect_share: if effect_total > 0.0 {
+                    contribution_total / effect_total
+                } else {
+                    0.0
+                },
+                spend_share: design.spend[c] / spend_total,
+                roas,
+                mroas,
+                roas_pareto_range: range,
+            }
+        })
+        .collect();
+    // Fitted values over every row (hold-out included: the adstock runs through).
+    let n = data.target.len();
+    let mut fitted = vec![e.intercept; n];
+    for c in 0..n_channels {
+        let (theta, alpha, gamma) = (
+            selected.hyper[3 * c],
+            selected.hyper[3 * c + 1],
+            selected.hyper[3 * c + 2],
+        );
+        let a = geometric(&design.channels[c], theta);
+        let k = inflexion(&a[..design.n_train], gamma);
+        for t in 0..n {
+            fitted[t] += e.coefficients[c] * hill(a[t], alpha, k);
+        }
+    }
+    for (j, col) in design.controls.iter().enumerate() {
+        for t in 0..n {
+            fitted[t] += e.coefficients[n_channels + j] * col[t];
+        }
+    }
+    let n_train = design.n_train;
+    RidgeReport {
+        method: "ridge",
+        channels,
+        controls: design
+            .control_names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| (name.clone(), e.coefficients[n_channels + j]))
+            .collect(),
+        intercept: e.intercept,
+        fit_train: fit_statistics(&data.target[..n_train], &fitted[..n_train]),
+        fit_test: (settings.holdout > 0)
+            .then(|| fit_statistics(&data.target[n_train..], &fitted[n_train..])),
+        selected: selected.clone(),
+        pareto_front: Vec::new(),
+        evaluations: 0,
+        seconds: 0.0,
+        fitted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Series;
+
+    #[test]
+    fn geometric_and_hill_match_hand_calculations() {
+        // θ = 0.5: 1, 0.5 + 0 = 0.5 … with x = [1, 0, 2]: 1, 0.5, 2.25
+        assert_eq!(geometric(&[1.0, 0.0, 2.0], 0.5), vec![1.0, 0.5, 2.25]);
+        // at the inflexion the Hill curve is one half
+        assert!((hill(3.0, 2.0, 3.0) - 0.5).abs() < 1e-15);
+        // γ = 0.25 over [1, 5]: 2
+        assert_eq!(inflexion(&[1.0, 5.0, 3.0], 0.25), 2.0);
+    }
+
+    /// With λ → 0 and no binding constraint, the ridge is ordinary least squares: y = 1 + 2a − b.
+    #[test]
+    fn ridge_recovers_exact_coefficients() {
+        let a: Vec<f64> = (0..50).map(|i| (i as f64 * 0.37).sin() + 2.0).collect();
+        let b: Vec<f64> = (0..50).map(|i| (i as f64 * 0.11).cos()).collect();
+        let y: Vec<f64> = a.iter().zip(&b).map(|(a, b)| 1.0 + 2.0 * a - b).collect();
+        let (coefficients, intercept, _) = ridge(&[&a, &b], &y, 0.0, 1);
+        assert!((coefficients[0] - 2.0).abs() < 0.01, "{coefficients:?}");
+        assert!((coefficients[1] + 1.0).abs() < 0.01);
+        assert!((intercept - 1.0).abs() < 0.03);
+        // The same with b constrained to be non-negative: its coefficient sits at zero.
+        let (coefficients, _, _) = ridge(&[&a, &b], &y, 0.0, 2);
+        assert_eq!(coefficients[1], 0.0);
+    }
+
+    #[test]
+    fn the_search_is_deterministic_and_finds_a_front() {
+        let n = 120;
+        let x: Vec<f64> = (0..n)
+            .map(|i| if i % 3 == 0 { 100.0 + i as f64 } else { 10.0 })
+            .collect();
+        let z: Vec<f64> = (0..n).map(|i| ((i * 7) % 11) as f64).collect();
+        let target: Vec<f64> = (0..n)
+            .map(|t| {
+                50.0 + 30.0 * hill(geometric(&x, 0.3)[t], 1.5, 80.0)
+                    + 20.0 * hill(z[t] + 1.0, 1.0, 5.0)
+            })
+            .collect();
+        let data = Data {
+            dates: (0..n).map(|i| format!("w{i}")).collect(),
+            day_of_year: (0..n).map(|i| (i * 7 % 365) as f64 + 1.0).collect(),
+            target,
+            channels: vec![
+                Series {
+                    name: "x".into(),
+                    values: x,
+                },
+                Series {
+                    name: "z".into(),
+                    values: z,
+                },
+            ],
+            controls: vec![],
+        };
+        let settings = RidgeSettings {
+            iterations: 200,
+            trials: 2,
+            seed: 5,
+            ..RidgeSettings::default()
+        };
+        let a = fit(&data, &[], &settings).unwrap();
+        let b = fit(&data, &[], &settings).unwrap();
+        assert_eq!(a.selected.hyper, b.selected.hyper);
+        assert_eq!(a.evaluations, 400);
+        assert!(!a.pareto_front.is_empty());
+        // No model on the front is dominated by another.
+        for m in &a.pareto_front {
+            assert!(
+                !a.pareto_front
+                    .iter()
+                    .any(|o| dominates(&objectives(o), &objectives(m)))
+            );
+        }
+        assert!(a.fit_train.r2 > 0.9, "{:?}", a.fit_train);
+    }
+}

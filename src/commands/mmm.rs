@@ -1,0 +1,894 @@
+//! `utfall mmm`: marketing mix models from the workspace's KPI and spend series or from a CSV
+//! file, their reports, and saved fits.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{DataType, Date32Type};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utfall_mmm::report::{FitReport, Interval};
+use utfall_mmm::{
+    Adstock, AdstockKind, Data, LiftTest, ModelSpec, Posterior, Prepared, Prior, Priors,
+    SamplerSettings, Saturation, Series,
+};
+use utfall_model::locale::Locale;
+use utfall_model::period::{Grain, Period};
+
+use super::engine::{locale_of, open};
+use crate::cli::{AdstockArg, Format, Lang, MmmFitArgs, MmmMethod, MmmReportArgs, SaturationArg};
+use crate::output::{UserError, print_json, print_stdout, table, write_csv};
+
+/// A fit as saved on disk: enough to rebuild the model and its report without refitting.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SavedFit {
+    pub version: u32,
+    pub kpi: Option<String>,
+    pub unit: String,
+    pub data: Data,
+    pub spec: ModelSpec,
+    pub posterior: Posterior,
+}
+
+pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let (data, locale, unit, default_save) = match (&args.data, &args.kpi) {
+        (Some(path), _) => (
+            read_csv(path, &args)?,
+            super::locale(lang, None),
+            String::new(),
+            None,
+        ),
+        (None, Some(kpi)) => {
+            let (data, locale, unit) = workspace_series(&args, kpi, lang)?;
+            let save = args.dir.join("models").join(format!("mmm-{kpi}.json"));
+            (data, locale, unit, Some(save))
+        }
+        (None, None) => unreachable!("clap requires --kpi or --data"),
+    };
+    let mut data = data;
+    if args.holidays {
+        add_holidays(&mut data)?;
+    }
+    let spec = spec(&args)?;
+    if args.method == MmmMethod::Ridge {
+        return fit_ridge(&args, &data, &spec.lift_tests, locale);
+    }
+    let model = Prepared::new(data, spec).map_err(|e| UserError::new(e.to_string()))?;
+    let settings = SamplerSettings {
+        chains: args.chains,
+        draws: args.draws,
+        tune: args.tune,
+        seed: args.seed,
+        target_accept: args.target_accept,
+    };
+    eprintln!(
+        "fitting {} channels over {} periods: {} chains × ({} tuning + {} draws) on {} threads",
+        model.x.len(),
+        model.n_rows,
+        settings.chains,
+        settings.tune,
+        settings.draws,
+        rayon::current_num_threads()
+    );
+    let posterior =
+        utfall_mmm::sample(&model, settings).map_err(|e| UserError::new(e.to_string()))?;
+    let report = utfall_mmm::report::report(&model, &posterior);
+    if let Some(path) = args.save.clone().or(default_save) {
+        let saved = SavedFit {
+            version: 1,
+            kpi: args.kpi.clone(),
+            unit: unit.clone(),
+            data: model.data.clone(),
+            spec: model.spec.clone(),
+            posterior,
+        };
+        super::write_atomically(&path, &serde_json::to_string(&saved)?)?;
+        eprintln!("saved the fit to {}", path.display());
+    }
+    print_report(&report, args.format, locale, &unit, false)?;
+    if !report.diagnostics.converged {
+        eprintln!(
+            "warning: the sampler did not converge ({} divergences, max R̂ {:.3}); raise --tune, --draws or --target-accept",
+            report.diagnostics.divergences, report.diagnostics.max_r_hat
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(args: MmmReportArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let path = match (&args.fit, &args.kpi) {
+        (Some(path), _) => path.clone(),
+        (None, Some(kpi)) => args.dir.join("models").join(format!("mmm-{kpi}.json")),
+        (None, None) => unreachable!("clap requires --kpi or --fit"),
+    };
+    let saved = load(&path)?;
+    let locale = match lang {
+        Some(_) => super::locale(lang, None),
+        None if args.kpi.is_some() => super::engine::open(&args.dir)
+            .map(|o| locale_of(None, &o.workspace))
+            .unwrap_or_else(|_| super::locale(None, None)),
+        None => super::locale(None, None),
+    };
+    let model = Prepared::new(saved.data, saved.spec).map_err(|e| UserError::new(e.to_string()))?;
+    let report = utfall_mmm::report::report(&model, &saved.posterior);
+    print_report(
+        &report,
+        args.format,
+        locale,
+        &saved.unit,
+        args.decomposition,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn load(path: &Path) -> anyhow::Result<SavedFit> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UserError::new(format!("cannot read the fit `{}`: {e}", path.display()))
+            .hint("fit first: `utfall mmm fit --kpi KPI` (workspace) or `utfall mmm fit --data FILE --save FILE`")
+    })?;
+    let saved: SavedFit = serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a saved mix-model fit", path.display()))?;
+    Ok(saved)
+}
+
+fn spec(args: &MmmFitArgs) -> anyhow::Result<ModelSpec> {
+    let adstock = Adstock {
+        kind: match args.adstock {
+            AdstockArg::Geometric => AdstockKind::Geometric,
+            AdstockArg::WeibullCdf => AdstockKind::WeibullCdf,
+            AdstockArg::WeibullPdf => AdstockKind::WeibullPdf,
+        },
+        l_max: args.l_max.max(1),
+        normalize: !args.no_normalize,
+    };
+    let saturation = match args.saturation {
+        SaturationArg::Logistic => Saturation::Logistic,
+        SaturationArg::Hill => Saturation::Hill,
+        SaturationArg::MichaelisMenten => Saturation::MichaelisMenten,
+    };
+    let mut priors = Priors::defaults(&adstock, saturation);
+    for text in &args.roi_prior {
+        let parsed = text.split_once('=').and_then(|(channel, rest)| {
+            let (median, sigma) = rest.split_once(',')?;
+            Some((
+                channel.trim().to_string(),
+                median.trim().parse::<f64>().ok()?,
+                sigma.trim().parse::<f64>().ok()?,
+            ))
+        });
+        match parsed {
+            Some((channel, median, sigma)) if median > 0.0 && sigma > 0.0 => priors.roi.push((
+                channel,
+                Prior::LogNormal {
+                    mu: median.ln(),
+                    sigma,
+                },
+            )),
+            _ => {
+                return Err(UserError::new(format!("`--roi-prior {text}` is not CHANNEL=MEDIAN,SIGMA"))
+                    .hint("e.g. `--roi-prior search=2.5,0.5`: ROI around 2.5, within a factor e^0.5 either side")
+                    .into());
+            }
+        }
+    }
+    let lift_tests = match &args.lift_tests {
+        Some(path) => read_lift_tests(path)?,
+        None => Vec::new(),
+    };
+    Ok(ModelSpec {
+        adstock,
+        saturation,
+        yearly_seasonality: args.yearly_seasonality,
+        holdout: args.holdout,
+        priors,
+        lift_tests,
+    })
+}
+
+fn csv_error(
+    path: &Path,
+    line: u64,
+    column: Option<&str>,
+    message: impl std::fmt::Display,
+) -> anyhow::Error {
+    let at = match column {
+        Some(c) => format!("{}:{line}, column `{c}`", path.display()),
+        None => format!("{}:{line}", path.display()),
+    };
+    UserError::new(format!("{at}: {message}")).into()
+}
+
+/// Reads the columns a fit needs from a CSV file, checking each value.
+fn read_csv(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| UserError::new(format!("cannot open `{}`: {e}", path.display())))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(std::io::BufReader::new(file));
+    let headers = reader.headers()?.clone();
+    let index = |name: &str| -> anyhow::Result<usize> {
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = headers.iter().collect();
+                UserError::new(format!("{}: no column `{name}`", path.display()))
+                    .hint(format!("the columns are: {}", known.join(", ")))
+                    .into()
+            })
+    };
+    if args.channels.is_empty() {
+        return Err(UserError::new("no channels")
+            .hint("name the spend columns with `--channels x1,x2`")
+            .into());
+    }
+    let date_index = index(&args.date_col)?;
+    let target_index = index(&args.target)?;
+    let channel_index: Vec<usize> = args
+        .channels
+        .iter()
+        .map(|c| index(c))
+        .collect::<anyhow::Result<_>>()?;
+    let control_index: Vec<usize> = args
+        .controls
+        .iter()
+        .map(|c| index(c))
+        .collect::<anyhow::Result<_>>()?;
+    let mut dates = Vec::new();
+    let mut target = Vec::new();
+    let mut channels: Vec<Vec<f64>> = vec![Vec::new(); channel_index.len()];
+    let mut controls: Vec<Vec<String>> = vec![Vec::new(); control_index.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            csv_error(path, line, None, format!("{e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let number = |i: usize, name: &str| -> anyhow::Result<f64> {
+            let text = record.get(i).unwrap_or("").trim();
+            text.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    csv_error(
+                        path,
+                        line,
+                        Some(name),
+                        format!("expected a number, found `{text}`"),
+                    )
+                })
+        };
+        let text = record.get(date_index).unwrap_or("").trim();
+        let date: Date = text.get(..10).and_then(|d| d.parse().ok()).ok_or_else(|| {
+            csv_error(
+                path,
+                line,
+                Some(&args.date_col),
+                format!("expected a date as YYYY-MM-DD, found `{text}`"),
+            )
+        })?;
+        if let Some(previous) = dates.last()
+            && *previous >= date
+        {
+            return Err(csv_error(
+                path,
+                line,
+                Some(&args.date_col),
+                format!(
+                    "{date} does not come after {previous}: sort the rows by date, one row per period"
+                ),
+            ));
+        }
+        dates.push(date);
+        target.push(number(target_index, &args.target)?);
+        for (k, &i) in channel_index.iter().enumerate() {
+            let v = number(i, &args.channels[k])?;
+            if v < 0.0 {
+                return Err(csv_error(
+                    path,
+                    line,
+                    Some(&args.channels[k]),
+                    format!("spend cannot be negative ({v})"),
+                ));
+            }
+            channels[k].push(v);
+        }
+        for (k, &i) in control_index.iter().enumerate() {
+            controls[k].push(record.get(i).unwrap_or("").trim().to_string());
+        }
+    }
+    Ok(Data {
+        day_of_year: dates.iter().map(|d| d.day_of_year() as f64).collect(),
+        dates: dates.iter().map(|d| d.to_string()).collect(),
+        target,
+        channels: args
+            .channels
+            .iter()
+            .zip(channels)
+            .map(|(name, values)| Series {
+                name: name.clone(),
+                values,
+            })
+            .collect(),
+        controls: args
+            .controls
+            .iter()
+            .zip(controls)
+            .flat_map(|(name, values)| control_columns(name, values))
+            .collect(),
+    })
+}
+
+/// A numeric control as is; a text control (event names, say) as one indicator column per value
+/// but the most common one (the baseline, e.g. `na`).
+fn control_columns(name: &str, values: Vec<String>) -> Vec<Series> {
+    let numbers: Option<Vec<f64>> = values
+        .iter()
+        .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    if let Some(values) = numbers {
+        return vec![Series {
+            name: name.to_string(),
+            values,
+        }];
+    }
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in &values {
+        *counts.entry(v.as_str()).or_default() += 1;
+    }
+    let baseline = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(v, _)| *v)
+        .unwrap_or("");
+    counts
+        .keys()
+        .filter(|v| **v != baseline)
+        .map(|level| Series {
+            name: format!("{name}={level}"),
+            values: values
+                .iter()
+                .map(|v| if v == level { 1.0 } else { 0.0 })
+                .collect(),
+        })
+        .collect()
+}
+
+fn fit_ridge(
+    args: &MmmFitArgs,
+    data: &Data,
+    lift_tests: &[LiftTest],
+    locale: Locale,
+) -> anyhow::Result<ExitCode> {
+    let mut settings = utfall_mmm::ridge::RidgeSettings {
+        iterations: args.iterations,
+        trials: args.trials,
+        seed: args.seed,
+        holdout: args.holdout,
+        yearly_seasonality: args.yearly_seasonality,
+        ..Default::default()
+    };
+    for text in &args.theta {
+        let parsed = text.split_once('=').and_then(|(channel, rest)| {
+            let (lo, hi) = rest.split_once(',')?;
+            Some((
+                channel.trim().to_string(),
+                (
+                    lo.trim().parse::<f64>().ok()?,
+                    hi.trim().parse::<f64>().ok()?,
+                ),
+            ))
+        });
+        match parsed {
+            Some((channel, (lo, hi))) if (0.0..1.0).contains(&lo) && lo <= hi && hi < 1.0 => {
+                settings.theta_by_channel.push((channel, (lo, hi)))
+            }
+            _ => {
+                return Err(UserError::new(format!(
+                    "`--theta {text}` is not CHANNEL=LO,HI with 0 ≤ LO ≤ HI < 1"
+                ))
+                .hint("e.g. `--theta tv_S=0.3,0.8`")
+                .into());
+            }
+        }
+    }
+    eprintln!(
+        "searching {} trials × {} candidates for {} channels on {} threads",
+        settings.trials,
+        settings.iterations,
+        data.channels.len(),
+        rayon::current_num_threads()
+    );
+    let report = utfall_mmm::ridge::fit(data, lift_tests, &settings)
+        .map_err(|e| UserError::new(e.to_string()))?;
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = report
+                .channels
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        c.spend_total.to_string(),
+                        c.contribution_total.to_string(),
+                        c.effect_share.to_string(),
+                        c.spend_share.to_string(),
+                        c.roas.to_string(),
+                        c.mroas.to_string(),
+                        c.theta.to_string(),
+                        c.alpha.to_string(),
+                        c.gamma.to_string(),
+                    ]
+                })
+                .collect();
+            write_csv(
+                &[
+                    "channel",
+                    "spend_total",
+                    "contribution_total",
+                    "effect_share",
+                    "spend_share",
+                    "roas",
+                    "mroas",
+                    "theta",
+                    "alpha",
+                    "gamma",
+                ],
+                &rows,
+            )?;
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = report
+                .channels
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        locale.number(c.spend_total, 0),
+                        locale.number(c.contribution_total, 0),
+                        locale.percent(c.effect_share, 1),
+                        locale.percent(c.spend_share, 1),
+                        format!(
+                            "{} [{}; {}]",
+                            locale.number(c.roas, 3),
+                            locale.number(c.roas_pareto_range.0, 3),
+                            locale.number(c.roas_pareto_range.1, 3)
+                        ),
+                        locale.number(c.mroas, 3),
+                        format!(
+                            "θ {} α {} γ {}",
+                            locale.number(c.theta, 2),
+                            locale.number(c.alpha, 2),
+                            locale.number(c.gamma, 2)
+                        ),
+                    ]
+                })
+                .collect();
+            let headers = [
+                locale.say("kanal", "channel"),
+                locale.say("kostnad", "spend"),
+                locale.say("bidrag", "contribution"),
+                locale.say("effektandel", "effect share"),
+                locale.say("kostnadsandel", "spend share"),
+                locale.say("ROAS [Pareto-spann]", "ROAS [Pareto range]"),
+                locale.say("marginell ROAS", "marginal ROAS"),
+                locale.say("hyperparametrar", "hyper-parameters"),
+            ];
+            let mut out = table(&headers, &rows);
+            out.push_str(&format!(
+                "\n{}: NRMSE {}, DECOMP.RSSD {}, R² {}{}; {} {} {}, {} {} {}, {} s\n",
+                locale.say("Vald modell", "Selected model"),
+                locale.number(report.selected.nrmse, 4),
+                locale.number(report.selected.decomp_rssd, 4),
+                locale.number(report.fit_train.r2, 3),
+                report
+                    .selected
+                    .mape_lift
+                    .map(|m| format!(", MAPE.LIFT {}", locale.percent(m, 1)))
+                    .unwrap_or_default(),
+                report.pareto_front.len(),
+                locale.say(
+                    "modeller på Pareto-fronten av",
+                    "models on the Pareto front of"
+                ),
+                report.evaluations,
+                locale.say("trial", "trials"),
+                args.trials,
+                locale.say("st", ""),
+                locale.number(report.seconds, 2)
+            ));
+            if let Some(test) = &report.fit_test {
+                out.push_str(&format!(
+                    "{} ({} {}): R² {}, MAPE {}, NRMSE {}\n",
+                    locale.say("Utanför urvalet", "Out of sample"),
+                    test.rows,
+                    locale.say("perioder", "periods"),
+                    locale.number(test.r2, 3),
+                    locale.percent(test.mape, 1),
+                    locale.number(test.nrmse, 3)
+                ));
+            }
+            print_stdout(&out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_lift_tests(path: &Path) -> anyhow::Result<Vec<LiftTest>> {
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| UserError::new(format!("cannot open `{}`: {e}", path.display())))?;
+    let mut out = Vec::new();
+    for (i, row) in reader.deserialize::<LiftTest>().enumerate() {
+        let test = row.map_err(|e| {
+            csv_error(
+                path,
+                i as u64 + 2,
+                None,
+                format!("{e}; expected the columns channel,spend,delta_spend,delta_outcome,sigma"),
+            )
+        })?;
+        out.push(test);
+    }
+    Ok(out)
+}
+
+/// Adds the number of Swedish public holidays in each period as a control.
+fn add_holidays(data: &mut Data) -> anyhow::Result<()> {
+    let dates: Vec<Date> = data.dates.iter().filter_map(|d| d.parse().ok()).collect();
+    let days = match dates.as_slice() {
+        [a, b, ..] => (*b - *a).get_days().max(1) as i64,
+        _ => 7,
+    };
+    let values: Vec<f64> = dates
+        .iter()
+        .map(|d| utfall_model::holidays::count_in(*d, days) as f64)
+        .collect();
+    data.controls.push(Series {
+        name: "holidays_se".into(),
+        values,
+    });
+    Ok(())
+}
+
+/// The KPI per period and the spend per channel per period, from the workspace.
+fn workspace_series(
+    args: &MmmFitArgs,
+    kpi: &str,
+    lang: Option<Lang>,
+) -> anyhow::Result<(Data, Locale, String)> {
+    let opened = open(&args.dir)?;
+    let locale = locale_of(lang, &opened.workspace);
+    let grain = match args.grain.as_str() {
+        "week" => Grain::Week,
+        "day" => Grain::Day,
+        other => {
+            return Err(UserError::new(format!(
+                "`--grain {other}`: a mix model needs weeks or days"
+            ))
+            .into());
+        }
+    };
+    let def = opened
+        .workspace
+        .kpis
+        .iter()
+        .map(|k| &k.def)
+        .find(|k| k.id.get_ref() == kpi)
+        .ok_or_else(|| {
+            UserError::new(format!("no KPI `{kpi}` in the workspace")).hint("see `utfall kpi tree`")
+        })?;
+    let unit = def.unit.get_ref().clone();
+    let Some(batch) = opened
+        .engine
+        .read_columns("spend", &["date", "channel", "cost"])
+        .map_err(anyhow::Error::from)?
+    else {
+        return Err(UserError::new("the workspace has no spend")
+            .hint("import ad-platform reports and the activity plan first (`utfall import`)")
+            .into());
+    };
+    let dates = batch.column_by_name("date").context("spend.date")?;
+    let dates = arrow::compute::cast(dates, &DataType::Date32)?;
+    let dates = dates.as_primitive::<Date32Type>();
+    let channels = arrow::compute::cast(
+        batch.column_by_name("channel").context("spend.channel")?,
+        &DataType::Utf8,
+    )?;
+    let channels = channels.as_string::<i32>();
+    let costs = arrow::compute::cast(
+        batch.column_by_name("cost").context("spend.cost")?,
+        &DataType::Float64,
+    )?;
+    let costs = costs.as_primitive::<arrow::datatypes::Float64Type>();
+    let mut by_channel: BTreeMap<String, BTreeMap<Date, f64>> = BTreeMap::new();
+    let (mut first, mut last) = (Date::MAX, Date::MIN);
+    for i in 0..batch.num_rows() {
+        if dates.is_null(i) || costs.is_null(i) {
+            continue;
+        }
+        let date = utfall_engine::period_udf::date_from_days(dates.value(i));
+        first = first.min(date);
+        last = last.max(date);
+        let channel = if channels.is_null(i) {
+            "unknown"
+        } else {
+            channels.value(i)
+        };
+        *by_channel
+            .entry(channel.to_string())
+            .or_default()
+            .entry(date)
+            .or_default() += costs.value(i);
+    }
+    let today = jiff::ZonedDateTime::now()
+        .with_time_zone(opened.zone.clone())
+        .date();
+    // Whole periods only: from the one holding the first spend to the last one before today.
+    let mut periods = Period::covering(first, last.min(today), grain, &opened.calendar);
+    if periods
+        .last()
+        .is_some_and(|p| p.end_exclusive(&opened.calendar) > today)
+    {
+        periods.pop();
+    }
+    let values = opened
+        .engine
+        .evaluate(&[kpi], &periods)
+        .map_err(|e| UserError::new(e.to_string()))?;
+    let series = &values[kpi];
+    // Periods where the KPI has no value (before its data starts) are left out at both ends.
+    let start = series
+        .iter()
+        .position(Option::is_some)
+        .unwrap_or(series.len());
+    let end = series
+        .iter()
+        .rposition(Option::is_some)
+        .map_or(start, |i| i + 1);
+    let periods = &periods[start..end];
+    let target: Vec<f64> = series[start..end]
+        .iter()
+        .map(|v| v.unwrap_or(0.0))
+        .collect();
+    let starts: Vec<Date> = periods.iter().map(|p| p.start(&opened.calendar)).collect();
+    let mut channel_series = Vec::new();
+    for (name, by_day) in &by_channel {
+        let values: Vec<f64> = periods
+            .iter()
+            .map(|p| {
+                by_day
+                    .range(p.start(&opened.calendar)..p.end_exclusive(&opened.calendar))
+                    .map(|(_, v)| v)
+                    .sum()
+            })
+            .collect();
+        if values.iter().any(|v| *v > 0.0) {
+            channel_series.push(Series {
+                name: name.clone(),
+                values,
+            });
+        }
+    }
+    let n = target.len();
+    Ok((
+        Data {
+            dates: starts.iter().map(|d| d.to_string()).collect(),
+            day_of_year: starts.iter().map(|d| d.day_of_year() as f64).collect(),
+            target,
+            channels: channel_series,
+            controls: vec![Series {
+                name: "t".into(),
+                values: (0..n).map(|t| t as f64).collect(),
+            }],
+        },
+        locale,
+        unit,
+    ))
+}
+
+fn interval_text(i: &Interval, locale: Locale, decimals: usize) -> String {
+    format!(
+        "{} [{}; {}]",
+        locale.number(i.mean, decimals),
+        locale.number(i.low, decimals),
+        locale.number(i.high, decimals)
+    )
+}
+
+fn print_report(
+    report: &FitReport,
+    format: Format,
+    locale: Locale,
+    unit: &str,
+    decomposition: bool,
+) -> anyhow::Result<()> {
+    let value_decimals = if unit == "currency" { 0 } else { 1 };
+    match format {
+        Format::Json => print_json(report),
+        Format::Csv => {
+            if decomposition {
+                let mut headers = vec![
+                    "date".to_string(),
+                    "observed".into(),
+                    "fitted".into(),
+                    "baseline".into(),
+                ];
+                headers.extend(report.channels.iter().map(|c| c.name.clone()));
+                headers.extend(
+                    report
+                        .controls
+                        .keys()
+                        .filter(|k| !k.contains("_order_"))
+                        .cloned(),
+                );
+                headers.push("seasonality".into());
+                let rows: Vec<Vec<String>> = report
+                    .decomposition
+                    .iter()
+                    .map(|r| {
+                        let mut row = vec![
+                            r.date.clone(),
+                            r.observed.to_string(),
+                            r.fitted.to_string(),
+                            r.baseline.to_string(),
+                        ];
+                        row.extend(r.channels.iter().map(f64::to_string));
+                        row.extend(r.controls.iter().map(f64::to_string));
+                        row.push(r.seasonality.to_string());
+                        row
+                    })
+                    .collect();
+                let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+                return write_csv(&headers, &rows);
+            }
+            let rows: Vec<Vec<String>> = report
+                .channels
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        c.spend_total.to_string(),
+                        c.contribution_total.mean.to_string(),
+                        c.contribution_total.low.to_string(),
+                        c.contribution_total.high.to_string(),
+                        c.contribution_share.to_string(),
+                        c.roas.mean.to_string(),
+                        c.roas.low.to_string(),
+                        c.roas.high.to_string(),
+                        c.mroas.mean.to_string(),
+                        c.mroas.low.to_string(),
+                        c.mroas.high.to_string(),
+                        c.identifiable.to_string(),
+                    ]
+                })
+                .collect();
+            write_csv(
+                &[
+                    "channel",
+                    "spend_total",
+                    "contribution_mean",
+                    "contribution_hdi_3",
+                    "contribution_hdi_97",
+                    "contribution_share",
+                    "roas_mean",
+                    "roas_hdi_3",
+                    "roas_hdi_97",
+                    "mroas_mean",
+                    "mroas_hdi_3",
+                    "mroas_hdi_97",
+                    "identifiable",
+                ],
+                &rows,
+            )
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = report
+                .channels
+                .iter()
+                .map(|c| {
+                    let adstock = c
+                        .adstock
+                        .iter()
+                        .map(|(k, v)| format!("{k} {}", locale.number(v.mean, 2)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    vec![
+                        c.name.clone(),
+                        locale.number(c.spend_total, 0),
+                        interval_text(&c.contribution_total, locale, value_decimals),
+                        locale.percent(c.contribution_share, 1),
+                        interval_text(&c.roas, locale, 3),
+                        interval_text(&c.mroas, locale, 3),
+                        adstock,
+                        if c.identifiable {
+                            "✓".into()
+                        } else {
+                            "✗".into()
+                        },
+                    ]
+                })
+                .collect();
+            let headers = [
+                locale.say("kanal", "channel"),
+                locale.say("kostnad", "spend"),
+                locale.say("bidrag [94 %]", "contribution [94 %]"),
+                locale.say("andel", "share"),
+                "ROAS [94 %]",
+                locale.say("marginell ROAS", "marginal ROAS"),
+                "adstock",
+                locale.say("identifierbar", "identifiable"),
+            ];
+            let mut out = table(&headers, &rows);
+            let d = &report.diagnostics;
+            out.push_str(&format!(
+                "\n{}: {} × {} {}, {} divergences, max R̂ {}, min ESS {}, {} s\n",
+                locale.say("Sampling", "Sampling"),
+                d.chains,
+                d.draws,
+                locale.say("dragningar", "draws"),
+                d.divergences,
+                locale.number(d.max_r_hat, 3),
+                locale.number(d.min_ess_bulk, 0),
+                locale.number(d.sampling_seconds, 1)
+            ));
+            out.push_str(&format!(
+                "{}: R² {}, MAPE {}, NRMSE {}\n",
+                locale.say("Anpassning", "Fit"),
+                locale.number(report.fit_train.r2, 3),
+                locale.percent(report.fit_train.mape, 1),
+                locale.number(report.fit_train.nrmse, 3)
+            ));
+            if let Some(test) = &report.fit_test {
+                out.push_str(&format!(
+                    "{} ({} {}): R² {}, MAPE {}, NRMSE {}\n",
+                    locale.say("Utanför urvalet", "Out of sample"),
+                    test.rows,
+                    locale.say("perioder", "periods"),
+                    locale.number(test.r2, 3),
+                    locale.percent(test.mape, 1),
+                    locale.number(test.nrmse, 3)
+                ));
+            }
+            for c in report.channels.iter().filter(|c| !c.identifiable) {
+                for note in &c.notes {
+                    out.push_str(&format!(
+                        "{} {}: {note}\n",
+                        locale.say("Ej identifierbar:", "Not identifiable:"),
+                        c.name
+                    ));
+                }
+            }
+            if decomposition {
+                let mut headers = vec![
+                    locale.say("period", "period").to_string(),
+                    locale.say("utfall", "observed").into(),
+                    locale.say("anpassat", "fitted").into(),
+                    "baseline".into(),
+                ];
+                headers.extend(report.channels.iter().map(|c| c.name.clone()));
+                let rows: Vec<Vec<String>> = report
+                    .decomposition
+                    .iter()
+                    .map(|r| {
+                        let mut row = vec![
+                            r.date.clone(),
+                            locale.number(r.observed, value_decimals),
+                            locale.number(r.fitted, value_decimals),
+                            locale.number(r.baseline, value_decimals),
+                        ];
+                        row.extend(r.channels.iter().map(|v| locale.number(*v, value_decimals)));
+                        row
+                    })
+                    .collect();
+                let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+                out.push('\n');
+                out.push_str(&table(&headers, &rows));
+            }
+            print_stdout(&out)
+        }
+    }
+}

@@ -54,6 +54,53 @@ pub enum Command {
     /// Marketing mix modelling: what each channel adds to a KPI, and where the next krona should go
     #[command(subcommand)]
     Mmm(MmmCommand),
+    /// What one dated activity (a fair, a campaign) did to a KPI, against a counterfactual
+    Lift(LiftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LiftArgs {
+    /// The activity's id (from the activity plan) in workspace mode
+    #[arg(required_unless_present = "data")]
+    pub activity: Option<String>,
+    /// The KPI to judge, e.g. `leads` (workspace mode)
+    #[arg(long, required_unless_present = "data")]
+    pub kpi: Option<String>,
+    /// KPIs the activity cannot have moved, as control series (workspace mode; repeatable)
+    #[arg(long = "control-kpi")]
+    pub control_kpis: Vec<String>,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// Days before the start that train the counterfactual
+    #[arg(long, default_value_t = 84)]
+    pub pre: i64,
+    /// Days after the end still counted (carry-over)
+    #[arg(long, default_value_t = 14)]
+    pub post: i64,
+    /// Let the counterfactual follow the pre-period's linear trend (default: its level)
+    #[arg(long)]
+    pub trend: bool,
+    /// File mode: a CSV with one row per day (or week)
+    #[arg(long, conflicts_with = "activity")]
+    pub data: Option<PathBuf>,
+    #[arg(long, default_value = "date")]
+    pub date_col: String,
+    #[arg(long, default_value = "y")]
+    pub target: String,
+    /// File mode: control columns, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub controls: Vec<String>,
+    /// File mode: the first day of the activity
+    #[arg(long, requires = "data")]
+    pub start: Option<jiff::civil::Date>,
+    /// File mode: the last day of the activity (default: the start)
+    #[arg(long, requires = "data")]
+    pub end: Option<jiff::civil::Date>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +109,38 @@ pub enum MmmCommand {
     Fit(Box<MmmFitArgs>),
     /// Show a saved fit: contributions, ROAS and marginal ROAS with intervals, diagnostics
     Report(MmmReportArgs),
+    /// Split a budget across channels to maximise the expected outcome: more, less or keep
+    Optimize(MmmOptimizeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MmmOptimizeArgs {
+    /// The budget to split over the planning period, in the spend's currency
+    #[arg(long)]
+    pub budget: f64,
+    /// The planning period, e.g. `2027-Q1` or `FY2027` (workspace mode), split into the model's weeks
+    #[arg(long, conflicts_with = "periods")]
+    pub period: Option<String>,
+    /// The planning period as a number of the model's periods (weeks, usually)
+    #[arg(long)]
+    pub periods: Option<usize>,
+    /// The outcome KPI whose saved fit to use (workspace mode)
+    #[arg(long, conflicts_with = "fit", required_unless_present = "fit")]
+    pub kpi: Option<String>,
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// A fit saved with `utfall mmm fit --save`
+    #[arg(long)]
+    pub fit: Option<PathBuf>,
+    /// Spend bounds for every channel as multiples of today's spend per period
+    #[arg(long, value_name = "LO,HI", default_value = "0.5,2")]
+    pub bounds_all: String,
+    /// Spend bounds for one channel as multiples of today's spend, `CHANNEL=LO,HI` (repeatable)
+    #[arg(long, value_name = "CHANNEL=LO,HI")]
+    pub bounds: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,7 +19,10 @@ use utfall_model::locale::Locale;
 use utfall_model::period::{Grain, Period};
 
 use super::engine::{locale_of, open};
-use crate::cli::{AdstockArg, Format, Lang, MmmFitArgs, MmmMethod, MmmReportArgs, SaturationArg};
+use crate::cli::{
+    AdstockArg, Format, Lang, LiftArgs, MmmFitArgs, MmmMethod, MmmOptimizeArgs, MmmReportArgs,
+    SaturationArg,
+};
 use crate::output::{UserError, print_json, print_stdout, table, write_csv};
 
 /// A fit as saved on disk: enough to rebuild the model and its report without refitting.
@@ -124,6 +127,399 @@ pub fn report(args: MmmReportArgs, lang: Option<Lang>) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let path = match (&args.fit, &args.kpi) {
+        (Some(path), _) => path.clone(),
+        (None, Some(kpi)) => args.dir.join("models").join(format!("mmm-{kpi}.json")),
+        (None, None) => unreachable!("clap requires --kpi or --fit"),
+    };
+    let saved = load(&path)?;
+    let (periods, locale, currency) = match (&args.period, args.periods) {
+        (_, Some(n)) => (n, super::locale(lang, None), String::new()),
+        (Some(text), None) => {
+            let opened = open(&args.dir)?;
+            let period: Period = text.parse().map_err(|_| {
+                UserError::new(format!("`{text}` is not a period"))
+                    .hint("e.g. 2027-Q1, 2027-03, FY2027 or 2027-W05")
+            })?;
+            let days = period.n_days(&opened.calendar) as f64;
+            let step = match (saved.data.dates.first(), saved.data.dates.get(1)) {
+                (Some(a), Some(b)) => match (a.parse::<Date>(), b.parse::<Date>()) {
+                    (Ok(a), Ok(b)) => (b - a).get_days().max(1) as f64,
+                    _ => 7.0,
+                },
+                _ => 7.0,
+            };
+            (
+                (days / step).round().max(1.0) as usize,
+                locale_of(lang, &opened.workspace),
+                opened.currency.clone(),
+            )
+        }
+        (None, None) => (13, super::locale(lang, None), String::new()),
+    };
+    let pair = |text: &str| -> Option<(f64, f64)> {
+        let (lo, hi) = text.split_once(',')?;
+        let (lo, hi) = (
+            lo.trim().parse::<f64>().ok()?,
+            hi.trim().parse::<f64>().ok()?,
+        );
+        (lo >= 0.0 && hi >= lo).then_some((lo, hi))
+    };
+    let mut bounds = utfall_mmm::optimize::Bounds {
+        default: pair(&args.bounds_all).ok_or_else(|| {
+            UserError::new(format!("`--bounds-all {}` is not LO,HI", args.bounds_all))
+                .hint("e.g. 0.5,2: between half and twice today's spend")
+        })?,
+        by_channel: Vec::new(),
+    };
+    for text in &args.bounds {
+        let parsed = text
+            .split_once('=')
+            .and_then(|(c, rest)| Some((c.trim().to_string(), pair(rest)?)));
+        let Some(parsed) = parsed else {
+            return Err(
+                UserError::new(format!("`--bounds {text}` is not CHANNEL=LO,HI"))
+                    .hint("e.g. `--bounds print=0,1` to allow cutting print but not raising it")
+                    .into(),
+            );
+        };
+        bounds.by_channel.push(parsed);
+    }
+    let model = Prepared::new(saved.data, saved.spec).map_err(|e| UserError::new(e.to_string()))?;
+    let plan = utfall_mmm::optimize::optimize(
+        &model,
+        &saved.posterior,
+        args.budget / periods as f64,
+        periods,
+        &bounds,
+    )
+    .map_err(|e| UserError::new(e.to_string()))?;
+    let money = |v: f64| {
+        if currency.is_empty() {
+            locale.number(v, 0)
+        } else {
+            locale.money(v, &currency, 0)
+        }
+    };
+    let decimals = if saved.unit == "currency" { 0 } else { 1 };
+    match args.format {
+        Format::Json => print_json(&plan)?,
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = plan
+                .channels
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.channel.clone(),
+                        c.current.to_string(),
+                        c.optimal.to_string(),
+                        c.advice.to_string(),
+                        c.marginal_roas.to_string(),
+                        c.contribution_current.mean.to_string(),
+                        c.contribution_optimal.mean.to_string(),
+                        c.contribution_optimal.low.to_string(),
+                        c.contribution_optimal.high.to_string(),
+                    ]
+                })
+                .collect();
+            write_csv(
+                &[
+                    "channel",
+                    "current_per_period",
+                    "optimal_per_period",
+                    "advice",
+                    "marginal_roas",
+                    "contribution_current",
+                    "contribution_optimal",
+                    "contribution_optimal_hdi_3",
+                    "contribution_optimal_hdi_97",
+                ],
+                &rows,
+            )?;
+        }
+        Format::Table => {
+            let advice = |a: &str| match a {
+                "more" => locale.say("mer", "more"),
+                "less" => locale.say("mindre", "less"),
+                _ => locale.say("behåll", "keep"),
+            };
+            let rows: Vec<Vec<String>> = plan
+                .channels
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.channel.clone(),
+                        money(c.current),
+                        money(c.optimal),
+                        locale.percent(c.optimal / c.current - 1.0, 0),
+                        advice(c.advice).to_string(),
+                        locale.number(c.marginal_roas, 3),
+                        interval_text(&c.contribution_optimal, locale, decimals),
+                    ]
+                })
+                .collect();
+            let headers = [
+                locale.say("kanal", "channel"),
+                locale.say("i dag/period", "today/period"),
+                locale.say("förslag/period", "plan/period"),
+                locale.say("ändring", "change"),
+                locale.say("råd", "advice"),
+                locale.say("marginell ROAS", "marginal ROAS"),
+                locale.say("bidrag/period [94 %]", "contribution/period [94 %]"),
+            ];
+            let mut out = table(&headers, &rows);
+            out.push_str(&format!(
+                "\n{} {} {} {}: {} {} [94 %: {}; {}] {}\n",
+                locale.say("Budget", "Budget"),
+                money(args.budget),
+                locale.say("över", "over"),
+                periods,
+                locale.say(
+                    "perioder; väntat tillskott mot dagens mix",
+                    "periods; expected gain over today's mix"
+                ),
+                locale.number(plan.uplift.mean, decimals),
+                locale.number(plan.uplift.low, decimals),
+                locale.number(plan.uplift.high, decimals),
+                locale.say("(samma budget)", "(same budget)"),
+            ));
+            print_stdout(&out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let (dates, target, controls, start, end, locale, label) = match &args.data {
+        Some(path) => {
+            let Some(start) = args.start else {
+                return Err(
+                    UserError::new("file mode needs `--start DATE` (and `--end DATE`)").into(),
+                );
+            };
+            let fit_args = MmmFitArgs {
+                data: Some(path.clone()),
+                date_col: args.date_col.clone(),
+                target: args.target.clone(),
+                channels: Vec::new(),
+                controls: args.controls.clone(),
+                ..lift_fit_args()
+            };
+            let data = read_table(path, &fit_args)?;
+            let dates: Vec<Date> = data.dates.iter().filter_map(|d| d.parse().ok()).collect();
+            (
+                dates,
+                data.target,
+                data.controls,
+                start,
+                args.end.unwrap_or(start),
+                super::locale(lang, None),
+                args.target.clone(),
+            )
+        }
+        None => {
+            let activity = args.activity.clone().unwrap_or_default();
+            let kpi = args.kpi.clone().unwrap_or_default();
+            let opened = open(&args.dir)?;
+            let (start, end, name) = find_activity(&opened, &activity)?;
+            let first = start.checked_sub(jiff::Span::new().days(args.pre))?;
+            let last = end.checked_add(jiff::Span::new().days(args.post))?;
+            let periods = Period::covering(first, last, Grain::Day, &opened.calendar);
+            let mut ids = vec![kpi.as_str()];
+            ids.extend(args.control_kpis.iter().map(String::as_str));
+            let values = opened
+                .engine
+                .evaluate(&ids, &periods)
+                .map_err(|e| UserError::new(e.to_string()))?;
+            let series =
+                |id: &str| -> Vec<f64> { values[id].iter().map(|v| v.unwrap_or(0.0)).collect() };
+            let dates: Vec<Date> = periods.iter().map(|p| p.start(&opened.calendar)).collect();
+            let controls = args
+                .control_kpis
+                .iter()
+                .map(|id| Series {
+                    name: id.clone(),
+                    values: series(id),
+                })
+                .collect();
+            eprintln!("{activity}: {name}, {start} – {end}");
+            (
+                dates,
+                series(&kpi),
+                controls,
+                start,
+                end,
+                locale_of(lang, &opened.workspace),
+                kpi,
+            )
+        }
+    };
+    let index_of = |date: Date| dates.iter().position(|d| *d >= date).unwrap_or(dates.len());
+    let post_start = index_of(start);
+    let post_end =
+        index_of(end.checked_add(jiff::Span::new().days(args.post + 1))?).min(dates.len());
+    let pre_start = index_of(start.checked_sub(jiff::Span::new().days(args.pre))?);
+    let daily = matches!(dates.as_slice(), [a, b, ..] if (*b - *a).get_days() == 1);
+    let input = utfall_mmm::lift::LiftInput {
+        dates: dates.iter().map(|d| d.to_string()).collect(),
+        weekday: daily.then(|| {
+            dates
+                .iter()
+                .map(|d| d.weekday().to_monday_zero_offset() as usize)
+                .collect()
+        }),
+        target,
+        controls,
+        pre_start,
+        post_start,
+        post_end,
+        trend: args.trend,
+        draws: 4000,
+        seed: args.seed,
+    };
+    let result = utfall_mmm::lift::lift(&input).map_err(|e| UserError::new(e.to_string()))?;
+    let verdict = if result.probability_positive >= 0.95 {
+        locale.say(
+            "Aktiviteten höjde med stor sannolikhet",
+            "The activity very likely raised",
+        )
+    } else if result.probability_positive <= 0.05 {
+        locale.say(
+            "Aktiviteten sänkte med stor sannolikhet",
+            "The activity very likely lowered",
+        )
+    } else {
+        locale.say("Ingen tydlig effekt på", "No clear effect on")
+    };
+    match args.format {
+        Format::Json => print_json(
+            &serde_json::json!({"kpi": label, "start": start.to_string(), "end": end.to_string(), "verdict": verdict, "result": result}),
+        )?,
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = result
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.date.clone(),
+                        r.observed.to_string(),
+                        r.counterfactual.mean.to_string(),
+                        r.counterfactual.low.to_string(),
+                        r.counterfactual.high.to_string(),
+                    ]
+                })
+                .collect();
+            write_csv(
+                &[
+                    "date",
+                    "observed",
+                    "counterfactual",
+                    "counterfactual_hdi_3",
+                    "counterfactual_hdi_97",
+                ],
+                &rows,
+            )?;
+        }
+        Format::Table => {
+            let e = &result.effect_total;
+            let text = format!(
+                "{verdict} {label}: {} {} {} [94 %: {}; {}], {} {} ({}).\n{}: {}{}, {} {}; {} {}.\n{}: {}, R² {}.\n",
+                locale.say("utfall", "observed"),
+                locale.number(result.observed_total, 1),
+                locale.say(
+                    "mot väntat utan aktiviteten",
+                    "against expected without the activity"
+                ),
+                locale.number(result.counterfactual_total.low, 1),
+                locale.number(result.counterfactual_total.high, 1),
+                locale.say("effekt", "effect"),
+                interval_text(e, locale, 1),
+                locale.percent(result.effect_relative.mean, 0),
+                locale.say(
+                    "Sannolikhet för positiv effekt",
+                    "Probability of a positive effect"
+                ),
+                locale.percent(result.probability_positive, 1),
+                "",
+                result.post_periods,
+                locale.say("perioder bedömda", "periods judged"),
+                result.pre_periods,
+                locale.say(
+                    "perioder före som jämförelse",
+                    "periods before as the baseline"
+                ),
+                locale.say("Metod", "Method"),
+                if args.trend {
+                    locale.say("Bayesiansk regression (nivå, trend, veckodag, kontrollserier) som kontrafaktisk prognos", "Bayesian regression (level, trend, weekday, control series) as the counterfactual")
+                } else {
+                    locale.say("Bayesiansk regression (nivå, veckodag, kontrollserier) som kontrafaktisk prognos", "Bayesian regression (level, weekday, control series) as the counterfactual")
+                },
+                locale.number(result.pre_fit.r2, 2),
+            );
+            print_stdout(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The start and end of an activity: from the imported activity plan, else `activities.toml`.
+fn find_activity(opened: &super::engine::Opened, id: &str) -> anyhow::Result<(Date, Date, String)> {
+    if let Some(batch) = opened.engine.read_columns(
+        "activities",
+        &["activity_id", "name", "start_date", "end_date"],
+    )? {
+        let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        let names = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
+        let starts = arrow::compute::cast(batch.column(2), &DataType::Date32)?;
+        let ends = arrow::compute::cast(batch.column(3), &DataType::Date32)?;
+        let (ids, names) = (ids.as_string::<i32>(), names.as_string::<i32>());
+        let (starts, ends) = (
+            starts.as_primitive::<Date32Type>(),
+            ends.as_primitive::<Date32Type>(),
+        );
+        for i in 0..batch.num_rows() {
+            if !ids.is_null(i) && ids.value(i) == id && !starts.is_null(i) {
+                let start = utfall_engine::period_udf::date_from_days(starts.value(i));
+                let end = if ends.is_null(i) {
+                    start
+                } else {
+                    utfall_engine::period_udf::date_from_days(ends.value(i))
+                };
+                return Ok((start, end, names.value(i).to_string()));
+            }
+        }
+    }
+    for a in &opened.workspace.activities {
+        if a.def.id.get_ref() == id {
+            let date = utfall_model::workspace::civil_date;
+            let start = date(a.def.start.get_ref()).context("activity start")?;
+            let end = a
+                .def
+                .end
+                .as_ref()
+                .and_then(|e| date(e.get_ref()))
+                .unwrap_or(start);
+            return Ok((start, end, a.def.name.clone()));
+        }
+    }
+    Err(
+        UserError::new(format!("no activity `{id}` in the activity plan"))
+            .hint("see `utfall sql \"SELECT activity_id, name, start_date FROM activities\"`")
+            .into(),
+    )
+}
+
+fn lift_fit_args() -> MmmFitArgs {
+    use clap::Parser as _;
+    #[derive(clap::Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: MmmFitArgs,
+    }
+    Wrapper::parse_from(["utfall", "--data", "-", "--channels", "-"]).args
+}
+
 pub(crate) fn load(path: &Path) -> anyhow::Result<SavedFit> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         UserError::new(format!("cannot read the fit `{}`: {e}", path.display()))
@@ -203,6 +599,16 @@ fn csv_error(
 
 /// Reads the columns a fit needs from a CSV file, checking each value.
 fn read_csv(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
+    if args.channels.is_empty() {
+        return Err(UserError::new("no channels")
+            .hint("name the spend columns with `--channels x1,x2`")
+            .into());
+    }
+    read_table(path, args)
+}
+
+/// Reads the date, target, channel and control columns of a CSV file.
+fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
     let file = std::fs::File::open(path)
         .map_err(|e| UserError::new(format!("cannot open `{}`: {e}", path.display())))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -220,11 +626,6 @@ fn read_csv(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
                     .into()
             })
     };
-    if args.channels.is_empty() {
-        return Err(UserError::new("no channels")
-            .hint("name the spend columns with `--channels x1,x2`")
-            .into());
-    }
     let date_index = index(&args.date_col)?;
     let target_index = index(&args.target)?;
     let channel_index: Vec<usize> = args

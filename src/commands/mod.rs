@@ -36,6 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Review(args) => review::run(args, lang),
         Command::Mmm(MmmCommand::Fit(args)) => mmm::fit(*args, lang),
         Command::Mmm(MmmCommand::Report(args)) => mmm::report(args, lang),
+        Command::Mmm(MmmCommand::Optimize(args)) => mmm::optimize(args, lang),
+        Command::Lift(args) => mmm::lift(args, lang),
     }
 }
 

@@ -17,7 +17,9 @@
 pub mod bayes;
 pub mod diagnostics;
 pub mod dual;
+pub mod lift;
 pub mod model;
+pub mod optimize;
 pub mod prior;
 pub mod report;
 pub mod ridge;

@@ -1,0 +1,392 @@
+//! Budget allocation: split a budget per period across channels to maximise the expected outcome
+//! under each channel's response curve (the posterior mean of `β · sat(spend · Σw / x_max)`, the
+//! contribution per period once a constant spend has settled through the adstock), within
+//! per-channel bounds.
+//!
+//! For concave curves (logistic, Michaelis–Menten) the optimum is where every channel not at a
+//! bound has the same marginal return μ (the KKT conditions): for a given μ each channel's spend is
+//! found by bisection on its decreasing marginal curve, and μ by bisection on the budget. The last
+//! interior channel takes the remainder, so the spends add up to the budget. Hill curves with a
+//! slope above 1 are S-shaped; there the answer is the best allocation on the concave parts.
+
+use serde::Serialize;
+
+use crate::MmmError;
+use crate::bayes::Posterior;
+use crate::model::Prepared;
+use crate::report::Interval;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    pub channel: String,
+    pub current: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub optimal: f64,
+    /// `more`, `less` or `keep` (within 5 % of today's spend).
+    pub advice: &'static str,
+    pub marginal_roas: f64,
+    pub at_bound: bool,
+    pub contribution_current: Interval,
+    pub contribution_optimal: Interval,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetPlan {
+    pub budget_per_period: f64,
+    pub periods: usize,
+    pub channels: Vec<Allocation>,
+    /// The common marginal return of the channels not at a bound.
+    pub lambda: f64,
+    /// Expected extra outcome over all periods from moving today's spend to the plan, when the
+    /// budget is today's total; otherwise the expected outcome of the plan against today's mix
+    /// scaled to the budget.
+    pub uplift: Interval,
+    pub expected_outcome: Interval,
+    pub kkt_max_gap: f64,
+}
+
+/// One draw's response curve parameters for a channel.
+struct Curve {
+    /// Outcome per period at saturation.
+    scale: f64,
+    /// Adstocked, scaled input per unit of spend: `Σw / x_max`.
+    per_unit: f64,
+    saturation: Vec<f64>,
+}
+
+struct Channel {
+    curves: Vec<Curve>,
+}
+
+impl Channel {
+    fn values(&self, model: &Prepared, x: f64) -> Vec<f64> {
+        self.curves
+            .iter()
+            .map(|c| c.scale * model.spec.saturation.eval(x * c.per_unit, &c.saturation))
+            .collect()
+    }
+
+    fn marginal(&self, model: &Prepared, x: f64) -> f64 {
+        self.curves
+            .iter()
+            .map(|c| {
+                c.scale
+                    * c.per_unit
+                    * model
+                        .spec
+                        .saturation
+                        .eval_grad(x * c.per_unit, &c.saturation)
+                        .d[0]
+            })
+            .sum::<f64>()
+            / self.curves.len() as f64
+    }
+
+    /// The spend in `[lo, hi]` where the marginal return falls to `mu`.
+    fn spend_at(&self, model: &Prepared, mu: f64, lo: f64, hi: f64) -> f64 {
+        if self.marginal(model, lo) <= mu {
+            return lo;
+        }
+        if self.marginal(model, hi) >= mu {
+            return hi;
+        }
+        let (mut a, mut b) = (lo, hi);
+        for _ in 0..200 {
+            let m = 0.5 * (a + b);
+            if self.marginal(model, m) > mu {
+                a = m;
+            } else {
+                b = m;
+            }
+            if b - a <= 1e-13 * hi.max(1.0) {
+                break;
+            }
+        }
+        0.5 * (a + b)
+    }
+}
+
+/// Spend bounds per period, as multiples of today's spend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds {
+    pub default: (f64, f64),
+    pub by_channel: Vec<(String, (f64, f64))>,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            default: (0.5, 2.0),
+            by_channel: Vec::new(),
+        }
+    }
+}
+
+pub fn optimize(
+    model: &Prepared,
+    posterior: &Posterior,
+    budget_per_period: f64,
+    periods: usize,
+    bounds: &Bounds,
+) -> Result<BudgetPlan, MmmError> {
+    if !(budget_per_period.is_finite() && budget_per_period > 0.0) || periods == 0 {
+        return Err(MmmError::Settings(
+            "the budget and the number of periods must be positive".into(),
+        ));
+    }
+    let draws: Vec<&Vec<f64>> = posterior.all().collect();
+    let step = (draws.len() / 500).max(1);
+    let thinned: Vec<&Vec<f64>> = draws.into_iter().step_by(step).collect();
+    let n_channels = model.x.len();
+    let mut channels: Vec<Channel> = (0..n_channels)
+        .map(|_| Channel { curves: Vec::new() })
+        .collect();
+    for theta in &thinned {
+        let saturated: Vec<Vec<f64>> = (0..n_channels)
+            .map(|c| model.channel_curve(theta, c).1)
+            .collect();
+        let betas = model.betas(theta, &saturated);
+        for c in 0..n_channels {
+            let (_, _, w) = model.channel_curve(theta, c);
+            channels[c].curves.push(Curve {
+                scale: betas[c] * model.y_max,
+                per_unit: w.iter().sum::<f64>() / model.x_max[c],
+                saturation: model.saturation_params(theta, c).to_vec(),
+            });
+        }
+    }
+    let current: Vec<f64> = (0..n_channels)
+        .map(|c| model.spend_train[c] / model.n_train as f64)
+        .collect();
+    let names: Vec<&str> = model
+        .data
+        .channels
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let limits: Vec<(f64, f64)> = (0..n_channels)
+        .map(|c| {
+            let (lo, hi) = bounds
+                .by_channel
+                .iter()
+                .find(|(n, _)| n == names[c])
+                .map_or(bounds.default, |(_, b)| *b);
+            (lo * current[c], hi * current[c])
+        })
+        .collect();
+    let low: f64 = limits.iter().map(|l| l.0).sum();
+    let high: f64 = limits.iter().map(|l| l.1).sum();
+    if budget_per_period < low || budget_per_period > high {
+        return Err(MmmError::Settings(format!(
+            "a budget of {budget_per_period:.0} per period is outside what the bounds allow ({low:.0}–{high:.0}); widen the bounds"
+        )));
+    }
+    let allocate = |mu: f64| -> Vec<f64> {
+        (0..n_channels)
+            .map(|c| channels[c].spend_at(model, mu, limits[c].0, limits[c].1))
+            .collect()
+    };
+    // Bisection on μ: total spend falls as μ rises.
+    let mut mu_hi = (0..n_channels)
+        .map(|c| channels[c].marginal(model, limits[c].0))
+        .fold(0.0f64, f64::max)
+        * 2.0
+        + 1e-12;
+    let mut mu_lo = 0.0;
+    for _ in 0..300 {
+        let mid = 0.5 * (mu_lo + mu_hi);
+        let total: f64 = allocate(mid).iter().sum();
+        if total > budget_per_period {
+            mu_lo = mid;
+        } else {
+            mu_hi = mid;
+        }
+        if mu_hi - mu_lo <= 1e-15 * mu_hi {
+            break;
+        }
+    }
+    let mu = 0.5 * (mu_lo + mu_hi);
+    let mut spend = allocate(mu);
+    let interior: Vec<usize> = (0..n_channels)
+        .filter(|&c| spend[c] > limits[c].0 && spend[c] < limits[c].1)
+        .collect();
+    if let Some(&last) = interior.last() {
+        let others: f64 = (0..n_channels)
+            .filter(|&c| c != last)
+            .map(|c| spend[c])
+            .sum();
+        spend[last] = budget_per_period - others;
+    }
+    let marginals: Vec<f64> = (0..n_channels)
+        .map(|c| channels[c].marginal(model, spend[c]))
+        .collect();
+    let kkt_max_gap = interior
+        .iter()
+        .map(|&c| ((marginals[c] - mu) / mu).abs())
+        .fold(0.0, f64::max);
+
+    let current_total: f64 = current.iter().sum();
+    let base: Vec<f64> = current
+        .iter()
+        .map(|x| x * budget_per_period / current_total)
+        .collect();
+    let per_draw = |xs: &[f64]| -> Vec<f64> {
+        let mut totals = vec![0.0; thinned.len()];
+        for c in 0..n_channels {
+            for (t, v) in totals.iter_mut().zip(channels[c].values(model, xs[c])) {
+                *t += v * periods as f64;
+            }
+        }
+        totals
+    };
+    let planned = per_draw(&spend);
+    let baseline = per_draw(&base);
+    let uplift: Vec<f64> = planned.iter().zip(&baseline).map(|(a, b)| a - b).collect();
+    let allocations = (0..n_channels)
+        .map(|c| {
+            let change = spend[c] / current[c] - 1.0;
+            Allocation {
+                channel: names[c].to_string(),
+                current: current[c],
+                lower: limits[c].0,
+                upper: limits[c].1,
+                optimal: spend[c],
+                advice: if change > 0.05 {
+                    "more"
+                } else if change < -0.05 {
+                    "less"
+                } else {
+                    "keep"
+                },
+                marginal_roas: marginals[c],
+                at_bound: !interior.contains(&c),
+                contribution_current: Interval::of(&channels[c].values(model, current[c])),
+                contribution_optimal: Interval::of(&channels[c].values(model, spend[c])),
+            }
+        })
+        .collect();
+    Ok(BudgetPlan {
+        budget_per_period,
+        periods,
+        channels: allocations,
+        lambda: mu,
+        uplift: Interval::of(&uplift),
+        expected_outcome: Interval::of(&planned),
+        kkt_max_gap,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bayes::{SamplerSettings, sample};
+    use crate::model::{ModelSpec, Priors};
+    use crate::simulate::pymc_example;
+    use crate::transform::{Adstock, AdstockKind, Saturation};
+
+    fn fitted() -> (Prepared, Posterior) {
+        let adstock = Adstock {
+            kind: AdstockKind::Geometric,
+            l_max: 8,
+            normalize: true,
+        };
+        let spec = ModelSpec {
+            adstock,
+            saturation: Saturation::Logistic,
+            yearly_seasonality: 2,
+            holdout: 0,
+            priors: Priors::defaults(&adstock, Saturation::Logistic),
+            lift_tests: Vec::new(),
+        };
+        let model = Prepared::new(pymc_example(2, 1.0).data, spec).unwrap();
+        let settings = SamplerSettings {
+            chains: 2,
+            draws: 300,
+            tune: 300,
+            seed: 3,
+            ..SamplerSettings::default()
+        };
+        let posterior = sample(&model, settings).unwrap();
+        (model, posterior)
+    }
+
+    #[test]
+    fn the_plan_meets_the_kkt_conditions_and_the_budget() {
+        let (model, posterior) = fitted();
+        let current: f64 = (0..2)
+            .map(|c| model.spend_train[c] / model.n_train as f64)
+            .sum();
+        let bounds = Bounds {
+            default: (0.0, 5.0),
+            by_channel: Vec::new(),
+        };
+        let plan = optimize(&model, &posterior, current, 13, &bounds).unwrap();
+        let total: f64 = plan.channels.iter().map(|c| c.optimal).sum();
+        assert!(
+            (total - current).abs() <= 1e-12 * current,
+            "{total} vs {current}"
+        );
+        let interior: Vec<&Allocation> = plan.channels.iter().filter(|c| !c.at_bound).collect();
+        assert!(!interior.is_empty());
+        for c in &interior {
+            assert!(
+                ((c.marginal_roas - plan.lambda) / plan.lambda).abs() < 1e-6,
+                "{c:?}"
+            );
+        }
+        assert!(plan.kkt_max_gap < 1e-6);
+        // Channels at a bound: at the lower bound their marginal return is no higher than λ.
+        for c in plan.channels.iter().filter(|c| c.at_bound) {
+            if c.optimal <= c.lower {
+                assert!(c.marginal_roas <= plan.lambda * (1.0 + 1e-9));
+            } else {
+                assert!(c.marginal_roas >= plan.lambda * (1.0 - 1e-9));
+            }
+        }
+        // Moving spend between the channels, either way, does not raise the expected outcome.
+        let expected = |x0: f64, x1: f64| -> f64 {
+            let mut channels = Vec::new();
+            for c in 0..2 {
+                let mut curves = Vec::new();
+                for theta in posterior
+                    .all()
+                    .step_by((posterior.all().count() / 500).max(1))
+                {
+                    let saturated: Vec<Vec<f64>> =
+                        (0..2).map(|k| model.channel_curve(theta, k).1).collect();
+                    let betas = model.betas(theta, &saturated);
+                    let (_, _, w) = model.channel_curve(theta, c);
+                    curves.push(Curve {
+                        scale: betas[c] * model.y_max,
+                        per_unit: w.iter().sum::<f64>() / model.x_max[c],
+                        saturation: model.saturation_params(theta, c).to_vec(),
+                    });
+                }
+                channels.push(Channel { curves });
+            }
+            let mean = |c: usize, x: f64| {
+                channels[c].values(&model, x).iter().sum::<f64>() / channels[c].curves.len() as f64
+            };
+            mean(0, x0) + mean(1, x1)
+        };
+        let best = expected(plan.channels[0].optimal, plan.channels[1].optimal);
+        for shift in [-0.05, -0.01, 0.01, 0.05] {
+            let d = shift * current;
+            let x0 = plan.channels[0].optimal + d;
+            let x1 = plan.channels[1].optimal - d;
+            if x0 >= 0.0 && x1 >= 0.0 {
+                assert!(expected(x0, x1) <= best + 1e-12, "shift {shift}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_budget_outside_the_bounds_is_refused() {
+        let (model, posterior) = fitted();
+        let current: f64 = (0..2)
+            .map(|c| model.spend_train[c] / model.n_train as f64)
+            .sum();
+        assert!(optimize(&model, &posterior, current * 10.0, 13, &Bounds::default()).is_err());
+    }
+}

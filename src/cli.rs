@@ -72,8 +72,8 @@ pub struct LiftArgs {
     /// The workspace folder
     #[arg(long, short = 'C', default_value = ".")]
     pub dir: PathBuf,
-    /// Days before the start that train the counterfactual
-    #[arg(long, default_value_t = 84)]
+    /// Days before the start that train the counterfactual (longer reaches across seasons)
+    #[arg(long, default_value_t = 42)]
     pub pre: i64,
     /// Days after the end still counted (carry-over)
     #[arg(long, default_value_t = 14)]
@@ -81,6 +81,9 @@ pub struct LiftArgs {
     /// Let the counterfactual follow the pre-period's linear trend (default: its level)
     #[arg(long)]
     pub trend: bool,
+    /// Do not use the daily spend of always-on channels as control series (workspace mode)
+    #[arg(long)]
+    pub no_spend_controls: bool,
     /// File mode: a CSV with one row per day (or week)
     #[arg(long, conflicts_with = "activity")]
     pub data: Option<PathBuf>,
@@ -139,6 +142,9 @@ pub struct MmmOptimizeArgs {
     /// Spend bounds for one channel as multiples of today's spend, `CHANNEL=LO,HI` (repeatable)
     #[arg(long, value_name = "CHANNEL=LO,HI")]
     pub bounds: Vec<String>,
+    /// Keep the channels the model cannot identify at today's spend
+    #[arg(long)]
+    pub hold_unidentified: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -218,9 +224,10 @@ pub struct MmmFitArgs {
     /// Diminishing-returns curve
     #[arg(long, value_enum, default_value_t = SaturationArg::Logistic)]
     pub saturation: SaturationArg,
-    /// Fourier order of the yearly seasonality (0: none)
-    #[arg(long, default_value_t = 2)]
-    pub yearly_seasonality: usize,
+    /// Fourier order of the yearly seasonality, 0 for none (default: 2 as PyMC-Marketing in file
+    /// mode; 8 in workspace mode, where summer and Christmas lulls need the sharper shape)
+    #[arg(long)]
+    pub yearly_seasonality: Option<usize>,
     /// Keep the last N periods out of the fit and report the fit on them
     #[arg(long, default_value_t = 0)]
     pub holdout: usize,
@@ -241,9 +248,10 @@ pub struct MmmFitArgs {
     /// Tuning steps per chain
     #[arg(long, default_value_t = 1000)]
     pub tune: usize,
-    /// NUTS target acceptance rate (raise towards 0.95 if there are divergences)
-    #[arg(long, default_value_t = 0.8)]
-    pub target_accept: f64,
+    /// NUTS target acceptance rate (default 0.8 in file mode, 0.95 in workspace mode; raise it if
+    /// there are divergences)
+    #[arg(long)]
+    pub target_accept: Option<f64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Where to save the fit (default in workspace mode: `models/mmm-<kpi>.json` in the workspace)

@@ -65,7 +65,9 @@ pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         draws: args.draws,
         tune: args.tune,
         seed: args.seed,
-        target_accept: args.target_accept,
+        target_accept: args
+            .target_accept
+            .unwrap_or(if args.kpi.is_some() { 0.95 } else { 0.8 }),
     };
     eprintln!(
         "fitting {} channels over {} periods: {} chains × ({} tuning + {} draws) on {} threads",
@@ -187,6 +189,13 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
         bounds.by_channel.push(parsed);
     }
     let model = Prepared::new(saved.data, saved.spec).map_err(|e| UserError::new(e.to_string()))?;
+    let report = utfall_mmm::report::report(&model, &saved.posterior);
+    if args.hold_unidentified {
+        for c in report.channels.iter().filter(|c| !c.identifiable) {
+            bounds.by_channel.retain(|(n, _)| n != &c.name);
+            bounds.by_channel.push((c.name.clone(), (1.0, 1.0)));
+        }
+    }
     let plan = utfall_mmm::optimize::optimize(
         &model,
         &saved.posterior,
@@ -254,7 +263,7 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
                         money(c.optimal),
                         locale.percent(c.optimal / c.current - 1.0, 0),
                         advice(c.advice).to_string(),
-                        locale.number(c.marginal_roas, 3),
+                        locale.number(c.marginal_roas, significant(c.marginal_roas)),
                         interval_text(&c.contribution_optimal, locale, decimals),
                     ]
                 })
@@ -270,20 +279,38 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
             ];
             let mut out = table(&headers, &rows);
             out.push_str(&format!(
-                "\n{} {} {} {}: {} {} [94 %: {}; {}] {}\n",
+                "\n{} {} {} {} {}; {}: {} [94 %: {}; {}]\n",
                 locale.say("Budget", "Budget"),
                 money(args.budget),
                 locale.say("över", "over"),
                 periods,
+                locale.say("perioder", "periods"),
                 locale.say(
-                    "perioder; väntat tillskott mot dagens mix",
-                    "periods; expected gain over today's mix"
+                    "väntat tillskott mot dagens mix med samma budget",
+                    "expected gain over today's mix at the same budget"
                 ),
                 locale.number(plan.uplift.mean, decimals),
                 locale.number(plan.uplift.low, decimals),
                 locale.number(plan.uplift.high, decimals),
-                locale.say("(samma budget)", "(same budget)"),
             ));
+            let unidentified: Vec<&str> = report
+                .channels
+                .iter()
+                .filter(|c| !c.identifiable)
+                .map(|c| c.name.as_str())
+                .collect();
+            if !unidentified.is_empty() {
+                out.push_str(&format!(
+                    "{}: {}{}\n",
+                    locale.say("Modellen kan inte skilja ut effekten av", "The model cannot tell the effect apart for"),
+                    unidentified.join(", "),
+                    if args.hold_unidentified {
+                        locale.say(" — de hålls på dagens nivå", " — they are held at today's level")
+                    } else {
+                        locale.say(" — se `utfall mmm report`; `--hold-unidentified` håller dem på dagens nivå", " — see `utfall mmm report`; `--hold-unidentified` holds them at today's level")
+                    }
+                ));
+            }
             print_stdout(&out)?;
         }
     }
@@ -291,6 +318,7 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
 }
 
 pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let mut overlapping: Vec<(String, String, Date)> = Vec::new();
     let (dates, target, controls, start, end, locale, label) = match &args.data {
         Some(path) => {
             let Some(start) = args.start else {
@@ -322,7 +350,20 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             let activity = args.activity.clone().unwrap_or_default();
             let kpi = args.kpi.clone().unwrap_or_default();
             let opened = open(&args.dir)?;
-            let (start, end, name) = find_activity(&opened, &activity)?;
+            let plan = activities(&opened)?;
+            let Some((_, name, start, end)) = plan.iter().find(|a| a.0 == activity).cloned() else {
+                return Err(UserError::new(format!(
+                    "no activity `{activity}` in the activity plan"
+                ))
+                .hint("see `utfall sql \"SELECT activity_id, name, start_date FROM activities\"`")
+                .into());
+            };
+            let window_end = end.checked_add(jiff::Span::new().days(args.post))?;
+            overlapping = plan
+                .iter()
+                .filter(|a| a.0 != activity && a.2 <= window_end && a.3 >= start)
+                .map(|a| (a.0.clone(), a.1.clone(), a.2))
+                .collect();
             let first = start.checked_sub(jiff::Span::new().days(args.pre))?;
             let last = end.checked_add(jiff::Span::new().days(args.post))?;
             let periods = Period::covering(first, last, Grain::Day, &opened.calendar);
@@ -335,7 +376,7 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             let series =
                 |id: &str| -> Vec<f64> { values[id].iter().map(|v| v.unwrap_or(0.0)).collect() };
             let dates: Vec<Date> = periods.iter().map(|p| p.start(&opened.calendar)).collect();
-            let controls = args
+            let mut controls: Vec<Series> = args
                 .control_kpis
                 .iter()
                 .map(|id| Series {
@@ -343,6 +384,23 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                     values: series(id),
                 })
                 .collect();
+            // Concurrent ad spend that runs day by day (not monthly invoices) as controls: budgets
+            // moved at the same time as the activity would otherwise pass for its effect.
+            if !args.no_spend_controls {
+                for (channel, by_day) in spend_by_channel(&opened)? {
+                    let values: Vec<f64> = dates
+                        .iter()
+                        .map(|d| by_day.get(d).copied().unwrap_or(0.0))
+                        .collect();
+                    let active = values.iter().filter(|v| **v > 0.0).count();
+                    if active * 10 >= values.len() * 9 {
+                        controls.push(Series {
+                            name: format!("spend:{channel}"),
+                            values,
+                        });
+                    }
+                }
+            }
             eprintln!("{activity}: {name}, {start} – {end}");
             (
                 dates,
@@ -393,9 +451,17 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         locale.say("Ingen tydlig effekt på", "No clear effect on")
     };
     match args.format {
-        Format::Json => print_json(
-            &serde_json::json!({"kpi": label, "start": start.to_string(), "end": end.to_string(), "verdict": verdict, "result": result}),
-        )?,
+        Format::Json => print_json(&serde_json::json!({
+            "kpi": label,
+            "start": start.to_string(),
+            "end": end.to_string(),
+            "verdict": verdict,
+            "overlapping_activities": overlapping
+                .iter()
+                .map(|(id, name, start)| serde_json::json!({"activity_id": id, "name": name, "start": start.to_string()}))
+                .collect::<Vec<_>>(),
+            "result": result,
+        }))?,
         Format::Csv => {
             let rows: Vec<Vec<String>> = result
                 .rows
@@ -457,14 +523,31 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                 },
                 locale.number(result.pre_fit.r2, 2),
             );
+            let mut text = text;
+            if !overlapping.is_empty() {
+                text.push_str(&format!(
+                    "{}: {}\n",
+                    locale.say(
+                        "Obs! Andra aktiviteter i samma fönster räknas in i effekten",
+                        "Note: other activities in the same window are part of the effect"
+                    ),
+                    overlapping
+                        .iter()
+                        .map(|(id, name, start)| format!("{id} ({name}, {start})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
             print_stdout(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The start and end of an activity: from the imported activity plan, else `activities.toml`.
-fn find_activity(opened: &super::engine::Opened, id: &str) -> anyhow::Result<(Date, Date, String)> {
+/// Every activity of the plan as (id, name, start, end): the imported activity table, then
+/// `activities.toml`.
+fn activities(opened: &super::engine::Opened) -> anyhow::Result<Vec<(String, String, Date, Date)>> {
+    let mut out = Vec::new();
     if let Some(batch) = opened.engine.read_columns(
         "activities",
         &["activity_id", "name", "start_date", "end_date"],
@@ -479,35 +562,35 @@ fn find_activity(opened: &super::engine::Opened, id: &str) -> anyhow::Result<(Da
             ends.as_primitive::<Date32Type>(),
         );
         for i in 0..batch.num_rows() {
-            if !ids.is_null(i) && ids.value(i) == id && !starts.is_null(i) {
-                let start = utfall_engine::period_udf::date_from_days(starts.value(i));
-                let end = if ends.is_null(i) {
-                    start
-                } else {
-                    utfall_engine::period_udf::date_from_days(ends.value(i))
-                };
-                return Ok((start, end, names.value(i).to_string()));
+            if ids.is_null(i) || starts.is_null(i) {
+                continue;
             }
+            let start = utfall_engine::period_udf::date_from_days(starts.value(i));
+            let end = if ends.is_null(i) {
+                start
+            } else {
+                utfall_engine::period_udf::date_from_days(ends.value(i))
+            };
+            let name = if names.is_null(i) { "" } else { names.value(i) };
+            out.push((ids.value(i).to_string(), name.to_string(), start, end));
         }
     }
     for a in &opened.workspace.activities {
-        if a.def.id.get_ref() == id {
-            let date = utfall_model::workspace::civil_date;
-            let start = date(a.def.start.get_ref()).context("activity start")?;
-            let end = a
-                .def
-                .end
-                .as_ref()
-                .and_then(|e| date(e.get_ref()))
-                .unwrap_or(start);
-            return Ok((start, end, a.def.name.clone()));
+        let date = utfall_model::workspace::civil_date;
+        let Some(start) = date(a.def.start.get_ref()) else {
+            continue;
+        };
+        let end = a
+            .def
+            .end
+            .as_ref()
+            .and_then(|e| date(e.get_ref()))
+            .unwrap_or(start);
+        if !out.iter().any(|o| &o.0 == a.def.id.get_ref()) {
+            out.push((a.def.id.get_ref().clone(), a.def.name.clone(), start, end));
         }
     }
-    Err(
-        UserError::new(format!("no activity `{id}` in the activity plan"))
-            .hint("see `utfall sql \"SELECT activity_id, name, start_date FROM activities\"`")
-            .into(),
-    )
+    Ok(out)
 }
 
 fn lift_fit_args() -> MmmFitArgs {
@@ -528,6 +611,11 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<SavedFit> {
     let saved: SavedFit = serde_json::from_str(&text)
         .with_context(|| format!("`{}` is not a saved mix-model fit", path.display()))?;
     Ok(saved)
+}
+
+fn seasonality(args: &MmmFitArgs) -> usize {
+    args.yearly_seasonality
+        .unwrap_or(if args.kpi.is_some() { 8 } else { 2 })
 }
 
 fn spec(args: &MmmFitArgs) -> anyhow::Result<ModelSpec> {
@@ -577,7 +665,7 @@ fn spec(args: &MmmFitArgs) -> anyhow::Result<ModelSpec> {
     Ok(ModelSpec {
         adstock,
         saturation,
-        yearly_seasonality: args.yearly_seasonality,
+        yearly_seasonality: seasonality(args),
         holdout: args.holdout,
         priors,
         lift_tests,
@@ -769,7 +857,7 @@ fn fit_ridge(
         trials: args.trials,
         seed: args.seed,
         holdout: args.holdout,
-        yearly_seasonality: args.yearly_seasonality,
+        yearly_seasonality: seasonality(args),
         ..Default::default()
     };
     for text in &args.theta {
@@ -955,6 +1043,52 @@ fn add_holidays(data: &mut Data) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Spend per channel and day, from the workspace's `spend` table.
+fn spend_by_channel(
+    opened: &super::engine::Opened,
+) -> anyhow::Result<BTreeMap<String, BTreeMap<Date, f64>>> {
+    let Some(batch) = opened
+        .engine
+        .read_columns("spend", &["date", "channel", "cost"])
+        .map_err(anyhow::Error::from)?
+    else {
+        return Err(UserError::new("the workspace has no spend")
+            .hint("import ad-platform reports and the activity plan first (`utfall import`)")
+            .into());
+    };
+    let dates = batch.column_by_name("date").context("spend.date")?;
+    let dates = arrow::compute::cast(dates, &DataType::Date32)?;
+    let dates = dates.as_primitive::<Date32Type>();
+    let channels = arrow::compute::cast(
+        batch.column_by_name("channel").context("spend.channel")?,
+        &DataType::Utf8,
+    )?;
+    let channels = channels.as_string::<i32>();
+    let costs = arrow::compute::cast(
+        batch.column_by_name("cost").context("spend.cost")?,
+        &DataType::Float64,
+    )?;
+    let costs = costs.as_primitive::<arrow::datatypes::Float64Type>();
+    let mut by_channel: BTreeMap<String, BTreeMap<Date, f64>> = BTreeMap::new();
+    for i in 0..batch.num_rows() {
+        if dates.is_null(i) || costs.is_null(i) {
+            continue;
+        }
+        let date = utfall_engine::period_udf::date_from_days(dates.value(i));
+        let channel = if channels.is_null(i) {
+            "unknown"
+        } else {
+            channels.value(i)
+        };
+        *by_channel
+            .entry(channel.to_string())
+            .or_default()
+            .entry(date)
+            .or_default() += costs.value(i);
+    }
+    Ok(by_channel)
+}
+
 /// The KPI per period and the spend per channel per period, from the workspace.
 fn workspace_series(
     args: &MmmFitArgs,
@@ -983,48 +1117,19 @@ fn workspace_series(
             UserError::new(format!("no KPI `{kpi}` in the workspace")).hint("see `utfall kpi tree`")
         })?;
     let unit = def.unit.get_ref().clone();
-    let Some(batch) = opened
-        .engine
-        .read_columns("spend", &["date", "channel", "cost"])
-        .map_err(anyhow::Error::from)?
-    else {
-        return Err(UserError::new("the workspace has no spend")
-            .hint("import ad-platform reports and the activity plan first (`utfall import`)")
-            .into());
-    };
-    let dates = batch.column_by_name("date").context("spend.date")?;
-    let dates = arrow::compute::cast(dates, &DataType::Date32)?;
-    let dates = dates.as_primitive::<Date32Type>();
-    let channels = arrow::compute::cast(
-        batch.column_by_name("channel").context("spend.channel")?,
-        &DataType::Utf8,
-    )?;
-    let channels = channels.as_string::<i32>();
-    let costs = arrow::compute::cast(
-        batch.column_by_name("cost").context("spend.cost")?,
-        &DataType::Float64,
-    )?;
-    let costs = costs.as_primitive::<arrow::datatypes::Float64Type>();
-    let mut by_channel: BTreeMap<String, BTreeMap<Date, f64>> = BTreeMap::new();
-    let (mut first, mut last) = (Date::MAX, Date::MIN);
-    for i in 0..batch.num_rows() {
-        if dates.is_null(i) || costs.is_null(i) {
-            continue;
-        }
-        let date = utfall_engine::period_udf::date_from_days(dates.value(i));
-        first = first.min(date);
-        last = last.max(date);
-        let channel = if channels.is_null(i) {
-            "unknown"
-        } else {
-            channels.value(i)
-        };
-        *by_channel
-            .entry(channel.to_string())
-            .or_default()
-            .entry(date)
-            .or_default() += costs.value(i);
-    }
+    let by_channel = spend_by_channel(&opened)?;
+    let first = by_channel
+        .values()
+        .filter_map(|d| d.keys().next())
+        .min()
+        .copied()
+        .unwrap_or(Date::MIN);
+    let last = by_channel
+        .values()
+        .filter_map(|d| d.keys().next_back())
+        .max()
+        .copied()
+        .unwrap_or(Date::MIN);
     let today = jiff::ZonedDateTime::now()
         .with_time_zone(opened.zone.clone())
         .date();
@@ -1089,6 +1194,14 @@ fn workspace_series(
         locale,
         unit,
     ))
+}
+
+/// Decimals that show three significant digits of `value` (ROAS in leads per krona is small).
+fn significant(value: f64) -> usize {
+    if value == 0.0 || !value.is_finite() {
+        return 0;
+    }
+    (2 - value.abs().log10().floor() as i64).clamp(0, 8) as usize
 }
 
 fn interval_text(i: &Interval, locale: Locale, decimals: usize) -> String {
@@ -1202,8 +1315,8 @@ fn print_report(
                         locale.number(c.spend_total, 0),
                         interval_text(&c.contribution_total, locale, value_decimals),
                         locale.percent(c.contribution_share, 1),
-                        interval_text(&c.roas, locale, 3),
-                        interval_text(&c.mroas, locale, 3),
+                        interval_text(&c.roas, locale, significant(c.roas.mean)),
+                        interval_text(&c.mroas, locale, significant(c.mroas.mean)),
                         adstock,
                         if c.identifiable {
                             "✓".into()

@@ -10,6 +10,7 @@ mod engine;
 mod import;
 mod init;
 mod kpi;
+mod mmm;
 
 use std::path::Path;
 

@@ -126,6 +126,17 @@ fn holidays() -> BTreeSet<Date> {
     utfall_model::holidays::swedish().keys().copied().collect()
 }
 
+/// Budgets move month by month, as a marketing department shifts money between channels and
+/// campaigns: a factor in [0.45, 1.55] per channel and month, fixed by the seed.
+fn flighting(seed: u64, channel: usize, date: Date) -> f64 {
+    let month = i64::from(date.year()) * 12 + i64::from(date.month());
+    let mut rng = Rng::new(
+        seed ^ (channel as u64).wrapping_mul(0x51_7CC1_B727_220A)
+            ^ (month as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
+    );
+    0.45 + 1.1 * rng.uniform()
+}
+
 /// Demand by day: weekends and holidays low, a summer lull, a Christmas pause.
 fn season(date: Date, holidays: &BTreeSet<Date>) -> f64 {
     let mut factor = 1.0;
@@ -310,8 +321,12 @@ pub fn generate(
             Vec::new(); // channel, activity, kind, campaign
         paid_pressure.push([0.0; 2]);
         for (index, spec) in CHANNELS.iter().enumerate() {
-            let budget =
-                money(spec.daily_budget * (0.55 + 0.45 * s) * (0.85 + 0.3 * rng.uniform()));
+            let budget = money(
+                spec.daily_budget
+                    * flighting(config.seed, index, date)
+                    * (0.55 + 0.45 * s)
+                    * (0.85 + 0.3 * rng.uniform()),
+            );
             *spend_cents.entry(spec.channel).or_default() += (budget * 100.0).round() as i64;
             adstock[index] = budget + spec.alpha * adstock[index];
             let saturation = adstock[index] / (adstock[index] + spec.half_saturation);

@@ -334,7 +334,17 @@ pub fn report(model: &Prepared, posterior: &Posterior) -> FitReport {
                 })
                 .collect();
             let beta = Interval::of(&betas);
-            let (identifiable, notes) = identifiability(model, posterior, c);
+            let (_, mut notes) = identifiability(model, posterior, c);
+            if contribution_total.mean > 0.0
+                && (contribution_total.high - contribution_total.low) > 2.0 * contribution_total.mean
+            {
+                notes.push(format!(
+                    "the data cannot pin its effect down: the 94 % interval of its contribution runs from {:.3} to {:.3} times the mean",
+                    contribution_total.low / contribution_total.mean,
+                    contribution_total.high / contribution_total.mean
+                ));
+            }
+            let identifiable = notes.is_empty();
             ChannelReport {
                 name,
                 spend_total: spend,
@@ -480,6 +490,19 @@ fn identifiability(model: &Prepared, posterior: &Posterior, c: usize) -> (bool, 
     }
     if (active as f64) < 0.05 * n || active < 4 {
         notes.push(format!("spend in only {active} of {} periods", x.len()));
+    }
+    // Spend booked in a few lumps (fairs, monthly invoices) ties the effect to those dates.
+    let mut sorted: Vec<f64> = x.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let top = ((0.05 * n).ceil() as usize).max(1);
+    let total: f64 = sorted.iter().sum();
+    let share = sorted[..top.min(sorted.len())].iter().sum::<f64>() / total.max(1e-300);
+    if total > 0.0 && share > 0.5 {
+        notes.push(format!(
+            "spend comes in a few large bookings: {:.0} % of it in {top} of {} periods",
+            100.0 * share,
+            x.len()
+        ));
     }
     let i = model.channel_start[c];
     let prior_sd = match model.parameters[i].prior {

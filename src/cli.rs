@@ -231,6 +231,13 @@ pub struct MmmFitArgs {
     /// Keep the last N periods out of the fit and report the fit on them
     #[arg(long, default_value_t = 0)]
     pub holdout: usize,
+    /// Replace a default prior: `NAME=DIST:ARGS`, NAME one of intercept, saturation_beta,
+    /// adstock_alpha (or adstock_shape, adstock_scale), saturation_lam (or
+    /// saturation_half_saturation, saturation_slope), gamma_control, gamma_fourier, y_sigma; DIST
+    /// one of normal:MU,SIGMA, halfnormal:SIGMA, laplace:MU,B, beta:A,B, gamma:SHAPE,RATE,
+    /// lognormal:MU,SIGMA (repeatable)
+    #[arg(long, value_name = "NAME=DIST:ARGS")]
+    pub prior: Vec<String>,
     /// A prior on a channel's ROI (outcome per unit of spend), log-normal with this median and
     /// log-scale σ, as in Meridian: `CHANNEL=MEDIAN,SIGMA` (repeatable)
     #[arg(long, value_name = "CHANNEL=MEDIAN,SIGMA")]

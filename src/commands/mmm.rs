@@ -613,6 +613,87 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<SavedFit> {
     Ok(saved)
 }
 
+/// Parses `NAME=DIST:ARGS` into the prior it names.
+fn set_prior(
+    priors: &mut Priors,
+    adstock: &Adstock,
+    saturation: Saturation,
+    text: &str,
+) -> anyhow::Result<()> {
+    let bad = || -> anyhow::Error {
+        UserError::new(format!("`--prior {text}` is not NAME=DIST:ARGS"))
+            .hint("e.g. `--prior adstock_alpha=beta:2,2` or `--prior saturation_beta=halfnormal:1`")
+            .into()
+    };
+    let (name, rest) = text.split_once('=').ok_or_else(bad)?;
+    let (dist, numbers) = rest.split_once(':').ok_or_else(bad)?;
+    let numbers: Vec<f64> = numbers
+        .split(',')
+        .map(|n| n.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let prior = match (
+        dist.trim().to_ascii_lowercase().as_str(),
+        numbers.as_slice(),
+    ) {
+        ("normal", [mu, sigma]) if *sigma > 0.0 => Prior::Normal {
+            mu: *mu,
+            sigma: *sigma,
+        },
+        ("halfnormal", [sigma]) if *sigma > 0.0 => Prior::HalfNormal { sigma: *sigma },
+        ("laplace", [mu, b]) if *b > 0.0 => Prior::Laplace { mu: *mu, b: *b },
+        ("beta", [a, b]) if *a > 0.0 && *b > 0.0 => Prior::Beta { a: *a, b: *b },
+        ("gamma", [shape, rate]) if *shape > 0.0 && *rate > 0.0 => Prior::Gamma {
+            shape: *shape,
+            rate: *rate,
+        },
+        ("lognormal", [mu, sigma]) if *sigma > 0.0 => Prior::LogNormal {
+            mu: *mu,
+            sigma: *sigma,
+        },
+        _ => return Err(bad()),
+    };
+    let support_of = |p: &Prior| p.support();
+    let slot: &mut Prior = match name.trim() {
+        "intercept" => &mut priors.intercept,
+        "saturation_beta" => &mut priors.beta,
+        "gamma_control" => &mut priors.control,
+        "gamma_fourier" => &mut priors.fourier,
+        "y_sigma" => &mut priors.sigma,
+        other => {
+            if let Some(p) = other.strip_prefix("adstock_")
+                && let Some(i) = adstock.parameter_names().iter().position(|n| *n == p)
+            {
+                &mut priors.adstock[i]
+            } else if let Some(p) = other.strip_prefix("saturation_")
+                && let Some(i) = saturation.parameter_names().iter().position(|n| *n == p)
+            {
+                &mut priors.saturation[i]
+            } else {
+                return Err(UserError::new(format!("`--prior {text}`: no parameter `{other}` in this model"))
+                    .hint(format!(
+                        "the parameters are intercept, saturation_beta, {}, {}, gamma_control, gamma_fourier, y_sigma",
+                        adstock.parameter_names().iter().map(|p| format!("adstock_{p}")).collect::<Vec<_>>().join(", "),
+                        saturation.parameter_names().iter().map(|p| format!("saturation_{p}")).collect::<Vec<_>>().join(", ")
+                    ))
+                    .into());
+            }
+        }
+    };
+    if support_of(slot) != prior.support() {
+        let range = match support_of(slot) {
+            utfall_mmm::prior::Support::Real => "any real number",
+            utfall_mmm::prior::Support::Positive => "positive",
+            utfall_mmm::prior::Support::Unit => "between 0 and 1",
+        };
+        return Err(UserError::new(format!("`--prior {text}`: {name} is {range}; give it a prior on that range"))
+            .hint("β, λ, σ and half-saturation points are positive (halfnormal, gamma, lognormal); α is in (0, 1) (beta); the rest any real (normal, laplace)")
+            .into());
+    }
+    *slot = prior;
+    Ok(())
+}
+
 fn seasonality(args: &MmmFitArgs) -> usize {
     args.yearly_seasonality
         .unwrap_or(if args.kpi.is_some() { 8 } else { 2 })
@@ -634,6 +715,9 @@ fn spec(args: &MmmFitArgs) -> anyhow::Result<ModelSpec> {
         SaturationArg::MichaelisMenten => Saturation::MichaelisMenten,
     };
     let mut priors = Priors::defaults(&adstock, saturation);
+    for text in &args.prior {
+        set_prior(&mut priors, &adstock, saturation, text)?;
+    }
     for text in &args.roi_prior {
         let parsed = text.split_once('=').and_then(|(channel, rest)| {
             let (median, sigma) = rest.split_once(',')?;

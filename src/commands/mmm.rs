@@ -68,6 +68,7 @@ pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         target_accept: args
             .target_accept
             .unwrap_or(if args.kpi.is_some() { 0.95 } else { 0.8 }),
+        low_rank: args.low_rank,
     };
     eprintln!(
         "fitting {} channels over {} periods: {} chains × ({} tuning + {} draws) on {} threads",

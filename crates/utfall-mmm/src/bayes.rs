@@ -8,7 +8,8 @@ use std::time::Instant;
 use nuts_rs::rand::rngs::Xoshiro256PlusPlus;
 use nuts_rs::rand::{RngExt, SeedableRng};
 use nuts_rs::{
-    Chain, CpuLogpFunc, CpuMath, CpuMathError, DiagNutsSettings, HasDims, LogpError, Settings,
+    Chain, CpuLogpFunc, CpuMath, CpuMathError, DiagNutsSettings, HasDims, LogpError,
+    LowRankNutsSettings, Settings,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,10 @@ pub struct SamplerSettings {
     pub tune: usize,
     pub seed: u64,
     pub target_accept: f64,
+    /// Adapt a low-rank mass matrix (nutpie's `low_rank_modified_mass_matrix`) instead of a
+    /// diagonal one: fewer leapfrog steps when parameters are correlated, as β and λ are.
+    #[serde(default)]
+    pub low_rank: bool,
 }
 
 impl Default for SamplerSettings {
@@ -34,6 +39,7 @@ impl Default for SamplerSettings {
             tune: 1000,
             seed: 0,
             target_accept: 0.8,
+            low_rank: false,
         }
     }
 }
@@ -166,14 +172,35 @@ fn run_chain(
     settings: SamplerSettings,
     chain: usize,
 ) -> Result<ChainResult, MmmError> {
-    let mut nuts = DiagNutsSettings {
-        num_tune: settings.tune as u64,
-        num_draws: settings.draws as u64,
-        seed: settings.seed,
-        num_chains: settings.chains,
-        ..DiagNutsSettings::default()
-    };
-    nuts.adapt_options.step_size_settings.target_accept = settings.target_accept;
+    if settings.low_rank {
+        let mut nuts = LowRankNutsSettings {
+            num_tune: settings.tune as u64,
+            num_draws: settings.draws as u64,
+            seed: settings.seed,
+            num_chains: settings.chains,
+            ..LowRankNutsSettings::default()
+        };
+        nuts.adapt_options.step_size_settings.target_accept = settings.target_accept;
+        run_chain_with(nuts, model, settings, chain)
+    } else {
+        let mut nuts = DiagNutsSettings {
+            num_tune: settings.tune as u64,
+            num_draws: settings.draws as u64,
+            seed: settings.seed,
+            num_chains: settings.chains,
+            ..DiagNutsSettings::default()
+        };
+        nuts.adapt_options.step_size_settings.target_accept = settings.target_accept;
+        run_chain_with(nuts, model, settings, chain)
+    }
+}
+
+fn run_chain_with<S: Settings>(
+    nuts: S,
+    model: &Arc<Prepared>,
+    settings: SamplerSettings,
+    chain: usize,
+) -> Result<ChainResult, MmmError> {
     let seed = settings
         .seed
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)

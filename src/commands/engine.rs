@@ -409,10 +409,49 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
         }
     }
     let ids: Vec<&str> = order.iter().map(|(_, k, _)| k.as_str()).collect();
-    let values = opened
-        .engine
-        .evaluate(&ids, &[period, previous, last_year])
-        .map_err(user_error)?;
+    let cal = &opened.calendar;
+    // A running period is compared to date: with the previous period and the same period last
+    // year up to the same day (MTD, QTD, YTD), and forecast with last year's shape.
+    let running = period.start(cal) <= today && today < period.end_exclusive(cal);
+    let elapsed = if running {
+        (today - period.start(cal)).get_days() as i64
+    } else {
+        0
+    };
+    let to_date = |p: Period| Period::Range {
+        start: p.start(cal),
+        end: p
+            .start(cal)
+            .checked_add(jiff::Span::new().days(elapsed))
+            .unwrap_or(p.start(cal))
+            .min(
+                p.end_exclusive(cal)
+                    .checked_sub(jiff::Span::new().days(1))
+                    .unwrap_or(p.start(cal)),
+            ),
+    };
+    let mut last_year_full: std::collections::BTreeMap<String, Option<f64>> = Default::default();
+    let values = if running {
+        for (id, series) in opened
+            .engine
+            .evaluate(&ids, &[last_year])
+            .map_err(user_error)?
+        {
+            last_year_full.insert(id, series[0]);
+        }
+        opened
+            .engine
+            .evaluate(
+                &ids,
+                &[to_date(period), to_date(previous), to_date(last_year)],
+            )
+            .map_err(user_error)?
+    } else {
+        opened
+            .engine
+            .evaluate(&ids, &[period, previous, last_year])
+            .map_err(user_error)?
+    };
     let mut json_rows = Vec::new();
     let mut text = format!(
         "{} — {period}\n",
@@ -421,15 +460,40 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
             .as_ref()
             .map_or("", |c| c.def.name.get_ref().as_str())
     );
-    let headers = [
-        "KPI",
-        "value",
-        "target",
-        "progress",
-        "status",
-        "vs previous",
-        "vs last year",
-    ];
+    let headers = if running {
+        [
+            "KPI",
+            "value to date",
+            "target",
+            "progress",
+            "status",
+            "vs previous, to date",
+            "vs last year, to date",
+        ]
+    } else {
+        [
+            "KPI",
+            "value",
+            "target",
+            "progress",
+            "status",
+            "vs previous",
+            "vs last year",
+        ]
+    };
+    if running {
+        text.push_str(&format!(
+            "{} {} {} {}; {}\n",
+            locale.say("Pågående period: dag", "Running period: day"),
+            elapsed + 1,
+            locale.say("av", "of"),
+            period.n_days(cal),
+            locale.say(
+                "jämförelser till samma dag i tidigare perioder",
+                "compared up to the same day of the earlier periods"
+            )
+        ));
+    }
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let mut current_goal = String::new();
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -444,7 +508,12 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
         let series = &values[id.as_str()];
         let (value, before, year_ago) = (series[0], series[1], series[2]);
         let target = target_for(def, period);
-        let assessment = assess(value, target, period, today, &opened.calendar);
+        let seasonal = last_year_full
+            .get(id.as_str())
+            .copied()
+            .flatten()
+            .zip(year_ago);
+        let assessment = assess(value, target, period, today, &opened.calendar, seasonal);
         *counts.entry(assessment.status.as_str()).or_default() += 1;
         let unit = def.unit.get_ref().as_str();
         if goal != &current_goal {
@@ -494,9 +563,13 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
     }
     flush(&mut text, &mut rows);
     match args.format {
-        Format::Json => print_json(
-            &json!({"period": period.to_string(), "previous": previous.to_string(), "last_year": last_year.to_string(), "kpis": json_rows}),
-        )?,
+        Format::Json => print_json(&json!({
+            "period": period.to_string(),
+            "running": running,
+            "previous": if running { to_date(previous).to_string() } else { previous.to_string() },
+            "last_year": if running { to_date(last_year).to_string() } else { last_year.to_string() },
+            "kpis": json_rows,
+        }))?,
         Format::Csv => {
             let cells: Vec<Vec<String>> = json_rows
                 .iter()

@@ -697,3 +697,79 @@ fn split_by_a_dimension_with_ratios_recomputed() {
         String::from_utf8_lossy(&output.stderr).contains("table `deals` has no column `channel`")
     );
 }
+
+/// A running period is compared to date: FY2026-Q1 (May–July 2026) on 30 June is day 61 of 92;
+/// the previous quarter (February–April) is taken up to its 61st day, 2 April.
+#[test]
+fn a_running_period_is_compared_up_to_the_same_day() {
+    let dir = workspace();
+    let card = crate::json(
+        &[
+            "scorecard",
+            "--period",
+            "FY2026-Q1",
+            "--today",
+            "2026-06-30",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(card["running"], true);
+    assert_eq!(card["previous"], "2026-02-01..2026-04-02");
+    assert_eq!(card["last_year"], "2025-05-01..2025-06-30");
+    let won = card["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == "won_revenue")
+        .unwrap()
+        .clone();
+    // d1 won 100 000 on 20 June (d2 closes on 10 July); d5 won 20 000 on 10 February.
+    close(won["value"].as_f64(), 100_000.0, "to date");
+    close(won["previous"].as_f64(), 20_000.0, "previous to date");
+    // Last year lies before the deals' data: no value, not zero.
+    assert!(won["last_year"].is_null());
+    // No last year to follow: a linear run rate, 100 000 × 92 / 61.
+    assert_eq!(won["forecast"]["method"], "linear run rate");
+    close(
+        won["forecast"]["value"].as_f64(),
+        100_000.0 * 92.0 / 61.0,
+        "forecast",
+    );
+    // Marketing spend to date: 1 000 + 500 + 2 000.
+    let spend = card["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == "marketing_spend")
+        .unwrap()
+        .clone();
+    close(spend["value"].as_f64(), 3_500.0, "spend to date");
+}
+
+/// A date range is a period like any other: its value equals the sum of its days.
+#[test]
+fn a_date_range_is_evaluated_as_one_period() {
+    let dir = workspace();
+    let card = crate::json(
+        &[
+            "scorecard",
+            "--period",
+            "2026-05-01..2026-06-15",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let spend = card["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == "marketing_spend")
+        .unwrap()
+        .clone();
+    // 1 000 on 1 May, 500 on 15 May, 2 000 on 10 June
+    close(spend["value"].as_f64(), 3_500.0, "range");
+    assert_eq!(card["running"], false);
+}

@@ -818,13 +818,27 @@ impl Engine {
                     "table `{table}` has no column `{dimension}`, so a KPI that reads it cannot be split by `{dimension}`"
                 )));
             }
-            self.runtime.block_on(self.run_group(
-                (&table, &time, grain),
-                &members,
-                periods,
-                &mut values,
-                dimension,
-            ))?;
+            if grain == Grain::Range {
+                // Date ranges may overlap (this year to date, last year to the same day): one
+                // scan each.
+                for period in periods {
+                    self.runtime.block_on(self.run_group(
+                        (&table, &time, grain),
+                        &members,
+                        &BTreeSet::from([*period]),
+                        &mut values,
+                        dimension,
+                    ))?;
+                }
+            } else {
+                self.runtime.block_on(self.run_group(
+                    (&table, &time, grain),
+                    &members,
+                    periods,
+                    &mut values,
+                    dimension,
+                ))?;
+            }
         }
         Ok(values)
     }
@@ -898,6 +912,24 @@ impl Engine {
             &self.config.time_zone,
             self.zone.clone(),
         ));
+        // The period label of a time value: the calendar's period, or for a date range (one per
+        // run) its label inside the range and null outside.
+        let range = (grain == Grain::Range)
+            .then(|| periods.iter().next().map(|p| p.0))
+            .flatten();
+        let period_of = |time_value: Expr| -> Result<Expr, EngineError> {
+            Ok(match range {
+                Some(period) => when(
+                    time_value
+                        .clone()
+                        .gt_eq(bound(period.start(calendar)))
+                        .and(time_value.lt(bound(period.end_exclusive(calendar)))),
+                    lit(period.to_string()),
+                )
+                .end()?,
+                None => udf.call(vec![time_value]),
+            })
+        };
 
         // Coverage: periods wholly outside the data of this time column have no value.
         let coverage = self
@@ -959,7 +991,7 @@ impl Engine {
                 .table(table_name)
                 .await?
                 .filter(in_range.clone())?
-                .aggregate(group(udf.call(vec![col(time)])), aggregates)?
+                .aggregate(group(period_of(col(time))?), aggregates)?
                 .collect()
                 .await?;
             let mut seen_periods = BTreeSet::new();
@@ -1057,7 +1089,7 @@ impl Engine {
                             .and(col("first_time").lt(bound(last))),
                     )?
                     .aggregate(
-                        vec![udf.call(vec![col("first_time")]).alias("period")],
+                        vec![period_of(col("first_time"))?.alias("period")],
                         vec![count(lit(1i64)).alias("n")],
                     )?
                     .collect()
@@ -1066,7 +1098,7 @@ impl Engine {
                 AggKind::ConversionBase { from } => {
                     base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
                         .aggregate(
-                            group(udf.call(vec![col(from.as_str())])),
+                            group(period_of(col(from.as_str()))?),
                             vec![count(lit(1i64)).alias("n")],
                         )?
                         .collect()
@@ -1085,7 +1117,7 @@ impl Engine {
                         .and(gap.lt_eq(lit(i64::from(*within_days) * 86_400_000_000)));
                     base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
                         .aggregate(
-                            group(udf.call(vec![col(from.as_str())])),
+                            group(period_of(col(from.as_str()))?),
                             vec![sum(when(hit, lit(1i64)).otherwise(lit(0i64))?).alias("n")],
                         )?
                         .collect()

@@ -56,13 +56,16 @@ pub struct Assessment {
 }
 
 /// Judges `value` against `target` for `period`, as of `today`. A `reach` target in a running
-/// period is judged on a linear run-rate forecast to the period's end.
+/// period is judged on a forecast to the period's end: seasonal naive when last year's value for
+/// the whole period and up to the same day are known (`seasonal`: (full, to date) — the rest of
+/// the period follows last year's shape, `value × full / to date`), else a linear run rate.
 pub fn assess(
     value: Option<f64>,
     target: Option<Target>,
     period: Period,
     today: Date,
     calendar: &Calendar,
+    seasonal: Option<(f64, f64)>,
 ) -> Assessment {
     let Some(value) = value else {
         return Assessment {
@@ -81,13 +84,18 @@ pub fn assess(
     let start = period.start(calendar);
     let end = period.end_exclusive(calendar);
     let running = start <= today && today < end;
-    let forecast = (running && target.kind == TargetKind::Reach).then(|| {
-        let elapsed = start.until(today).map(|s| s.get_days()).unwrap_or(0) + 1;
-        let total = period.n_days(calendar).max(1);
-        (
-            value * f64::from(total) / f64::from(elapsed.max(1)),
-            "linear run rate",
-        )
+    let forecast = (running && target.kind == TargetKind::Reach).then(|| match seasonal {
+        Some((full, to_date)) if full > 0.0 && to_date > 0.0 => {
+            (value * full / to_date, "seasonal naive (last year's shape)")
+        }
+        _ => {
+            let elapsed = start.until(today).map(|s| s.get_days()).unwrap_or(0) + 1;
+            let total = period.n_days(calendar).max(1);
+            (
+                value * f64::from(total) / f64::from(elapsed.max(1)),
+                "linear run rate",
+            )
+        }
     });
     let judged = forecast.map_or(value, |(f, _)| f);
     let (progress, status) = match target.kind {
@@ -140,36 +148,61 @@ mod tests {
         });
         // After the quarter: 95 of 100 is within 10 %.
         assert_eq!(
-            assess(Some(95.0), reach, q3, d("2026-11-26"), &cal).status,
+            assess(Some(95.0), reach, q3, d("2026-11-26"), &cal, None).status,
             Status::AtRisk
         );
         assert_eq!(
-            assess(Some(85.0), reach, q3, d("2026-11-26"), &cal).status,
+            assess(Some(85.0), reach, q3, d("2026-11-26"), &cal, None).status,
             Status::OffTrack
         );
         assert_eq!(
-            assess(Some(100.0), reach, q3, d("2026-11-26"), &cal).status,
+            assess(Some(100.0), reach, q3, d("2026-11-26"), &cal, None).status,
             Status::OnTrack
         );
         // Halfway (day 46 of 92): 50 projects to 100 → on track.
-        let halfway = assess(Some(50.0), reach, q3, d("2026-08-15"), &cal);
+        let halfway = assess(Some(50.0), reach, q3, d("2026-08-15"), &cal, None);
         assert_eq!(halfway.status, Status::OnTrack);
         assert_eq!(halfway.forecast, Some((100.0, "linear run rate")));
+        // Last year the quarter reached 120 of which 40 by the same day: the remaining two
+        // thirds follow, so 50 to date forecasts 150.
+        let seasonal = assess(
+            Some(50.0),
+            reach,
+            q3,
+            d("2026-08-15"),
+            &cal,
+            Some((120.0, 40.0)),
+        );
+        assert_eq!(
+            seasonal.forecast,
+            Some((150.0, "seasonal naive (last year's shape)"))
+        );
+        assert_eq!(seasonal.status, Status::OnTrack);
+        // … and 20 to date forecasts 60: off track though the run rate would say 40.
+        let behind = assess(
+            Some(20.0),
+            reach,
+            q3,
+            d("2026-08-15"),
+            &cal,
+            Some((120.0, 40.0)),
+        );
+        assert_eq!(behind.status, Status::OffTrack);
         let below = Some(Target {
             kind: TargetKind::Below,
             value: 1000.0,
             amber: 0.1,
         });
         assert_eq!(
-            assess(Some(1050.0), below, q3, d("2026-11-26"), &cal).status,
+            assess(Some(1050.0), below, q3, d("2026-11-26"), &cal, None).status,
             Status::AtRisk
         );
         assert_eq!(
-            assess(None, below, q3, d("2026-11-26"), &cal).status,
+            assess(None, below, q3, d("2026-11-26"), &cal, None).status,
             Status::NoData
         );
         assert_eq!(
-            assess(Some(1.0), None, q3, d("2026-11-26"), &cal).status,
+            assess(Some(1.0), None, q3, d("2026-11-26"), &cal, None).status,
             Status::NoTarget
         );
     }

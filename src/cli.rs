@@ -312,6 +312,13 @@ pub struct ExplainArgs {
     /// Compared with: `previous`, `year` (the same period last year) or a period of the same grain
     #[arg(long, default_value = "previous")]
     pub vs: String,
+    /// Name the values of this dimension (channel, campaign, platform, country…) that moved each
+    /// KPI most (default: `channel` where the KPI's table has it)
+    #[arg(long)]
+    pub by: Option<String>,
+    /// How many movers to name per KPI
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
     /// The workspace folder
     #[arg(long, short = 'C', default_value = ".")]
     pub dir: PathBuf,

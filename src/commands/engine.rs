@@ -819,8 +819,66 @@ pub fn explain(args: ExplainArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode
         }
     }
     let unit_of_root = root.unit.get_ref().clone();
+    // The dimension values that moved each KPI most.
+    // Without `--by`, the first of the usual channel columns the KPI's table has.
+    let candidates: Vec<String> = match &args.by {
+        Some(by) => vec![by.clone()],
+        None => ["channel", "source", "original_channel"]
+            .map(String::from)
+            .to_vec(),
+    };
+    type Moved = Vec<(String, Option<f64>, Option<f64>, f64)>;
+    let mut movers: Vec<(String, String, Moved)> = Vec::new();
+    for line in &lines {
+        let mut found = None;
+        for dimension in &candidates {
+            match opened
+                .engine
+                .evaluate_by(&[line.id.as_str()], &[base, period], dimension)
+            {
+                Ok(split) => {
+                    found = Some((dimension.clone(), split));
+                    break;
+                }
+                Err(error) if args.by.is_some() && line.depth == 0 => {
+                    return Err(user_error(error));
+                }
+                Err(_) => {}
+            }
+        }
+        let Some((dimension, split)) = found else {
+            continue;
+        };
+        let Some(by_value) = split.get(&line.id) else {
+            continue;
+        };
+        let mut moved: Vec<(String, Option<f64>, Option<f64>, f64)> = by_value
+            .iter()
+            .filter_map(|(value, series)| {
+                let (b, a) = (series[0], series[1]);
+                let change = a.unwrap_or(0.0) - b.unwrap_or(0.0);
+                (b.is_some() || a.is_some()).then(|| (value.clone(), b, a, change))
+            })
+            .filter(|m| m.3 != 0.0)
+            .collect();
+        moved.sort_by(|x, y| y.3.abs().total_cmp(&x.3.abs()).then(x.0.cmp(&y.0)));
+        moved.truncate(args.top);
+        if !moved.is_empty() {
+            movers.push((line.id.clone(), dimension, moved));
+        }
+    }
     match args.format {
         Format::Json => {
+            let movers_json: Vec<_> = movers
+                .iter()
+                .map(|(id, dimension, moved)| {
+                    json!({
+                        "kpi": id,
+                        "dimension": dimension,
+                        "values": moved.iter().map(|(v, b, a, c)| json!({"value": v, "before": b, "after": a, "change": c})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
             let items: Vec<_> = lines
                 .iter()
                 .map(|l| json!({"kpi": l.id, "depth": l.depth, "before": l.before, "after": l.after, "change": l.before.zip(l.after).map(|(b, a)| a - b), "contribution": l.contribution, "method": l.method}))
@@ -830,7 +888,7 @@ pub fn explain(args: ExplainArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode
                 .map(|(id, r)| json!({"kpi": id, "residual": r}))
                 .collect();
             print_json(
-                &json!({"kpi": args.id, "period": period.to_string(), "vs": base.to_string(), "lines": items, "unexplained": residual}),
+                &json!({"kpi": args.id, "period": period.to_string(), "vs": base.to_string(), "lines": items, "unexplained": residual, "movers": movers_json}),
             )?;
         }
         _ => {
@@ -873,6 +931,33 @@ pub fn explain(args: ExplainArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode
                     "not explained by the children of `{id}`: {}\n",
                     format_value(Some(*residual), &unit_of_root, &opened.currency, locale)
                 ));
+            }
+            if !movers.is_empty() {
+                text.push_str(&format!(
+                    "\n{}:\n",
+                    locale.say("Störst förändring per värde", "Largest movers")
+                ));
+                for (id, dimension, moved) in &movers {
+                    let def = kpi_def(workspace, id)?;
+                    let unit = def.unit.get_ref().as_str();
+                    let parts: Vec<String> = moved
+                        .iter()
+                        .map(|(v, b, a, c)| {
+                            format!(
+                                "{v} {}{} ({} → {})",
+                                if *c >= 0.0 { "+" } else { "" },
+                                format_value(Some(*c), unit, &opened.currency, locale),
+                                format_value(*b, unit, &opened.currency, locale),
+                                format_value(*a, unit, &opened.currency, locale)
+                            )
+                        })
+                        .collect();
+                    text.push_str(&format!(
+                        "  {} ({dimension}): {}\n",
+                        def.name.get_ref().get(locale),
+                        parts.join(", ")
+                    ));
+                }
             }
             print_stdout(&text)?;
         }

@@ -773,3 +773,65 @@ fn a_date_range_is_evaluated_as_one_period() {
     close(spend["value"].as_f64(), 3_500.0, "range");
     assert_eq!(card["running"], false);
 }
+
+/// `explain` names the dimension values that moved a KPI most: June against May spend is
+/// +2 000 for events, −1 000 for paid search and −500 for paid social.
+#[test]
+fn explain_names_the_movers() {
+    let dir = workspace();
+    let report = crate::json(
+        &[
+            "explain",
+            "marketing_spend",
+            "--period",
+            "2026-06",
+            "--vs",
+            "2026-05",
+            "--by",
+            "channel",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let movers = report["movers"].as_array().unwrap();
+    let spend = movers
+        .iter()
+        .find(|m| m["kpi"] == "marketing_spend")
+        .unwrap();
+    assert_eq!(spend["dimension"], "channel");
+    let values: Vec<(String, f64)> = spend["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_string(),
+                v["change"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            ("events".to_string(), 2000.0),
+            ("paid_search".to_string(), -1000.0),
+            ("paid_social".to_string(), -500.0)
+        ]
+    );
+    // A dimension the KPI's table lacks is a clear error when asked for.
+    let output = utfall()
+        .args([
+            "explain",
+            "marketing_spend",
+            "--period",
+            "2026-06",
+            "--by",
+            "no_such_column",
+            "-C",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}

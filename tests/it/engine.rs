@@ -835,3 +835,55 @@ fn explain_names_the_movers() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
 }
+
+/// `count_new` split by a dimension: each entity counts once, under its first row's value.
+/// Account a4 first won with d5 (10 February), a1 with d1 (20 June); a1's second win, d2
+/// (10 July), is not a new customer, so d2 never appears.
+#[test]
+fn count_new_splits_by_the_first_rows_value() {
+    let dir = workspace();
+    let report = crate::json(
+        &[
+            "kpi",
+            "show",
+            "new_customers",
+            "--grain",
+            "quarter",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-09-30",
+            "--by",
+            "deal_id",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let rows: Vec<(String, String, Option<f64>)> = report["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["period"].as_str().unwrap().to_string(),
+                v["deal_id"].as_str().unwrap().to_string(),
+                v["value"].as_f64(),
+            )
+        })
+        .filter(|r| r.2.is_some_and(|v| v > 0.0))
+        .collect();
+    let expected = [
+        ("2026-Q1", "d5", 1.0),
+        ("2026-Q1", "(total)", 1.0),
+        ("2026-Q2", "d1", 1.0),
+        ("2026-Q2", "(total)", 1.0),
+    ];
+    assert_eq!(rows.len(), expected.len(), "{rows:?}");
+    for (got, want) in rows.iter().zip(expected) {
+        assert_eq!(
+            (got.0.as_str(), got.1.as_str(), got.2),
+            (want.0, want.1, Some(want.2))
+        );
+    }
+}

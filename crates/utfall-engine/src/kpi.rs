@@ -1067,31 +1067,34 @@ impl Engine {
                 Some(filter) => base.filter(filter.clone())?,
                 None => base,
             };
-            if dimension.is_some() && matches!(spec.kind, AggKind::First(_)) {
-                return Err(EngineError::Unsupported(
-                    "`count_new` (first occurrences) cannot be split by a dimension yet".into(),
-                ));
-            }
             let batches = match &spec.kind {
                 AggKind::First(entity) => {
+                    // Each entity counts once, in the period of its first row — and, split by a
+                    // dimension, under that first row's value of it.
+                    let mut firsts = vec![min(col(time)).alias("first_time")];
+                    let mut groups = vec![period_of(col("first_time"))?.alias("period")];
+                    if let Some(dimension) = dimension {
+                        firsts.push(
+                            datafusion::functions_aggregate::expr_fn::first_value(
+                                datafusion::prelude::cast(col(dimension), DataType::Utf8),
+                                vec![col(time).sort(true, false)],
+                            )
+                            .alias("first_dim"),
+                        );
+                        groups.push(col("first_dim").alias("dim"));
+                    }
                     base.filter(
                         col(entity.as_str())
                             .is_not_null()
                             .and(col(time).is_not_null()),
                     )?
-                    .aggregate(
-                        vec![col(entity.as_str())],
-                        vec![min(col(time)).alias("first_time")],
-                    )?
+                    .aggregate(vec![col(entity.as_str())], firsts)?
                     .filter(
                         col("first_time")
                             .gt_eq(bound(first))
                             .and(col("first_time").lt(bound(last))),
                     )?
-                    .aggregate(
-                        vec![period_of(col("first_time"))?.alias("period")],
-                        vec![count(lit(1i64)).alias("n")],
-                    )?
+                    .aggregate(groups, vec![count(lit(1i64)).alias("n")])?
                     .collect()
                     .await?
                 }

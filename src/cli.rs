@@ -337,6 +337,10 @@ pub struct ScorecardArgs {
     /// Pretend today is this date (for the forecast of a running period)
     #[arg(long, hide = true)]
     pub today: Option<jiff::civil::Date>,
+    /// Split every KPI whose table has this column (channel, campaign, country…) by its values;
+    /// ratios are recomputed per value
+    #[arg(long)]
+    pub by: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

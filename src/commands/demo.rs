@@ -102,6 +102,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             dir: args.dir.clone(),
             period: Some(period.to_string()),
             today: Some(today),
+            by: None,
             format: Format::Table,
         },
         lang,

@@ -494,6 +494,35 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
             )
         ));
     }
+    // Split by a dimension: every KPI whose table has it, in as few scans as the engine can.
+    let compared = if running {
+        [to_date(period), to_date(previous), to_date(last_year)]
+    } else {
+        [period, previous, last_year]
+    };
+    let mut split: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, Vec<Option<f64>>>,
+    > = Default::default();
+    if let Some(dimension) = &args.by {
+        match opened.engine.evaluate_by(&ids, &compared, dimension) {
+            Ok(all) => split.extend(all),
+            Err(_) => {
+                for id in &ids {
+                    if let Ok(one) = opened.engine.evaluate_by(&[id], &compared, dimension) {
+                        split.extend(one);
+                    }
+                }
+            }
+        }
+        if split.is_empty() {
+            return Err(UserError::new(format!(
+                "no KPI of the scorecard can be split by `{dimension}`"
+            ))
+            .hint("use a column of the KPIs' tables, e.g. channel, campaign_id, platform, source")
+            .into());
+        }
+    }
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let mut current_goal = String::new();
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -553,7 +582,31 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
             format_change(value, before, unit, locale),
             format_change(value, year_ago, unit, locale),
         ]);
+        let mut by_rows = Vec::new();
+        if let Some(values_by) = split.get(id.as_str()) {
+            let mut entries: Vec<(&String, &Vec<Option<f64>>)> =
+                values_by.iter().filter(|(_, v)| v[0].is_some()).collect();
+            entries.sort_by(|a, b| {
+                b.1[0]
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.1[0].unwrap_or(0.0))
+                    .then(a.0.cmp(b.0))
+            });
+            for (value_name, v) in entries {
+                rows.push(vec![
+                    format!("{}  · {value_name}", "  ".repeat(*depth)),
+                    format_value(v[0], unit, &opened.currency, locale),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    format_change(v[0], v[1], unit, locale),
+                    format_change(v[0], v[2], unit, locale),
+                ]);
+                by_rows.push(json!({"value": value_name, "current": v[0], "previous": v[1], "last_year": v[2]}));
+            }
+        }
         json_rows.push(json!({
+            "by": if args.by.is_some() { json!(by_rows) } else { serde_json::Value::Null },
             "goal": goal, "kpi": id, "depth": depth, "name": def.name.get_ref().get(locale), "unit": unit,
             "value": value, "previous": before, "last_year": year_ago,
             "target": target.map(|t| t.value), "target_kind": target.map(|t| format!("{:?}", t.kind).to_lowercase()),

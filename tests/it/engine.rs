@@ -887,3 +887,58 @@ fn count_new_splits_by_the_first_rows_value() {
         );
     }
 }
+
+/// The scorecard split by channel: each KPI whose table has the column, values per channel.
+#[test]
+fn the_scorecard_splits_by_a_dimension() {
+    let dir = workspace();
+    let card = crate::json(
+        &[
+            "scorecard",
+            "--period",
+            "FY2026-Q1",
+            "--today",
+            "2026-11-26",
+            "--by",
+            "channel",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let spend = card["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == "marketing_spend")
+        .unwrap()
+        .clone();
+    let by: Vec<(String, f64)> = spend["by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_string(),
+                v["current"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("events".into(), 2000.0),
+            ("paid_search".into(), 1000.0),
+            ("paid_social".into(), 500.0)
+        ]
+    );
+    // Won revenue reads deals, which have no channel column: not split.
+    let won = card["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == "won_revenue")
+        .unwrap()
+        .clone();
+    assert_eq!(won["by"], serde_json::json!([]));
+}

@@ -1,10 +1,11 @@
 """Fits PyMC-Marketing's MMM (its example configuration) to a CSV and prints JSON summaries.
 
-Usage: python mmm_pymc.py DATA.csv [SEED]
+Usage: python mmm_pymc.py DATA.csv [SEED] [DRAWS]
 Geometric adstock (l_max 8), logistic saturation, controls event_1, event_2, t, yearly
-seasonality of order 2, 4 chains x (1000 tune + 1000 draws) with nutpie.
+seasonality of order 2, 4 chains x (1000 tune + DRAWS draws, default 1000) with nutpie.
 """
 
+import contextlib
 import json
 import sys
 import time
@@ -13,6 +14,9 @@ import warnings
 warnings.filterwarnings("ignore")
 
 started = time.perf_counter()
+# Progress output goes to stderr: stdout carries only the JSON.
+_quiet = contextlib.redirect_stdout(sys.stderr)
+_quiet.__enter__()
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation  # noqa: E402
@@ -20,6 +24,7 @@ from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation  # noqa
 imported = time.perf_counter()
 path = sys.argv[1]
 seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+draws = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
 data = pd.read_csv(path, parse_dates=["date_week"])
 X = data.drop("y", axis=1)
 y = data["y"]
@@ -31,7 +36,7 @@ mmm = MMM(
     control_columns=["event_1", "event_2", "t"],
     yearly_seasonality=2,
 )
-mmm.fit(X, y, chains=4, draws=1000, tune=1000, nuts_sampler="nutpie", random_seed=seed, progressbar=False)
+mmm.fit(X, y, chains=4, draws=draws, tune=1000, nuts_sampler="nutpie", random_seed=seed, progressbar=False)
 fitted = time.perf_counter()
 post = mmm.fit_result
 contrib = mmm.compute_channel_contribution_original_scale()  # chain, draw, date, channel
@@ -54,4 +59,5 @@ divergences = int(mmm.idata.sample_stats["diverging"].sum())
 done = time.perf_counter()
 out["diagnostics"] = {"divergences": divergences}
 out["seconds"] = {"import": imported - started, "fit": fitted - imported, "summaries": done - fitted, "total": done - started}
+_quiet.__exit__(None, None, None)
 print(json.dumps(out, indent=1))

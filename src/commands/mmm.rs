@@ -1076,15 +1076,7 @@ fn fit_ridge(
                 locale.number(report.seconds, 2)
             ));
             if let Some(test) = &report.fit_test {
-                out.push_str(&format!(
-                    "{} ({} {}): R² {}, MAPE {}, NRMSE {}\n",
-                    locale.say("Utanför urvalet", "Out of sample"),
-                    test.rows,
-                    locale.say("perioder", "periods"),
-                    locale.number(test.r2, 3),
-                    locale.percent(test.mape, 1),
-                    locale.number(test.nrmse, 3)
-                ));
+                out.push_str(&out_of_sample_line(test, locale));
             }
             print_stdout(&out)?;
         }
@@ -1281,6 +1273,19 @@ fn workspace_series(
     ))
 }
 
+/// The hold-out's fit statistics as one line.
+fn out_of_sample_line(test: &utfall_mmm::report::FitStatistics, locale: Locale) -> String {
+    format!(
+        "{} ({} {}): R² {}, MAPE {}, NRMSE {}\n",
+        locale.say("Utanför urvalet", "Out of sample"),
+        test.rows,
+        locale.say("perioder", "periods"),
+        locale.number(test.r2, 3),
+        locale.percent(test.mape, 1),
+        locale.number(test.nrmse, 3)
+    )
+}
+
 /// Decimals that show three significant digits of `value` (ROAS in leads per krona is small).
 fn significant(value: f64) -> usize {
     if value == 0.0 || !value.is_finite() {
@@ -1442,15 +1447,7 @@ fn print_report(
                 locale.number(report.fit_train.nrmse, 3)
             ));
             if let Some(test) = &report.fit_test {
-                out.push_str(&format!(
-                    "{} ({} {}): R² {}, MAPE {}, NRMSE {}\n",
-                    locale.say("Utanför urvalet", "Out of sample"),
-                    test.rows,
-                    locale.say("perioder", "periods"),
-                    locale.number(test.r2, 3),
-                    locale.percent(test.mape, 1),
-                    locale.number(test.nrmse, 3)
-                ));
+                out.push_str(&out_of_sample_line(test, locale));
             }
             for c in report.channels.iter().filter(|c| !c.identifiable) {
                 for note in &c.notes {

@@ -5,24 +5,10 @@
 
 use utfall_mmm::report::report;
 use utfall_mmm::simulate::{Simulated, channels, pymc_example};
-use utfall_mmm::{
-    Adstock, AdstockKind, ModelSpec, Prepared, Priors, SamplerSettings, Saturation, sample,
-};
+use utfall_mmm::{ModelSpec, Prepared, SamplerSettings, sample};
 
 fn spec() -> ModelSpec {
-    let adstock = Adstock {
-        kind: AdstockKind::Geometric,
-        l_max: 8,
-        normalize: true,
-    };
-    ModelSpec {
-        adstock,
-        saturation: Saturation::Logistic,
-        yearly_seasonality: 2,
-        holdout: 0,
-        priors: Priors::defaults(&adstock, Saturation::Logistic),
-        lift_tests: Vec::new(),
-    }
+    ModelSpec::pymc_example()
 }
 
 struct Row {

@@ -2,9 +2,7 @@
 //! mass-matrix adaptation. `cargo run --release -p utfall-mmm --example sampler_speed -- K`
 use utfall_mmm::report::report;
 use utfall_mmm::simulate::channels;
-use utfall_mmm::{
-    Adstock, AdstockKind, ModelSpec, Prepared, Priors, SamplerSettings, Saturation, sample,
-};
+use utfall_mmm::{ModelSpec, Prepared, SamplerSettings, sample};
 
 fn main() {
     let k: usize = std::env::args()
@@ -12,19 +10,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(8);
     let sim = channels(2, k);
-    let adstock = Adstock {
-        kind: AdstockKind::Geometric,
-        l_max: 8,
-        normalize: true,
-    };
-    let spec = ModelSpec {
-        adstock,
-        saturation: Saturation::Logistic,
-        yearly_seasonality: 2,
-        holdout: 0,
-        priors: Priors::defaults(&adstock, Saturation::Logistic),
-        lift_tests: Vec::new(),
-    };
+    let spec = ModelSpec::pymc_example();
     let model = Prepared::new(sim.data, spec).expect("valid");
     for low_rank in [false, true] {
         let p = sample(

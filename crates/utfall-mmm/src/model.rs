@@ -89,6 +89,33 @@ pub struct ModelSpec {
     pub lift_tests: Vec<LiftTest>,
 }
 
+impl ModelSpec {
+    /// A model with PyMC-Marketing's defaults: its priors, yearly seasonality of order 2, no
+    /// hold-out, no lift tests.
+    pub fn new(adstock: Adstock, saturation: Saturation) -> Self {
+        ModelSpec {
+            priors: Priors::defaults(&adstock, saturation),
+            adstock,
+            saturation,
+            yearly_seasonality: 2,
+            holdout: 0,
+            lift_tests: Vec::new(),
+        }
+    }
+
+    /// PyMC-Marketing's example: geometric adstock (normalised, L = 8) and logistic saturation.
+    pub fn pymc_example() -> Self {
+        ModelSpec::new(
+            Adstock {
+                kind: crate::transform::AdstockKind::Geometric,
+                l_max: 8,
+                normalize: true,
+            },
+            Saturation::Logistic,
+        )
+    }
+}
+
 /// What a parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -281,24 +281,11 @@ pub fn optimize(
 mod tests {
     use super::*;
     use crate::bayes::{SamplerSettings, sample};
-    use crate::model::{ModelSpec, Priors};
+    use crate::model::ModelSpec;
     use crate::simulate::pymc_example;
-    use crate::transform::{Adstock, AdstockKind, Saturation};
 
     fn fitted() -> (Prepared, Posterior) {
-        let adstock = Adstock {
-            kind: AdstockKind::Geometric,
-            l_max: 8,
-            normalize: true,
-        };
-        let spec = ModelSpec {
-            adstock,
-            saturation: Saturation::Logistic,
-            yearly_seasonality: 2,
-            holdout: 0,
-            priors: Priors::defaults(&adstock, Saturation::Logistic),
-            lift_tests: Vec::new(),
-        };
+        let spec = ModelSpec::pymc_example();
         let model = Prepared::new(pymc_example(2, 1.0).data, spec).unwrap();
         let settings = SamplerSettings {
             chains: 2,

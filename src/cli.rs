@@ -645,6 +645,27 @@ pub enum KpiCommand {
     Tree(TreeArgs),
     /// One KPI over time
     Show(ShowArgs),
+    /// Every KPI of the workspace for every period, in one pass per table (for analysts and Excel)
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// day, week, month, quarter, fiscal_quarter, year, fiscal_year
+    #[arg(long, default_value = "month")]
+    pub grain: String,
+    /// First day
+    #[arg(long)]
+    pub from: jiff::civil::Date,
+    /// Last day
+    #[arg(long)]
+    pub to: jiff::civil::Date,
+    /// table: KPIs as rows, periods as columns; csv and json: one row per KPI and period
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -672,6 +672,81 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every KPI of the workspace × every period of a grain, evaluated in one engine call.
+pub fn export(args: crate::cli::ExportArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let opened = open(&args.dir)?;
+    let locale = locale_of(lang, &opened.workspace);
+    let grain: Grain = args.grain.parse().map_err(|_| {
+        UserError::new(format!("`{}` is not a grain", args.grain))
+            .hint("use day, week, month, quarter, fiscal_quarter, year or fiscal_year")
+    })?;
+    let periods = Period::covering(args.from, args.to, grain, &opened.calendar);
+    let ids: Vec<&str> = opened
+        .workspace
+        .kpis
+        .iter()
+        .map(|k| k.def.id.get_ref().as_str())
+        .collect();
+    let started = std::time::Instant::now();
+    let values = opened.engine.evaluate(&ids, &periods).map_err(user_error)?;
+    eprintln!(
+        "{} KPIs × {} periods in {:.2} s",
+        ids.len(),
+        periods.len(),
+        started.elapsed().as_secs_f64()
+    );
+    match args.format {
+        Format::Table => {
+            let mut headers = vec!["KPI".to_string()];
+            headers.extend(periods.iter().map(Period::to_string));
+            let rows: Vec<Vec<String>> = ids
+                .iter()
+                .map(|id| {
+                    let unit = kpi_def(&opened.workspace, id)
+                        .map(|d| d.unit.get_ref().clone())
+                        .unwrap_or_default();
+                    let mut row = vec![id.to_string()];
+                    row.extend(
+                        values[*id]
+                            .iter()
+                            .map(|v| format_value(*v, &unit, &opened.currency, locale)),
+                    );
+                    row
+                })
+                .collect();
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            print_stdout(&table(&headers, &rows))?;
+        }
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = ids
+                .iter()
+                .flat_map(|id| {
+                    periods.iter().zip(&values[*id]).map(move |(p, v)| {
+                        vec![
+                            id.to_string(),
+                            p.to_string(),
+                            v.map(|v| v.to_string()).unwrap_or_default(),
+                        ]
+                    })
+                })
+                .collect();
+            write_csv(&["kpi", "period", "value"], &rows)?;
+        }
+        Format::Json => {
+            let rows: Vec<_> =
+                ids.iter()
+                    .flat_map(|id| {
+                        periods.iter().zip(&values[*id]).map(
+                            move |(p, v)| json!({"kpi": id, "period": p.to_string(), "value": v}),
+                        )
+                    })
+                    .collect();
+            print_json(&rows)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
     let opened = open(&args.dir)?;
     let options = datafusion_options();

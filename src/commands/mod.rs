@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),
         Command::Kpi(KpiCommand::Tree(args)) => kpi::tree(args, lang),
         Command::Kpi(KpiCommand::Show(args)) => engine::show(args, lang),
+        Command::Kpi(KpiCommand::Export(args)) => engine::export(args, lang),
         Command::Attribution(args) => match args.command {
             Some(AttributionCommand::Paths(paths)) => attribution::paths(paths),
             None => journeys::run(args.run, lang),

@@ -22,7 +22,7 @@ use utfall_model::formula::{
 use utfall_model::period::{Calendar, Grain, Period};
 use utfall_model::workspace::Workspace;
 
-use crate::period_udf::{PeriodUdf, date_from_days, local_date};
+use crate::period_udf::{PeriodUdf, date_from_days, days_since_epoch, local_date};
 
 /// How the engine sees a workspace.
 #[derive(Debug, Clone)]
@@ -1199,13 +1199,6 @@ impl Ord for PeriodKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (self.0.grain(), self.0.to_string()).cmp(&(other.0.grain(), other.0.to_string()))
     }
-}
-
-fn days_since_epoch(date: Date) -> i32 {
-    Date::constant(1970, 1, 1)
-        .until(date)
-        .map(|s| s.get_days())
-        .unwrap_or(0)
 }
 
 fn timestamp_literal(timestamp: Timestamp) -> Expr {

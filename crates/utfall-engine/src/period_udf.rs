@@ -55,6 +55,11 @@ pub fn date_from_days(days: i32) -> Date {
     EPOCH.checked_add(i64::from(days).days()).unwrap_or(EPOCH)
 }
 
+/// Days since 1970-01-01 (Arrow's `Date32`).
+pub fn days_since_epoch(date: Date) -> i32 {
+    EPOCH.until(date).map(|s| s.get_days()).unwrap_or(0)
+}
+
 impl PeriodUdf {
     pub fn new(grain: Grain, calendar: Calendar, zone_name: &str, zone: TimeZone) -> PeriodUdf {
         PeriodUdf {
@@ -65,10 +70,6 @@ impl PeriodUdf {
             zone,
             signature: Signature::any(1, Volatility::Immutable),
         }
-    }
-
-    fn label(&self, date: Date) -> String {
-        Period::containing(date, self.grain, &self.calendar).to_string()
     }
 }
 
@@ -91,39 +92,49 @@ impl ScalarUDFImpl for PeriodUdf {
             ColumnarValue::Scalar(scalar) => scalar.to_array_of_size(args.number_rows)?,
         };
         let mut out = StringBuilder::with_capacity(array.len(), array.len() * 8);
+        // Rows come in any order but fall in few periods: keep every period met so far as a
+        // sorted list of [start, end) ranges with its label, and find each value by binary search.
+        let mut periods: Vec<(i64, i64, String)> = Vec::new();
+        let find = |periods: &Vec<(i64, i64, String)>, x: i64| -> Option<usize> {
+            let i = periods.partition_point(|p| p.1 <= x);
+            (i < periods.len() && periods[i].0 <= x).then_some(i)
+        };
         match array.data_type() {
             DataType::Timestamp(TimeUnit::Microsecond, _) => {
                 let values = array.as_primitive::<TimestampMicrosecondType>();
-                // Rows come roughly in time order: remember the last local day and its label.
-                let mut cached: Option<(i64, i64, String)> = None;
+                let midnight = |date: Date| -> Option<i64> {
+                    self.zone
+                        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+                        .ok()
+                        .map(|t| t.as_microsecond())
+                };
                 for i in 0..values.len() {
                     if values.is_null(i) {
                         out.append_null();
                         continue;
                     }
                     let micros = values.value(i);
-                    if let Some((start, end, label)) = &cached
-                        && (*start..*end).contains(&micros)
-                    {
-                        out.append_value(label);
+                    if let Some(k) = find(&periods, micros) {
+                        out.append_value(&periods[k].2);
                         continue;
                     }
                     let Ok(timestamp) = Timestamp::from_microsecond(micros) else {
                         out.append_null();
                         continue;
                     };
-                    let zoned = timestamp.to_zoned_datetime(self.zone.clone());
-                    let date = zoned.date();
-                    let label = self.label(date);
-                    let day_start = zoned
-                        .start_of_day()
-                        .map_or(micros, |z| z.timestamp().as_microsecond());
-                    let day_end = zoned
-                        .start_of_day()
-                        .and_then(|z| z.tomorrow())
-                        .map_or(micros + 1, |z| z.timestamp().as_microsecond());
+                    let date = timestamp.to_zoned_datetime(self.zone.clone()).date();
+                    let period = Period::containing(date, self.grain, &self.calendar);
+                    let label = period.to_string();
                     out.append_value(&label);
-                    cached = Some((day_start, day_end, label));
+                    if let (Some(start), Some(end)) = (
+                        midnight(period.start(&self.calendar)),
+                        midnight(period.end_exclusive(&self.calendar)),
+                    ) && start <= micros
+                        && micros < end
+                    {
+                        let at = periods.partition_point(|p| p.1 <= start);
+                        periods.insert(at, (start, end, label));
+                    }
                 }
             }
             DataType::Date32 => {
@@ -131,8 +142,22 @@ impl ScalarUDFImpl for PeriodUdf {
                 for i in 0..values.len() {
                     if values.is_null(i) {
                         out.append_null();
-                    } else {
-                        out.append_value(self.label(date_from_days(values.value(i))));
+                        continue;
+                    }
+                    let day = i64::from(values.value(i));
+                    if let Some(k) = find(&periods, day) {
+                        out.append_value(&periods[k].2);
+                        continue;
+                    }
+                    let date = date_from_days(values.value(i));
+                    let period = Period::containing(date, self.grain, &self.calendar);
+                    let label = period.to_string();
+                    out.append_value(&label);
+                    let start = i64::from(days_since_epoch(period.start(&self.calendar)));
+                    let end = i64::from(days_since_epoch(period.end_exclusive(&self.calendar)));
+                    if start <= day && day < end {
+                        let at = periods.partition_point(|p| p.1 <= start);
+                        periods.insert(at, (start, end, label));
                     }
                 }
             }

@@ -942,3 +942,62 @@ fn the_scorecard_splits_by_a_dimension() {
         .clone();
     assert_eq!(won["by"], serde_json::json!([]));
 }
+
+/// `kpi export`: every KPI × every period in one call, the same values as one at a time.
+#[test]
+fn export_gives_every_kpi_for_every_period() {
+    let dir = workspace();
+    let output = utfall()
+        .args([
+            "kpi",
+            "export",
+            "--grain",
+            "month",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-06-30",
+            "--format",
+            "csv",
+            "-C",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let value = |kpi: &str, period: &str| -> Option<f64> {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{kpi},{period},")))
+            .and_then(|l| l.rsplit(',').next())
+            .and_then(|v| v.parse().ok())
+    };
+    // Spend: 1 000 + 500 in May, 2 000 in June.
+    assert_eq!(value("marketing_spend", "2026-05"), Some(1500.0));
+    assert_eq!(value("marketing_spend", "2026-06"), Some(2000.0));
+    // Sessions in May: u1.1, u2.1, u3.1; two of them with a key event.
+    assert_eq!(value("sessions", "2026-05"), Some(3.0));
+    close(
+        value("web_conversion_rate", "2026-05"),
+        2.0 / 3.0,
+        "web conversion rate",
+    );
+    // June has no web events at all: outside the data, no value.
+    assert_eq!(value("sessions", "2026-06"), None);
+    // Every value equals `kpi show` for the same KPI and period.
+    for (kpi, period) in [
+        ("won_revenue", "2026-06"),
+        ("leads", "2026-05"),
+        ("win_rate", "2026-06"),
+    ] {
+        assert_eq!(
+            value(kpi, period),
+            one(dir.path(), kpi, "month", &format!("{period}-15")),
+            "{kpi} {period}"
+        );
+    }
+}

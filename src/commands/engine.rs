@@ -62,6 +62,15 @@ pub(crate) fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
             .and_then(|c| c.brand.as_ref())
             .map(|b| b.get_ref().clone()),
         currency: currency.clone(),
+        // `UTFALL_ENGINE` overrides `engine` in utfall.toml.
+        cluster: std::env::var("UTFALL_ENGINE")
+            .ok()
+            .filter(|e| !e.is_empty())
+            .or_else(|| {
+                config
+                    .and_then(|c| c.engine.as_ref())
+                    .map(|e| e.get_ref().clone())
+            }),
     };
     let engine = Engine::new(engine_config, &workspace)?;
     Ok(Opened {

@@ -1001,3 +1001,65 @@ fn export_gives_every_kpi_for_every_period() {
         );
     }
 }
+
+/// The same plans on Apache DataFusion Ballista (a scheduler and an executor started in the
+/// process) give the same scorecard and the same KPI table as the embedded engine.
+#[cfg(feature = "ballista")]
+#[test]
+fn ballista_gives_the_same_answers_as_the_embedded_engine() {
+    let dir = workspace();
+    let run = |engine: &str, args: &[&str]| -> Vec<u8> {
+        let output = utfall()
+            .env("UTFALL_ENGINE", engine)
+            .args(args)
+            .arg("-C")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let card = [
+        "scorecard",
+        "--period",
+        "FY2026-Q1",
+        "--today",
+        "2026-11-26",
+        "--format",
+        "json",
+    ];
+    let embedded = run("embedded", &card);
+    let cluster = run("ballista:standalone", &card);
+    let parsed: serde_json::Value = serde_json::from_slice(&embedded).unwrap();
+    let with_values = parsed["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["value"].is_number())
+        .count();
+    assert!(with_values >= 10, "{with_values} KPIs with a value");
+    assert_eq!(
+        String::from_utf8_lossy(&embedded),
+        String::from_utf8_lossy(&cluster)
+    );
+    let export = [
+        "kpi",
+        "export",
+        "--grain",
+        "month",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "csv",
+    ];
+    assert_eq!(
+        run("embedded", &export),
+        run("ballista:standalone", &export)
+    );
+}

@@ -35,6 +35,10 @@ pub struct EngineConfig {
     pub time_zone: String,
     pub brand: Option<String>,
     pub currency: String,
+    /// Where the plans run: `None` (or `embedded`) in this process; `ballista://host:port` on an
+    /// Apache DataFusion Ballista cluster; `ballista:standalone` on a scheduler and an executor
+    /// started in this process.
+    pub cluster: Option<String>,
 }
 
 /// Evaluation failed.
@@ -166,6 +170,35 @@ pub type SplitSeries = BTreeMap<String, BTreeMap<String, Vec<Option<f64>>>>;
 /// Separates a period label from a dimension value in the keys of `Values`.
 const DIMENSION_SEPARATOR: char = '\u{1f}';
 
+/// A session whose plans run on Apache DataFusion Ballista.
+#[cfg(feature = "ballista")]
+async fn cluster_context(
+    url: &str,
+    state: datafusion::execution::SessionState,
+) -> Result<SessionContext, EngineError> {
+    use ballista::extension::SessionContextExt;
+    if url == "ballista:standalone" {
+        Ok(SessionContext::standalone_with_state(state).await?)
+    } else if url.starts_with("ballista://") {
+        let url = url.replacen("ballista://", "df://", 1);
+        Ok(SessionContext::remote_with_state(&url, state).await?)
+    } else {
+        Err(EngineError::Unsupported(format!(
+            "`{url}` is not an engine: use `embedded`, `ballista://host:port` or `ballista:standalone`"
+        )))
+    }
+}
+
+#[cfg(not(feature = "ballista"))]
+async fn cluster_context(
+    url: &str,
+    _state: datafusion::execution::SessionState,
+) -> Result<SessionContext, EngineError> {
+    Err(EngineError::Unsupported(format!(
+        "engine `{url}`: this build has no Ballista support; build with `--features ballista`"
+    )))
+}
+
 fn label(period: Period, dimension: Option<&str>) -> String {
     match dimension {
         Some(value) => format!("{period}{DIMENSION_SEPARATOR}{value}"),
@@ -183,7 +216,26 @@ impl Engine {
             .enable_all()
             .build()
             .map_err(EngineError::Runtime)?;
-        let context = SessionContext::new();
+        // The period functions of every grain are registered by name, so that a cluster's
+        // scheduler and executors can decode plans that use them.
+        let mut state = datafusion::execution::SessionStateBuilder::new()
+            .with_default_features()
+            .build();
+        for grain in Grain::ALL_NAMED {
+            datafusion::execution::FunctionRegistry::register_udf(
+                &mut state,
+                std::sync::Arc::new(ScalarUDF::from(PeriodUdf::new(
+                    grain,
+                    config.calendar,
+                    &config.time_zone,
+                    zone.clone(),
+                ))),
+            )?;
+        }
+        let context = match config.cluster.as_deref() {
+            None | Some("embedded") => SessionContext::new_with_state(state),
+            Some(url) => runtime.block_on(cluster_context(url, state))?,
+        };
         let mut catalog = Catalog::canonical();
         for (table, _) in &config.tables {
             if catalog.table(&table.name).is_none() {
@@ -211,6 +263,11 @@ impl Engine {
         }
         engine.compile(workspace)?;
         Ok(engine)
+    }
+
+    /// Whether the plans run on a Ballista cluster.
+    pub fn on_cluster(&self) -> bool {
+        !matches!(self.config.cluster.as_deref(), None | Some("embedded"))
     }
 
     /// The DataFusion session, for read-only SQL over the same tables.

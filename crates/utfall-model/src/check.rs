@@ -218,7 +218,9 @@ impl<'a> Checker<'a> {
             );
         }
         if let Some(engine) = &config.engine
-            && !(engine.get_ref() == "embedded" || engine.get_ref().starts_with("ballista://"))
+            && !(engine.get_ref() == "embedded"
+                || engine.get_ref() == "ballista:standalone"
+                || engine.get_ref().starts_with("ballista://"))
         {
             self.push(
                 Diagnostic::error(

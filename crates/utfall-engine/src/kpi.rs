@@ -1125,6 +1125,34 @@ impl Engine {
                 }
             }
         }
+        // One aggregate's values from a result column, and the labels seen.
+        let take = |batch: &arrow::record_batch::RecordBatch,
+                    column: usize,
+                    index: usize,
+                    seen: &mut BTreeSet<String>,
+                    values: &mut Values|
+         -> Result<(), EngineError> {
+            let numbers = cast(batch.column(column), &DataType::Float64)?;
+            let numbers = numbers.as_primitive::<Float64Type>();
+            for row in 0..batch.num_rows() {
+                if let Some(label) = row_label(batch, row)
+                    && !numbers.is_null(row)
+                {
+                    seen.insert(label.clone());
+                    values.insert((index, label), numbers.value(row));
+                }
+            }
+            Ok(())
+        };
+        // A count over a covered period without rows is zero.
+        let fill_zeros = |index: usize, seen: &BTreeSet<String>, values: &mut Values| {
+            for period in periods {
+                let label = period.0.to_string();
+                if covered(&period.0) && !seen.contains(&label) {
+                    values.insert((index, label), 0.0);
+                }
+            }
+        };
         // Distinct counts of one column, whatever their filters, in one two-level aggregation:
         // first one row per period and distinct value with a flag per filter (`bool_or`), then
         // the flags counted per period — much faster than hash sets of values per group.
@@ -1163,25 +1191,11 @@ impl Engine {
             let mut seen = BTreeSet::new();
             for batch in &batches {
                 for (position, &index) in members.iter().enumerate() {
-                    let numbers = cast(batch.column(position + 1), &DataType::Float64)?;
-                    let numbers = numbers.as_primitive::<Float64Type>();
-                    for row in 0..batch.num_rows() {
-                        if let Some(label) = row_label(batch, row)
-                            && !numbers.is_null(row)
-                        {
-                            seen.insert(label.clone());
-                            values.insert((index, label), numbers.value(row));
-                        }
-                    }
+                    take(batch, position + 1, index, &mut seen, values)?;
                 }
             }
-            for period in periods {
-                let label = period.0.to_string();
-                if covered(&period.0) && !seen.contains(&label) {
-                    for &index in members {
-                        values.insert((index, label.clone()), 0.0);
-                    }
-                }
+            for &index in members {
+                fill_zeros(index, &seen, values);
             }
         }
         for index in specials {
@@ -1254,24 +1268,10 @@ impl Engine {
             };
             let mut seen = BTreeSet::new();
             for batch in &batches {
-                let numbers = cast(batch.column(first_value), &DataType::Float64)?;
-                let numbers = numbers.as_primitive::<Float64Type>();
-                for row in 0..batch.num_rows() {
-                    if let Some(label) = row_label(batch, row)
-                        && !numbers.is_null(row)
-                    {
-                        seen.insert(label.clone());
-                        values.insert((index, label), numbers.value(row));
-                    }
-                }
+                take(batch, first_value, index, &mut seen, values)?;
             }
             if dimension.is_none() {
-                for period in periods {
-                    let label = period.0.to_string();
-                    if covered(&period.0) && !seen.contains(&label) {
-                        values.insert((index, label), 0.0);
-                    }
-                }
+                fill_zeros(index, &seen, values);
             }
         }
         Ok(())

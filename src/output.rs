@@ -120,9 +120,14 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A CSV cell that spreadsheet programs will not run as a formula.
+/// A CSV cell that spreadsheet programs will not run as a formula. A plain number (`-0.25`,
+/// `-1e-3`) stays as it is: it is no formula, and a prefix would turn it into text.
 pub fn csv_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let plain_number = cell.parse::<f64>().is_ok_and(f64::is_finite)
+        && cell
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
+    if !plain_number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
         cell.to_string()
@@ -160,6 +165,10 @@ mod tests {
     fn csv_cells_cannot_become_formulas() {
         assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(csv_safe("-2+3"), "'-2+3");
+        // Negative numbers are data, not formulas.
+        assert_eq!(csv_safe("-0.25"), "-0.25");
+        assert_eq!(csv_safe("-1e-3"), "-1e-3");
+        assert_eq!(csv_safe("-inf"), "'-inf");
         assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_safe("leads"), "leads");
     }

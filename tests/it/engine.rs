@@ -140,6 +140,17 @@ fn one(dir: &Path, kpi: &str, grain: &str, day: &str) -> Option<f64> {
     values[0].1
 }
 
+/// One KPI's row of a `scorecard --format json`.
+fn kpi_row(card: &serde_json::Value, kpi: &str) -> serde_json::Value {
+    card["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kpi"] == kpi)
+        .unwrap_or_else(|| panic!("no row for {kpi}"))
+        .clone()
+}
+
 fn close(got: Option<f64>, want: f64, what: &str) {
     let got = got.unwrap_or_else(|| panic!("{what}: no value"));
     assert!(
@@ -294,15 +305,7 @@ fn scorecard_statuses_against_targets() {
         String::from_utf8_lossy(&output.stderr)
     );
     let card: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let row = |kpi: &str| {
-        card["kpis"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["kpi"] == kpi)
-            .unwrap()
-            .clone()
-    };
+    let row = |kpi: &str| kpi_row(&card, kpi);
     // The b2b template's FY2026-Q1 won-revenue target is 9 000 000 (reach): 150 000 is off track.
     let won = row("won_revenue");
     assert_eq!(won["target"], 9_000_000.0);
@@ -718,13 +721,7 @@ fn a_running_period_is_compared_up_to_the_same_day() {
     assert_eq!(card["running"], true);
     assert_eq!(card["previous"], "2026-02-01..2026-04-02");
     assert_eq!(card["last_year"], "2025-05-01..2025-06-30");
-    let won = card["kpis"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kpi"] == "won_revenue")
-        .unwrap()
-        .clone();
+    let won = kpi_row(&card, "won_revenue");
     // d1 won 100 000 on 20 June (d2 closes on 10 July); d5 won 20 000 on 10 February.
     close(won["value"].as_f64(), 100_000.0, "to date");
     close(won["previous"].as_f64(), 20_000.0, "previous to date");
@@ -738,13 +735,7 @@ fn a_running_period_is_compared_up_to_the_same_day() {
         "forecast",
     );
     // Marketing spend to date: 1 000 + 500 + 2 000.
-    let spend = card["kpis"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kpi"] == "marketing_spend")
-        .unwrap()
-        .clone();
+    let spend = kpi_row(&card, "marketing_spend");
     close(spend["value"].as_f64(), 3_500.0, "spend to date");
 }
 
@@ -762,13 +753,7 @@ fn a_date_range_is_evaluated_as_one_period() {
         ],
         dir.path(),
     );
-    let spend = card["kpis"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kpi"] == "marketing_spend")
-        .unwrap()
-        .clone();
+    let spend = kpi_row(&card, "marketing_spend");
     // 1 000 on 1 May, 500 on 15 May, 2 000 on 10 June
     close(spend["value"].as_f64(), 3_500.0, "range");
     assert_eq!(card["running"], false);
@@ -906,13 +891,7 @@ fn the_scorecard_splits_by_a_dimension() {
         ],
         dir.path(),
     );
-    let spend = card["kpis"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kpi"] == "marketing_spend")
-        .unwrap()
-        .clone();
+    let spend = kpi_row(&card, "marketing_spend");
     let by: Vec<(String, f64)> = spend["by"]
         .as_array()
         .unwrap()
@@ -933,13 +912,7 @@ fn the_scorecard_splits_by_a_dimension() {
         ]
     );
     // Won revenue reads deals, which have no channel column: not split.
-    let won = card["kpis"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kpi"] == "won_revenue")
-        .unwrap()
-        .clone();
+    let won = kpi_row(&card, "won_revenue");
     assert_eq!(won["by"], serde_json::json!([]));
 }
 

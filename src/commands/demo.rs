@@ -113,6 +113,16 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     eprintln!("  utfall explain won_revenue -C {dir} --period {period} --vs year");
     eprintln!("  utfall attribution -C {dir} --conversion won_deals --by channel");
     eprintln!("  utfall sql -C {dir} \"select channel, sum(cost) from spend group by channel\"");
+    eprintln!("  utfall mmm fit -C {dir} --kpi leads --holidays      # what each channel adds");
+    // The latest October fair whose two weeks after have passed.
+    let fair_year = if (today.month(), today.day()) > (10, 24) {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    eprintln!(
+        "  utfall lift fair_{fair_year}_10 -C {dir} --kpi leads        # what did the fair give?"
+    );
     if !args.no_serve {
         eprintln!("  (the web app is not built yet; `--no-serve` is implied)");
     }

@@ -327,15 +327,15 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                     UserError::new("file mode needs `--start DATE` (and `--end DATE`)").into(),
                 );
             };
-            let fit_args = MmmFitArgs {
-                data: Some(path.clone()),
-                date_col: args.date_col.clone(),
-                target: args.target.clone(),
-                channels: Vec::new(),
-                controls: args.controls.clone(),
-                ..lift_fit_args()
-            };
-            let data = read_table(path, &fit_args)?;
+            let data = read_table(
+                path,
+                &Columns {
+                    date: &args.date_col,
+                    target: &args.target,
+                    channels: &[],
+                    controls: &args.controls,
+                },
+            )?;
             let dates: Vec<Date> = data.dates.iter().filter_map(|d| d.parse().ok()).collect();
             (
                 dates,
@@ -594,16 +594,6 @@ fn activities(opened: &super::engine::Opened) -> anyhow::Result<Vec<(String, Str
     Ok(out)
 }
 
-fn lift_fit_args() -> MmmFitArgs {
-    use clap::Parser as _;
-    #[derive(clap::Parser)]
-    struct Wrapper {
-        #[command(flatten)]
-        args: MmmFitArgs,
-    }
-    Wrapper::parse_from(["utfall", "--data", "-", "--channels", "-"]).args
-}
-
 pub(crate) fn load(path: &Path) -> anyhow::Result<SavedFit> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         UserError::new(format!("cannot read the fit `{}`: {e}", path.display()))
@@ -777,11 +767,27 @@ fn read_csv(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
             .hint("name the spend columns with `--channels x1,x2`")
             .into());
     }
-    read_table(path, args)
+    read_table(
+        path,
+        &Columns {
+            date: &args.date_col,
+            target: &args.target,
+            channels: &args.channels,
+            controls: &args.controls,
+        },
+    )
+}
+
+/// The columns of a CSV file a fit or a lift reads.
+struct Columns<'a> {
+    date: &'a str,
+    target: &'a str,
+    channels: &'a [String],
+    controls: &'a [String],
 }
 
 /// Reads the date, target, channel and control columns of a CSV file.
-fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
+fn read_table(path: &Path, columns: &Columns<'_>) -> anyhow::Result<Data> {
     let file = std::fs::File::open(path)
         .map_err(|e| UserError::new(format!("cannot open `{}`: {e}", path.display())))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -799,14 +805,14 @@ fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
                     .into()
             })
     };
-    let date_index = index(&args.date_col)?;
-    let target_index = index(&args.target)?;
-    let channel_index: Vec<usize> = args
+    let date_index = index(columns.date)?;
+    let target_index = index(columns.target)?;
+    let channel_index: Vec<usize> = columns
         .channels
         .iter()
         .map(|c| index(c))
         .collect::<anyhow::Result<_>>()?;
-    let control_index: Vec<usize> = args
+    let control_index: Vec<usize> = columns
         .controls
         .iter()
         .map(|c| index(c))
@@ -840,7 +846,7 @@ fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
             csv_error(
                 path,
                 line,
-                Some(&args.date_col),
+                Some(columns.date),
                 format!("expected a date as YYYY-MM-DD, found `{text}`"),
             )
         })?;
@@ -850,21 +856,21 @@ fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
             return Err(csv_error(
                 path,
                 line,
-                Some(&args.date_col),
+                Some(columns.date),
                 format!(
                     "{date} does not come after {previous}: sort the rows by date, one row per period"
                 ),
             ));
         }
         dates.push(date);
-        target.push(number(target_index, &args.target)?);
+        target.push(number(target_index, columns.target)?);
         for (k, &i) in channel_index.iter().enumerate() {
-            let v = number(i, &args.channels[k])?;
+            let v = number(i, &columns.channels[k])?;
             if v < 0.0 {
                 return Err(csv_error(
                     path,
                     line,
-                    Some(&args.channels[k]),
+                    Some(&columns.channels[k]),
                     format!("spend cannot be negative ({v})"),
                 ));
             }
@@ -878,7 +884,7 @@ fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
         day_of_year: dates.iter().map(|d| d.day_of_year() as f64).collect(),
         dates: dates.iter().map(|d| d.to_string()).collect(),
         target,
-        channels: args
+        channels: columns
             .channels
             .iter()
             .zip(channels)
@@ -887,7 +893,7 @@ fn read_table(path: &Path, args: &MmmFitArgs) -> anyhow::Result<Data> {
                 values,
             })
             .collect(),
-        controls: args
+        controls: columns
             .controls
             .iter()
             .zip(controls)

@@ -442,36 +442,6 @@ impl Prepared {
             .collect()
     }
 
-    /// Every component of the expected outcome per row, in original units: channels, then
-    /// intercept, controls and Fourier terms. Their sum is the fitted series.
-    pub fn components(&self, theta: &[f64]) -> Components {
-        let curves: Vec<Vec<f64>> = (0..self.x.len())
-            .map(|c| self.channel_curve(theta, c).1)
-            .collect();
-        let betas = self.betas(theta, &curves);
-        let channels = curves
-            .iter()
-            .zip(&betas)
-            .map(|(s, b)| s.iter().map(|v| v * b * self.y_max).collect())
-            .collect();
-        let intercept = theta[self.intercept_index] * self.y_max;
-        let z = self
-            .z
-            .iter()
-            .enumerate()
-            .map(|(k, col)| {
-                let g = theta[self.z_start + k];
-                col.iter().map(|v| g * v * self.y_max).collect()
-            })
-            .collect();
-        Components {
-            channels,
-            intercept,
-            z,
-            betas,
-        }
-    }
-
     /// The log posterior (up to a constant) at unconstrained `u`, with its gradient.
     pub fn logp(&self, u: &[f64], grad: &mut [f64]) -> f64 {
         let n = self.n_train;
@@ -646,23 +616,6 @@ impl Prepared {
             grad[i] += g[i] * dtheta[i];
         }
         logp
-    }
-}
-
-/// The parts of the expected outcome, in original units.
-#[derive(Debug, Clone)]
-pub struct Components {
-    pub channels: Vec<Vec<f64>>,
-    pub intercept: f64,
-    pub z: Vec<Vec<f64>>,
-    pub betas: Vec<f64>,
-}
-
-impl Components {
-    pub fn fitted(&self, t: usize) -> f64 {
-        self.intercept
-            + self.channels.iter().map(|c| c[t]).sum::<f64>()
-            + self.z.iter().map(|c| c[t]).sum::<f64>()
     }
 }
 

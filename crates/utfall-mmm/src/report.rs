@@ -183,6 +183,8 @@ pub fn report(model: &Prepared, posterior: &Posterior) -> FitReport {
     let mut mean_z = vec![vec![0.0; n]; nz];
     let mut mean_intercept = 0.0;
     let mut mean_weights: Vec<Vec<f64>> = vec![vec![0.0; model.spec.adstock.l_max]; n_channels];
+    // β of each channel per draw, in outcome units.
+    let mut beta_draws: Vec<Vec<f64>> = vec![Vec::with_capacity(draws.len()); n_channels];
     for theta in &draws {
         let curves: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = (0..n_channels)
             .map(|c| model.channel_curve(theta, c))
@@ -194,6 +196,7 @@ pub fn report(model: &Prepared, posterior: &Posterior) -> FitReport {
         for c in 0..n_channels {
             let (a, s, w) = &curves[c];
             let k = betas[c] * model.y_max;
+            beta_draws[c].push(k);
             for t in 0..n {
                 mean_channels[c][t] += k * s[t] / count;
             }
@@ -314,26 +317,7 @@ pub fn report(model: &Prepared, posterior: &Posterior) -> FitReport {
                     (p.to_string(), param_interval(Role::Saturation(c, j), scale))
                 })
                 .collect();
-            let betas: Vec<f64> = draws
-                .iter()
-                .map(|theta| {
-                    let saturated: Vec<Vec<f64>> = (0..n_channels)
-                        .map(|k| {
-                            if k == c {
-                                model.channel_curve(theta, k).1
-                            } else {
-                                Vec::new()
-                            }
-                        })
-                        .collect();
-                    if model.roi_channel[c] {
-                        model.betas(theta, &saturated)[c] * model.y_max
-                    } else {
-                        theta[model.channel_start[c]] * model.y_max
-                    }
-                })
-                .collect();
-            let beta = Interval::of(&betas);
+            let beta = Interval::of(&beta_draws[c]);
             let (_, mut notes) = identifiability(model, posterior, c);
             if contribution_total.mean > 0.0
                 && (contribution_total.high - contribution_total.low) > 2.0 * contribution_total.mean

@@ -45,7 +45,8 @@ pub(crate) fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
         .tables
         .iter()
         .filter_map(|(name, file)| {
-            Some((catalog.table(name)?.clone(), store.root().join(&file.file)))
+            let paths = file.files().map(|f| store.root().join(f)).collect();
+            Some((catalog.table(name)?.clone(), paths))
         })
         .collect();
     let time_zone = config

@@ -303,11 +303,30 @@ fn kill_during_import_leaves_the_workspace_consistent() {
     );
     assert_eq!(rows(dir.path(), "spend").len(), 400_003);
     // No stray files are left beside the current ones after a later write.
-    let files: Vec<_> = std::fs::read_dir(dir.path().join("data/spend"))
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("data/spend"))
         .unwrap()
         .flatten()
+        .map(|f| format!("spend/{}", f.file_name().to_string_lossy()))
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
+    files.sort();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("data/_manifest.json")).unwrap())
+            .unwrap();
+    let mut parts: Vec<String> = manifest["tables"]["spend"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["file"].as_str().unwrap().to_string())
+        .collect();
+    parts.sort();
+    assert_eq!(files, parts);
+    assert!(
+        !dir.path().join("data/_staging").exists()
+            || std::fs::read_dir(dir.path().join("data/_staging"))
+                .unwrap()
+                .count()
+                == 0
+    );
 }
 
 #[test]
@@ -334,7 +353,9 @@ fn sources_in_the_workspace_are_imported_by_import_alone() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("contacts-2026-11.csv` (hubspot-contacts → contacts): read 4, imported 3"),
+        stderr.contains(
+            "contacts-2026-11.csv` (hubspot-contacts → contacts, identities): read 4, imported 3"
+        ),
         "{stderr}"
     );
     assert_eq!(rows(dir.path(), "contacts").len(), 3);

@@ -30,7 +30,8 @@ use crate::period_udf::{PeriodUdf, date_from_days, days_since_epoch, local_date}
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// The current Parquet file of each table that has data.
-    pub tables: Vec<(Table, PathBuf)>,
+    /// Each table with its Parquet part files.
+    pub tables: Vec<(Table, Vec<PathBuf>)>,
     pub calendar: Calendar,
     pub time_zone: String,
     pub brand: Option<String>,
@@ -199,6 +200,29 @@ async fn cluster_context(
     )))
 }
 
+/// Registers a table made of several Parquet part files as one listing table.
+async fn register_parts(
+    context: &SessionContext,
+    name: &str,
+    paths: &[PathBuf],
+) -> Result<(), EngineError> {
+    use datafusion::datasource::file_format::options::ReadOptions as _;
+    use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
+    let urls = paths
+        .iter()
+        .map(|p| ListingTableUrl::parse(p.display().to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let state = context.state();
+    let options = ParquetReadOptions::default()
+        .to_listing_options(&state.config().clone(), state.default_table_options());
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .infer_schema(&state)
+        .await?;
+    context.register_table(name, std::sync::Arc::new(ListingTable::try_new(config)?))?;
+    Ok(())
+}
+
 fn label(period: Period, dimension: Option<&str>) -> String {
     match dimension {
         Some(value) => format!("{period}{DIMENSION_SEPARATOR}{value}"),
@@ -252,13 +276,13 @@ impl Engine {
             registered: BTreeSet::new(),
             config,
         };
-        for (table, path) in engine.config.tables.clone() {
-            let path_text = path.display().to_string();
-            engine.runtime.block_on(engine.context.register_parquet(
-                &table.name,
-                &path_text,
-                ParquetReadOptions::default(),
-            ))?;
+        for (table, paths) in engine.config.tables.clone() {
+            if paths.is_empty() {
+                continue;
+            }
+            engine
+                .runtime
+                .block_on(register_parts(&engine.context, &table.name, &paths))?;
             engine.registered.insert(table.name.clone());
         }
         engine.compile(workspace)?;

@@ -98,15 +98,38 @@ fn path<'a>(event: &'a Json, keys: &[&str]) -> Option<&'a Json> {
     keys.iter().try_fold(event, |value, key| value.get(key))
 }
 
-type Row = Vec<Option<Value>>;
+use crate::table::Row;
 
-/// The rows of one event line: the web event and, for `session_start`, a touchpoint.
-/// `Ok(None)`: skipped (no `user_pseudo_id`: consent denied).
+/// What one event gives: its `web_events` row, a web-session touchpoint for `session_start`,
+/// and an `identities` row when the event ties the browser to a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRows {
+    pub event: Row,
+    pub touch: Option<Row>,
+    pub identity: Option<Row>,
+}
+
+/// Query parameters that carry a CRM id in tracked links (e-mail clicks): put e.g.
+/// `?pid={{ contact.hs_object_id }}` in HubSpot's links or `?pid=*|ID|*`-style merge tags.
+pub const PERSON_PARAMETERS: &[&str] = &["pid", "person_id", "contact_id", "crm_id"];
+
+/// The person a tracked link names, if any.
+pub fn person_in_url(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (PERSON_PARAMETERS.contains(&name) && !value.is_empty() && !value.contains(['{', '*', '%']))
+            .then(|| value.to_string())
+    })
+}
+
+/// The rows of one event line (see [`EventRows`]). `Ok(None)`: skipped (no `user_pseudo_id`
+/// or session: consent denied).
 pub fn rows(
     line: &str,
     key_events: &[String],
     zone: &TimeZone,
-) -> Result<Option<(Row, Option<Row>)>, CellError> {
+) -> Result<Option<EventRows>, CellError> {
     let event: Json =
         serde_json::from_str(line).map_err(|e| error("", format!("not JSON: {e}")))?;
     let Some(user) = text(event.get("user_pseudo_id")) else {
@@ -208,16 +231,73 @@ pub fn rows(
             Some(Value::Timestamp(time)),
             text_value(text(event.get("user_id"))),
             None,
-            Some(Value::Text(user)),
+            Some(Value::Text(user.clone())),
             Some(Value::Text(channel.to_string())),
             text_value(source),
-            text_value(medium),
+            text_value(medium.clone()),
             text_value(campaign),
             None,
             Some(Value::Text("web_session".into())),
         ]
     });
-    Ok(Some((web, touch)))
+    // The browser is a person's: signed in (`user_id`), or arrived by a link naming them.
+    let linked = text(event.get("user_id"))
+        .map(|person| (person, "user_id"))
+        .or_else(|| {
+            let person = param(&event, "page_location").and_then(|url| person_in_url(&url))?;
+            let by_email = medium
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("email"));
+            Some((
+                person,
+                if by_email {
+                    "email_click"
+                } else {
+                    "tracked_link"
+                },
+            ))
+        });
+    let identity = linked.map(|(person, method)| {
+        vec![
+            Some(Value::Text(user)),
+            Some(Value::Text(person)),
+            None,
+            Some(Value::Timestamp(time)),
+            Some(Value::Text(method.into())),
+        ]
+    });
+    Ok(Some(EventRows {
+        event: web,
+        touch,
+        identity,
+    }))
+}
+
+/// The events of a GA4 export in Parquet, each as a JSON line (nested columns as objects and
+/// arrays), batch by batch.
+pub fn parquet_events(
+    path: &std::path::Path,
+) -> Result<impl Iterator<Item = Result<String, String>>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(8192).build())
+        .map_err(|e| format!("not a Parquet file: {e}"))?;
+    Ok(reader.flat_map(|batch| {
+        let lines: Vec<Result<String, String>> = match batch {
+            Err(error) => vec![Err(error.to_string())],
+            Ok(batch) => {
+                let mut writer = arrow::json::LineDelimitedWriter::new(Vec::new());
+                match writer.write(&batch).and_then(|()| writer.finish()) {
+                    Err(error) => vec![Err(error.to_string())],
+                    Ok(()) => String::from_utf8_lossy(&writer.into_inner())
+                        .lines()
+                        .map(|l| Ok(l.to_string()))
+                        .collect(),
+                }
+            }
+        };
+        lines
+    }))
 }
 
 #[cfg(test)]
@@ -228,7 +308,12 @@ mod tests {
     fn a_bq_extract_line() {
         let zone = TimeZone::get("Europe/Stockholm").unwrap();
         let line = r#"{"event_date":"20261126","event_timestamp":"1795687200000000","event_name":"session_start","event_params":[{"key":"ga_session_id","value":{"string_value":null,"int_value":"1795687200","float_value":null,"double_value":null}},{"key":"page_location","value":{"string_value":"https://nordkraft.se/","int_value":null,"float_value":null,"double_value":null}}],"user_pseudo_id":"123.456","user_id":null,"device":{"category":"desktop"},"geo":{"country":"Sweden"},"traffic_source":{"name":"(direct)","medium":"(none)","source":"(direct)"},"collected_traffic_source":{"manual_source":"google","manual_medium":"cpc","manual_campaign_name":"Sök","gclid":null}}"#;
-        let (web, touch) = rows(line, &default_key_events(), &zone).unwrap().unwrap();
+        let EventRows {
+            event: web,
+            touch,
+            identity,
+        } = rows(line, &default_key_events(), &zone).unwrap().unwrap();
+        assert_eq!(identity, None);
         assert_eq!(web[3], Some(Value::Text("123.456".into())));
         assert_eq!(web[5], Some(Value::Text("123.456.1795687200".into())));
         assert_eq!(web[13], Some(Value::Text("paid_search".into())));

@@ -10,31 +10,67 @@ use utfall_model::catalog::{Catalog, ColumnType, Table};
 use crate::parse::{
     DateOrder, NumberStyle, parse_bool, parse_date, parse_integer, parse_number, parse_timestamp,
 };
-use crate::table::{CellError, Value};
+use crate::survey::Wide;
+use crate::table::{CellError, TableRows, Value};
 
 /// The presets this version reads.
 pub const PRESETS: &[(&str, &str)] = &[
     (
         "ga4-bigquery",
-        "GA4's BigQuery export as newline-delimited JSON (bq extract) → web_events and web-session touchpoints",
+        "GA4's BigQuery export (events_YYYYMMDD) as NDJSON (bq extract) or Parquet → web_events, web-session touchpoints, identities",
+    ),
+    (
+        "ga4-data-api",
+        "GA4 Data API runReport responses (JSON, pages) → observations",
     ),
     (
         "hubspot-contacts",
-        "HubSpot contacts export (CSV, English or Swedish labels) → contacts",
+        "HubSpot contacts: export (CSV/XLSX, English or Swedish labels) or CRM v3 API JSON → contacts, identities",
     ),
-    ("hubspot-companies", "HubSpot companies export → accounts"),
-    ("hubspot-deals", "HubSpot deals export → deals"),
+    (
+        "hubspot-companies",
+        "HubSpot companies: export or CRM v3 API JSON → accounts",
+    ),
+    (
+        "hubspot-deals",
+        "HubSpot deals: export or CRM v3 API JSON with associations → deals, deal_contacts",
+    ),
+    (
+        "salesforce-opportunities",
+        "Salesforce opportunities: report CSV or REST query JSON → deals",
+    ),
+    (
+        "salesforce-leads",
+        "Salesforce leads: report CSV or REST query JSON → contacts, identities",
+    ),
+    (
+        "salesforce-campaign-members",
+        "Salesforce campaign members: report CSV or REST query JSON → touchpoints",
+    ),
+    (
+        "pipedrive-deals",
+        "Pipedrive deals: export (CSV/XLSX) or API JSON → deals",
+    ),
     (
         "google-ads",
-        "Google Ads campaign report (CSV, title rows and totals allowed) → spend",
+        "Google Ads: campaign report (CSV, title rows and totals allowed) or API search/searchStream JSON (cost_micros) → spend",
     ),
-    ("meta-ads", "Meta Ads Manager export → spend"),
-    ("linkedin-ads", "LinkedIn Campaign Manager export → spend"),
+    (
+        "meta-ads",
+        "Meta Ads: Ads Manager export or Insights API JSON (the `actions` list) → spend",
+    ),
+    (
+        "linkedin-ads",
+        "LinkedIn: Campaign Manager export or adAnalytics API JSON (costInLocalCurrency) → spend",
+    ),
     (
         "activities",
-        "the activity plan → activities, and its costs → spend (platform `manual`)",
+        "the activity plan (XLSX or CSV) → activities, and its costs → spend (platform `manual`)",
     ),
-    ("survey", "survey answers in long format → survey_responses"),
+    (
+        "survey",
+        "survey answers: long format, Qualtrics (3 header rows) or SurveyMonkey (2 header rows) CSV → survey_responses",
+    ),
     (
         "mailchimp",
         "Mailchimp's campaign report export → email_sends",
@@ -44,8 +80,12 @@ pub const PRESETS: &[(&str, &str)] = &[
         "HubSpot's marketing e-mail export → email_sends",
     ),
     (
+        "form-submissions",
+        "form submissions with the GA client id (a hidden field) → identities",
+    ),
+    (
         "generic",
-        "any CSV with a column mapping → any canonical or custom table",
+        "any CSV, TSV, XLSX, NDJSON, JSON or Parquet with a column mapping → any canonical or custom table",
     ),
 ];
 
@@ -78,6 +118,8 @@ pub struct Plan {
     pub sources: Vec<BTreeMap<String, Source>>,
     /// Currency named in a header, e.g. Meta's `Amount spent (SEK)`.
     pub header_currency: Option<String>,
+    /// A survey tool's wide export, and the question renames of the mapping.
+    pub wide: Option<Box<(Wide, BTreeMap<String, String>)>>,
 }
 
 /// A preset could not be applied to the file.
@@ -117,6 +159,7 @@ const HUBSPOT_CONTACTS: &[Labels] = &[
             "associerat företags-id",
             "företags-id",
             "associatedcompanyid",
+            "associations.companies",
         ],
         false,
     ),
@@ -269,6 +312,7 @@ const HUBSPOT_DEALS: &[Labels] = &[
             "company id",
             "associerat företags-id",
             "företags-id",
+            "associations.companies",
         ],
         false,
     ),
@@ -279,6 +323,16 @@ const HUBSPOT_DEALS: &[Labels] = &[
             "contact id",
             "associerat kontakt-id",
             "kontakt-id",
+        ],
+        false,
+    ),
+    (
+        "contact_ids",
+        &[
+            "associated contact ids",
+            "associations.contacts",
+            "associerade kontakt-id:n",
+            "associerade kontakt-id",
         ],
         false,
     ),
@@ -374,6 +428,7 @@ const GOOGLE_ADS: &[Labels] = &[
             "currency code",
             "currency",
             "customer.currency_code",
+            "customer.currencycode",
             "valutakod",
             "valuta",
         ],
@@ -447,7 +502,17 @@ const META_ADS: &[Labels] = &[
         ],
         false,
     ),
-    ("platform_conversions", &["results", "resultat"], false),
+    (
+        "platform_conversions",
+        &[
+            "results",
+            "resultat",
+            "actions.lead",
+            "actions.offsite_conversion.fb_pixel_lead",
+            "actions.onsite_conversion.lead_grouped",
+        ],
+        false,
+    ),
 ];
 
 const LINKEDIN_ADS: &[Labels] = &[
@@ -459,15 +524,20 @@ const LINKEDIN_ADS: &[Labels] = &[
             "start date",
             "startdatum (i utc)",
             "datum",
+            "daterange.start",
         ],
         true,
     ),
     (
         "campaign_name",
         &["campaign name", "campaign", "kampanjnamn"],
-        true,
+        false,
     ),
-    ("campaign_id", &["campaign id", "kampanj-id"], false),
+    (
+        "campaign_id",
+        &["campaign id", "kampanj-id", "pivotvalues", "pivotvalue"],
+        false,
+    ),
     (
         "cost",
         &[
@@ -596,6 +666,293 @@ const ACTIVITIES: &[Labels] = &[
     ),
 ];
 
+const SALESFORCE_OPPORTUNITIES: &[Labels] = &[
+    (
+        "deal_id",
+        &[
+            "opportunity id",
+            "id",
+            "opportunity id (18)",
+            "affärsmöjlighets-id",
+        ],
+        true,
+    ),
+    (
+        "account_id",
+        &["account id", "accountid", "konto-id"],
+        false,
+    ),
+    (
+        "primary_person_id",
+        &["contact id", "contactid", "kontakt-id"],
+        false,
+    ),
+    (
+        "created_at",
+        &["created date", "createddate", "skapat datum"],
+        true,
+    ),
+    (
+        "closed_at",
+        &["close date", "closedate", "stängningsdatum"],
+        false,
+    ),
+    ("stage", &["stage", "stagename", "fas", "stadium"], true),
+    ("amount", &["amount", "belopp"], false),
+    (
+        "currency",
+        &[
+            "opportunity currency",
+            "amount currency",
+            "currencyisocode",
+            "valuta",
+        ],
+        false,
+    ),
+    (
+        "pipeline",
+        &["opportunity record type", "recordtype.name", "posttyp"],
+        false,
+    ),
+    ("source", &["lead source", "leadsource", "leadkälla"], false),
+    (
+        "campaign_id",
+        &[
+            "primary campaign source",
+            "campaignid",
+            "campaign.name",
+            "primär kampanjkälla",
+        ],
+        false,
+    ),
+    (
+        "owner",
+        &[
+            "opportunity owner",
+            "owner.name",
+            "ownerid",
+            "affärsmöjlighetsägare",
+        ],
+        false,
+    ),
+    ("is_won", &["won", "iswon", "vunnen"], false),
+    ("is_closed", &["closed", "isclosed", "stängd"], false),
+];
+
+const SALESFORCE_LEADS: &[Labels] = &[
+    ("person_id", &["lead id", "id", "lead-id"], true),
+    (
+        "account_id",
+        &[
+            "converted account id",
+            "convertedaccountid",
+            "konverterat konto-id",
+        ],
+        false,
+    ),
+    ("email", &["email", "e-post", "e-postadress"], false),
+    (
+        "created_at",
+        &["create date", "created date", "createddate", "skapat datum"],
+        true,
+    ),
+    (
+        "became_mql_at",
+        &["mql date", "mql_date__c", "mql-datum"],
+        false,
+    ),
+    (
+        "became_sql_at",
+        &["sql date", "sql_date__c", "sql-datum"],
+        false,
+    ),
+    (
+        "became_opportunity_at",
+        &["converted date", "converteddate", "konverteringsdatum"],
+        false,
+    ),
+    (
+        "original_source",
+        &["lead source", "leadsource", "leadkälla"],
+        false,
+    ),
+];
+
+const SALESFORCE_CAMPAIGN_MEMBERS: &[Labels] = &[
+    (
+        "contact_id",
+        &["contact id", "contactid", "kontakt-id"],
+        false,
+    ),
+    ("lead_id", &["lead id", "leadid", "lead-id"], false),
+    (
+        "campaign",
+        &["campaign name", "campaign.name", "kampanjnamn"],
+        true,
+    ),
+    (
+        "campaign_type",
+        &["campaign type", "campaign.type", "kampanjtyp"],
+        false,
+    ),
+    (
+        "responded_at",
+        &[
+            "first responded date",
+            "firstrespondeddate",
+            "första svarsdatum",
+        ],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "created date",
+            "createddate",
+            "member created date",
+            "skapat datum",
+        ],
+        true,
+    ),
+];
+
+const PIPEDRIVE_DEALS: &[Labels] = &[
+    ("deal_id", &["deal - id", "id", "affär - id"], true),
+    (
+        "account_id",
+        &[
+            "deal - organization id",
+            "organization - id",
+            "org_id",
+            "deal - organization",
+            "affär - organisation",
+        ],
+        false,
+    ),
+    (
+        "primary_person_id",
+        &[
+            "deal - contact person id",
+            "person - id",
+            "person_id",
+            "deal - contact person",
+            "affär - kontaktperson",
+        ],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "deal - deal created",
+            "add_time",
+            "deal created",
+            "affär - affär skapad",
+        ],
+        true,
+    ),
+    (
+        "closed_at",
+        &[
+            "deal - deal closed on",
+            "close_time",
+            "deal closed on",
+            "affär - affär stängd den",
+        ],
+        false,
+    ),
+    (
+        "won_at",
+        &["deal - won time", "won_time", "affär - vunnen tid"],
+        false,
+    ),
+    (
+        "lost_at",
+        &["deal - lost time", "lost_time", "affär - förlorad tid"],
+        false,
+    ),
+    (
+        "status",
+        &["deal - status", "status", "affär - status"],
+        true,
+    ),
+    (
+        "stage",
+        &["deal - stage", "stage_id", "stage", "affär - steg"],
+        false,
+    ),
+    ("amount", &["deal - value", "value", "affär - värde"], false),
+    (
+        "currency",
+        &["deal - currency", "currency", "affär - valuta"],
+        false,
+    ),
+    (
+        "pipeline",
+        &[
+            "deal - pipeline",
+            "pipeline_id",
+            "pipeline",
+            "affär - pipeline",
+        ],
+        false,
+    ),
+    (
+        "source",
+        &[
+            "deal - source channel",
+            "origin",
+            "channel",
+            "deal - source origin",
+        ],
+        false,
+    ),
+    (
+        "owner",
+        &["deal - owner", "user_id", "owner_name", "affär - ägare"],
+        false,
+    ),
+];
+
+const FORM_SUBMISSIONS: &[Labels] = &[
+    (
+        "person_id",
+        &[
+            "contact id",
+            "record id",
+            "kontakt-id",
+            "hs_object_id",
+            "person_id",
+            "lead id",
+        ],
+        true,
+    ),
+    (
+        "anonymous_id",
+        &[
+            "ga_client_id",
+            "ga client id",
+            "google analytics client id",
+            "client id",
+            "_ga",
+            "anonymous_id",
+            "user_pseudo_id",
+        ],
+        true,
+    ),
+    (
+        "linked_at",
+        &[
+            "conversion date",
+            "submitted at",
+            "submission date",
+            "konverteringsdatum",
+            "inskickad",
+            "timestamp",
+        ],
+        true,
+    ),
+];
+
 const SURVEY: &[Labels] = &[
     ("survey_id", &["survey_id", "survey", "undersökning"], true),
     ("wave", &["wave", "våg", "omgång"], true),
@@ -636,6 +993,11 @@ fn labels_of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
         "survey" => (SURVEY, "survey_responses"),
         "mailchimp" => (MAILCHIMP, "email_sends"),
         "hubspot-email" => (HUBSPOT_EMAIL, "email_sends"),
+        "salesforce-opportunities" => (SALESFORCE_OPPORTUNITIES, "deals"),
+        "salesforce-leads" => (SALESFORCE_LEADS, "contacts"),
+        "salesforce-campaign-members" => (SALESFORCE_CAMPAIGN_MEMBERS, "touchpoints"),
+        "pipedrive-deals" => (PIPEDRIVE_DEALS, "deals"),
+        "form-submissions" => (FORM_SUBMISSIONS, "identities"),
         _ => return None,
     })
 }
@@ -720,6 +1082,7 @@ impl Plan {
                 tables: vec![table],
                 sources: vec![sources],
                 header_currency: None,
+                wide: None,
             });
         }
         let (labels, table_name) =
@@ -768,8 +1131,11 @@ impl Plan {
             });
         }
         let mut tables = vec![table_of(table_name)?];
-        if preset == "activities" {
-            tables.push(table_of("spend")?);
+        match preset {
+            "activities" => tables.push(table_of("spend")?),
+            "hubspot-deals" => tables.push(table_of("deal_contacts")?),
+            "hubspot-contacts" | "salesforce-leads" => tables.push(table_of("identities")?),
+            _ => {}
         }
         let sources = tables.iter().map(|_| found.clone()).collect();
         Ok(Plan {
@@ -777,6 +1143,31 @@ impl Plan {
             tables,
             sources,
             header_currency,
+            wide: None,
+        })
+    }
+
+    /// A survey tool's wide export (see [`crate::survey`]); the mapping renames questions.
+    pub fn survey_wide(
+        wide: Wide,
+        mapping: &BTreeMap<String, String>,
+        catalog: &Catalog,
+    ) -> Result<Plan, PlanError> {
+        let table = catalog
+            .table("survey_responses")
+            .cloned()
+            .ok_or_else(|| PlanError::UnknownTable("survey_responses".into()))?;
+        let sources = wide
+            .describe(mapping)
+            .into_iter()
+            .map(|(target, from)| (target, Source::Column(usize::MAX, from)))
+            .collect();
+        Ok(Plan {
+            preset: "survey".into(),
+            tables: vec![table],
+            sources: vec![sources],
+            header_currency: None,
+            wide: Some(Box::new((wide, mapping.clone()))),
         })
     }
 
@@ -795,12 +1186,21 @@ impl Plan {
             .collect()
     }
 
-    /// Reads one record into rows for the plan's tables (a table may get no row).
+    /// Reads one record into rows for the plan's tables (a table may get no row). `Ok(None)`:
+    /// a record deliberately not imported (a survey preview).
     pub fn rows(
         &self,
         record: &[&str],
         settings: &ReadSettings,
-    ) -> Result<Vec<Vec<Vec<Option<Value>>>>, CellError> {
+    ) -> Result<Option<TableRows>, CellError> {
+        if let Some(wide) = &self.wide {
+            let (wide, renames) = wide.as_ref();
+            return wide.rows(record, renames, settings.date_order, &settings.time_zone);
+        }
+        self.rows_of(record, settings).map(Some)
+    }
+
+    fn rows_of(&self, record: &[&str], settings: &ReadSettings) -> Result<TableRows, CellError> {
         let reader = RowReader {
             plan: self,
             record,
@@ -808,11 +1208,15 @@ impl Plan {
         };
         match self.preset.as_str() {
             "generic" => Ok(vec![vec![reader.generic(&self.tables[0])?]]),
-            "hubspot-contacts" => Ok(vec![vec![reader.hubspot_contact()?]]),
+            "hubspot-contacts" | "salesforce-leads" => reader.contact(),
             "hubspot-companies" | "mailchimp" | "hubspot-email" => {
                 Ok(vec![vec![reader.by_type(&self.tables[0])?]])
             }
-            "hubspot-deals" => Ok(vec![vec![reader.hubspot_deal()?]]),
+            "hubspot-deals" => reader.hubspot_deal_with_contacts(),
+            "salesforce-opportunities" => Ok(vec![vec![reader.hubspot_deal()?]]),
+            "pipedrive-deals" => Ok(vec![vec![reader.pipedrive_deal()?]]),
+            "salesforce-campaign-members" => Ok(vec![vec![reader.campaign_member()?]]),
+            "form-submissions" => Ok(vec![vec![reader.form_submission()?]]),
             "google-ads" | "meta-ads" | "linkedin-ads" => Ok(vec![vec![reader.ad_spend()?]]),
             "activities" => reader.activity(),
             "survey" => Ok(vec![vec![reader.survey()?]]),
@@ -845,6 +1249,56 @@ pub fn hubspot_channel(source: &str) -> &'static str {
         "other campaigns" | "andra kampanjer" => "other",
         "offline" | "offline sources" | "offlinekällor" => "other",
         _ => "unassigned",
+    }
+}
+
+/// The channel of a Salesforce lead source (the standard picklist, and common additions).
+pub fn salesforce_channel(source: &str) -> &'static str {
+    match source.trim().to_lowercase().as_str() {
+        "advertisement" | "banner ads" => "display",
+        "paid search" | "google ads" | "ppc" => "paid_search",
+        "social" | "social media" => "organic_social",
+        "paid social" | "linkedin ads" | "facebook ads" => "paid_social",
+        "email" | "e-mail" | "newsletter" => "email",
+        "employee referral" | "external referral" | "referral" => "referral",
+        "partner" | "partner referral" => "partner",
+        "trade show" | "seminar - internal" | "seminar - partner" | "seminar" | "webinar"
+        | "event" | "conference" | "mässa" => "events",
+        "purchased list" | "phone inquiry" | "cold call" | "outbound" => "sales_outbound",
+        "web" | "website" | "webbplats" => "direct",
+        "organic search" | "seo" => "organic_search",
+        "public relations" | "pr" => "pr",
+        _ => "other",
+    }
+}
+
+/// The channel of a Salesforce campaign type.
+pub fn salesforce_campaign_channel(kind: &str) -> &'static str {
+    match kind.trim().to_lowercase().as_str() {
+        "email" | "e-mail" => "email",
+        "webinar" | "trade show" | "conference" | "seminar / conference" | "event" | "mässa" => {
+            "events"
+        }
+        "advertisement" | "banner ads" | "display" => "display",
+        "direct mail" | "print" => "print",
+        "public relations" | "pr" => "pr",
+        "partners" | "partner" => "partner",
+        "telemarketing" => "sales_outbound",
+        "referral program" | "referral" => "referral",
+        "social" | "social media" => "paid_social",
+        "paid search" | "search" => "paid_search",
+        _ => "other",
+    }
+}
+
+/// GA's client id from a `_ga` cookie (`GA1.1.123.456` → `123.456`, the BigQuery export's
+/// `user_pseudo_id`); an id already bare is kept.
+pub fn ga_client_id(text: &str) -> String {
+    let parts: Vec<&str> = text.trim().split('.').collect();
+    if parts.len() == 4 && parts[0].starts_with("GA") {
+        format!("{}.{}", parts[2], parts[3])
+    } else {
+        text.trim().to_string()
     }
 }
 
@@ -1001,8 +1455,29 @@ impl RowReader<'_> {
         Ok(row)
     }
 
+    /// A contact, and the identity its company association makes.
+    fn contact(&self) -> Result<TableRows, CellError> {
+        let contact = self.hubspot_contact()?;
+        let identity = match (&contact[0], &contact[1]) {
+            (Some(person), Some(account)) => vec![vec![
+                None,
+                Some(person.clone()),
+                Some(account.clone()),
+                contact[3].clone(),
+                Some(Value::Text("crm_association".into())),
+            ]],
+            _ => Vec::new(),
+        };
+        Ok(vec![vec![contact], identity])
+    }
+
     fn hubspot_contact(&self) -> Result<Vec<Option<Value>>, CellError> {
         let original = self.raw("original_source").map(|(text, _)| text);
+        let channel = match (self.plan.preset.as_str(), original) {
+            (_, None) => "unassigned",
+            ("salesforce-leads", Some(source)) => salesforce_channel(source),
+            (_, Some(source)) => hubspot_channel(source),
+        };
         Ok(vec![
             self.text("person_id"),
             self.text("account_id"),
@@ -1015,10 +1490,117 @@ impl RowReader<'_> {
             self.timestamp("became_opportunity_at")?,
             self.timestamp("became_customer_at")?,
             self.text("original_source"),
-            Some(Value::Text(
-                original.map_or("unassigned", hubspot_channel).to_string(),
-            )),
+            Some(Value::Text(channel.to_string())),
             self.text("latest_source"),
+        ])
+    }
+
+    /// A HubSpot deal and its associated contacts (ids separated by `;` or `,`).
+    fn hubspot_deal_with_contacts(&self) -> Result<TableRows, CellError> {
+        let mut deal = self.hubspot_deal()?;
+        let contacts: Vec<String> = self
+            .raw("contact_ids")
+            .map(|(ids, _)| {
+                ids.split([';', ','])
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if deal[2].is_none() {
+            deal[2] = contacts.first().cloned().map(Value::Text);
+        }
+        if let Some(Value::Text(account)) = &deal[1]
+            && account.contains(';')
+        {
+            deal[1] = account
+                .split(';')
+                .next()
+                .map(|a| Value::Text(a.trim().to_string()));
+        }
+        let links = contacts
+            .into_iter()
+            .map(|person| vec![deal[0].clone(), Some(Value::Text(person)), None])
+            .collect();
+        Ok(vec![vec![deal], links])
+    }
+
+    fn pipedrive_deal(&self) -> Result<Vec<Option<Value>>, CellError> {
+        let status = self
+            .raw("status")
+            .map(|(s, _)| s.to_lowercase())
+            .unwrap_or_default();
+        let is_won = matches!(status.as_str(), "won" | "vunnen" | "vunnet");
+        let is_closed = is_won || matches!(status.as_str(), "lost" | "förlorad" | "förlorat");
+        let closed_at = if is_closed {
+            match self.timestamp("closed_at")? {
+                Some(t) => Some(t),
+                None if is_won => self.timestamp("won_at")?,
+                None => self.timestamp("lost_at")?,
+            }
+        } else {
+            None
+        };
+        Ok(vec![
+            self.text("deal_id"),
+            self.text("account_id"),
+            self.text("primary_person_id"),
+            self.timestamp("created_at")?,
+            closed_at,
+            Some(self.text("stage").unwrap_or(Value::Text(status.clone()))),
+            Some(Value::Bool(is_closed)),
+            Some(Value::Bool(is_won)),
+            Some(Value::Float(self.number("amount")?.unwrap_or(0.0))),
+            Some(self.currency()?),
+            self.text("pipeline"),
+            self.text("source"),
+            None,
+            self.text("owner"),
+        ])
+    }
+
+    /// A Salesforce campaign member: a touch of the contact (else the lead) when they first
+    /// responded (else when they were added).
+    fn campaign_member(&self) -> Result<Vec<Option<Value>>, CellError> {
+        let person = self.text("contact_id").or_else(|| self.text("lead_id"));
+        if person.is_none() {
+            return Err(Self::error(
+                "Contact ID",
+                "a campaign member needs a contact or lead id",
+            ));
+        }
+        let time = match self.timestamp("responded_at")? {
+            Some(time) => Some(time),
+            None => self.timestamp("created_at")?,
+        };
+        let kind = self.raw("campaign_type").map(|(k, _)| k);
+        Ok(vec![
+            time,
+            person,
+            None,
+            None,
+            Some(Value::Text(
+                kind.map_or("other", salesforce_campaign_channel)
+                    .to_string(),
+            )),
+            Some(Value::Text("salesforce".into())),
+            kind.map(|k| Value::Text(k.to_string())),
+            self.text("campaign"),
+            None,
+            Some(Value::Text("campaign_member".into())),
+        ])
+    }
+
+    /// A form fill that carried the browser's GA client id: the browser is the person's.
+    fn form_submission(&self) -> Result<Vec<Option<Value>>, CellError> {
+        let anonymous = self.raw("anonymous_id").map(|(id, _)| ga_client_id(id));
+        Ok(vec![
+            anonymous.map(Value::Text),
+            self.text("person_id"),
+            None,
+            self.timestamp("linked_at")?,
+            Some(Value::Text("form_fill".into())),
         ])
     }
 
@@ -1074,8 +1656,10 @@ impl RowReader<'_> {
                 .number("cost_micros")?
                 .map_or(0.0, |micros| micros / 1_000_000.0),
         };
-        let name = self.text("campaign_name");
-        let id = self.text("campaign_id").or_else(|| name.clone());
+        let id = self
+            .text("campaign_id")
+            .or_else(|| self.text("campaign_name"));
+        let name = self.text("campaign_name").or_else(|| id.clone());
         Ok(vec![
             self.date("date")?,
             Some(Value::Text(platform.into())),
@@ -1091,7 +1675,7 @@ impl RowReader<'_> {
         ])
     }
 
-    fn activity(&self) -> Result<Vec<Vec<Vec<Option<Value>>>>, CellError> {
+    fn activity(&self) -> Result<TableRows, CellError> {
         let kind = self
             .raw("kind")
             .map(|(k, _)| normalise(k))

@@ -6,17 +6,23 @@
 //! or `kill -9` at any moment leaves the previous state (or the new one) readable; files left
 //! over by an interrupted write are removed the next time the store is opened for writing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::io::Write as _;
+use std::hash::{BuildHasher as _, Hasher, RandomState};
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use arrow::array::{Array, BooleanArray};
+use arrow::array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
+    TimestampMicrosecondArray,
+};
 use arrow::compute::{concat_batches, filter_record_batch};
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
@@ -26,6 +32,10 @@ use crate::table::schema;
 
 pub const MANIFEST: &str = "_manifest.json";
 pub const QUARANTINE_DIR: &str = "_quarantine";
+/// Where a change's files wait for its commit (removed by the next writer if it never comes).
+pub const STAGING_DIR: &str = "_staging";
+/// Held (as an advisory lock) by the one process writing the store.
+pub const LOCK: &str = "_lock";
 
 /// A problem with the data folder.
 #[derive(Debug, thiserror::Error)]
@@ -57,12 +67,30 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-/// The current file of a table.
+/// One part file of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TableFile {
+pub struct PartFile {
     /// Relative to the data folder.
     pub file: String,
     pub rows: u64,
+}
+
+/// The current parts of a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableFile {
+    #[serde(default)]
+    pub parts: Vec<PartFile>,
+    /// Version 1 kept one file a table; read, never written.
+    #[serde(default, skip_serializing)]
+    file: Option<String>,
+    pub rows: u64,
+}
+
+impl TableFile {
+    /// The part files, relative to the data folder.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().map(|p| p.file.as_str())
+    }
 }
 
 /// One entry of the import log.
@@ -93,13 +121,6 @@ pub struct Manifest {
 #[derive(Debug, Clone)]
 pub struct DataStore {
     root: PathBuf,
-}
-
-/// New rows for one table.
-#[derive(Debug)]
-pub struct TableChange {
-    pub table: Table,
-    pub batch: RecordBatch,
 }
 
 /// What a commit did to one table.
@@ -143,61 +164,77 @@ impl DataStore {
 
     pub fn manifest(&self) -> Result<Manifest, StoreError> {
         let path = self.root.join(MANIFEST);
-        match std::fs::read(&path) {
+        let mut manifest: Manifest = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| StoreError::Corrupt {
                 path: path.clone(),
                 reason: error.to_string(),
-            }),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
-                version: 1,
-                ..Manifest::default()
-            }),
-            Err(source) => Err(StoreError::Io {
-                action: "read",
-                path,
-                source,
-            }),
+            })?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        for table in manifest.tables.values_mut() {
+            if let Some(file) = table.file.take()
+                && table.parts.is_empty()
+            {
+                table.parts.push(PartFile {
+                    file,
+                    rows: table.rows,
+                });
+            }
         }
+        manifest.version = MANIFEST_VERSION;
+        Ok(manifest)
     }
 
-    /// The current rows of a table (empty if it has none).
+    /// The current part files of each table, as paths.
+    pub fn table_paths(&self) -> Result<BTreeMap<String, Vec<PathBuf>>, StoreError> {
+        Ok(self
+            .manifest()?
+            .tables
+            .iter()
+            .map(|(name, table)| {
+                let paths = table.files().map(|f| self.root.join(f)).collect();
+                (name.clone(), paths)
+            })
+            .collect())
+    }
+
+    /// The current rows of a table, all in memory (empty if it has none). For small tables and
+    /// tests; the engine scans the parts.
     pub fn read_table(&self, table: &Table) -> Result<RecordBatch, StoreError> {
         let manifest = self.manifest()?;
-        self.read_file(table, manifest.tables.get(&table.name))
-    }
-
-    fn read_file(
-        &self,
-        table: &Table,
-        entry: Option<&TableFile>,
-    ) -> Result<RecordBatch, StoreError> {
         let schema = schema(table);
-        let Some(entry) = entry else {
-            return Ok(RecordBatch::new_empty(schema));
-        };
-        let path = self.root.join(&entry.file);
-        let file = File::open(&path).map_err(io("open", &path))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|builder| builder.build())
-            .map_err(|source| StoreError::Parquet {
-                path: path.clone(),
-                source,
-            })?;
-        let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>()?;
-        let file_schema = batches
-            .first()
-            .map(|b| b.schema())
-            .unwrap_or_else(|| schema.clone());
+        let mut batches = Vec::new();
+        for part in manifest
+            .tables
+            .get(&table.name)
+            .into_iter()
+            .flat_map(|t| &t.parts)
+        {
+            let path = self.root.join(&part.file);
+            for batch in part_reader(&path, None)? {
+                batches.push(batch?);
+            }
+        }
+        let file_schema = batches.first().map_or(schema, RecordBatch::schema);
         Ok(concat_batches(&file_schema, &batches)?)
     }
 
-    /// Removes files that no manifest names (left by an interrupted write).
-    pub fn clean(&self) -> Result<(), StoreError> {
+    /// Removes what an interrupted write left behind: files no manifest names, and staging.
+    /// Called only under the store's lock.
+    fn clean(&self) -> Result<(), StoreError> {
         let manifest = self.manifest()?;
         let mut keep: HashSet<PathBuf> = manifest
             .tables
             .values()
-            .map(|t| self.root.join(&t.file))
+            .flat_map(TableFile::files)
+            .map(|f| self.root.join(f))
             .collect();
         keep.extend(
             manifest
@@ -206,6 +243,7 @@ impl DataStore {
                 .filter_map(|i| i.quarantine.as_ref())
                 .map(|q| self.root.join(q)),
         );
+        let _ = std::fs::remove_dir_all(self.root.join(STAGING_DIR));
         let Ok(entries) = std::fs::read_dir(&self.root) else {
             return Ok(());
         };
@@ -214,7 +252,7 @@ impl DataStore {
             if path.is_dir() {
                 for file in std::fs::read_dir(&path).into_iter().flatten().flatten() {
                     let file = file.path();
-                    if !keep.contains(&file) {
+                    if file.is_file() && !keep.contains(&file) {
                         let _ = std::fs::remove_file(&file);
                     }
                 }
@@ -228,42 +266,78 @@ impl DataStore {
         Ok(())
     }
 
-    /// Merges new rows into their tables (the later import wins on a natural key), writes the
-    /// quarantine, and records the import — all or nothing.
+    /// Starts a change: takes the store's lock (one writer at a time; a killed writer's lock
+    /// goes with its process), removes what an interrupted one left, and opens a staging folder.
+    pub fn stage(&self, id: &str) -> Result<Staging, StoreError> {
+        std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
+        let lock_path = self.root.join(LOCK);
+        let lock = File::create(&lock_path).map_err(io("create", &lock_path))?;
+        lock.lock().map_err(io("lock", &lock_path))?;
+        self.clean()?;
+        let dir = self.root.join(STAGING_DIR).join(id);
+        std::fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+        Ok(Staging {
+            shared: Arc::new(Shared {
+                root: self.root.clone(),
+                id: id.to_string(),
+                dir,
+                hashers: [RandomState::new(), RandomState::new()],
+                next_code: AtomicU32::new(0),
+                _lock: lock,
+            }),
+        })
+    }
+
+    /// Merges staged rows into their tables (on a natural key, the later row wins: this
+    /// import's over earlier imports', and a later row of the file over an earlier one), moves
+    /// the quarantine into place and records the import — all or nothing: until the manifest
+    /// is replaced, the previous state is the truth.
     pub fn commit(
         &self,
-        changes: Vec<TableChange>,
-        quarantine: Option<(String, Vec<u8>)>,
+        staging: Staging,
+        staged: Vec<StagedTable>,
+        quarantine: Option<PathBuf>,
         mut record: ImportRecord,
     ) -> Result<Vec<MergeCounts>, StoreError> {
-        std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
-        self.clean()?;
         let mut manifest = self.manifest()?;
-        manifest.version = 1;
+        let mut groups: Vec<(Table, Vec<StagedTable>)> = Vec::new();
+        for table in staged {
+            match groups.iter_mut().find(|(t, _)| t.name == table.table.name) {
+                Some((_, group)) => group.push(table),
+                None => groups.push((table.table.clone(), vec![table])),
+            }
+        }
         let mut counts = Vec::new();
         let mut replaced: Vec<PathBuf> = Vec::new();
-        for change in changes {
-            let existing =
-                self.read_file(&change.table, manifest.tables.get(&change.table.name))?;
-            let (merged, merge_counts) = merge(&change.table, &existing, &change.batch)?;
-            let relative = format!("{}/part-{}.parquet", change.table.name, record.id);
-            let path = self.root.join(&relative);
-            write_parquet(&path, &merged)?;
-            if let Some(old) = manifest.tables.get(&change.table.name) {
-                replaced.push(self.root.join(&old.file));
-            }
+        for (table, group) in groups {
+            let existing = manifest
+                .tables
+                .get(&table.name)
+                .map(|t| t.parts.clone())
+                .unwrap_or_default();
+            let (parts, merge_counts, old) = self.merge(&staging, &table, existing, group)?;
+            replaced.extend(old);
+            let rows = parts.iter().map(|p| p.rows).sum();
             manifest.tables.insert(
-                change.table.name.clone(),
+                table.name.clone(),
                 TableFile {
-                    file: relative,
-                    rows: merged.num_rows() as u64,
+                    parts,
+                    file: None,
+                    rows,
                 },
             );
             counts.push(merge_counts);
         }
-        if let Some((name, bytes)) = quarantine {
-            let relative = format!("{QUARANTINE_DIR}/{name}");
-            write_atomically(&self.root.join(&relative), &bytes)?;
+        if let Some(temporary) = quarantine {
+            let relative = format!("{QUARANTINE_DIR}/{}.csv", staging.shared.id);
+            let path = self.root.join(&relative);
+            let dir = self.root.join(QUARANTINE_DIR);
+            std::fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+            File::open(&temporary)
+                .and_then(|f| f.sync_all())
+                .map_err(io("sync", &temporary))?;
+            std::fs::rename(&temporary, &path).map_err(io("rename", &temporary))?;
+            sync_dir(&dir);
             record.quarantine = Some(relative);
         }
         record.duplicates = counts.iter().map(|c| c.duplicates).sum();
@@ -277,87 +351,533 @@ impl DataStore {
         for old in replaced {
             let _ = std::fs::remove_file(old);
         }
+        let _ = std::fs::remove_dir_all(&staging.shared.dir);
         Ok(counts)
+    }
+
+    /// One table's merge: which rows of which parts lose to a later row with the same key,
+    /// found bucket by bucket from the key hashes, and the parts that lost rows rewritten.
+    /// Returns the table's parts, the counts, and the files the new parts replace.
+    fn merge(
+        &self,
+        staging: &Staging,
+        table: &Table,
+        existing: Vec<PartFile>,
+        staged: Vec<StagedTable>,
+    ) -> Result<(Vec<PartFile>, MergeCounts, Vec<PathBuf>), StoreError> {
+        let new_rows: u64 = staged
+            .iter()
+            .flat_map(|s| &s.parts)
+            .map(|p| p.part.rows)
+            .sum();
+        // (code, part) for every part in play; existing parts carry the high bit.
+        let mut parts: Vec<(u32, PartFile, bool)> = existing
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (EXISTING | i as u32, p, true))
+            .collect();
+        for s in &staged {
+            parts.extend(s.parts.iter().map(|p| (p.code, p.part.clone(), false)));
+        }
+        if table.key.is_empty() || new_rows == 0 {
+            let parts = parts.into_iter().map(|(_, p, _)| p).collect();
+            let counts = MergeCounts {
+                inserted: new_rows,
+                duplicates: 0,
+            };
+            return Ok((parts, counts, Vec::new()));
+        }
+        // Key hashes of the existing rows, in the same buckets as the staged ones.
+        let mut existing_keys = KeySpill::new(&staging.shared.dir, &format!("{}-old", table.name));
+        for (code, part, is_existing) in &parts {
+            if !is_existing {
+                continue;
+            }
+            let mut row = 0u32;
+            let path = self.root.join(&part.file);
+            for batch in part_reader(&path, Some(&table.key))? {
+                let batch = batch?;
+                for hash in key_hashes(&batch, &table.key, &staging.shared.hashers) {
+                    existing_keys.push(Entry {
+                        hash,
+                        order: 0,
+                        part: *code,
+                        row,
+                    })?;
+                    row += 1;
+                }
+            }
+        }
+        let mut spills: Vec<KeySpill> = staged.into_iter().map(|s| s.keys).collect();
+        spills.push(existing_keys);
+        let mut drops: HashMap<u32, Vec<u64>> = HashMap::new();
+        let rows_of: HashMap<u32, u64> = parts.iter().map(|(c, p, _)| (*c, p.rows)).collect();
+        let (mut dropped_existing, mut dropped_new) = (0u64, 0u64);
+        for bucket in 0..BUCKETS {
+            let mut entries = Vec::new();
+            for spill in &mut spills {
+                spill.take_bucket(bucket, &mut entries)?;
+            }
+            entries.sort_unstable_by_key(|e| (e.hash, e.order));
+            for pair in entries.windows(2) {
+                if pair[0].hash == pair[1].hash {
+                    let loser = pair[0];
+                    let bits = drops.entry(loser.part).or_insert_with(|| {
+                        vec![0; rows_of.get(&loser.part).map_or(0, |r| r.div_ceil(64)) as usize]
+                    });
+                    if let Some(word) = bits.get_mut(loser.row as usize / 64) {
+                        *word |= 1 << (loser.row % 64);
+                    }
+                    if loser.part & EXISTING != 0 {
+                        dropped_existing += 1;
+                    } else {
+                        dropped_new += 1;
+                    }
+                }
+            }
+        }
+        let mut kept = Vec::new();
+        let mut replaced = Vec::new();
+        for (code, part, is_existing) in parts {
+            let Some(bits) = drops.get(&code) else {
+                kept.push(part);
+                continue;
+            };
+            let path = self.root.join(&part.file);
+            let n_dropped: u64 = bits.iter().map(|w| u64::from(w.count_ones())).sum();
+            if n_dropped < part.rows {
+                let code = staging.shared.next_code.fetch_add(1, Ordering::Relaxed);
+                let mut writer = PartWriter::create(&staging.shared, table, code)?;
+                let mut row = 0usize;
+                for batch in part_reader(&path, None)? {
+                    let batch = batch?;
+                    let keep: BooleanArray = (row..row + batch.num_rows())
+                        .map(|r| Some(bits[r / 64] & (1 << (r % 64)) == 0))
+                        .collect();
+                    row += batch.num_rows();
+                    writer.write(&filter_record_batch(&batch, &keep)?)?;
+                }
+                kept.push(writer.close()?);
+            }
+            if is_existing {
+                replaced.push(path);
+            } else {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        let counts = MergeCounts {
+            inserted: (new_rows - dropped_new).saturating_sub(dropped_existing),
+            duplicates: dropped_existing + dropped_new,
+        };
+        Ok((kept, counts, replaced))
     }
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-    let temporary = path.with_extension("parquet.tmp");
-    let file = File::create(&temporary).map_err(io("create", &temporary))?;
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
+const MANIFEST_VERSION: u32 = 2;
+/// Parts of the table before this change carry this bit in their code.
+const EXISTING: u32 = 1 << 31;
+/// Rows a part file takes before its writer starts the next.
+const PART_ROWS: u64 = 8_000_000;
+/// Rows of a Parquet row group (what a writer holds in memory).
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// Key hashes are partitioned into this many buckets, so a merge holds one at a time.
+const BUCKETS: usize = 64;
+/// Key entries a writer holds in memory before it spills them to disk (32 bytes each).
+const SPILL_AT: usize = 1 << 20;
+
+/// An open change of the store: the lock, the staging folder and what its writers share.
+#[derive(Debug, Clone)]
+pub struct Staging {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    root: PathBuf,
+    id: String,
+    dir: PathBuf,
+    /// Two independent hashers make a 128-bit key hash.
+    hashers: [RandomState; 2],
+    next_code: AtomicU32,
+    _lock: File,
+}
+
+impl Staging {
+    /// The import's id.
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    /// A file in the staging folder (removed with it).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.shared.dir.join(name)
+    }
+
+    /// A writer of new rows for one table; several may write the same table at once.
+    pub fn writer(&self, table: &Table) -> TableWriter {
+        let code = self.shared.next_code.fetch_add(1, Ordering::Relaxed);
+        TableWriter {
+            table: table.clone(),
+            shared: self.shared.clone(),
+            keys: KeySpill::new(&self.shared.dir, &format!("{}-{code}", table.name)),
+            current: None,
+            parts: Vec::new(),
+        }
+    }
+}
+
+/// A part written by a writer: its code in the key hashes, and the file.
+#[derive(Debug, Clone)]
+struct WrittenPart {
+    code: u32,
+    part: PartFile,
+}
+
+/// New rows of one table, written to part files as they come, with their key hashes kept for
+/// the merge. Memory is one row group and a bounded number of key hashes.
+#[derive(Debug)]
+pub struct TableWriter {
+    table: Table,
+    shared: Arc<Shared>,
+    keys: KeySpill,
+    current: Option<(u32, PartWriter)>,
+    parts: Vec<WrittenPart>,
+}
+
+/// What a writer leaves for the commit.
+#[derive(Debug)]
+pub struct StagedTable {
+    table: Table,
+    parts: Vec<WrittenPart>,
+    keys: KeySpill,
+}
+
+impl TableWriter {
+    /// Writes rows; `first_order` is the place of the first row in the import (rows of higher
+    /// order win over lower ones with the same key).
+    pub fn write(&mut self, batch: &RecordBatch, first_order: u64) -> Result<(), StoreError> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|(_, w)| w.rows >= PART_ROWS)
+            && let Some((code, writer)) = self.current.take()
+        {
+            self.parts.push(WrittenPart {
+                code,
+                part: writer.close()?,
+            });
+        }
+        if self.current.is_none() {
+            let code = self.shared.next_code.fetch_add(1, Ordering::Relaxed);
+            self.current = Some((code, PartWriter::create(&self.shared, &self.table, code)?));
+        }
+        let Some((code, writer)) = self.current.as_mut() else {
+            unreachable!("a part is open")
+        };
+        if !self.table.key.is_empty() {
+            let start = writer.rows as u32;
+            for (i, hash) in key_hashes(batch, &self.table.key, &self.shared.hashers)
+                .into_iter()
+                .enumerate()
+            {
+                self.keys.push(Entry {
+                    hash,
+                    order: first_order + i as u64,
+                    part: *code,
+                    row: start + i as u32,
+                })?;
+            }
+        }
+        writer.write(batch)
+    }
+
+    /// Closes the open part.
+    pub fn finish(mut self) -> Result<StagedTable, StoreError> {
+        if let Some((code, writer)) = self.current.take() {
+            self.parts.push(WrittenPart {
+                code,
+                part: writer.close()?,
+            });
+        }
+        Ok(StagedTable {
+            table: self.table,
+            parts: self.parts,
+            keys: self.keys,
+        })
+    }
+}
+
+/// One Parquet part being written under a temporary name.
+struct PartWriter {
+    relative: String,
+    temporary: PathBuf,
+    writer: ArrowWriter<File>,
+    rows: u64,
+}
+
+impl std::fmt::Debug for PartWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartWriter")
+            .field("relative", &self.relative)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl PartWriter {
+    fn create(shared: &Shared, table: &Table, code: u32) -> Result<PartWriter, StoreError> {
+        let relative = format!("{}/part-{}-{code}.parquet", table.name, shared.id);
+        let path = shared.root.join(&relative);
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        let temporary = path.with_extension("parquet.tmp");
+        let file = File::create(&temporary).map_err(io("create", &temporary))?;
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build();
+        let writer =
+            ArrowWriter::try_new(file, schema(table), Some(properties)).map_err(|source| {
+                StoreError::Parquet {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        Ok(PartWriter {
+            relative,
+            temporary,
+            writer,
+            rows: 0,
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
+        self.writer
+            .write(batch)
+            .map_err(|source| StoreError::Parquet {
+                path: self.temporary.clone(),
+                source,
+            })?;
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Finishes the file and gives it its name (no manifest names it yet).
+    fn close(self) -> Result<PartFile, StoreError> {
+        let temporary = self.temporary;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|source| StoreError::Parquet {
+                path: temporary.clone(),
+                source,
+            })?;
+        file.sync_all().map_err(io("sync", &temporary))?;
+        drop(file);
+        let path = temporary.with_extension("");
+        std::fs::rename(&temporary, &path).map_err(io("rename", &temporary))?;
+        if let Some(dir) = path.parent() {
+            sync_dir(dir);
+        }
+        Ok(PartFile {
+            file: self.relative,
+            rows: self.rows,
+        })
+    }
+}
+
+/// Reads a part file batch by batch, optionally only some columns.
+fn part_reader(
+    path: &Path,
+    columns: Option<&[String]>,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, StoreError> {
     let parquet_error = |source| StoreError::Parquet {
         path: path.to_path_buf(),
         source,
     };
-    let mut writer =
-        ArrowWriter::try_new(file, batch.schema(), Some(properties)).map_err(parquet_error)?;
-    writer.write(batch).map_err(parquet_error)?;
-    let file = writer.into_inner().map_err(parquet_error)?;
-    file.sync_all().map_err(io("sync", &temporary))?;
-    drop(file);
-    std::fs::rename(&temporary, path).map_err(io("rename", &temporary))?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// The natural key of each row, as text.
-fn keys(table: &Table, batch: &RecordBatch) -> Result<Vec<String>, StoreError> {
-    let options = FormatOptions::default();
-    let columns: Vec<&arrow::array::ArrayRef> = table
-        .key
-        .iter()
-        .filter_map(|k| batch.column_by_name(k))
-        .collect();
-    let formatters: Vec<ArrayFormatter<'_>> = columns
-        .iter()
-        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-        .collect::<Result<_, _>>()?;
-    Ok((0..batch.num_rows())
-        .map(|row| {
-            let mut key = String::new();
-            for (formatter, column) in formatters.iter().zip(&columns) {
-                if !column.is_null(row) {
-                    key.push_str(&formatter.value(row).to_string());
-                }
-                key.push('\u{1f}');
-            }
-            key
-        })
-        .collect())
-}
-
-/// Existing rows not replaced by new ones, then the new rows (the last of equal keys wins).
-fn merge(
-    table: &Table,
-    existing: &RecordBatch,
-    new: &RecordBatch,
-) -> Result<(RecordBatch, MergeCounts), StoreError> {
-    let new_keys = keys(table, new)?;
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut keep_new = vec![false; new_keys.len()];
-    for (i, key) in new_keys.iter().enumerate().rev() {
-        keep_new[i] = seen.insert(key.as_str());
+    let file = File::open(path).map_err(io("open", path))?;
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    if let Some(columns) = columns {
+        let indices: Vec<usize> = columns
+            .iter()
+            .filter_map(|c| builder.schema().index_of(c).ok())
+            .collect();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
+        builder = builder.with_projection(mask);
     }
-    let existing_keys = keys(table, existing)?;
-    let keep_existing: Vec<bool> = existing_keys
-        .iter()
-        .map(|key| !seen.contains(key.as_str()))
-        .collect();
-    let n_replaced = keep_existing.iter().filter(|k| !**k).count() as u64;
-    let n_within = keep_new.iter().filter(|k| !**k).count() as u64;
-    let kept_existing = filter_record_batch(existing, &BooleanArray::from(keep_existing))?;
-    let kept_new = filter_record_batch(new, &BooleanArray::from(keep_new))?;
-    let inserted = (kept_new.num_rows() as u64).saturating_sub(n_replaced);
-    let merged = concat_batches(&new.schema(), [&kept_existing, &kept_new])?;
-    Ok((
-        merged,
-        MergeCounts {
-            inserted,
-            duplicates: n_replaced + n_within,
-        },
-    ))
+    builder
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(parquet_error)
+}
+
+/// A row's key hash, where the row is, and its order in the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    hash: u128,
+    order: u64,
+    part: u32,
+    row: u32,
+}
+
+const ENTRY_BYTES: usize = 32;
+
+impl Entry {
+    fn to_bytes(self) -> [u8; ENTRY_BYTES] {
+        let mut bytes = [0; ENTRY_BYTES];
+        bytes[..16].copy_from_slice(&self.hash.to_le_bytes());
+        bytes[16..24].copy_from_slice(&self.order.to_le_bytes());
+        bytes[24..28].copy_from_slice(&self.part.to_le_bytes());
+        bytes[28..].copy_from_slice(&self.row.to_le_bytes());
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Entry {
+        let mut hash = [0; 16];
+        hash.copy_from_slice(&bytes[..16]);
+        let mut order = [0; 8];
+        order.copy_from_slice(&bytes[16..24]);
+        let mut part = [0; 4];
+        part.copy_from_slice(&bytes[24..28]);
+        let mut row = [0; 4];
+        row.copy_from_slice(&bytes[28..32]);
+        Entry {
+            hash: u128::from_le_bytes(hash),
+            order: u64::from_le_bytes(order),
+            part: u32::from_le_bytes(part),
+            row: u32::from_le_bytes(row),
+        }
+    }
+
+    fn bucket(&self) -> usize {
+        (self.hash >> 122) as usize % BUCKETS
+    }
+}
+
+/// Key entries partitioned by hash into buckets, in memory up to a bound and on disk beyond.
+#[derive(Debug)]
+struct KeySpill {
+    dir: PathBuf,
+    name: String,
+    memory: Vec<Vec<Entry>>,
+    in_memory: usize,
+    spilled: bool,
+}
+
+impl KeySpill {
+    fn new(dir: &Path, name: &str) -> KeySpill {
+        KeySpill {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            memory: vec![Vec::new(); BUCKETS],
+            in_memory: 0,
+            spilled: false,
+        }
+    }
+
+    fn file(&self, bucket: usize) -> PathBuf {
+        self.dir.join(format!("{}-{bucket}.keys", self.name))
+    }
+
+    fn push(&mut self, entry: Entry) -> Result<(), StoreError> {
+        self.memory[entry.bucket()].push(entry);
+        self.in_memory += 1;
+        if self.in_memory >= SPILL_AT {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), StoreError> {
+        for bucket in 0..BUCKETS {
+            if self.memory[bucket].is_empty() {
+                continue;
+            }
+            let path = self.file(bucket);
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(io("create", &path))?;
+            let mut out = BufWriter::new(file);
+            for entry in self.memory[bucket].drain(..) {
+                out.write_all(&entry.to_bytes())
+                    .map_err(io("write", &path))?;
+            }
+            out.flush().map_err(io("write", &path))?;
+        }
+        self.in_memory = 0;
+        self.spilled = true;
+        Ok(())
+    }
+
+    /// Moves one bucket's entries, from disk and memory, into `out`.
+    fn take_bucket(&mut self, bucket: usize, out: &mut Vec<Entry>) -> Result<(), StoreError> {
+        if self.spilled {
+            let path = self.file(bucket);
+            match std::fs::read(&path) {
+                Ok(bytes) => out.extend(bytes.chunks_exact(ENTRY_BYTES).map(Entry::from_bytes)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(StoreError::Io {
+                        action: "read",
+                        path,
+                        source,
+                    });
+                }
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+        self.in_memory -= self.memory[bucket].len();
+        out.append(&mut self.memory[bucket]);
+        Ok(())
+    }
+}
+
+/// 128-bit hashes of each row's natural key (the values as typed; a null differs from every
+/// value).
+fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[RandomState; 2]) -> Vec<u128> {
+    let columns: Vec<&ArrayRef> = key.iter().filter_map(|k| batch.column_by_name(k)).collect();
+    (0..batch.num_rows())
+        .map(|row| {
+            let mut a = hashers[0].build_hasher();
+            let mut b = hashers[1].build_hasher();
+            for column in &columns {
+                hash_cell(column, row, &mut a);
+                hash_cell(column, row, &mut b);
+            }
+            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        })
+        .collect()
+}
+
+fn hash_cell(column: &ArrayRef, row: usize, hasher: &mut impl Hasher) {
+    if column.is_null(row) {
+        hasher.write_u8(0);
+        return;
+    }
+    hasher.write_u8(1);
+    let any = column.as_any();
+    if let Some(a) = any.downcast_ref::<StringArray>() {
+        hasher.write(a.value(row).as_bytes());
+        hasher.write_u8(0xff);
+    } else if let Some(a) = any.downcast_ref::<Int64Array>() {
+        hasher.write_i64(a.value(row));
+    } else if let Some(a) = any.downcast_ref::<Float64Array>() {
+        hasher.write_u64(a.value(row).to_bits());
+    } else if let Some(a) = any.downcast_ref::<Date32Array>() {
+        hasher.write_i32(a.value(row));
+    } else if let Some(a) = any.downcast_ref::<TimestampMicrosecondArray>() {
+        hasher.write_i64(a.value(row));
+    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+        hasher.write_u8(u8::from(a.value(row)));
+    } else {
+        let options = FormatOptions::default();
+        if let Ok(formatter) = ArrayFormatter::try_new(column.as_ref(), &options) {
+            hasher.write(formatter.value(row).to_string().as_bytes());
+        }
+    }
 }

@@ -23,6 +23,12 @@ pub enum Value {
     Timestamp(Timestamp),
 }
 
+/// One row: a value (or null) a column, in the table's order.
+pub type Row = Vec<Option<Value>>;
+
+/// One record's rows for each table of an import, in the order of its tables.
+pub type TableRows = Vec<Vec<Row>>;
+
 /// The time zone of stored timestamps: UTC, written as an offset so that Arrow and DataFusion
 /// need no time-zone database to read it.
 pub const UTC: &str = "+00:00";

@@ -1,0 +1,390 @@
+//! Survey tools' wide exports, one respondent a row and one question (or question × option) a
+//! column, read into long `survey_responses` rows.
+//!
+//! - **Qualtrics** CSV: three header rows — column ids (`ResponseId`, `Q1`, `Q2_1`), labels
+//!   (the question text; `text - option` for matrix and multi-choice items), and import ids as
+//!   JSON (`{"ImportId":"QID2_1"}`, with the `timeZone` of dates). Survey previews are skipped.
+//! - **SurveyMonkey** CSV: two header rows — the question text (written once over the columns
+//!   of its options) and the option (`Response`, `Open-Ended Response`, or the option's label).
+//!
+//! A question's name is its id (Qualtrics) or a slug of its text (SurveyMonkey), unless the
+//! import's mapping renames it (`--map Q1=nps`). An option label becomes the row's `brand`.
+
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+
+use crate::parse::{DateOrder, NumberStyle, parse_number, parse_timestamp};
+use crate::table::{CellError, TableRows, Value};
+
+/// Which tool wrote the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Qualtrics,
+    SurveyMonkey,
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Qualtrics => "Qualtrics, three header rows",
+            Layout::SurveyMonkey => "SurveyMonkey, two header rows",
+        }
+    }
+}
+
+/// One answer column.
+#[derive(Debug, Clone, PartialEq)]
+struct Item {
+    column: usize,
+    question: String,
+    brand: Option<String>,
+    /// SurveyMonkey's option columns hold the option's text when it was chosen.
+    choice: bool,
+}
+
+/// A wide export's layout, read from its header rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wide {
+    pub layout: Layout,
+    pub header_rows: usize,
+    survey_id: String,
+    respondent: usize,
+    time: usize,
+    time_zone: Option<String>,
+    weight: Option<usize>,
+    /// Qualtrics' `Status`/`DistributionChannel`: previews are not answers.
+    status: Option<usize>,
+    items: Vec<Item>,
+}
+
+fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.trim().to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('_') && !slug.is_empty() {
+            slug.push('_');
+        }
+        if slug.chars().count() >= 48 {
+            break;
+        }
+    }
+    slug.trim_end_matches('_').to_string()
+}
+
+fn position(row: &[String], names: &[&str]) -> Option<usize> {
+    row.iter()
+        .position(|c| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)))
+}
+
+impl Wide {
+    /// Recognises a wide export from its first rows.
+    pub fn detect(rows: &[Vec<String>], survey_id: &str) -> Option<Wide> {
+        let first = rows.first()?;
+        let second = rows.get(1)?;
+        if rows.get(2).is_some_and(|third| {
+            third
+                .iter()
+                .any(|c| c.trim_start().starts_with("{\"ImportId\""))
+        }) {
+            let third = &rows[2];
+            let respondent = position(first, &["ResponseId", "ResponseID"])?;
+            let time = position(first, &["RecordedDate", "EndDate"])?;
+            let time_zone = third.get(time).and_then(|c| {
+                serde_json::from_str::<serde_json::Value>(c)
+                    .ok()?
+                    .get("timeZone")?
+                    .as_str()
+                    .map(str::to_string)
+            });
+            let weight = position(first, &["weight", "vikt", "Weight"]);
+            let items = first
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| third.get(*i).is_some_and(|c| c.contains("\"QID")))
+                .map(|(i, id)| {
+                    let label = second.get(i).map_or("", String::as_str);
+                    let brand = label.rsplit_once(" - ").map(|(_, b)| b.trim().to_string());
+                    let question = match (&brand, id.rsplit_once('_')) {
+                        (Some(_), Some((stem, suffix)))
+                            if suffix.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            stem.to_string()
+                        }
+                        _ => id.clone(),
+                    };
+                    Item {
+                        column: i,
+                        question,
+                        brand,
+                        choice: false,
+                    }
+                })
+                .collect();
+            return Some(Wide {
+                layout: Layout::Qualtrics,
+                header_rows: 3,
+                survey_id: survey_id.to_string(),
+                respondent,
+                time,
+                time_zone,
+                weight,
+                status: position(first, &["Status"]),
+                items,
+            });
+        }
+        let respondent = position(first, &["Respondent ID", "RespondentID", "Respondent-ID"])?;
+        if !second.iter().any(|c| {
+            matches!(
+                c.trim(),
+                "Response" | "Open-Ended Response" | "Svar" | "Öppet svar"
+            )
+        }) {
+            return None;
+        }
+        let time = position(first, &["End Date", "Slutdatum", "Start Date"])?;
+        let metadata = [
+            "respondent id",
+            "collector id",
+            "start date",
+            "end date",
+            "ip address",
+            "email address",
+            "first name",
+            "last name",
+            "custom data 1",
+            "custom data",
+            "slutdatum",
+            "startdatum",
+        ];
+        let mut items = Vec::new();
+        let mut question = String::new();
+        for (i, cell) in first.iter().enumerate() {
+            if !cell.trim().is_empty() {
+                question = cell.trim().to_string();
+            }
+            if metadata.contains(&question.to_lowercase().as_str()) || question.is_empty() {
+                continue;
+            }
+            let option = second.get(i).map_or("", |s| s.trim());
+            let (brand, choice) = match option {
+                "" | "Response" | "Svar" | "Open-Ended Response" | "Öppet svar" => (None, false),
+                other => (Some(other.to_string()), true),
+            };
+            items.push(Item {
+                column: i,
+                question: question.clone(),
+                brand,
+                choice,
+            });
+        }
+        Some(Wide {
+            layout: Layout::SurveyMonkey,
+            header_rows: 2,
+            survey_id: survey_id.to_string(),
+            respondent,
+            time,
+            time_zone: None,
+            weight: None,
+            status: None,
+            items,
+        })
+    }
+
+    /// The columns as people read them.
+    pub fn describe(&self, renames: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        let mut out = vec![
+            (
+                "survey_id".to_string(),
+                format!("`{}` (the file's name)", self.survey_id),
+            ),
+            (
+                "wave".to_string(),
+                "the month of the response (YYYY-MM)".to_string(),
+            ),
+            (
+                "response_time".to_string(),
+                format!("column {}", self.time + 1),
+            ),
+            (
+                "respondent_id".to_string(),
+                format!("column {}", self.respondent + 1),
+            ),
+        ];
+        for item in &self.items {
+            out.push((
+                format!(
+                    "question `{}`{}",
+                    self.question_name(&item.question, renames),
+                    item.brand
+                        .as_ref()
+                        .map_or(String::new(), |b| format!(", brand `{b}`"))
+                ),
+                format!("column {}", item.column + 1),
+            ));
+        }
+        out
+    }
+
+    fn question_name(&self, question: &str, renames: &BTreeMap<String, String>) -> String {
+        renames
+            .get(question)
+            .cloned()
+            .unwrap_or_else(|| match self.layout {
+                Layout::Qualtrics => question.to_lowercase(),
+                Layout::SurveyMonkey => slug(question),
+            })
+    }
+
+    /// One respondent's answers: a row an answered item. `Ok(None)`: a preview, skipped.
+    pub fn rows(
+        &self,
+        record: &[&str],
+        renames: &BTreeMap<String, String>,
+        order: DateOrder,
+        zone: &TimeZone,
+    ) -> Result<Option<TableRows>, CellError> {
+        let cell = |i: usize| record.get(i).map_or("", |c| c.trim());
+        if let Some(status) = self.status
+            && matches!(cell(status), "Survey Preview" | "1" | "Spam" | "8")
+        {
+            return Ok(None);
+        }
+        let error = |column: &str, reason: String| CellError {
+            column: column.to_string(),
+            reason,
+        };
+        let respondent = cell(self.respondent);
+        if respondent.is_empty() {
+            return Err(error("respondent_id", "a respondent id is required".into()));
+        }
+        let zone = self
+            .time_zone
+            .as_deref()
+            .and_then(|z| TimeZone::get(z).ok())
+            .unwrap_or_else(|| zone.clone());
+        let time_text = cell(self.time);
+        let time = parse_timestamp(time_text, order, &zone).ok_or_else(|| {
+            error(
+                "response_time",
+                format!("`{time_text}` is not a date and time"),
+            )
+        })?;
+        let local = time.to_zoned_datetime(zone.clone());
+        let wave = format!("{:04}-{:02}", local.year(), local.month());
+        let weight = match self.weight.map(cell) {
+            Some(text) if !text.is_empty() => parse_number(text, NumberStyle::default())
+                .ok_or_else(|| error("weight", format!("`{text}` is not a number")))?,
+            _ => 1.0,
+        };
+        let mut rows = Vec::new();
+        for item in &self.items {
+            let answer = cell(item.column);
+            if answer.is_empty() {
+                continue;
+            }
+            let numeric = parse_number(answer, NumberStyle::default());
+            let (numeric, text) = match (numeric, item.choice) {
+                (Some(n), _) => (Some(n), None),
+                (None, true) => (Some(1.0), Some(answer.to_string())),
+                (None, false) => (None, Some(answer.to_string())),
+            };
+            rows.push(vec![
+                Some(Value::Text(self.survey_id.clone())),
+                Some(Value::Text(wave.clone())),
+                Some(Value::Timestamp(time)),
+                Some(Value::Text(respondent.to_string())),
+                Some(Value::Float(weight)),
+                Some(Value::Text(self.question_name(&item.question, renames))),
+                item.brand.clone().map(Value::Text),
+                numeric.map(Value::Float),
+                text.map(Value::Text),
+            ]);
+        }
+        Ok(Some(vec![rows]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_string()).collect()
+    }
+
+    #[test]
+    fn qualtrics_header_rows() {
+        let rows = [
+            row(&[
+                "StartDate",
+                "RecordedDate",
+                "Status",
+                "ResponseId",
+                "Q1",
+                "Q2_1",
+                "Q2_2",
+            ]),
+            row(&[
+                "Start Date",
+                "Recorded Date",
+                "Response Type",
+                "Response ID",
+                "How likely?",
+                "Known brands - Nordkraft",
+                "Known brands - Vattenfall",
+            ]),
+            row(&[
+                r#"{"ImportId":"startDate","timeZone":"Europe/Stockholm"}"#,
+                r#"{"ImportId":"recordedDate","timeZone":"Europe/Stockholm"}"#,
+                r#"{"ImportId":"status"}"#,
+                r#"{"ImportId":"_recordId"}"#,
+                r#"{"ImportId":"QID1"}"#,
+                r#"{"ImportId":"QID2_1"}"#,
+                r#"{"ImportId":"QID2_2"}"#,
+            ]),
+        ];
+        let wide = Wide::detect(&rows, "tracker").unwrap();
+        assert_eq!(wide.layout, Layout::Qualtrics);
+        let zone = TimeZone::UTC;
+        let renames = BTreeMap::from([("Q1".to_string(), "nps".to_string())]);
+        let record = [
+            "2026-10-01 10:00:00",
+            "2026-10-01 10:05:00",
+            "IP Address",
+            "R_1",
+            "9",
+            "1",
+            "",
+        ];
+        let rows = wide
+            .rows(&record, &renames, DateOrder::DayFirst, &zone)
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows[0].len(), 2, "the empty answer gives no row");
+        assert_eq!(rows[0][0][5], Some(Value::Text("nps".into())));
+        assert_eq!(rows[0][1][5], Some(Value::Text("q2".into())));
+        assert_eq!(rows[0][1][6], Some(Value::Text("Nordkraft".into())));
+        assert_eq!(rows[0][0][1], Some(Value::Text("2026-10".into())));
+        // 10:05 in Stockholm (CEST, +02:00) is 08:05 UTC.
+        assert_eq!(
+            rows[0][0][2],
+            Some(Value::Timestamp("2026-10-01T08:05:00Z".parse().unwrap()))
+        );
+        let preview = [
+            "",
+            "2026-10-01 10:05:00",
+            "Survey Preview",
+            "R_2",
+            "5",
+            "",
+            "",
+        ];
+        assert_eq!(
+            wide.rows(&preview, &renames, DateOrder::DayFirst, &zone)
+                .unwrap(),
+            None
+        );
+    }
+}

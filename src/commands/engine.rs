@@ -781,8 +781,19 @@ pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
     let schema = first.schema();
     let headers: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
+    // JSON keeps types: numbers as numbers, booleans as booleans, nulls as null.
+    let mut typed: Vec<Vec<serde_json::Value>> = Vec::new();
     let format_options = FormatOptions::default().with_null("");
     for batch in &batches {
+        for row in 0..batch.num_rows() {
+            typed.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|column| json_cell(column.as_ref(), row))
+                    .collect(),
+            );
+        }
         let formatters: Vec<ArrayFormatter<'_>> = batch
             .columns()
             .iter()
@@ -801,14 +812,14 @@ pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
         Format::Table => print_stdout(&table(&headers, &rows))?,
         Format::Csv => write_csv(&headers, &rows)?,
         Format::Json => {
-            let items: Vec<serde_json::Value> = rows
-                .iter()
+            let items: Vec<serde_json::Value> = typed
+                .into_iter()
                 .map(|row| {
                     serde_json::Value::Object(
                         headers
                             .iter()
                             .zip(row)
-                            .map(|(h, v)| ((*h).to_string(), json!(v)))
+                            .map(|(h, v)| ((*h).to_string(), v))
                             .collect(),
                     )
                 })
@@ -817,6 +828,40 @@ pub fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One cell of a query's result as typed JSON.
+fn json_cell(column: &dyn arrow::array::Array, row: usize) -> serde_json::Value {
+    use arrow::array::AsArray as _;
+    use arrow::datatypes::{DataType, Float64Type, Int64Type, UInt64Type};
+    if column.is_null(row) {
+        return serde_json::Value::Null;
+    }
+    match column.data_type() {
+        DataType::Int64 => json!(column.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt64 => json!(column.as_primitive::<UInt64Type>().value(row)),
+        DataType::Float64 => json!(column.as_primitive::<Float64Type>().value(row)),
+        DataType::Boolean => json!(column.as_boolean().value(row)),
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Decimal128(..) => {
+            let text = ArrayFormatter::try_new(column, &FormatOptions::default())
+                .map(|f| f.value(row).to_string())
+                .unwrap_or_default();
+            text.parse::<f64>().map_or(json!(text), |n| json!(n))
+        }
+        _ => json!(
+            ArrayFormatter::try_new(column, &FormatOptions::default())
+                .map(|f| f.value(row).to_string())
+                .unwrap_or_default()
+        ),
+    }
 }
 
 fn datafusion_options() -> utfall_engine::kpi::SqlOptions {

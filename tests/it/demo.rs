@@ -111,7 +111,7 @@ fn imported_numbers_equal_the_truth() {
     assert_eq!(rows.len(), spend.len(), "{rows:?}");
     for row in &rows {
         let channel = row["channel"].as_str().unwrap();
-        let got: f64 = row["cost"].as_str().unwrap().parse().unwrap();
+        let got = row["cost"].as_f64().unwrap();
         assert_eq!(
             cents(got),
             cents(spend[channel].as_f64().unwrap()),

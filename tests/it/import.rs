@@ -9,14 +9,14 @@ use utfall_model::catalog::Catalog;
 
 use crate::{new_workspace, utfall};
 
-fn fixture(name: &str) -> PathBuf {
+pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
         .join(name)
 }
 
 /// A table's rows as column → text (nulls are absent), in stored order.
-fn rows(workspace: &Path, table: &str) -> Vec<BTreeMap<String, String>> {
+pub fn rows(workspace: &Path, table: &str) -> Vec<BTreeMap<String, String>> {
     let catalog = Catalog::canonical();
     let batch = DataStore::new(workspace.join("data"))
         .read_table(catalog.table(table).unwrap())
@@ -34,7 +34,7 @@ fn rows(workspace: &Path, table: &str) -> Vec<BTreeMap<String, String>> {
     out
 }
 
-fn find<'a>(
+pub fn find<'a>(
     rows: &'a [BTreeMap<String, String>],
     column: &str,
     value: &str,
@@ -44,7 +44,7 @@ fn find<'a>(
         .unwrap_or_else(|| panic!("no {column} = {value}"))
 }
 
-fn import(workspace: &Path, preset: &str, file: &Path) -> (i32, String) {
+pub fn import(workspace: &Path, preset: &str, file: &Path) -> (i32, String) {
     let output = utfall()
         .args(["import", "-C"])
         .arg(workspace)

@@ -742,6 +742,15 @@ const SALESFORCE_OPPORTUNITIES: &[Labels] = &[
 const SALESFORCE_LEADS: &[Labels] = &[
     ("person_id", &["lead id", "id", "lead-id"], true),
     (
+        "converted_contact_id",
+        &[
+            "converted contact id",
+            "convertedcontactid",
+            "konverterat kontakt-id",
+        ],
+        false,
+    ),
+    (
         "account_id",
         &[
             "converted account id",
@@ -1473,13 +1482,17 @@ impl RowReader<'_> {
 
     fn hubspot_contact(&self) -> Result<Vec<Option<Value>>, CellError> {
         let original = self.raw("original_source").map(|(text, _)| text);
+        // A converted Salesforce lead is its contact: deals and campaign members name that.
+        let person = self
+            .text("converted_contact_id")
+            .or_else(|| self.text("person_id"));
         let channel = match (self.plan.preset.as_str(), original) {
             (_, None) => "unassigned",
             ("salesforce-leads", Some(source)) => salesforce_channel(source),
             (_, Some(source)) => hubspot_channel(source),
         };
         Ok(vec![
-            self.text("person_id"),
+            person,
             self.text("account_id"),
             self.raw("email")
                 .map(|(email, _)| Value::Text(email_hash(email))),

@@ -73,9 +73,11 @@ fn slug(text: &str) -> String {
     slug.trim_end_matches('_').to_string()
 }
 
+/// The column of the first of `names` (in their order of preference) the row has.
 fn position(row: &[String], names: &[&str]) -> Option<usize> {
-    row.iter()
-        .position(|c| names.iter().any(|n| c.trim().eq_ignore_ascii_case(n)))
+    names
+        .iter()
+        .find_map(|n| row.iter().position(|c| c.trim().eq_ignore_ascii_case(n)))
 }
 
 impl Wide {

@@ -387,6 +387,9 @@ pub struct ImportArgs {
     /// Dates like 01/02/2026 are month first (default: detected, else day first)
     #[arg(long)]
     pub month_first: bool,
+    /// The file's text encoding (`utf-8`, `windows-1252`, `utf-16le`, …), if not detected
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
     /// Show what would be imported — detected format, mapping, first rows — and change nothing
     #[arg(long)]
     pub dry_run: bool,

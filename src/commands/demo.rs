@@ -76,6 +76,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             delimiter: None,
             decimal_comma: None,
             date_order: None,
+            encoding: None,
             dry_run: false,
         };
         let summary = import_file(&store, &export.path, &options, &catalog, &Silent)

@@ -100,6 +100,13 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         })?;
         mapping.insert(from.trim().to_string(), to.trim().to_string());
     }
+    let encoding = match &args.encoding {
+        None => None,
+        Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+            UserError::new(format!("`{label}` is not a text encoding Utfall knows"))
+                .hint("write e.g. `--encoding utf-8`, `--encoding windows-1252` or `--encoding utf-16le`")
+        })?),
+    };
     let base =
         |preset: String, mapping: BTreeMap<String, String>, table: Option<String>| ImportOptions {
             preset,
@@ -116,6 +123,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 None
             },
             date_order: args.month_first.then_some(DateOrder::MonthFirst),
+            encoding,
             dry_run: args.dry_run,
         };
 
@@ -245,7 +253,12 @@ fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
         summary.duplicates,
         summary.rejected,
         if summary.skipped > 0 {
-            format!(", skipped {} (consent denied: no user id)", summary.skipped)
+            let why = if preset == "survey" {
+                "survey previews"
+            } else {
+                "consent denied: no user id"
+            };
+            format!(", skipped {} ({why})", summary.skipped)
         } else {
             String::new()
         }

@@ -48,19 +48,29 @@ pub struct DecodingReader<R> {
     output_start: usize,
     output_end: usize,
     eof: bool,
+    /// UTF-8 needs no decoding: bytes pass through (a BOM dropped); invalid sequences are
+    /// left for the reader to reject with the record they are in.
+    passthrough: bool,
 }
 
 impl<R: Read> DecodingReader<R> {
     /// `prefix` holds bytes already read from `inner` (the detection sample).
     pub fn new(inner: R, encoding: &'static Encoding, prefix: Vec<u8>) -> DecodingReader<R> {
         let mut input = prefix;
+        let passthrough = encoding == UTF_8;
+        let input_start = if passthrough && input.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
         let input_end = input.len();
         input.resize(input_end.max(64 << 10), 0);
         DecodingReader {
+            passthrough,
             inner,
             decoder: encoding.new_decoder_with_bom_removal(),
             input,
-            input_start: 0,
+            input_start,
             input_end,
             output: vec![0; 128 << 10],
             output_start: 0,
@@ -72,6 +82,15 @@ impl<R: Read> DecodingReader<R> {
 
 impl<R: Read> Read for DecodingReader<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.passthrough {
+            if self.input_start < self.input_end {
+                let n = buffer.len().min(self.input_end - self.input_start);
+                buffer[..n].copy_from_slice(&self.input[self.input_start..self.input_start + n]);
+                self.input_start += n;
+                return Ok(n);
+            }
+            return self.inner.read(buffer);
+        }
         while self.output_start == self.output_end {
             if self.eof && self.input_start == self.input_end {
                 return Ok(0);
@@ -106,7 +125,14 @@ impl<R: Read> Read for DecodingReader<R> {
 pub fn open_text(
     path: &std::path::Path,
 ) -> io::Result<(DecodingReader<std::fs::File>, &'static str)> {
-    let mut file = std::fs::File::open(path)?;
+    open_reader(std::fs::File::open(path)?, None)
+}
+
+/// Like [`open_text`], over any reader (e.g. one that hashes what it reads).
+pub fn open_reader<R: Read>(
+    mut file: R,
+    encoding: Option<&'static Encoding>,
+) -> io::Result<(DecodingReader<R>, &'static str)> {
     let mut sample = vec![0u8; 64 << 10];
     let mut filled = 0;
     while filled < sample.len() {
@@ -117,7 +143,7 @@ pub fn open_text(
         filled += n;
     }
     sample.truncate(filled);
-    let encoding = detect(&sample);
+    let encoding = encoding.unwrap_or_else(|| detect(&sample));
     Ok((DecodingReader::new(file, encoding, sample), encoding.name()))
 }
 

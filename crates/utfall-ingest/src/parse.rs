@@ -183,6 +183,21 @@ fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
 /// `26 nov. 2026`, `Nov 26, 2026`.
 pub fn parse_date(text: &str, order: DateOrder) -> Option<Date> {
     let text = text.trim();
+    // ISO 8601 (`2026-11-26`), the common case, without splitting.
+    let bytes = text.as_bytes();
+    if bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+        let digits = |range: std::ops::Range<usize>| {
+            bytes[range].iter().try_fold(0i16, |n, b| {
+                b.is_ascii_digit().then(|| n * 10 + i16::from(b - b'0'))
+            })
+        };
+        return Date::new(
+            digits(0..4)?,
+            i8::try_from(digits(5..7)?).ok()?,
+            i8::try_from(digits(8..10)?).ok()?,
+        )
+        .ok();
+    }
     if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
         return Date::new(
             number(&text[..4])?,

@@ -11,7 +11,7 @@ use crate::parse::{
     DateOrder, NumberStyle, parse_bool, parse_date, parse_integer, parse_number, parse_timestamp,
 };
 use crate::survey::Wide;
-use crate::table::{CellError, TableRows, Value};
+use crate::table::{CellError, Parsed, TableRows, Value};
 
 /// The presets this version reads.
 pub const PRESETS: &[(&str, &str)] = &[
@@ -120,6 +120,55 @@ pub struct Plan {
     pub header_currency: Option<String>,
     /// A survey tool's wide export, and the question renames of the mapping.
     pub wide: Option<Box<(Wide, BTreeMap<String, String>)>>,
+    /// The main table's columns, in its order: the file column each comes from.
+    positions: Vec<Option<(usize, String)>>,
+}
+
+/// A record's fields by position.
+pub trait Fields {
+    /// The field, `""` if the record is shorter.
+    fn field(&self, index: usize) -> &str;
+}
+
+impl Fields for [&str] {
+    fn field(&self, index: usize) -> &str {
+        self.get(index).copied().unwrap_or("")
+    }
+}
+
+impl Fields for Vec<&str> {
+    fn field(&self, index: usize) -> &str {
+        self.get(index).copied().unwrap_or("")
+    }
+}
+
+impl Fields for csv::StringRecord {
+    fn field(&self, index: usize) -> &str {
+        self.get(index).unwrap_or("")
+    }
+}
+
+/// `str::trim`, without decoding characters when the ends are plain ASCII (the usual case).
+fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let plain = |b: &u8| b.is_ascii() && !b.is_ascii_whitespace();
+    if bytes.first().is_none_or(plain) && bytes.last().is_none_or(plain) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// Where each column of `table` comes from, in the table's order.
+fn positions_of(table: &Table, sources: &BTreeMap<String, Source>) -> Vec<Option<(usize, String)>> {
+    table
+        .columns
+        .iter()
+        .map(|c| match sources.get(&c.name) {
+            Some(Source::Column(i, header)) => Some((*i, header.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A preset could not be applied to the file.
@@ -1088,6 +1137,7 @@ impl Plan {
             }
             return Ok(Plan {
                 preset: preset.to_string(),
+                positions: positions_of(&table, &sources),
                 tables: vec![table],
                 sources: vec![sources],
                 header_currency: None,
@@ -1149,6 +1199,7 @@ impl Plan {
         let sources = tables.iter().map(|_| found.clone()).collect();
         Ok(Plan {
             preset: preset.to_string(),
+            positions: positions_of(&tables[0], &found),
             tables,
             sources,
             header_currency,
@@ -1177,7 +1228,76 @@ impl Plan {
             sources: vec![sources],
             header_currency: None,
             wide: Some(Box::new((wide, mapping.clone()))),
+            positions: Vec::new(),
         })
+    }
+
+    /// Whether records map one to one onto rows of the main table, read by type (`generic`):
+    /// such plans take the fast path, [`Plan::direct_row`].
+    pub fn is_direct(&self) -> bool {
+        self.preset == "generic" && self.wide.is_none()
+    }
+
+    /// A record read straight into typed values of the main table, text borrowed from the
+    /// record; the same values and errors as [`Plan::rows`] gives for `generic`.
+    pub fn direct_row<'r>(
+        &self,
+        record: &'r impl Fields,
+        settings: &ReadSettings,
+    ) -> Result<Vec<Parsed<'r>>, CellError> {
+        let reader = RowReader {
+            plan: self,
+            record: &[],
+            settings,
+        };
+        let table = &self.tables[0];
+        let mut row = Vec::with_capacity(table.columns.len());
+        for (i, column) in table.columns.iter().enumerate() {
+            let cell = self.positions[i].as_ref().and_then(|(index, header)| {
+                let text = trim(record.field(*index));
+                (!text.is_empty()).then_some((text, header.as_str()))
+            });
+            let value = match column.ty {
+                ColumnType::Text => match cell {
+                    Some((text, _)) if column.name == "email_hash" && text.contains('@') => {
+                        Parsed::Owned(email_hash(text))
+                    }
+                    Some((text, _)) => Parsed::Str(text),
+                    None if column.name == "currency" && !column.nullable => {
+                        match reader.currency()? {
+                            Value::Text(code) => Parsed::Owned(code),
+                            _ => Parsed::Null,
+                        }
+                    }
+                    None => Parsed::Null,
+                },
+                ColumnType::Float => match reader.number_of(cell)? {
+                    Some(v) => Parsed::Float(v),
+                    None if column.name == "weight" => Parsed::Float(1.0),
+                    None => Parsed::Null,
+                },
+                ColumnType::Integer => reader
+                    .integer_of(cell)?
+                    .map_or(Parsed::Null, Parsed::Integer),
+                ColumnType::Bool => reader.boolean_of(cell)?.map_or(Parsed::Null, Parsed::Bool),
+                ColumnType::Date => match reader.date_of(cell)? {
+                    Some(Value::Date(d)) => Parsed::Date(d),
+                    _ => Parsed::Null,
+                },
+                ColumnType::Timestamp => match reader.timestamp_of(cell)? {
+                    Some(Value::Timestamp(t)) => Parsed::Timestamp(t),
+                    _ => Parsed::Null,
+                },
+            };
+            if matches!(value, Parsed::Null) && !column.nullable {
+                return Err(CellError {
+                    column: column.name.clone(),
+                    reason: "a value is required".into(),
+                });
+            }
+            row.push(value);
+        }
+        Ok(row)
     }
 
     /// The mapping for people: target column → where it comes from.
@@ -1320,12 +1440,17 @@ struct RowReader<'a> {
 impl RowReader<'_> {
     fn raw(&self, target: &str) -> Option<(&str, &str)> {
         match self.plan.sources[0].get(target) {
-            Some(Source::Column(index, header)) => {
-                let text = self.record.get(*index).copied().unwrap_or("").trim();
-                (!text.is_empty()).then_some((text, header.as_str()))
-            }
+            Some(Source::Column(index, header)) => self.cell(*index, header),
             _ => None,
         }
+    }
+
+    fn cell<'h>(&self, index: usize, header: &'h str) -> Option<(&str, &'h str)>
+    where
+        Self: 'h,
+    {
+        let text = self.record.get(index).copied().unwrap_or("").trim();
+        (!text.is_empty()).then_some((text, header))
     }
 
     fn error(header: &str, reason: impl Into<String>) -> CellError {
@@ -1341,7 +1466,11 @@ impl RowReader<'_> {
     }
 
     fn number(&self, target: &str) -> Result<Option<f64>, CellError> {
-        let Some((text, header)) = self.raw(target) else {
+        self.number_of(self.raw(target))
+    }
+
+    fn number_of(&self, cell: Option<(&str, &str)>) -> Result<Option<f64>, CellError> {
+        let Some((text, header)) = cell else {
             return Ok(None);
         };
         parse_number(text, self.settings.number_style)
@@ -1355,7 +1484,11 @@ impl RowReader<'_> {
     }
 
     fn integer(&self, target: &str) -> Result<Option<i64>, CellError> {
-        let Some((text, header)) = self.raw(target) else {
+        self.integer_of(self.raw(target))
+    }
+
+    fn integer_of(&self, cell: Option<(&str, &str)>) -> Result<Option<i64>, CellError> {
+        let Some((text, header)) = cell else {
             return Ok(None);
         };
         parse_integer(text, self.settings.number_style)
@@ -1364,7 +1497,11 @@ impl RowReader<'_> {
     }
 
     fn date(&self, target: &str) -> Result<Option<Value>, CellError> {
-        let Some((text, header)) = self.raw(target) else {
+        self.date_of(self.raw(target))
+    }
+
+    fn date_of(&self, cell: Option<(&str, &str)>) -> Result<Option<Value>, CellError> {
+        let Some((text, header)) = cell else {
             return Ok(None);
         };
         // A timestamp in a date column: keep its date in the workspace's time zone.
@@ -1386,7 +1523,11 @@ impl RowReader<'_> {
     }
 
     fn timestamp(&self, target: &str) -> Result<Option<Value>, CellError> {
-        let Some((text, header)) = self.raw(target) else {
+        self.timestamp_of(self.raw(target))
+    }
+
+    fn timestamp_of(&self, cell: Option<(&str, &str)>) -> Result<Option<Value>, CellError> {
+        let Some((text, header)) = cell else {
             return Ok(None);
         };
         parse_timestamp(text, self.settings.date_order, &self.settings.time_zone)
@@ -1400,7 +1541,11 @@ impl RowReader<'_> {
     }
 
     fn boolean(&self, target: &str) -> Result<Option<bool>, CellError> {
-        let Some((text, header)) = self.raw(target) else {
+        self.boolean_of(self.raw(target))
+    }
+
+    fn boolean_of(&self, cell: Option<(&str, &str)>) -> Result<Option<bool>, CellError> {
+        let Some((text, header)) = cell else {
             return Ok(None);
         };
         parse_bool(text)
@@ -1429,17 +1574,26 @@ impl RowReader<'_> {
 
     /// Every column of `table` read by its type from the column of the same target name.
     fn by_type(&self, table: &Table) -> Result<Vec<Option<Value>>, CellError> {
+        let same = table.name == self.plan.tables[0].name && !self.plan.positions.is_empty();
         table
             .columns
             .iter()
-            .map(|column| {
+            .enumerate()
+            .map(|(i, column)| {
+                let cell = if same {
+                    self.plan.positions[i]
+                        .as_ref()
+                        .and_then(|(index, header)| self.cell(*index, header))
+                } else {
+                    self.raw(&column.name)
+                };
                 Ok(match column.ty {
-                    ColumnType::Text => self.text(&column.name),
-                    ColumnType::Float => self.number(&column.name)?.map(Value::Float),
-                    ColumnType::Integer => self.integer(&column.name)?.map(Value::Integer),
-                    ColumnType::Bool => self.boolean(&column.name)?.map(Value::Bool),
-                    ColumnType::Date => self.date(&column.name)?,
-                    ColumnType::Timestamp => self.timestamp(&column.name)?,
+                    ColumnType::Text => cell.map(|(text, _)| Value::Text(text.to_string())),
+                    ColumnType::Float => self.number_of(cell)?.map(Value::Float),
+                    ColumnType::Integer => self.integer_of(cell)?.map(Value::Integer),
+                    ColumnType::Bool => self.boolean_of(cell)?.map(Value::Bool),
+                    ColumnType::Date => self.date_of(cell)?,
+                    ColumnType::Timestamp => self.timestamp_of(cell)?,
                 })
             })
             .collect()

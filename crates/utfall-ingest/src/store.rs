@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::hash::{BuildHasher as _, Hasher, RandomState};
+use std::hash::{BuildHasher as _, Hasher};
+
+use foldhash::quality::FixedState;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -108,6 +110,9 @@ pub struct ImportRecord {
     pub quarantine: Option<String>,
     /// RFC 3339, UTC.
     pub at: String,
+    /// The file's size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -281,7 +286,7 @@ impl DataStore {
                 root: self.root.clone(),
                 id: id.to_string(),
                 dir,
-                hashers: [RandomState::new(), RandomState::new()],
+                hashers: [random_state(), random_state()],
                 next_code: AtomicU32::new(0),
                 _lock: lock,
             }),
@@ -485,6 +490,11 @@ const BUCKETS: usize = 64;
 /// Key entries a writer holds in memory before it spills them to disk (32 bytes each).
 const SPILL_AT: usize = 1 << 20;
 
+/// A hasher seeded at random (keys cannot be chosen to collide).
+fn random_state() -> FixedState {
+    FixedState::with_seed(std::hash::RandomState::new().hash_one(0u64))
+}
+
 /// An open change of the store: the lock, the staging folder and what its writers share.
 #[derive(Debug, Clone)]
 pub struct Staging {
@@ -496,8 +506,8 @@ struct Shared {
     root: PathBuf,
     id: String,
     dir: PathBuf,
-    /// Two independent hashers make a 128-bit key hash.
-    hashers: [RandomState; 2],
+    /// Two independently seeded hashers make a 128-bit key hash.
+    hashers: [FixedState; 2],
     next_code: AtomicU32,
     _lock: File,
 }
@@ -839,7 +849,7 @@ impl KeySpill {
 
 /// 128-bit hashes of each row's natural key (the values as typed; a null differs from every
 /// value).
-fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[RandomState; 2]) -> Vec<u128> {
+fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[FixedState; 2]) -> Vec<u128> {
     let columns: Vec<&ArrayRef> = key.iter().filter_map(|k| batch.column_by_name(k)).collect();
     (0..batch.num_rows())
         .map(|row| {

@@ -23,6 +23,20 @@ pub enum Value {
     Timestamp(Timestamp),
 }
 
+/// A value read from a record without copying its text: the fast path of plans that map
+/// one record to one row (`generic`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed<'a> {
+    Null,
+    Str(&'a str),
+    Owned(String),
+    Float(f64),
+    Integer(i64),
+    Bool(bool),
+    Date(Date),
+    Timestamp(Timestamp),
+}
+
 /// One row: a value (or null) a column, in the table's order.
 pub type Row = Vec<Option<Value>>;
 
@@ -180,6 +194,31 @@ impl TableBuilder {
                 (ColumnBuilder::Date(b), None) => b.append_null(),
                 (ColumnBuilder::Timestamp(b), None) => b.append_null(),
                 _ => unreachable!("rows are checked before they are pushed"),
+            }
+        }
+        self.n_rows += 1;
+    }
+
+    /// Adds a row read by a direct plan, whose values have their columns' types and whose
+    /// required columns are filled (the plan checks both).
+    pub fn push_parsed(&mut self, row: &[Parsed<'_>]) {
+        for (builder, value) in self.columns.iter_mut().zip(row) {
+            match (builder, value) {
+                (ColumnBuilder::Text(b), Parsed::Str(v)) => b.append_value(v),
+                (ColumnBuilder::Text(b), Parsed::Owned(v)) => b.append_value(v),
+                (ColumnBuilder::Float(b), Parsed::Float(v)) => b.append_value(*v),
+                (ColumnBuilder::Integer(b), Parsed::Integer(v)) => b.append_value(*v),
+                (ColumnBuilder::Bool(b), Parsed::Bool(v)) => b.append_value(*v),
+                (ColumnBuilder::Date(b), Parsed::Date(v)) => b.append_value(days_since_epoch(*v)),
+                (ColumnBuilder::Timestamp(b), Parsed::Timestamp(v)) => {
+                    b.append_value(v.as_microsecond())
+                }
+                (ColumnBuilder::Text(b), _) => b.append_null(),
+                (ColumnBuilder::Float(b), _) => b.append_null(),
+                (ColumnBuilder::Integer(b), _) => b.append_null(),
+                (ColumnBuilder::Bool(b), _) => b.append_null(),
+                (ColumnBuilder::Date(b), _) => b.append_null(),
+                (ColumnBuilder::Timestamp(b), _) => b.append_null(),
             }
         }
         self.n_rows += 1;

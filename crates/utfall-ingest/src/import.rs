@@ -384,7 +384,7 @@ pub fn import_file(
 const QUARANTINE_FILE: &str = "quarantine.csv";
 const QUARANTINE_HEADER: &str = "file,line,column,reason,record\n";
 /// Bytes of text a chunk holds.
-const CHUNK_BYTES: usize = 4 << 20;
+const CHUNK_BYTES: usize = 8 << 20;
 /// A record longer than this (an unclosed quote, most likely) is cut at a line end.
 const MAX_RECORD_BYTES: usize = 64 << 20;
 /// Records read into one batch on the single-threaded paths.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use arrow::array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
+    Array, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
     TimestampMicrosecondArray,
 };
 use arrow::compute::{concat_batches, filter_record_batch};
@@ -27,8 +27,9 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use serde::{Deserialize, Serialize};
-use utfall_model::catalog::Table;
+use utfall_model::catalog::{ColumnType, Table};
 
 use crate::table::schema;
 
@@ -645,10 +646,24 @@ impl PartWriter {
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         let temporary = path.with_extension("parquet.tmp");
         let file = File::create(&temporary).map_err(io("create", &temporary))?;
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .build();
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+        // Near-unique columns (moments, and ids of people, sessions, events) gain nothing
+        // from a dictionary: they are written plain.
+        for column in &table.columns {
+            let unique = matches!(column.ty, ColumnType::Timestamp)
+                || (column.name.ends_with("_id")
+                    && !matches!(
+                        column.name.as_str(),
+                        "campaign_id" | "activity_id" | "survey_id" | "parent_id"
+                    ));
+            if unique {
+                properties = properties
+                    .set_column_dictionary_enabled(ColumnPath::from(column.name.as_str()), false);
+            }
+        }
+        let properties = properties.build();
         let writer =
             ArrowWriter::try_new(file, schema(table), Some(properties)).map_err(|source| {
                 StoreError::Parquet {
@@ -848,46 +863,50 @@ impl KeySpill {
 }
 
 /// 128-bit hashes of each row's natural key (the values as typed; a null differs from every
-/// value).
+/// value), column by column.
 fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[FixedState; 2]) -> Vec<u128> {
-    let columns: Vec<&ArrayRef> = key.iter().filter_map(|k| batch.column_by_name(k)).collect();
-    (0..batch.num_rows())
-        .map(|row| {
-            let mut a = hashers[0].build_hasher();
-            let mut b = hashers[1].build_hasher();
-            for column in &columns {
-                hash_cell(column, row, &mut a);
-                hash_cell(column, row, &mut b);
+    let mut states: Vec<_> = (0..batch.num_rows())
+        .map(|_| (hashers[0].build_hasher(), hashers[1].build_hasher()))
+        .collect();
+    for column in key.iter().filter_map(|k| batch.column_by_name(k)) {
+        let any = column.as_any();
+        let mut feed = |write: &dyn Fn(usize, &mut dyn Hasher)| {
+            for (row, (a, b)) in states.iter_mut().enumerate() {
+                if column.is_null(row) {
+                    a.write_u8(0);
+                    b.write_u8(0);
+                } else {
+                    a.write_u8(1);
+                    b.write_u8(1);
+                    write(row, a);
+                    write(row, b);
+                }
             }
-            (u128::from(a.finish()) << 64) | u128::from(b.finish())
-        })
-        .collect()
-}
-
-fn hash_cell(column: &ArrayRef, row: usize, hasher: &mut impl Hasher) {
-    if column.is_null(row) {
-        hasher.write_u8(0);
-        return;
-    }
-    hasher.write_u8(1);
-    let any = column.as_any();
-    if let Some(a) = any.downcast_ref::<StringArray>() {
-        hasher.write(a.value(row).as_bytes());
-        hasher.write_u8(0xff);
-    } else if let Some(a) = any.downcast_ref::<Int64Array>() {
-        hasher.write_i64(a.value(row));
-    } else if let Some(a) = any.downcast_ref::<Float64Array>() {
-        hasher.write_u64(a.value(row).to_bits());
-    } else if let Some(a) = any.downcast_ref::<Date32Array>() {
-        hasher.write_i32(a.value(row));
-    } else if let Some(a) = any.downcast_ref::<TimestampMicrosecondArray>() {
-        hasher.write_i64(a.value(row));
-    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
-        hasher.write_u8(u8::from(a.value(row)));
-    } else {
-        let options = FormatOptions::default();
-        if let Ok(formatter) = ArrayFormatter::try_new(column.as_ref(), &options) {
-            hasher.write(formatter.value(row).to_string().as_bytes());
+        };
+        if let Some(a) = any.downcast_ref::<StringArray>() {
+            feed(&|row, h| {
+                h.write(a.value(row).as_bytes());
+                h.write_u8(0xff);
+            });
+        } else if let Some(a) = any.downcast_ref::<Int64Array>() {
+            feed(&|row, h| h.write_i64(a.value(row)));
+        } else if let Some(a) = any.downcast_ref::<Float64Array>() {
+            feed(&|row, h| h.write_u64(a.value(row).to_bits()));
+        } else if let Some(a) = any.downcast_ref::<Date32Array>() {
+            feed(&|row, h| h.write_i32(a.value(row)));
+        } else if let Some(a) = any.downcast_ref::<TimestampMicrosecondArray>() {
+            feed(&|row, h| h.write_i64(a.value(row)));
+        } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+            feed(&|row, h| h.write_u8(u8::from(a.value(row))));
+        } else {
+            let options = FormatOptions::default();
+            if let Ok(formatter) = ArrayFormatter::try_new(column.as_ref(), &options) {
+                feed(&|row, h| h.write(formatter.value(row).to_string().as_bytes()));
+            }
         }
     }
+    states
+        .into_iter()
+        .map(|(a, b)| (u128::from(a.finish()) << 64) | u128::from(b.finish()))
+        .collect()
 }

@@ -622,3 +622,63 @@ fn reimporting_every_fixture_changes_no_count() {
     }
     assert_eq!(counts(dir.path()), before);
 }
+
+/// A form fill ties an anonymous browser to a person: the person's earlier anonymous session
+/// (paid search, from GA4) becomes theirs, and the deal they later won is attributed to it.
+#[test]
+fn a_form_fill_gives_a_person_their_earlier_anonymous_sessions() {
+    let dir = new_workspace("b2b");
+    let (code, _) = import(
+        dir.path(),
+        "ga4-bigquery",
+        &fixture("ga4_events_20261126.json"),
+    );
+    assert_eq!(code, 0);
+    // Contact 101 wins a deal the day after browser `111.1` came from paid search.
+    let deals = dir.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "Record ID,Deal Name,Deal Stage,Amount,Currency,Create Date,Close Date,Associated Contact IDs\n\
+         7001,Stitched,closedwon,1000,SEK,2026-11-26 12:00,2026-11-27 12:00,101\n",
+    )
+    .unwrap();
+    let (code, stderr) = import(dir.path(), "hubspot-deals", &deals);
+    assert_eq!(code, 0, "{stderr}");
+    let attribution = |dir: &Path| -> serde_json::Value {
+        let output = utfall()
+            .args([
+                "attribution",
+                "--conversion",
+                "won-deals",
+                "--by",
+                "channel",
+            ])
+            .args(["--model", "first", "--format", "json", "-C"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let before = attribution(dir.path());
+    assert_eq!(
+        before["journeys_with_touches"], 0,
+        "the session is anonymous"
+    );
+    let (code, stderr) = import(
+        dir.path(),
+        "form-submissions",
+        &fixture("form_submissions.csv"),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let after = attribution(dir.path());
+    assert_eq!(after["journeys_with_touches"], 1);
+    let rows = after["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["channel"], "paid_search");
+    assert_eq!(rows[0]["models"]["first"]["value"].as_f64(), Some(1000.0));
+}

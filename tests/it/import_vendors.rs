@@ -565,6 +565,8 @@ fn reimporting_every_fixture_changes_no_count() {
         ("meta-ads", "meta_insights_api.json"),
         ("linkedin-ads", "linkedin_ad_analytics.json"),
         ("mailchimp", "mailchimp_campaigns.csv"),
+        ("hubspot-email", "hubspot_email_export.csv"),
+        ("hubspot-companies", "hubspot_companies_sv.csv"),
         ("survey", "qualtrics_brand_tracker.csv"),
         ("survey", "surveymonkey_brand_tracker.csv"),
         ("activities", "activities.csv"),
@@ -681,4 +683,37 @@ fn a_form_fill_gives_a_person_their_earlier_anonymous_sessions() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["channel"], "paid_search");
     assert_eq!(rows[0]["models"]["first"]["value"].as_f64(), Some(1000.0));
+}
+
+#[test]
+fn hubspot_companies_and_marketing_emails() {
+    let dir = new_workspace("b2b");
+    // UTF-8 with a BOM, `;`, Swedish labels, a no-break space as thousands separator.
+    let (code, stderr) = import(
+        dir.path(),
+        "hubspot-companies",
+        &fixture("hubspot_companies_sv.csv"),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let accounts = rows(dir.path(), "accounts");
+    assert_eq!(accounts.len(), 3);
+    let nordkraft = find(&accounts, "account_id", "501");
+    assert_eq!(nordkraft["name"], "Nordkraft AB");
+    assert_eq!(nordkraft["domain"], "nordkraft.se");
+    assert_eq!(nordkraft["employees"], "1250");
+    assert!(!find(&accounts, "account_id", "503").contains_key("employees"));
+
+    let (code, stderr) = import(
+        dir.path(),
+        "hubspot-email",
+        &fixture("hubspot_email_export.csv"),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let sends = rows(dir.path(), "email_sends");
+    assert_eq!(sends.len(), 2);
+    let november = find(&sends, "send_id", "88001234");
+    assert_eq!(november["n_sent"], "4210");
+    assert_eq!(november["n_clicks_unique"], "312");
+    // 08:00 in Stockholm in November is 07:00 UTC.
+    assert_eq!(november["sent_at"], "2026-11-06T07:00:00Z");
 }

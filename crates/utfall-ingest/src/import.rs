@@ -537,7 +537,7 @@ impl Sink {
 /// Where the last complete record of `bytes` ends (after its line feed), reading quotes as a
 /// CSV reader does: a quote opens a quoted field only at the start of a field, and `""` inside
 /// one is a quote. 0 if no record is complete.
-fn record_boundary(bytes: &[u8], delimiter: u8) -> usize {
+pub fn record_boundary(bytes: &[u8], delimiter: u8) -> usize {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         FieldStart,
@@ -556,6 +556,9 @@ fn record_boundary(bytes: &[u8], delimiter: u8) -> usize {
                 boundary = i + 1;
                 State::FieldStart
             }
+            // A lone carriage return ends a record too (as the CSV reader reads it); the cut
+            // is made at line feeds only.
+            (_, b'\r') => State::FieldStart,
             (_, b) if b == delimiter => State::FieldStart,
             (State::FieldStart | State::QuoteInQuoted | State::Unquoted, _) => State::Unquoted,
         };

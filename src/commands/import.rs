@@ -223,7 +223,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Json && !args.dry_run {
         let items: Vec<serde_json::Value> = reports.iter().map(|s| json!({
             "file": s.file, "sha256": s.sha256, "tables": s.tables, "read": s.read, "imported": s.imported,
-            "duplicates": s.duplicates, "rejected": s.rejected, "quarantine": s.quarantine, "already_imported": s.already_imported,
+            "duplicates": s.duplicates, "rejected": s.rejected, "skipped": s.skipped, "format": s.format, "quarantine": s.quarantine, "already_imported": s.already_imported,
         })).collect();
         print_json(&items)?;
     }
@@ -280,7 +280,7 @@ fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
 fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
         let report = json!({
-            "file": summary.file, "preset": preset, "encoding": summary.encoding, "delimiter": summary.delimiter.to_string(),
+            "file": summary.file, "preset": preset, "format": summary.format, "encoding": summary.encoding, "delimiter": summary.delimiter.to_string(),
             "decimal_comma": summary.decimal_comma, "day_first": summary.day_first, "header_line": summary.header_line,
             "tables": summary.tables, "mapping": summary.mapping.iter().map(|(t, s)| json!({"column": t, "from": s})).collect::<Vec<_>>(),
             "preview": summary.preview, "read": summary.read, "would_import": summary.imported, "would_reject": summary.rejected,
@@ -301,9 +301,10 @@ fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyho
         other => format!("`{other}`"),
     };
     let mut text = format!(
-        "{} ({preset} → {})\n  encoding {}, delimiter {delimiter}, decimal {}, dates {}, header on line {}\n  {} rows would be imported, {} rejected\n\n",
+        "{} ({preset} → {})\n  {}, encoding {}, delimiter {delimiter}, decimal {}, dates {}, header on line {}\n  {} rows would be imported, {} rejected\n\n",
         summary.file,
         summary.tables.join(", "),
+        summary.format,
         summary.encoding,
         if summary.decimal_comma {
             "comma"

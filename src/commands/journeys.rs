@@ -316,7 +316,8 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         .iter()
         .filter(|j| !j.touches.is_empty())
         .map(|j| j.conversion.value)
-        .sum();
+        .sum::<f64>()
+        + 0.0; // an empty sum is -0.0
     // Marketing-sourced: the journey's first touch is marketing; influenced: any touch is.
     let is_marketing = |touch: &Touch| {
         args.by != ByArg::Channel || !NOT_MARKETING.contains(&keys[touch.channel as usize].as_str())
@@ -329,7 +330,7 @@ pub fn run(args: AttributionRunArgs, lang: Option<Lang>) -> anyhow::Result<ExitC
         .iter()
         .filter(|j| j.touches.iter().any(is_marketing))
         .collect();
-    let sum_value = |set: &[&Journey]| set.iter().map(|j| j.conversion.value).sum::<f64>();
+    let sum_value = |set: &[&Journey]| set.iter().map(|j| j.conversion.value).sum::<f64>() + 0.0;
 
     let weights = |text: &str, n: usize, flag: &str| -> anyhow::Result<Vec<f64>> {
         let values: Vec<f64> = text

@@ -717,3 +717,50 @@ fn hubspot_companies_and_marketing_emails() {
     // 08:00 in Stockholm in November is 07:00 UTC.
     assert_eq!(november["sent_at"], "2026-11-06T07:00:00Z");
 }
+
+#[test]
+fn generic_reads_parquet_and_ndjson() {
+    // Spend from a report, then its Parquet part imported elsewhere as a generic file.
+    let first = new_workspace("b2b");
+    import(
+        first.path(),
+        "google-ads",
+        &fixture("google_ads_report.csv"),
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(first.path().join("data/_manifest.json")).unwrap())
+            .unwrap();
+    let part = first.path().join("data").join(
+        manifest["tables"]["spend"]["parts"][0]["file"]
+            .as_str()
+            .unwrap(),
+    );
+    let second = new_workspace("b2b");
+    let (code, stderr) = import_with(second.path(), "generic", &part, &["--table", "spend"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        sorted(rows(second.path(), "spend")),
+        sorted(rows(first.path(), "spend"))
+    );
+
+    let ndjson = second.path().join("activities.ndjson");
+    std::fs::write(
+        &ndjson,
+        "{\"activity_id\": \"a1\", \"name\": \"Mässa\", \"kind\": \"fair\", \"channel\": \"events\", \"start_date\": \"2026-11-10\", \"budget\": 1000.5, \"currency\": \"SEK\"}\n\
+         {\"activity_id\": \"a2\", \"name\": \"Webbinarium\", \"kind\": \"webinar\", \"channel\": \"events\", \"start_date\": \"2026-11-18\", \"currency\": \"SEK\"}\n",
+    )
+    .unwrap();
+    let (code, stderr) = import_with(
+        second.path(),
+        "generic",
+        &ndjson,
+        &["--table", "activities"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let activities = rows(second.path(), "activities");
+    assert_eq!(activities.len(), 2);
+    assert_eq!(
+        number(find(&activities, "activity_id", "a1"), "budget"),
+        1000.5
+    );
+}

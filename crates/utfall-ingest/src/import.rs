@@ -1320,6 +1320,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn chunk_cuts() {
+        // A quoted field with a line feed inside is not cut.
+        assert_eq!(record_boundary(b"a,\"x\ny\"\nb,c", b','), 8);
+        // A quote inside an unquoted field is a plain character.
+        assert_eq!(record_boundary(b"5\" screen,1\n7\" tab", b','), 12);
+        // `a` ends at a lone CR; the quote after it opens a field that spans the next line feed.
+        let text = b"a\r\"x\ny\"\nz";
+        assert_eq!(record_boundary(text, b','), 8);
+        assert_eq!(record_boundary(b"no end", b','), 0);
+    }
+
+    #[test]
     fn sniffing() {
         assert_eq!(
             detect_delimiter(&[

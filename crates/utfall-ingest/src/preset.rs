@@ -1306,6 +1306,8 @@ impl Plan {
             .iter()
             .map(|(target, source)| {
                 let from = match source {
+                    // A wide survey's columns, described already.
+                    Source::Column(usize::MAX, text) => text.clone(),
                     Source::Column(_, header) => format!("column `{header}`"),
                     Source::Rule(rule) => (*rule).to_string(),
                     Source::Missing => "—".to_string(),

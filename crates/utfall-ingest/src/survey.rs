@@ -56,6 +56,8 @@ pub struct Wide {
     /// Qualtrics' `Status`/`DistributionChannel`: previews are not answers.
     status: Option<usize>,
     items: Vec<Item>,
+    /// The first header row (column ids or question texts), for people.
+    names: Vec<String>,
 }
 
 fn slug(text: &str) -> String {
@@ -134,6 +136,7 @@ impl Wide {
                 weight,
                 status: position(first, &["Status"]),
                 items,
+                names: first.clone(),
             });
         }
         let respondent = position(first, &["Respondent ID", "RespondentID", "Respondent-ID"])?;
@@ -191,6 +194,7 @@ impl Wide {
             weight: None,
             status: None,
             items,
+            names: first.clone(),
         })
     }
 
@@ -205,14 +209,8 @@ impl Wide {
                 "wave".to_string(),
                 "the month of the response (YYYY-MM)".to_string(),
             ),
-            (
-                "response_time".to_string(),
-                format!("column {}", self.time + 1),
-            ),
-            (
-                "respondent_id".to_string(),
-                format!("column {}", self.respondent + 1),
-            ),
+            ("response_time".to_string(), self.name(self.time)),
+            ("respondent_id".to_string(), self.name(self.respondent)),
         ];
         for item in &self.items {
             out.push((
@@ -223,10 +221,27 @@ impl Wide {
                         .as_ref()
                         .map_or(String::new(), |b| format!(", brand `{b}`"))
                 ),
-                format!("column {}", item.column + 1),
+                self.name(item.column),
             ));
         }
         out
+    }
+
+    /// A column as people find it: its id or question, and its number.
+    fn name(&self, column: usize) -> String {
+        let name = self.names.get(column).map_or("", |n| n.trim());
+        let name = if name.is_empty() {
+            // SurveyMonkey writes a question once over its option columns.
+            self.names[..column.min(self.names.len())]
+                .iter()
+                .rev()
+                .find(|n| !n.trim().is_empty())
+                .map_or("", |n| n.trim())
+        } else {
+            name
+        };
+        let short: String = name.chars().take(60).collect();
+        format!("{short} (column {})", column + 1)
     }
 
     fn question_name(&self, question: &str, renames: &BTreeMap<String, String>) -> String {

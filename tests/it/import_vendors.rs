@@ -646,25 +646,21 @@ fn a_form_fill_gives_a_person_their_earlier_anonymous_sessions() {
     .unwrap();
     let (code, stderr) = import(dir.path(), "hubspot-deals", &deals);
     assert_eq!(code, 0, "{stderr}");
-    let attribution = |dir: &Path| -> serde_json::Value {
-        let output = utfall()
-            .args([
+    let attribution = |dir: &Path| {
+        crate::json(
+            &[
                 "attribution",
                 "--conversion",
                 "won-deals",
                 "--by",
                 "channel",
-            ])
-            .args(["--model", "first", "--format", "json", "-C"])
-            .arg(dir)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
+                "--model",
+                "first",
+                "--format",
+                "json",
+            ],
+            dir,
+        )
     };
     let before = attribution(dir.path());
     assert_eq!(

@@ -1327,7 +1327,11 @@ mod tests {
         assert_eq!(record_boundary(b"5\" screen,1\n7\" tab", b','), 12);
         // `a` ends at a lone CR; the quote after it opens a field that spans the next line feed.
         assert_eq!(record_boundary(b"a\r\"x\ny\"\nz", b','), 8);
-        assert_eq!(record_boundary(b"a\r\"x\ny", b','), 0, "the line feed is quoted");
+        assert_eq!(
+            record_boundary(b"a\r\"x\ny", b','),
+            0,
+            "the line feed is quoted"
+        );
         assert_eq!(record_boundary(b"no end", b','), 0);
     }
 

@@ -170,33 +170,26 @@ impl TableBuilder {
     /// record before adding any, so the check is not repeated here.
     pub fn push(&mut self, row: Vec<Option<Value>>) {
         debug_assert!(self.check(&row).is_ok(), "push takes checked rows");
-        for (builder, value) in self.columns.iter_mut().zip(row) {
-            match (builder, value) {
-                (ColumnBuilder::Text(b), Some(Value::Text(v))) => b.append_value(v),
-                (ColumnBuilder::Float(b), Some(Value::Float(v))) => b.append_value(v),
-                (ColumnBuilder::Float(b), Some(Value::Integer(v))) => b.append_value(v as f64),
-                (ColumnBuilder::Integer(b), Some(Value::Integer(v))) => b.append_value(v),
-                (ColumnBuilder::Integer(b), Some(Value::Float(v))) => b.append_value(v as i64),
-                (ColumnBuilder::Bool(b), Some(Value::Bool(v))) => b.append_value(v),
-                (ColumnBuilder::Date(b), Some(Value::Date(v))) => {
-                    b.append_value(days_since_epoch(v))
-                }
-                (ColumnBuilder::Timestamp(b), Some(Value::Timestamp(v))) => {
-                    b.append_value(v.as_microsecond())
-                }
-                (ColumnBuilder::Timestamp(b), Some(Value::Date(v))) => {
-                    b.append_value(i64::from(days_since_epoch(v)) * 86_400_000_000)
-                }
-                (ColumnBuilder::Text(b), None) => b.append_null(),
-                (ColumnBuilder::Float(b), None) => b.append_null(),
-                (ColumnBuilder::Integer(b), None) => b.append_null(),
-                (ColumnBuilder::Bool(b), None) => b.append_null(),
-                (ColumnBuilder::Date(b), None) => b.append_null(),
-                (ColumnBuilder::Timestamp(b), None) => b.append_null(),
-                _ => unreachable!("rows are checked before they are pushed"),
-            }
-        }
-        self.n_rows += 1;
+        let parsed: Vec<Parsed<'_>> = row
+            .into_iter()
+            .zip(&self.table.columns)
+            .map(|(value, column)| match (value, column.ty) {
+                (None, _) => Parsed::Null,
+                (Some(Value::Text(v)), _) => Parsed::Owned(v),
+                (Some(Value::Float(v)), ColumnType::Integer) => Parsed::Integer(v as i64),
+                (Some(Value::Integer(v)), ColumnType::Float) => Parsed::Float(v as f64),
+                (Some(Value::Float(v)), _) => Parsed::Float(v),
+                (Some(Value::Integer(v)), _) => Parsed::Integer(v),
+                (Some(Value::Bool(v)), _) => Parsed::Bool(v),
+                (Some(Value::Date(v)), ColumnType::Timestamp) => Parsed::Timestamp(
+                    Timestamp::from_microsecond(i64::from(days_since_epoch(v)) * 86_400_000_000)
+                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                ),
+                (Some(Value::Date(v)), _) => Parsed::Date(v),
+                (Some(Value::Timestamp(v)), _) => Parsed::Timestamp(v),
+            })
+            .collect();
+        self.push_parsed(&parsed);
     }
 
     /// Adds a row read by a direct plan, whose values have their columns' types and whose

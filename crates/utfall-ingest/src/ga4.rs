@@ -244,18 +244,12 @@ pub fn rows(
     let linked = text(event.get("user_id"))
         .map(|person| (person, "user_id"))
         .or_else(|| {
-            let person = param(&event, "page_location").and_then(|url| person_in_url(&url))?;
+            // Only e-mail links: a personal link elsewhere may be shared.
             let by_email = medium
                 .as_deref()
                 .is_some_and(|m| m.eq_ignore_ascii_case("email"));
-            Some((
-                person,
-                if by_email {
-                    "email_click"
-                } else {
-                    "tracked_link"
-                },
-            ))
+            let person = param(&event, "page_location").and_then(|url| person_in_url(&url))?;
+            by_email.then_some((person, "email_click"))
         });
     let identity = linked.map(|(person, method)| {
         vec![

@@ -1629,7 +1629,7 @@ impl RowReader<'_> {
                 Some(person.clone()),
                 Some(account.clone()),
                 contact[3].clone(),
-                Some(Value::Text("crm_association".into())),
+                Some(Value::Text("crm".into())),
             ]],
             _ => Vec::new(),
         };
@@ -1744,20 +1744,27 @@ impl RowReader<'_> {
             None => self.timestamp("created_at")?,
         };
         let kind = self.raw("campaign_type").map(|(k, _)| k);
+        // What the member did, in the canonical vocabulary: a response to an event or webinar
+        // is attendance, to an e-mail a click; anything else (sent, registered) is `other`.
+        let responded = self.raw("responded_at").is_some();
+        let channel = kind.map_or("other", salesforce_campaign_channel);
+        let touch = match (responded, kind.map(str::to_lowercase).as_deref()) {
+            (true, Some("webinar")) => "webinar_attended",
+            (true, _) if channel == "events" => "event_attended",
+            (true, _) if channel == "email" => "email_click",
+            _ => "other",
+        };
         Ok(vec![
             time,
             person,
             None,
             None,
-            Some(Value::Text(
-                kind.map_or("other", salesforce_campaign_channel)
-                    .to_string(),
-            )),
+            Some(Value::Text(channel.to_string())),
             Some(Value::Text("salesforce".into())),
             kind.map(|k| Value::Text(k.to_string())),
             self.text("campaign"),
             None,
-            Some(Value::Text("campaign_member".into())),
+            Some(Value::Text(touch.into())),
         ])
     }
 
@@ -1769,7 +1776,7 @@ impl RowReader<'_> {
             self.text("person_id"),
             None,
             self.timestamp("linked_at")?,
-            Some(Value::Text("form_fill".into())),
+            Some(Value::Text("form".into())),
         ])
     }
 

@@ -442,6 +442,8 @@ pub enum ConversionArg {
     Opportunities,
     /// Deals created, with their amounts
     Pipeline,
+    /// Deals won, with their amounts (also `won_deals`, as the KPI is named)
+    #[value(alias = "won_deals")]
     WonDeals,
 }
 

@@ -653,7 +653,7 @@ fn a_form_fill_gives_a_person_their_earlier_anonymous_sessions() {
             &[
                 "attribution",
                 "--conversion",
-                "won-deals",
+                "won_deals",
                 "--by",
                 "channel",
                 "--model",

@@ -445,3 +445,56 @@ fn mailchimp_campaign_report() {
         "2026-10-01T11:30:00Z"
     );
 }
+
+/// Daily imports do not pile up files: past eight parts, the small ones are compacted, and
+/// every row is still there once.
+#[test]
+fn many_small_imports_are_compacted() {
+    let dir = new_workspace("b2b");
+    for day in 1..=12 {
+        let file = dir.path().join(format!("spend-{day:02}.csv"));
+        let mut text =
+            String::from("date,platform,channel,campaign_id,campaign_name,cost,currency\n");
+        for campaign in 0..50 {
+            text.push_str(&format!(
+                "2026-11-{day:02},manual,print,c{campaign},Kampanj {campaign},{}.25,SEK\n",
+                day * 100 + campaign
+            ));
+        }
+        std::fs::write(&file, text).unwrap();
+        let output = utfall()
+            .args(["import", "--preset", "generic", "--table", "spend", "-C"])
+            .arg(dir.path())
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("data/_manifest.json")).unwrap())
+                .unwrap();
+        let parts = manifest["tables"]["spend"]["parts"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert!(parts <= 8, "{parts} parts after {day} imports");
+        let on_disk = std::fs::read_dir(dir.path().join("data/spend"))
+            .unwrap()
+            .count();
+        assert_eq!(on_disk, parts, "no file left beside the parts");
+    }
+    let spend = rows(dir.path(), "spend");
+    assert_eq!(spend.len(), 12 * 50);
+    // Σ over days and campaigns of (100·day + campaign + 0.25).
+    let expected: f64 = (1..=12)
+        .flat_map(|day| (0..50).map(move |c| f64::from(day * 100 + c) + 0.25))
+        .sum();
+    let total: f64 = spend
+        .iter()
+        .map(|r| r["cost"].parse::<f64>().unwrap())
+        .sum();
+    assert!((total - expected).abs() < 1e-6, "{total} vs {expected}");
+}

@@ -323,6 +323,8 @@ impl DataStore {
                 .unwrap_or_default();
             let (parts, merge_counts, old) = self.merge(&staging, &table, existing, group)?;
             replaced.extend(old);
+            let (parts, old) = self.compact(&staging, &table, parts)?;
+            replaced.extend(old);
             let rows = parts.iter().map(|p| p.rows).sum();
             manifest.tables.insert(
                 table.name.clone(),
@@ -359,6 +361,48 @@ impl DataStore {
         }
         let _ = std::fs::remove_dir_all(&staging.shared.dir);
         Ok(counts)
+    }
+
+    /// Keeps the number of parts small: once a table has more than [`MAX_PARTS`], its small
+    /// parts (under a quarter of [`PART_ROWS`]) are rewritten into as few as they fill,
+    /// batch by batch. Returns the parts and the files they replace.
+    fn compact(
+        &self,
+        staging: &Staging,
+        table: &Table,
+        parts: Vec<PartFile>,
+    ) -> Result<(Vec<PartFile>, Vec<PathBuf>), StoreError> {
+        let small = |p: &PartFile| p.rows < PART_ROWS / 4;
+        if parts.len() <= MAX_PARTS || parts.iter().filter(|p| small(p)).count() < 2 {
+            return Ok((parts, Vec::new()));
+        }
+        let (small_parts, mut kept): (Vec<PartFile>, Vec<PartFile>) =
+            parts.into_iter().partition(|p| small(p));
+        let mut replaced = Vec::new();
+        let mut writer: Option<PartWriter> = None;
+        for part in &small_parts {
+            let path = self.root.join(&part.file);
+            for batch in part_reader(&path, None)? {
+                let batch = batch?;
+                if writer.as_ref().is_some_and(|w| w.rows >= PART_ROWS)
+                    && let Some(full) = writer.take()
+                {
+                    kept.push(full.close()?);
+                }
+                if writer.is_none() {
+                    let code = staging.shared.next_code.fetch_add(1, Ordering::Relaxed);
+                    writer = Some(PartWriter::create(&staging.shared, table, code)?);
+                }
+                if let Some(writer) = writer.as_mut() {
+                    writer.write(&batch)?;
+                }
+            }
+            replaced.push(path);
+        }
+        if let Some(writer) = writer {
+            kept.push(writer.close()?);
+        }
+        Ok((kept, replaced))
     }
 
     /// One table's merge: which rows of which parts lose to a later row with the same key,
@@ -482,6 +526,8 @@ impl DataStore {
 const MANIFEST_VERSION: u32 = 2;
 /// Parts of the table before this change carry this bit in their code.
 const EXISTING: u32 = 1 << 31;
+/// Parts a table may have before its small ones are compacted.
+const MAX_PARTS: usize = 8;
 /// Rows a part file takes before its writer starts the next.
 const PART_ROWS: u64 = 8_000_000;
 /// Rows of a Parquet row group (what a writer holds in memory).

@@ -267,31 +267,55 @@ pub fn rows(
     }))
 }
 
-/// The events of a GA4 export in Parquet, each as a JSON line (nested columns as objects and
-/// arrays), batch by batch.
-pub fn parquet_events(
-    path: &std::path::Path,
-) -> Result<impl Iterator<Item = Result<String, String>>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.with_batch_size(8192).build())
-        .map_err(|e| format!("not a Parquet file: {e}"))?;
-    Ok(reader.flat_map(|batch| {
-        let lines: Vec<Result<String, String>> = match batch {
-            Err(error) => vec![Err(error.to_string())],
-            Ok(batch) => {
-                let mut writer = arrow::json::LineDelimitedWriter::new(Vec::new());
-                match writer.write(&batch).and_then(|()| writer.finish()) {
-                    Err(error) => vec![Err(error.to_string())],
-                    Ok(()) => String::from_utf8_lossy(&writer.into_inner())
-                        .lines()
-                        .map(|l| Ok(l.to_string()))
-                        .collect(),
-                }
-            }
-        };
-        lines
-    }))
+/// The events of a GA4 export in Parquet as NDJSON text (nested columns as objects and
+/// arrays), converted batch by batch as it is read.
+pub struct ParquetLines {
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    pending: Vec<u8>,
+    position: usize,
+}
+
+impl std::fmt::Debug for ParquetLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetLines")
+            .field("pending", &self.pending.len())
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
+impl ParquetLines {
+    pub fn open(path: &std::path::Path) -> Result<ParquetLines, String> {
+        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.with_batch_size(8192).build())
+            .map_err(|e| format!("not a Parquet file: {e}"))?;
+        Ok(ParquetLines {
+            reader,
+            pending: Vec::new(),
+            position: 0,
+        })
+    }
+}
+
+impl std::io::Read for ParquetLines {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        while self.position == self.pending.len() {
+            let Some(batch) = self.reader.next() else {
+                return Ok(0);
+            };
+            let batch = batch.map_err(std::io::Error::other)?;
+            self.pending.clear();
+            self.position = 0;
+            let mut writer = arrow::json::LineDelimitedWriter::new(&mut self.pending);
+            writer.write(&batch).map_err(std::io::Error::other)?;
+            writer.finish().map_err(std::io::Error::other)?;
+        }
+        let n = buffer.len().min(self.pending.len() - self.position);
+        buffer[..n].copy_from_slice(&self.pending[self.position..self.position + n]);
+        self.position += n;
+        Ok(n)
+    }
 }
 
 #[cfg(test)]

@@ -678,17 +678,18 @@ impl Context<'_> {
 
     /// Cuts `reader` into chunks of whole records and has workers (one a core) turn them into
     /// rows with `process`. Returns the staged tables.
+    #[allow(clippy::too_many_arguments)]
     fn parallel<R: Read>(
         &self,
         reader: R,
         start_line: u64,
+        total: u64,
         tables: &[Table],
         boundary: &(dyn Fn(&[u8]) -> usize + Sync),
         process: &(dyn Fn(&mut Sink, &Chunk) + Sync),
         summary: &mut ImportSummary,
     ) -> Result<Vec<StagedTable>, ImportError> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
-        let total = std::fs::metadata(self.path).map(|m| m.len()).unwrap_or(0);
         let mut reader = CountingReader {
             inner: reader,
             count: 0,
@@ -1035,9 +1036,11 @@ impl Context<'_> {
                 line_boundary(bytes)
             }
         };
+        let total = std::fs::metadata(self.path).map_or(0, |m| m.len());
         self.parallel(
             data,
             position.line(),
+            total,
             &plan.tables,
             &boundary,
             &process,
@@ -1057,6 +1060,31 @@ impl Context<'_> {
         let (text, encoding) = self.open()?;
         summary.format = "ndjson".into();
         summary.encoding = encoding.to_string();
+        let total = std::fs::metadata(self.path).map_or(0, |m| m.len());
+        self.ga4_events(text, total, summary)
+    }
+
+    /// GA4's BigQuery export as Parquet (what `bq extract --destination_format=PARQUET` or
+    /// an export through Cloud Storage writes): the same nested columns, each row turned into
+    /// a JSON line as it is read, then read as the NDJSON export is, on every core.
+    fn ga4_parquet(&self, summary: &mut ImportSummary) -> Result<Vec<StagedTable>, ImportError> {
+        summary.format = "parquet".into();
+        let lines =
+            crate::ga4::ParquetLines::open(self.path).map_err(|message| ImportError::Format {
+                file: self.file(),
+                message,
+            })?;
+        // The JSON is larger than the file: no byte count to show progress by.
+        self.ga4_events(lines, 0, summary)
+    }
+
+    /// GA4 events, one JSON object a line, into web events, touchpoints and identities.
+    fn ga4_events(
+        &self,
+        lines: impl Read,
+        total: u64,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
         let tables = self.ga4_tables();
         summary.tables = tables.iter().map(|t| t.name.clone()).collect();
         summary.mapping = crate::ga4::describe();
@@ -1074,46 +1102,7 @@ impl Context<'_> {
                 sink.accept(chunk.start_line + index as u64, rows, || line.to_string());
             }
         };
-        self.parallel(text, 1, &tables, &line_boundary, &process, summary)
-    }
-
-    /// GA4's BigQuery export as Parquet (what `bq extract --destination_format=PARQUET` or
-    /// an export through Cloud Storage writes): the same nested columns, read row by row.
-    fn ga4_parquet(&self, summary: &mut ImportSummary) -> Result<Vec<StagedTable>, ImportError> {
-        summary.format = "parquet".into();
-        let tables = self.ga4_tables();
-        summary.tables = tables.iter().map(|t| t.name.clone()).collect();
-        summary.mapping = crate::ga4::describe();
-        let key_events = crate::ga4::default_key_events();
-        let zone = &self.options.time_zone;
-        let lines =
-            crate::ga4::parquet_events(self.path).map_err(|message| ImportError::Format {
-                file: self.file(),
-                message,
-            })?;
-        let mut failure = None;
-        let records = lines
-            .map_while(|line| match line {
-                Ok(line) => Some(line),
-                Err(message) => {
-                    failure = Some(message);
-                    None
-                }
-            })
-            .enumerate()
-            .map(|(index, line)| {
-                let rows =
-                    crate::ga4::rows(&line, &key_events, zone).map(|r| r.map(ga4_tables_rows));
-                (index as u64 + 1, rows, line)
-            });
-        let staged = self.sequential(&tables, records, summary, true)?;
-        if let Some(message) = failure {
-            return Err(ImportError::Format {
-                file: self.file(),
-                message,
-            });
-        }
-        Ok(staged)
+        self.parallel(lines, 1, total, &tables, &line_boundary, &process, summary)
     }
 
     /// Records from a header and rows of text cells (JSON API responses, Excel, Parquet).
@@ -1306,7 +1295,7 @@ impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buffer)?;
         self.count += n as u64;
-        if self.count - self.last_report > (1 << 20) || n == 0 {
+        if self.total > 0 && (self.count - self.last_report > (1 << 20) || n == 0) {
             self.last_report = self.count;
             self.reporter
                 .progress(self.count.min(self.total), self.total);

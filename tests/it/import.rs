@@ -45,10 +45,16 @@ pub fn find<'a>(
 }
 
 pub fn import(workspace: &Path, preset: &str, file: &Path) -> (i32, String) {
+    import_with(workspace, preset, file, &[])
+}
+
+/// `utfall import --preset PRESET [EXTRA…] FILE`: (exit code, stderr).
+pub fn import_with(workspace: &Path, preset: &str, file: &Path, extra: &[&str]) -> (i32, String) {
     let output = utfall()
         .args(["import", "-C"])
         .arg(workspace)
         .args(["--preset", preset])
+        .args(extra)
         .arg(file)
         .output()
         .unwrap();
@@ -56,6 +62,11 @@ pub fn import(workspace: &Path, preset: &str, file: &Path) -> (i32, String) {
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The workspace's `data/_manifest.json`.
+pub fn manifest(workspace: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(workspace.join("data/_manifest.json")).unwrap()).unwrap()
 }
 
 #[test]
@@ -309,9 +320,7 @@ fn kill_during_import_leaves_the_workspace_consistent() {
         .map(|f| format!("spend/{}", f.file_name().to_string_lossy()))
         .collect();
     files.sort();
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("data/_manifest.json")).unwrap())
-            .unwrap();
+    let manifest = manifest(dir.path());
     let mut parts: Vec<String> = manifest["tables"]["spend"]["parts"]
         .as_array()
         .unwrap()
@@ -462,20 +471,9 @@ fn many_small_imports_are_compacted() {
             ));
         }
         std::fs::write(&file, text).unwrap();
-        let output = utfall()
-            .args(["import", "--preset", "generic", "--table", "spend", "-C"])
-            .arg(dir.path())
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("data/_manifest.json")).unwrap())
-                .unwrap();
+        let (code, stderr) = import_with(dir.path(), "generic", &file, &["--table", "spend"]);
+        assert_eq!(code, 0, "{stderr}");
+        let manifest = manifest(dir.path());
         let parts = manifest["tables"]["spend"]["parts"]
             .as_array()
             .unwrap()

@@ -5,23 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::import::{find, fixture, import, rows};
+use crate::import::{find, fixture, import, import_with, manifest, rows};
 use crate::{new_workspace, utfall};
-
-fn import_with(workspace: &Path, preset: &str, file: &Path, extra: &[&str]) -> (i32, String) {
-    let output = utfall()
-        .args(["import", "-C"])
-        .arg(workspace)
-        .args(["--preset", preset])
-        .args(extra)
-        .arg(file)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
     row[column]
@@ -576,9 +561,7 @@ fn reimporting_every_fixture_changes_no_count() {
         ("form-submissions", "form_submissions.csv"),
     ];
     let counts = |dir: &Path| -> Vec<(String, u64)> {
-        let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.join("data/_manifest.json")).unwrap())
-                .unwrap();
+        let manifest = manifest(dir);
         let mut out: Vec<(String, u64)> = manifest["tables"]
             .as_object()
             .unwrap()
@@ -725,9 +708,7 @@ fn generic_reads_parquet_and_ndjson() {
         "google-ads",
         &fixture("google_ads_report.csv"),
     );
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(first.path().join("data/_manifest.json")).unwrap())
-            .unwrap();
+    let manifest = manifest(first.path());
     let part = first.path().join("data").join(
         manifest["tables"]["spend"]["parts"][0]["file"]
             .as_str()

@@ -399,6 +399,10 @@ pub struct ImportArgs {
     /// Show the import log instead of importing
     #[arg(long)]
     pub log: bool,
+    /// Show the rows the latest import with rejections kept in the quarantine (with
+    /// `--log`-style `--format`); files given: the latest import of those files
+    #[arg(long, conflicts_with_all = ["log", "dry_run"])]
+    pub rejected: bool,
     /// List the presets
     #[arg(long)]
     pub list_presets: bool,

@@ -82,6 +82,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.log {
         return show_log(&store, args.format);
     }
+    if args.rejected {
+        return show_rejected(&store, &args.files, args.format);
+    }
     let currency = config.map_or("SEK".to_string(), |c| c.currency.get_ref().clone());
     let zone_name = config
         .and_then(|c| c.time_zone.as_ref())
@@ -367,6 +370,82 @@ fn show_log(store: &DataStore, format: Format) -> anyhow::Result<ExitCode> {
         Format::Json => print_json(&serde_json::to_value(&manifest.imports)?)?,
         Format::Csv => write_csv(&headers, &rows)?,
         Format::Table => print_stdout(&table(&headers, &rows))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rows an import kept in the quarantine: file, line, column, reason, record.
+fn show_rejected(store: &DataStore, files: &[PathBuf], format: Format) -> anyhow::Result<ExitCode> {
+    let manifest = store.manifest()?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let Some(import) = manifest
+        .imports
+        .iter()
+        .rev()
+        .find(|i| i.quarantine.is_some() && (names.is_empty() || names.contains(&i.file)))
+    else {
+        eprintln!("no import has rejected rows");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let path = store
+        .root()
+        .join(import.quarantine.as_deref().unwrap_or_default());
+    let mut reader = csv::Reader::from_path(&path)
+        .with_context(|| format!("cannot read the quarantine `{}`", path.display()))?;
+    let headers = ["file", "line", "column", "reason", "record"];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("`{}` is damaged", path.display()))?;
+        rows.push(
+            record
+                .iter()
+                // The quarantine guards cells against formula injection; show them as they were.
+                .map(|c| c.strip_prefix('\'').unwrap_or(c).to_string())
+                .collect(),
+        );
+    }
+    eprintln!(
+        "{} rejected rows of `{}` ({}), kept in `{}`",
+        rows.len(),
+        import.file,
+        import.at,
+        path.display()
+    );
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| {
+                    serde_json::Value::Object(
+                        headers
+                            .iter()
+                            .zip(row)
+                            .map(|(h, v)| ((*h).to_string(), json!(v)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            print_json(&items)?;
+        }
+        Format::Csv => write_csv(&headers, &rows)?,
+        Format::Table => {
+            let short: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            if i == 4 && c.chars().count() > 60 {
+                                format!("{}…", c.chars().take(59).collect::<String>())
+                            } else {
+                                c.clone()
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            print_stdout(&table(&headers, &short))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

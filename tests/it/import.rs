@@ -496,3 +496,42 @@ fn many_small_imports_are_compacted() {
         .sum();
     assert!((total - expected).abs() < 1e-6, "{total} vs {expected}");
 }
+
+/// `import --rejected` shows what the quarantine kept; no e-mail address is kept there.
+#[test]
+fn rejected_rows_are_shown_and_keep_no_addresses() {
+    let dir = new_workspace("b2b");
+    let (code, _) = import(
+        dir.path(),
+        "hubspot-contacts",
+        &fixture("hubspot_contacts_en.csv"),
+    );
+    assert_eq!(code, 1);
+    let output = utfall()
+        .args(["import", "--rejected", "--format", "json", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rejected: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["line"], "5");
+    assert_eq!(rejected[0]["column"], "Create Date");
+    let record = rejected[0]["record"].as_str().unwrap();
+    // printf 'olle@berg.se' | sha256sum
+    assert!(
+        record.contains("sha256:9204dae4d2db3866e00b854d15b474426a7fcd71da40529fc979e3e4b7b0b145"),
+        "{record}"
+    );
+    let quarantine = std::fs::read_dir(dir.path().join("data/_quarantine"))
+        .unwrap()
+        .flatten()
+        .map(|f| std::fs::read_to_string(f.path()).unwrap())
+        .collect::<String>();
+    assert!(quarantine.contains("31/02/2026"), "{quarantine}");
+    assert!(!quarantine.contains("olle@berg.se"), "{quarantine}");
+}

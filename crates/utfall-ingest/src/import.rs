@@ -497,12 +497,13 @@ impl Sink {
                 .rejections
                 .push((line, column.to_string(), reason.to_string()));
         }
+        // Kept as read, but for e-mail addresses, which are never stored.
         result.quarantine.push_str(&format!(
             "{},{line},{},{},{}\n",
             csv_cell(&self.file),
             csv_cell(column),
-            csv_cell(reason),
-            csv_cell(raw)
+            csv_cell(&crate::preset::mask_emails(reason)),
+            csv_cell(&crate::preset::mask_emails(raw))
         ));
     }
 

@@ -217,8 +217,24 @@ fn reimporting_changes_nothing_and_overlaps_are_deduplicated() {
     // An overlapping export: one day again with a corrected cost, and a new day.
     let overlap = dir.path().join("google_ads_next.csv");
     std::fs::write(&overlap, "Day,Campaign,Campaign ID,Currency code,Cost,Impr.,Clicks\n2026-11-02,Sök | Varumärke,111,SEK,1200.00,10000,300\n2026-11-03,Sök | Varumärke,111,SEK,900.00,8000,200\n").unwrap();
+    let files = |manifest: &serde_json::Value| -> Vec<std::path::PathBuf> {
+        manifest["tables"]["spend"]["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| dir.path().join("data").join(p["file"].as_str().unwrap()))
+            .collect()
+    };
+    let before_overlap = files(&manifest(dir.path()));
     let (code, stderr) = import(dir.path(), "google-ads", &overlap);
     assert_eq!(code, 0, "{stderr}");
+    // The replaced part stays for readers of the previous manifest until the next change.
+    assert!(before_overlap.iter().all(|f| f.exists()));
+    assert!(
+        files(&manifest(dir.path()))
+            .iter()
+            .all(|f| !before_overlap.contains(f))
+    );
     assert!(
         stderr.contains("read 2, imported 2, duplicates 1, rejected 0"),
         "{stderr}"
@@ -239,6 +255,10 @@ fn reimporting_changes_nothing_and_overlaps_are_deduplicated() {
     let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[1]["duplicates"], 1);
+    // The next change removes them.
+    let (code, stderr) = import(dir.path(), "activities", &fixture("activities.csv"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(before_overlap.iter().all(|f| !f.exists()));
 }
 
 #[test]
@@ -321,11 +341,21 @@ fn kill_during_import_leaves_the_workspace_consistent() {
         .collect();
     files.sort();
     let manifest = manifest(dir.path());
+    // The current parts, and the files the last change replaced (kept for readers of the
+    // previous manifest until the next change).
     let mut parts: Vec<String> = manifest["tables"]["spend"]["parts"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["file"].as_str().unwrap().to_string())
+        .chain(
+            manifest["retired"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| f.as_str().unwrap().to_string())
+                .filter(|f| f.starts_with("spend/")),
+        )
         .collect();
     parts.sort();
     assert_eq!(files, parts);
@@ -482,7 +512,12 @@ fn many_small_imports_are_compacted() {
         let on_disk = std::fs::read_dir(dir.path().join("data/spend"))
             .unwrap()
             .count();
-        assert_eq!(on_disk, parts, "no file left beside the parts");
+        let retired = manifest["retired"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            on_disk,
+            parts + retired,
+            "no file beside the parts but the last change's retired ones"
+        );
     }
     let spend = rows(dir.path(), "spend");
     assert_eq!(spend.len(), 12 * 50);

@@ -121,6 +121,10 @@ pub struct Manifest {
     pub version: u32,
     pub tables: BTreeMap<String, TableFile>,
     pub imports: Vec<ImportRecord>,
+    /// Files the last change replaced, removed by the next one: a reader that opened the
+    /// previous manifest can still finish.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<String>,
 }
 
 /// The data folder of a workspace.
@@ -242,6 +246,7 @@ impl DataStore {
             .flat_map(TableFile::files)
             .map(|f| self.root.join(f))
             .collect();
+        keep.extend(manifest.retired.iter().map(|f| self.root.join(f)));
         keep.extend(
             manifest
                 .imports
@@ -348,6 +353,14 @@ impl DataStore {
             sync_dir(&dir);
             record.quarantine = Some(relative);
         }
+        let previous_retired = std::mem::replace(
+            &mut manifest.retired,
+            replaced
+                .iter()
+                .filter_map(|p| p.strip_prefix(&self.root).ok())
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect(),
+        );
         record.duplicates = counts.iter().map(|c| c.duplicates).sum();
         manifest.imports.push(record);
         let bytes = serde_json::to_vec_pretty(&manifest).map_err(|error| StoreError::Corrupt {
@@ -356,8 +369,8 @@ impl DataStore {
         })?;
         // The switch: until this rename, the previous manifest and its files are the truth.
         write_atomically(&self.root.join(MANIFEST), &bytes)?;
-        for old in replaced {
-            let _ = std::fs::remove_file(old);
+        for old in previous_retired {
+            let _ = std::fs::remove_file(self.root.join(old));
         }
         let _ = std::fs::remove_dir_all(&staging.shared.dir);
         Ok(counts)

@@ -542,17 +542,8 @@ fn rejected_rows_are_shown_and_keep_no_addresses() {
         &fixture("hubspot_contacts_en.csv"),
     );
     assert_eq!(code, 1);
-    let output = utfall()
-        .args(["import", "--rejected", "--format", "json", "-C"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rejected: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let rejected = crate::json(&["import", "--rejected", "--format", "json"], dir.path());
+    let rejected = rejected.as_array().unwrap();
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0]["line"], "5");
     assert_eq!(rejected[0]["column"], "Create Date");

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(records) = utfall_ingest::json::records("generic", text) {
+        if let Ok(records) = utfall_ingest::json::records(text) {
             for (_, cells) in &records.rows {
                 assert_eq!(cells.len(), records.header.len());
             }

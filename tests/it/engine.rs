@@ -785,23 +785,12 @@ fn explain_names_the_movers() {
         .find(|m| m["kpi"] == "marketing_spend")
         .unwrap();
     assert_eq!(spend["dimension"], "channel");
-    let values: Vec<(String, f64)> = spend["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["value"].as_str().unwrap().to_string(),
-                v["change"].as_f64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        values,
+        crate::labelled(&spend["values"], "value", "change"),
         vec![
-            ("events".to_string(), 2000.0),
-            ("paid_search".to_string(), -1000.0),
-            ("paid_social".to_string(), -500.0)
+            ("events".to_string(), Some(2000.0)),
+            ("paid_search".to_string(), Some(-1000.0)),
+            ("paid_social".to_string(), Some(-500.0))
         ]
     );
     // A dimension the KPI's table lacks is a clear error when asked for.
@@ -892,23 +881,12 @@ fn the_scorecard_splits_by_a_dimension() {
         dir.path(),
     );
     let spend = kpi_row(&card, "marketing_spend");
-    let by: Vec<(String, f64)> = spend["by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["value"].as_str().unwrap().to_string(),
-                v["current"].as_f64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        by,
+        crate::labelled(&spend["by"], "value", "current"),
         vec![
-            ("events".into(), 2000.0),
-            ("paid_search".into(), 1000.0),
-            ("paid_social".into(), 500.0)
+            ("events".into(), Some(2000.0)),
+            ("paid_search".into(), Some(1000.0)),
+            ("paid_social".into(), Some(500.0))
         ]
     );
     // Won revenue reads deals, which have no channel column: not split.

@@ -85,14 +85,23 @@ pub fn json(args: &[&str], dir: &Path) -> serde_json::Value {
 
 /// A `--format json` KPI series as (period or dimension value, value) pairs.
 pub fn pairs(report: &serde_json::Value, label: &str) -> Vec<(String, Option<f64>)> {
-    report["values"]
+    labelled(&report["values"], label, "value")
+}
+
+/// A JSON array of objects as (text at `label`, number at `number`) pairs.
+pub fn labelled(
+    items: &serde_json::Value,
+    label: &str,
+    number: &str,
+) -> Vec<(String, Option<f64>)> {
+    items
         .as_array()
-        .expect("values")
+        .expect("an array")
         .iter()
         .map(|v| {
             (
                 v[label].as_str().unwrap_or_default().to_string(),
-                v["value"].as_f64(),
+                v[number].as_f64(),
             )
         })
         .collect()

@@ -186,7 +186,7 @@ fn flatten_object(prefix: &str, object: &Map<String, Json>, out: &mut Vec<(Strin
 }
 
 /// Reads API responses into records.
-pub fn records(_preset: &str, body: &str) -> Result<Records, String> {
+pub fn records(body: &str) -> Result<Records, String> {
     let (layout, objects) = record_objects(documents(body)?)?;
     let mut header: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn flattening_by_vendor_conventions() {
         let hubspot = r#"{"results":[{"id":"51","properties":{"amount":"1200","dealname":"A"},"associations":{"contacts":{"results":[{"id":"101","type":"deal_to_contact"},{"id":"102","type":"deal_to_contact"}]}}}],"paging":{"next":{"after":"52"}}}"#;
-        let records = super::records("hubspot-deals", hubspot).unwrap();
+        let records = super::records(hubspot).unwrap();
         assert_eq!(
             cells(&records, 0),
             pairs(&[
@@ -396,7 +396,7 @@ mod tests {
             ])
         );
         let salesforce = r#"{"totalSize":1,"done":true,"records":[{"attributes":{"type":"Opportunity","url":"/x"},"Id":"006A","Account":{"attributes":{"type":"Account"},"Name":"Nordkraft"},"Amount":5000.5}]}"#;
-        let records = super::records("salesforce-opportunities", salesforce).unwrap();
+        let records = super::records(salesforce).unwrap();
         assert_eq!(
             cells(&records, 0),
             pairs(&[
@@ -406,7 +406,7 @@ mod tests {
             ])
         );
         let linkedin = r#"{"elements":[{"costInLocalCurrency":"12.5","dateRange":{"start":{"year":2026,"month":3,"day":7},"end":{"year":2026,"month":3,"day":7}},"pivotValues":["urn:li:sponsoredCampaign:9"]}]}"#;
-        let records = super::records("linkedin-ads", linkedin).unwrap();
+        let records = super::records(linkedin).unwrap();
         assert_eq!(
             cells(&records, 0),
             pairs(&[
@@ -417,11 +417,11 @@ mod tests {
             ])
         );
         let meta = r#"{"data":[{"spend":"10.00","actions":[{"action_type":"lead","value":"3"}]}]}"#;
-        let records = super::records("meta-ads", meta).unwrap();
+        let records = super::records(meta).unwrap();
         assert_eq!(
             cells(&records, 0),
             pairs(&[("spend", "10.00"), ("actions.lead", "3")])
         );
-        assert!(super::records("x", "{oops").unwrap_err().contains("line 1"));
+        assert!(super::records("{oops").unwrap_err().contains("line 1"));
     }
 }

@@ -114,38 +114,14 @@ pub struct Plan {
     pub preset: String,
     /// The tables rows go to; the first is the main one.
     pub tables: Vec<Table>,
-    /// Target column → source, per table.
-    pub sources: Vec<BTreeMap<String, Source>>,
+    /// Target column → source (one mapping serves every table of the plan).
+    pub sources: BTreeMap<String, Source>,
     /// Currency named in a header, e.g. Meta's `Amount spent (SEK)`.
     pub header_currency: Option<String>,
     /// A survey tool's wide export, and the question renames of the mapping.
     pub wide: Option<Box<(Wide, BTreeMap<String, String>)>>,
     /// The main table's columns, in its order: the file column each comes from.
     positions: Vec<Option<(usize, String)>>,
-}
-
-/// A record's fields by position.
-pub trait Fields {
-    /// The field, `""` if the record is shorter.
-    fn field(&self, index: usize) -> &str;
-}
-
-impl Fields for [&str] {
-    fn field(&self, index: usize) -> &str {
-        self.get(index).copied().unwrap_or("")
-    }
-}
-
-impl Fields for Vec<&str> {
-    fn field(&self, index: usize) -> &str {
-        self.get(index).copied().unwrap_or("")
-    }
-}
-
-impl Fields for csv::StringRecord {
-    fn field(&self, index: usize) -> &str {
-        self.get(index).unwrap_or("")
-    }
 }
 
 /// `str::trim`, without decoding characters when the ends are plain ASCII (the usual case).
@@ -1139,7 +1115,7 @@ impl Plan {
                 preset: preset.to_string(),
                 positions: positions_of(&table, &sources),
                 tables: vec![table],
-                sources: vec![sources],
+                sources,
                 header_currency: None,
                 wide: None,
             });
@@ -1196,12 +1172,11 @@ impl Plan {
             "hubspot-contacts" | "salesforce-leads" => tables.push(table_of("identities")?),
             _ => {}
         }
-        let sources = tables.iter().map(|_| found.clone()).collect();
         Ok(Plan {
             preset: preset.to_string(),
             positions: positions_of(&tables[0], &found),
             tables,
-            sources,
+            sources: found,
             header_currency,
             wide: None,
         })
@@ -1225,7 +1200,7 @@ impl Plan {
         Ok(Plan {
             preset: "survey".into(),
             tables: vec![table],
-            sources: vec![sources],
+            sources,
             header_currency: None,
             wide: Some(Box::new((wide, mapping.clone()))),
             positions: Vec::new(),
@@ -1242,7 +1217,7 @@ impl Plan {
     /// record; the same values and errors as [`Plan::rows`] gives for `generic`.
     pub fn direct_row<'r>(
         &self,
-        record: &'r impl Fields,
+        record: &'r csv::StringRecord,
         settings: &ReadSettings,
     ) -> Result<Vec<Parsed<'r>>, CellError> {
         let reader = RowReader {
@@ -1254,7 +1229,7 @@ impl Plan {
         let mut row = Vec::with_capacity(table.columns.len());
         for (i, column) in table.columns.iter().enumerate() {
             let cell = self.positions[i].as_ref().and_then(|(index, header)| {
-                let text = trim(record.field(*index));
+                let text = trim(record.get(*index).unwrap_or(""));
                 (!text.is_empty()).then_some((text, header.as_str()))
             });
             let value = match column.ty {
@@ -1302,7 +1277,7 @@ impl Plan {
 
     /// The mapping for people: target column → where it comes from.
     pub fn describe(&self) -> Vec<(String, String)> {
-        self.sources[0]
+        self.sources
             .iter()
             .map(|(target, source)| {
                 let from = match source {
@@ -1398,7 +1373,7 @@ pub fn mask_emails(text: &str) -> String {
 /// SHA-256 of the lower-cased, trimmed e-mail address, as hex.
 pub fn email_hash(email: &str) -> String {
     let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::import::hex(&digest)
 }
 
 /// HubSpot's original-source values (API names and UI labels, English and Swedish) → channel.
@@ -1477,7 +1452,7 @@ struct RowReader<'a> {
 
 impl RowReader<'_> {
     fn raw(&self, target: &str) -> Option<(&str, &str)> {
-        match self.plan.sources[0].get(target) {
+        match self.plan.sources.get(target) {
             Some(Source::Column(index, header)) => self.cell(*index, header),
             _ => None,
         }

@@ -39,15 +39,11 @@ pub(crate) fn open(dir: &std::path::Path) -> anyhow::Result<Opened> {
         .and_then(|c| c.data_dir.as_ref())
         .map_or("data".to_string(), |d| d.get_ref().clone());
     let store = DataStore::new(dir.join(data_dir));
-    let manifest = store.manifest()?;
     let catalog = utfall_model::check::catalog(&workspace);
-    let tables = manifest
-        .tables
-        .iter()
-        .filter_map(|(name, file)| {
-            let paths = file.files().map(|f| store.root().join(f)).collect();
-            Some((catalog.table(name)?.clone(), paths))
-        })
+    let tables = store
+        .table_paths()?
+        .into_iter()
+        .filter_map(|(name, paths)| Some((catalog.table(&name)?.clone(), paths)))
         .collect();
     let time_zone = config
         .and_then(|c| c.time_zone.as_ref())

@@ -573,11 +573,6 @@ struct Shared {
 }
 
 impl Staging {
-    /// The import's id.
-    pub fn id(&self) -> &str {
-        &self.shared.id
-    }
-
     /// A file in the staging folder (removed with it).
     pub fn path(&self, name: &str) -> PathBuf {
         self.shared.dir.join(name)

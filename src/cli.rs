@@ -384,9 +384,20 @@ pub struct ImportArgs {
     /// Numbers use a decimal point (default: detected)
     #[arg(long)]
     pub decimal_point: bool,
-    /// Dates like 01/02/2026 are month first (default: detected, else day first)
-    #[arg(long)]
+    /// Dates like 01/02/2026 are month first (default: decided from the whole column, else
+    /// the vendor's order, else day first; announced)
+    #[arg(long, conflicts_with = "day_first")]
     pub month_first: bool,
+    /// Dates like 01/02/2026 are day first (default: decided from the whole column)
+    #[arg(long)]
+    pub day_first: bool,
+    /// The currency of amounts the file does not name one for (ISO 4217, e.g. `USD`); a file
+    /// whose amounts have no currency is refused without it
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Give a table column one value for every row, e.g. `--set platform=meta` (repeatable)
+    #[arg(long = "set", value_name = "COLUMN=VALUE")]
+    pub constants: Vec<String>,
     /// The file's text encoding (`utf-8`, `windows-1252`, `utf-16le`, …), if not detected
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,

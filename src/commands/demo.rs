@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use utfall_demo::{DemoConfig, Size, generate};
 use utfall_ingest::import::{ImportOptions, Silent, import_file};
+use utfall_ingest::parse::DateOrder;
 use utfall_ingest::store::DataStore;
 use utfall_model::period::{Grain, Period};
 use utfall_model::workspace::Workspace;
@@ -71,11 +72,15 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             preset: export.preset.to_string(),
             mapping: Default::default(),
             table: export.table.map(str::to_string),
-            currency: "SEK".into(),
+            constants: Default::default(),
+            // The demo company's exports are in kronor where they do not say.
+            currency: Some("SEK".into()),
+            workspace_currency: "SEK".into(),
             time_zone: time_zone.clone(),
             delimiter: None,
             decimal_comma: None,
             date_order: None,
+            default_date_order: DateOrder::DayFirst,
             encoding: None,
             dry_run: false,
         };

@@ -85,7 +85,38 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.rejected {
         return show_rejected(&store, &args.files, args.format);
     }
-    let currency = config.map_or("SEK".to_string(), |c| c.currency.get_ref().clone());
+    let workspace_currency = config.map_or("SEK".to_string(), |c| c.currency.get_ref().clone());
+    let given_currency = match &args.currency {
+        Some(code) => {
+            let code = code.trim().to_uppercase();
+            if !utfall_model::money::is_currency(&code) {
+                return Err(
+                    UserError::new(format!("`{code}` is not an ISO 4217 currency code"))
+                        .hint("write e.g. `--currency SEK`, `--currency EUR` or `--currency USD`")
+                        .into(),
+                );
+            }
+            Some(code)
+        }
+        None => None,
+    };
+    let mut constants: BTreeMap<String, String> = BTreeMap::new();
+    for pair in &args.constants {
+        let (column, value) = pair.split_once('=').ok_or_else(|| {
+            UserError::new(format!("`--set {pair}` is not COLUMN=VALUE"))
+                .hint("write e.g. `--set platform=meta`")
+        })?;
+        constants.insert(column.trim().to_string(), value.trim().to_string());
+    }
+    if let Some(currency) = constants.get("currency")
+        && !utfall_model::money::is_currency(&currency.to_uppercase())
+    {
+        return Err(
+            UserError::new(format!("`{currency}` is not an ISO 4217 currency code"))
+                .hint("write e.g. `--set currency=USD`")
+                .into(),
+        );
+    }
     let zone_name = config
         .and_then(|c| c.time_zone.as_ref())
         .map_or("Europe/Stockholm".to_string(), |z| z.get_ref().clone());
@@ -110,12 +141,20 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 .hint("write e.g. `--encoding utf-8`, `--encoding windows-1252` or `--encoding utf-16le`")
         })?),
     };
-    let base =
-        |preset: String, mapping: BTreeMap<String, String>, table: Option<String>| ImportOptions {
+    let base = |preset: String,
+                mapping: BTreeMap<String, String>,
+                table: Option<String>,
+                source_currency: Option<String>,
+                source_constants: BTreeMap<String, String>| {
+        let mut all_constants = source_constants;
+        all_constants.extend(constants.clone());
+        ImportOptions {
             preset,
             mapping,
             table,
-            currency: currency.clone(),
+            constants: all_constants,
+            currency: given_currency.clone().or(source_currency),
+            workspace_currency: workspace_currency.clone(),
             time_zone: time_zone.clone(),
             delimiter: args.delimiter.and_then(|d| u8::try_from(d).ok()),
             decimal_comma: if args.decimal_comma {
@@ -125,10 +164,18 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             } else {
                 None
             },
-            date_order: args.month_first.then_some(DateOrder::MonthFirst),
+            date_order: if args.month_first {
+                Some(DateOrder::MonthFirst)
+            } else if args.day_first {
+                Some(DateOrder::DayFirst)
+            } else {
+                None
+            },
+            default_date_order: DateOrder::DayFirst,
             encoding,
             dry_run: args.dry_run,
-        };
+        }
+    };
 
     // (file, options) pairs.
     let mut jobs: Vec<(PathBuf, ImportOptions)> = Vec::new();
@@ -157,7 +204,13 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         for file in &args.files {
             jobs.push((
                 file.clone(),
-                base(preset.clone(), mapping.clone(), args.table.clone()),
+                base(
+                    preset.clone(),
+                    mapping.clone(),
+                    args.table.clone(),
+                    None,
+                    BTreeMap::new(),
+                ),
             ));
         }
     } else {
@@ -169,7 +222,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 .map(|(k, v)| (k.clone(), v.get_ref().clone()))
                 .collect();
             source_mapping.extend(mapping.clone());
-            let options = base(
+            let mut options = base(
                 source.def.preset.get_ref().clone(),
                 source_mapping,
                 source
@@ -178,7 +231,25 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
                     .as_ref()
                     .map(|t| t.get_ref().clone())
                     .or(args.table.clone()),
+                source
+                    .def
+                    .currency
+                    .as_ref()
+                    .map(|c| c.get_ref().trim().to_uppercase()),
+                source
+                    .def
+                    .set
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect(),
             );
+            if options.date_order.is_none() {
+                options.date_order = match source.def.dates.as_ref().map(|d| d.get_ref().as_str()) {
+                    Some("month-first") => Some(DateOrder::MonthFirst),
+                    Some("day-first") => Some(DateOrder::DayFirst),
+                    _ => None,
+                };
+            }
             let files = if args.files.is_empty() {
                 source
                     .def
@@ -210,8 +281,8 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         progress.finish();
         let summary = result.map_err(|error| {
             let hint = match &error {
-                utfall_ingest::import::ImportError::Plan { .. } => "name the column with `--map \"Column in file=target\"`, or check the `--preset`",
-                _ => "check the file",
+                utfall_ingest::import::ImportError::Plan { source, .. } => source.hint().unwrap_or_else(|| "name the column with `--map \"Column in file=target\"`, or check the `--preset`".to_string()),
+                _ => "check the file".to_string(),
             };
             anyhow::Error::new(UserError::new(error.to_string()).hint(hint))
         })?;
@@ -226,7 +297,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Json && !args.dry_run {
         let items: Vec<serde_json::Value> = reports.iter().map(|s| json!({
             "file": s.file, "sha256": s.sha256, "tables": s.tables, "read": s.read, "imported": s.imported,
-            "duplicates": s.duplicates, "rejected": s.rejected, "skipped": s.skipped, "format": s.format, "quarantine": s.quarantine, "already_imported": s.already_imported,
+            "duplicates": s.duplicates, "replaced": s.replaced, "summed": s.summed, "identical": s.identical, "conflicts": s.conflicts,
+            "rejected": s.rejected, "skipped": s.skipped, "format": s.format, "quarantine": s.quarantine, "already_imported": s.already_imported,
+            "day_first": s.day_first, "notes": s.notes, "warnings": s.warnings, "unmapped": s.unmapped,
         })).collect();
         print_json(&items)?;
     }
@@ -256,16 +329,12 @@ fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
         summary.duplicates,
         summary.rejected,
         if summary.skipped > 0 {
-            let why = if preset == "survey" {
-                "survey previews"
-            } else {
-                "consent denied: no user id"
-            };
-            format!(", skipped {} ({why})", summary.skipped)
+            format!(", skipped {} ({})", summary.skipped, skipped_why(preset))
         } else {
             String::new()
         }
     );
+    print_findings(summary);
     for (line, column, reason) in &summary.rejections {
         if column.is_empty() {
             eprintln!("  line {line}: {reason}");
@@ -280,6 +349,43 @@ fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
     }
 }
 
+/// Why rows of a preset are skipped on purpose.
+fn skipped_why(preset: &str) -> &'static str {
+    match preset {
+        "survey" => "survey previews and tests",
+        "ga4-bigquery" => "consent denied: no user id",
+        "google-ads" | "meta-ads" | "linkedin-ads" => "rows without a campaign: account totals",
+        _ => "not data",
+    }
+}
+
+/// What the import decided, assumed and left out, for people (stderr).
+fn print_findings(summary: &ImportSummary) {
+    if summary.replaced > 0 {
+        eprintln!(
+            "  {} rows of earlier imports were replaced by this file's rows with the same key (a restatement)",
+            summary.replaced
+        );
+    }
+    for note in &summary.notes {
+        eprintln!("  note: {note}");
+    }
+    for warning in &summary.warnings {
+        eprintln!("  warning: {warning}");
+    }
+    if !summary.unmapped.is_empty() {
+        eprintln!(
+            "  not imported (no canonical column takes them): {}",
+            summary
+                .unmapped
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
+
 fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
         let report = json!({
@@ -287,7 +393,8 @@ fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyho
             "decimal_comma": summary.decimal_comma, "day_first": summary.day_first, "header_line": summary.header_line,
             "tables": summary.tables, "mapping": summary.mapping.iter().map(|(t, s)| json!({"column": t, "from": s})).collect::<Vec<_>>(),
             "preview": summary.preview, "read": summary.read, "would_import": summary.imported, "would_reject": summary.rejected,
-            "already_imported": summary.already_imported,
+            "would_skip": summary.skipped, "summed": summary.summed, "identical": summary.identical, "conflicts": summary.conflicts,
+            "already_imported": summary.already_imported, "notes": summary.notes, "warnings": summary.warnings, "unmapped": summary.unmapped,
         });
         return print_json(&report);
     }
@@ -332,6 +439,30 @@ fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyho
     text.push_str("\nfirst rows:\n");
     for row in &summary.preview {
         text.push_str(&format!("  {}\n", row.join(" | ")));
+    }
+    if summary.skipped > 0 {
+        text.push_str(&format!(
+            "\n{} rows would be skipped ({})\n",
+            summary.skipped,
+            skipped_why(preset)
+        ));
+    }
+    for note in &summary.notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    for warning in &summary.warnings {
+        text.push_str(&format!("warning: {warning}\n"));
+    }
+    if !summary.unmapped.is_empty() {
+        text.push_str(&format!(
+            "not imported (no canonical column takes them): {}\n",
+            summary
+                .unmapped
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     print_stdout(&text)
 }

@@ -273,7 +273,9 @@ fn a_missing_column_is_named_with_the_labels_looked_for() {
     assert!(
         stderr.contains("no column for `deal_id`")
             && stderr.contains("`record id`")
-            && stderr.contains("hint: name the column with `--map"),
+            && stderr.contains("`stage`")
+            && stderr.contains("add the `Deal Stage` column to the export")
+            && stderr.contains("`--map \"Column in file="),
         "{stderr}"
     );
     assert!(

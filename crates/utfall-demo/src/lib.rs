@@ -918,6 +918,9 @@ pub fn generate(
                 description: format!("demo export for {}", e.preset),
                 table: e.table.map(str::to_string),
                 mapping: Vec::new(),
+                // The demo company keeps its books in kronor: amounts its exports do not
+                // label are in SEK.
+                currency: Some("SEK".into()),
             }
         })
         .collect();

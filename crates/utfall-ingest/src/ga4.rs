@@ -143,10 +143,16 @@ pub fn rows(
     let date = crate::parse::parse_date(&date_text, crate::parse::DateOrder::DayFirst)
         .unwrap_or_else(|| time.to_zoned_datetime(zone.clone()).date());
     let name = text(event.get("event_name")).ok_or_else(|| error("event_name", "missing"))?;
-    let session = param(&event, "ga_session_id").map(|id| format!("{user}.{id}"));
+    // Flattened exports (dbt models, custom extracts) carry the session and the traffic
+    // source as top-level fields.
+    let session = param(&event, "ga_session_id")
+        .or_else(|| text(event.get("ga_session_id")))
+        .map(|id| format!("{user}.{id}"))
+        .or_else(|| text(event.get("session_id")));
     let Some(session) = session else {
         return Ok(None);
     };
+    let flat = |keys: &[&str]| keys.iter().find_map(|k| text(event.get(*k)));
 
     // Where the session came from, most specific first.
     let last_click = path(
@@ -174,6 +180,13 @@ pub fn rows(
             .or_else(|| collected.and_then(|c| text(c.get(from_collected))))
             .or_else(|| param(&event, from_param))
             .or_else(|| first_touch.and_then(|f| text(f.get(from_first))))
+            .or_else(|| {
+                flat(&[
+                    from_param,
+                    &format!("traffic_{from_param}"),
+                    &format!("session_{from_param}"),
+                ])
+            })
     };
     let source = pick("source", "manual_source", "source", "source");
     let medium = pick("medium", "manual_medium", "medium", "medium");
@@ -201,8 +214,24 @@ pub fn rows(
     });
     let value = param(&event, "value")
         .and_then(|v| v.parse::<f64>().ok())
-        .or_else(|| float(path(&event, &["ecommerce", "purchase_revenue"])));
-    let currency = param(&event, "currency");
+        .or_else(|| float(path(&event, &["ecommerce", "purchase_revenue"])))
+        .or_else(|| float(event.get("value")))
+        .or_else(|| float(event.get("purchase_revenue")));
+    let currency = param(&event, "currency").or_else(|| flat(&["currency"]));
+    // What tells apart distinct events of one batch (GA4 gives them one timestamp).
+    let event_key = integer(event.get("batch_event_index"))
+        .map(|index| {
+            format!(
+                "{}.{}.{index}",
+                text(event.get("event_bundle_sequence_id")).unwrap_or_default(),
+                text(event.get("batch_ordering_id")).unwrap_or_default()
+            )
+        })
+        .or_else(|| {
+            param(&event, "event_id")
+                .or_else(|| flat(&["event_id"]))
+                .map(|id| format!("id:{id}"))
+        });
     let is_key = key_events.iter().any(|k| k == &name);
     let text_value = |s: Option<String>| s.map(Value::Text);
     let web = vec![
@@ -212,8 +241,8 @@ pub fn rows(
         Some(Value::Text(user.clone())),
         text_value(text(event.get("user_id"))),
         Some(Value::Text(session)),
-        text_value(param(&event, "page_location")),
-        text_value(param(&event, "page_referrer")),
+        text_value(param(&event, "page_location").or_else(|| flat(&["page_location"]))),
+        text_value(param(&event, "page_referrer").or_else(|| flat(&["page_referrer"]))),
         text_value(source.clone()),
         text_value(medium.clone()),
         text_value(campaign.clone()),
@@ -223,8 +252,11 @@ pub fn rows(
         Some(Value::Bool(is_key)),
         value.map(Value::Float),
         text_value(currency),
-        text_value(text(path(&event, &["device", "category"]))),
-        text_value(text(path(&event, &["geo", "country"]))),
+        text_value(
+            text(path(&event, &["device", "category"])).or_else(|| flat(&["device_category"])),
+        ),
+        text_value(text(path(&event, &["geo", "country"])).or_else(|| flat(&["country"]))),
+        text_value(event_key),
     ];
     let touch = (name == "session_start").then(|| {
         vec![

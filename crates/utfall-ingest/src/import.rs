@@ -16,10 +16,10 @@ use std::sync::mpsc::{channel, sync_channel};
 use sha2::{Digest, Sha256};
 use utfall_model::catalog::{Catalog, Table};
 
-use crate::parse::{DateOrder, NumberStyle};
-use crate::preset::{Plan, PlanError, ReadSettings, header_score};
+use crate::parse::{DateOrder, NumberStyle, OrderEvidence, OrderVotes};
+use crate::preset::{Plan, PlanError, PlanInput, ReadSettings, header_score};
 use crate::store::{DataStore, ImportRecord, StagedTable, Staging, StoreError, TableWriter};
-use crate::table::{CellError, Parsed, TableBuilder, TableRows};
+use crate::table::{CellError, Parsed, Row, TableBuilder, TableRows, Value};
 
 /// Reports progress of long work (the binary draws a bar).
 pub trait Reporter: Sync {
@@ -43,11 +43,21 @@ pub struct ImportOptions {
     pub mapping: BTreeMap<String, String>,
     /// For `generic`: the table to fill.
     pub table: Option<String>,
-    pub currency: String,
+    /// Target column → a value for every row (`--set platform=meta`).
+    pub constants: BTreeMap<String, String>,
+    /// The currency of amounts the file does not name one for (`--currency`, or the
+    /// source's `currency`); without it such a file is refused.
+    pub currency: Option<String>,
+    /// The workspace's currency: what an ambiguous sign (`kr`, `$`) means when it is one of its
+    /// currencies.
+    pub workspace_currency: String,
     pub time_zone: jiff::tz::TimeZone,
     pub delimiter: Option<u8>,
     pub decimal_comma: Option<bool>,
+    /// The order of day and month, if the user named it; else decided from the file.
     pub date_order: Option<DateOrder>,
+    /// The order to read dates by when the file does not decide it (the workspace's locale).
+    pub default_date_order: DateOrder,
     /// The text encoding, if not to be detected.
     pub encoding: Option<&'static encoding_rs::Encoding>,
     pub dry_run: bool,
@@ -73,6 +83,15 @@ pub struct ImportSummary {
     pub read: u64,
     pub imported: u64,
     pub duplicates: u64,
+    /// Rows of earlier imports this one replaced (same natural key: a restatement).
+    pub replaced: u64,
+    /// Rows summed into an earlier row of the file with the same key (breakdown rows of one
+    /// campaign and day).
+    pub summed: u64,
+    /// Rows that repeat an earlier row of the file exactly (imported once).
+    pub identical: u64,
+    /// Rows that share a key with an earlier row of the file but differ: the later is kept.
+    pub conflicts: u64,
     pub rejected: u64,
     /// Rows read and deliberately not imported (GA4 events without ids: consent denied).
     pub skipped: u64,
@@ -80,6 +99,13 @@ pub struct ImportSummary {
     pub rejections: Vec<(u64, String, String)>,
     pub quarantine: Option<String>,
     pub already_imported: bool,
+    /// What the import decided or assumed that a person should know (date order, currency,
+    /// periods spread, made ids, conflicts), one sentence each.
+    pub notes: Vec<String>,
+    /// Columns of the file no canonical column took.
+    pub unmapped: Vec<String>,
+    /// Warnings: columns that stayed empty although the file has a likely source.
+    pub warnings: Vec<String>,
 }
 
 /// An import that could not run.
@@ -178,6 +204,41 @@ fn detect_delimiter(lines: &[&str]) -> u8 {
     best.0
 }
 
+/// The delimiter that reads the first records (quoted line breaks and all, as a CSV reader
+/// reads them) into the same number of fields, the most of them; ties go to the line-based
+/// count of [`detect_delimiter`].
+fn detect_delimiter_records(head: &[u8], lines: &[&str]) -> u8 {
+    let by_lines = detect_delimiter(lines);
+    let mut best = (by_lines, 0usize);
+    for candidate in [b';', b'\t', b',', b'|'] {
+        let counts: Vec<usize> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(candidate)
+            .flexible(true)
+            .comment((head.first() == Some(&b'#')).then_some(b'#'))
+            .from_reader(head)
+            .records()
+            .take(20)
+            .map_while(Result::ok)
+            .map(|r| r.len())
+            .filter(|&n| n > 1)
+            .collect();
+        // The commonest field count and how many records have it.
+        let mut tally: BTreeMap<usize, usize> = BTreeMap::new();
+        for n in &counts {
+            *tally.entry(*n).or_default() += 1;
+        }
+        let Some((&fields, &records)) = tally.iter().max_by_key(|(n, c)| (**c, **n)) else {
+            continue;
+        };
+        let score = records * 1000 + fields;
+        if score > best.1 || (score == best.1 && candidate == by_lines) {
+            best = (candidate, score);
+        }
+    }
+    best.0
+}
+
 /// How often `byte` occurs in a line outside quoted fields.
 fn count_outside_quotes(line: &str, byte: u8) -> usize {
     let mut in_quotes = false;
@@ -235,13 +296,45 @@ fn is_total_row(record: &csv::StringRecord) -> bool {
         first.len() >= prefix.len() && first[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
     };
     let filled = || record.iter().filter(|c| !c.trim().is_empty());
-    starts("total")
+    is_no_data_row(record)
+        || starts("total")
         || starts("summa")
         || starts("generated by")
         || starts("confidential information")
         || filled().next().is_none()
         || (filled().take(3).count() <= 2
             && record.iter().any(|c| c.contains("salesforce.com, inc.")))
+}
+
+/// A vendor's note that an export is empty (Meta: `No data available.`).
+fn is_no_data_row(record: &csv::StringRecord) -> bool {
+    let mut filled = record.iter().filter(|c| !c.trim().is_empty());
+    let first = filled.next().unwrap_or("").trim().to_lowercase();
+    filled.next().is_none()
+        && (first.starts_with("no data available")
+            || first.starts_with("inga data")
+            || first.starts_with("no data")
+            || first == "keine daten verfügbar.")
+}
+
+/// `2/5/24` or `2/5/24 1:51`: the short date Excel writes under US settings.
+fn us_short_date(text: &str) -> bool {
+    let date = text.trim().split(' ').next().unwrap_or("");
+    let parts: Vec<&str> = date.split('/').collect();
+    parts.len() == 3
+        && parts[2].len() == 2
+        && parts[..2].iter().all(|p| (1..=2).contains(&p.len()))
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether the first rows look like a survey tool's wide export (many long question texts).
+fn survey_like(rows: &[Vec<String>]) -> bool {
+    rows.first().is_some_and(|r| {
+        r.iter()
+            .filter(|c| c.ends_with('?') || c.len() > 40)
+            .count()
+            >= 3
+    })
 }
 
 /// The kind of file, from its name and the preset.
@@ -364,6 +457,7 @@ pub fn import_file(
     let quarantine = (summary.rejected > 0).then(|| staging.path(QUARANTINE_FILE));
     let counts = store.commit(staging, outcome, quarantine, record)?;
     summary.duplicates = counts.iter().map(|c| c.duplicates).sum();
+    summary.replaced = counts.iter().map(|c| c.replaced).sum();
     summary.quarantine = store
         .manifest()?
         .imports
@@ -411,20 +505,180 @@ struct ChunkResult {
     quarantine: String,
 }
 
+/// How the rows of one import that share a table's natural key are combined.
+#[derive(Debug)]
+enum Combine {
+    /// Straight to the table (web events, tables without a key): the merge keeps the later
+    /// row of a key and counts the earlier.
+    Direct,
+    /// Tracked by key: an exact repeat is counted, a differing row reported with its lines.
+    Track(Mutex<KeyTrack>),
+    /// Summed by key: spend's cost, impressions, clicks and conversions per campaign and day.
+    Sum(Mutex<Sums>),
+}
+
+#[derive(Debug, Default)]
+struct KeyTrack {
+    /// Key hash → (line, hash of the whole row).
+    seen: std::collections::HashMap<u64, (u64, u64)>,
+    identical: u64,
+    conflicts: u64,
+    /// The first conflicts: (earlier line, later line, key).
+    examples: Vec<(u64, u64, String)>,
+}
+
+#[derive(Debug, Default)]
+struct Sums {
+    /// Key → (first line, row).
+    rows: std::collections::HashMap<String, (u64, Row)>,
+    summed: u64,
+}
+
+/// The columns spend rows of one key add up in.
+const SUMMED: &[&str] = &["cost", "impressions", "clicks", "platform_conversions"];
+
+/// Whether an import tracks the keys of a table's rows itself (all but web events, whose
+/// files are large and whose merge counts repeats; and tables without a key).
+pub fn tracks_keys(table: &Table) -> bool {
+    !table.key.is_empty() && table.name != "web_events"
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
+fn key_text(table: &Table, row: &Row) -> String {
+    table
+        .key
+        .iter()
+        .filter_map(|k| table.columns.iter().position(|c| &c.name == k))
+        .map(|i| match &row[i] {
+            Some(Value::Text(text)) => format!("`{text}`"),
+            Some(Value::Date(date)) => date.to_string(),
+            Some(Value::Timestamp(time)) => time.to_string(),
+            other => text_of(other),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Combine {
+    fn for_table(table: &Table) -> Combine {
+        if table.name == "spend" {
+            Combine::Sum(Mutex::default())
+        } else if tracks_keys(table) {
+            Combine::Track(Mutex::default())
+        } else {
+            Combine::Direct
+        }
+    }
+
+    /// Takes a row; `Ok(true)`: the caller adds it to the table; `Err`: why it is rejected.
+    fn take(&self, table: &Table, line: u64, row: &Row) -> Result<bool, String> {
+        match self {
+            Combine::Direct => Ok(true),
+            Combine::Track(track) => {
+                let key = key_text(table, row);
+                let (key_hash, row_hash) = (hash_of(&key), hash_of(&format!("{row:?}")));
+                let mut track = track.lock().map_err(|_| "a worker thread panicked")?;
+                match track.seen.get(&key_hash).copied() {
+                    Some((_, earlier)) if earlier == row_hash => track.identical += 1,
+                    Some((earlier_line, _)) => {
+                        track.conflicts += 1;
+                        if track.examples.len() < 5 {
+                            let (a, b) = (earlier_line.min(line), earlier_line.max(line));
+                            track.examples.push((a, b, key));
+                        }
+                    }
+                    None => {}
+                }
+                let entry = track.seen.entry(key_hash).or_insert((line, row_hash));
+                if line > entry.0 {
+                    *entry = (line, row_hash);
+                }
+                Ok(true)
+            }
+            Combine::Sum(sums) => {
+                let key = key_text(table, row);
+                let mut sums = sums.lock().map_err(|_| "a worker thread panicked")?;
+                let Some((first_line, sum)) = sums.rows.get_mut(&key) else {
+                    sums.rows.insert(key, (line, row.clone()));
+                    return Ok(false);
+                };
+                let currency = table.columns.iter().position(|c| c.name == "currency");
+                if let Some(i) = currency
+                    && sum[i] != row[i]
+                {
+                    return Err(format!(
+                        "the same campaign and day as line {first_line} in another currency ({} and {}); split the file by currency",
+                        text_of(&sum[i]),
+                        text_of(&row[i])
+                    ));
+                }
+                for (i, column) in table.columns.iter().enumerate() {
+                    if SUMMED.contains(&column.name.as_str()) {
+                        sum[i] = add_values(sum[i].take(), row[i].clone());
+                    } else if sum[i].is_none() {
+                        sum[i] = row[i].clone();
+                    }
+                }
+                if line < *first_line {
+                    *first_line = line;
+                }
+                sums.summed += 1;
+                Ok(false)
+            }
+        }
+    }
+}
+
+fn text_of(value: &Option<Value>) -> String {
+    match value {
+        Some(Value::Text(text)) => text.clone(),
+        Some(other) => format!("{other:?}"),
+        None => "none".into(),
+    }
+}
+
+/// The sum of two measures; no value and a value is the value.
+fn add_values(a: Option<Value>, b: Option<Value>) -> Option<Value> {
+    match (a, b) {
+        (Some(Value::Float(x)), Some(Value::Float(y))) => Some(Value::Float(x + y)),
+        (Some(Value::Integer(x)), Some(Value::Integer(y))) => Some(Value::Integer(x + y)),
+        (Some(Value::Float(x)), Some(Value::Integer(y)))
+        | (Some(Value::Integer(y)), Some(Value::Float(x))) => Some(Value::Float(x + y as f64)),
+        (a, None) => a,
+        (None, b) => b,
+        (a, _) => a,
+    }
+}
+
 /// A worker's rows: builders per table, flushed to the worker's part files after each chunk.
-struct Sink {
+struct Sink<'c> {
     file: String,
+    tables: Vec<Table>,
     builders: Vec<TableBuilder>,
     writers: Option<Vec<TableWriter>>,
+    combine: &'c [Combine],
     result: ChunkResult,
 }
 
-impl Sink {
-    fn new(file: &str, tables: &[Table], staging: Option<&Staging>) -> Sink {
+impl<'c> Sink<'c> {
+    fn new(
+        file: &str,
+        tables: &[Table],
+        staging: Option<&Staging>,
+        combine: &'c [Combine],
+    ) -> Sink<'c> {
         Sink {
             file: file.to_string(),
+            tables: tables.to_vec(),
             builders: tables.iter().map(TableBuilder::new).collect(),
             writers: staging.map(|s| tables.iter().map(|t| s.writer(t)).collect()),
+            combine,
             result: ChunkResult::default(),
         }
     }
@@ -455,10 +709,34 @@ impl Sink {
         });
         match checked {
             Ok(None) => self.result.skipped += 1,
-            Ok(Some(tables)) => {
-                for (rows, builder) in tables.into_iter().zip(&mut self.builders) {
+            Ok(Some(mut tables)) => {
+                // Addresses in any stored text are hashed, as e-mail columns are.
+                for rows in &mut tables {
+                    for row in rows.iter_mut() {
+                        for value in row.iter_mut() {
+                            if let Some(Value::Text(text)) = value
+                                && text.contains('@')
+                                && !text.starts_with("sha256:")
+                            {
+                                *text = crate::preset::mask_emails(text);
+                            }
+                        }
+                    }
+                }
+                for (i, rows) in tables.iter().enumerate() {
                     for row in rows {
-                        builder.push(row);
+                        if let Err(reason) = self.combine[i].take(&self.tables[i], line, row) {
+                            self.reject(line, "", &reason, &raw());
+                            return;
+                        }
+                    }
+                }
+                for (i, rows) in tables.into_iter().enumerate() {
+                    for row in rows {
+                        if matches!(self.combine[i], Combine::Sum(_)) {
+                            continue;
+                        }
+                        self.builders[i].push(row);
                     }
                 }
             }
@@ -678,7 +956,7 @@ impl Context<'_> {
         total: u64,
         tables: &[Table],
         boundary: &(dyn Fn(&[u8]) -> usize + Sync),
-        process: &(dyn Fn(&mut Sink, &Chunk) + Sync),
+        process: &(dyn Fn(&mut Sink<'_>, &Chunk) + Sync),
         summary: &mut ImportSummary,
     ) -> Result<Vec<StagedTable>, ImportError> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
@@ -690,18 +968,20 @@ impl Context<'_> {
             last_report: 0,
         };
         let file = self.file();
+        let combine: Vec<Combine> = tables.iter().map(Combine::for_table).collect();
         let mut collector = self.collector(summary);
         let (chunks_in, chunks_out) = sync_channel::<Chunk>(workers * 2);
         let chunks_out = Mutex::new(chunks_out);
         let (results_in, results_out) = channel::<ChunkResult>();
-        std::thread::scope(|scope| -> Result<Vec<StagedTable>, ImportError> {
+        let staged = std::thread::scope(|scope| -> Result<Vec<StagedTable>, ImportError> {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     let results_in = results_in.clone();
                     let chunks_out = &chunks_out;
                     let file = &file;
+                    let combine = &combine;
                     scope.spawn(move || -> Result<Vec<StagedTable>, StoreError> {
-                        let mut sink = Sink::new(file, tables, self.staging);
+                        let mut sink = Sink::new(file, tables, self.staging, combine);
                         loop {
                             let next = chunks_out.lock().map_err(|_| poisoned())?.recv();
                             let Ok(chunk) = next else { break };
@@ -781,7 +1061,74 @@ impl Context<'_> {
             }
             collector.close()?;
             Ok(staged)
-        })
+        })?;
+        let mut staged = staged;
+        staged.extend(self.finish_combine(tables, combine, summary)?);
+        Ok(staged)
+    }
+
+    /// The summed rows written, and what the combining found added to the summary.
+    fn finish_combine(
+        &self,
+        tables: &[Table],
+        combine: Vec<Combine>,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let mut staged = Vec::new();
+        for (table, combine) in tables.iter().zip(combine) {
+            match combine {
+                Combine::Direct => {}
+                Combine::Track(track) => {
+                    let track = track.into_inner().map_err(|_| poisoned())?;
+                    summary.identical += track.identical;
+                    summary.conflicts += track.conflicts;
+                    if track.identical > 0 {
+                        summary.notes.push(format!(
+                            "{} rows repeat an earlier row of the file exactly and were imported once",
+                            track.identical
+                        ));
+                    }
+                    if track.conflicts > 0 {
+                        let examples: Vec<String> = track
+                            .examples
+                            .iter()
+                            .map(|(a, b, key)| format!("line {b} over line {a} ({key})"))
+                            .collect();
+                        summary.notes.push(format!(
+                            "{} rows of `{}` share their key ({}) with an earlier row of the file but differ; the later row is kept: {}",
+                            track.conflicts,
+                            table.name,
+                            table.key.join(", "),
+                            examples.join("; ")
+                        ));
+                    }
+                }
+                Combine::Sum(sums) => {
+                    let sums = sums.into_inner().map_err(|_| poisoned())?;
+                    summary.summed += sums.summed;
+                    if sums.summed > 0 {
+                        summary.notes.push(format!(
+                            "{} rows share a campaign and day with an earlier row (breakdown rows: age, gender, placement, ad, product…) and were summed into {} rows of `{}` (cost, impressions, clicks, conversions)",
+                            sums.summed,
+                            sums.rows.len(),
+                            table.name
+                        ));
+                    }
+                    let mut rows: Vec<(u64, Row)> = sums.rows.into_values().collect();
+                    rows.sort_by_key(|(line, _)| *line);
+                    let mut builder = TableBuilder::new(table);
+                    for (_, row) in rows {
+                        builder.push(row);
+                    }
+                    if let Some(staging) = self.staging {
+                        let mut writer = staging.writer(table);
+                        writer.write(&builder.finish(), 1 << 62)?;
+                        staged.push(writer.finish()?);
+                    }
+                }
+            }
+        }
+        Ok(staged)
     }
 
     /// Single-threaded: records already in memory, in batches.
@@ -793,8 +1140,9 @@ impl Context<'_> {
         preview: bool,
     ) -> Result<Vec<StagedTable>, ImportError> {
         let file = self.file();
+        let combine: Vec<Combine> = tables.iter().map(Combine::for_table).collect();
         let mut collector = self.collector(summary);
-        let mut sink = Sink::new(&file, tables, self.staging);
+        let mut sink = Sink::new(&file, tables, self.staging, &combine);
         let mut seq = 0;
         sink.begin(seq);
         let mut in_batch = 0;
@@ -813,14 +1161,18 @@ impl Context<'_> {
         }
         collector.add(sink.end()?)?;
         collector.close()?;
-        Ok(sink.finish()?)
+        let mut staged = sink.finish()?;
+        staged.extend(self.finish_combine(tables, combine, summary)?);
+        Ok(staged)
     }
 
-    /// How values are read, from the options and what the sample shows.
+    /// How values are read, from the options and what the sample shows; dates in the order
+    /// `order`.
     fn settings(
         &self,
         delimiter: u8,
         sample: &[String],
+        order: DateOrder,
         summary: &mut ImportSummary,
     ) -> ReadSettings {
         // A comma-separated file writes decimals with a point; otherwise the sample decides,
@@ -829,32 +1181,144 @@ impl Context<'_> {
             .options
             .decimal_comma
             .unwrap_or_else(|| delimiter != b',' && detect_decimal_comma(sample).unwrap_or(true));
-        let date_order = self
-            .options
-            .date_order
-            .unwrap_or_else(|| detect_date_order(sample));
         summary.decimal_comma = decimal_comma;
-        summary.day_first = date_order == DateOrder::DayFirst;
+        summary.day_first = order == DateOrder::DayFirst;
         ReadSettings {
             currency: self.options.currency.clone(),
+            workspace_currency: self.options.workspace_currency.clone(),
             time_zone: self.options.time_zone.clone(),
-            date_order,
+            date_order: order,
             number_style: NumberStyle { decimal_comma },
         }
     }
 
     fn plan(&self, header: &[String]) -> Result<Plan, ImportError> {
-        Plan::new(
-            &self.options.preset,
-            header,
-            &self.options.mapping,
-            self.options.table.as_deref(),
-            self.catalog,
-        )
-        .map_err(|source| ImportError::Plan {
+        Plan::new(PlanInput {
+            preset: &self.options.preset,
+            headers: header,
+            mapping: &self.options.mapping,
+            constants: &self.options.constants,
+            table: self.options.table.as_deref(),
+            currency: self.options.currency.as_deref(),
+            catalog: self.catalog,
+        })
+        .map_err(|source| self.plan_error(source))
+    }
+
+    fn plan_error(&self, source: PlanError) -> ImportError {
+        ImportError::Plan {
             file: self.file(),
             source,
-        })
+        }
+    }
+
+    /// The order of day and month for the whole file: the user's, else the one the values of
+    /// its date columns need, else the vendor's or the locale's — announced when the values
+    /// leave it open.
+    fn decide_order(
+        &self,
+        votes: &OrderVotes,
+        sample: &[String],
+        summary: &mut ImportSummary,
+    ) -> DateOrder {
+        let name = |order: DateOrder| match order {
+            DateOrder::DayFirst => "day first",
+            DateOrder::MonthFirst => "month first",
+        };
+        if let Some(order) = self.options.date_order {
+            if votes.decided().is_some_and(|d| d != order) {
+                summary.notes.push(format!(
+                    "dates are read {} as asked, although some values read only {} (line {}); those rows are rejected",
+                    name(order),
+                    name(votes.decided().unwrap_or(order)),
+                    votes.first_day_first.or(votes.first_month_first).unwrap_or(0)
+                ));
+            }
+            return order;
+        }
+        if let Some(order) = votes.decided() {
+            if votes.conflicting() {
+                summary.notes.push(format!(
+                    "the dates disagree: {} values read only day first (first on line {}) and {} only month first (first on line {}); read {} as most of them need, and the others rejected",
+                    votes.day_first,
+                    votes.first_day_first.unwrap_or(0),
+                    votes.month_first,
+                    votes.first_month_first.unwrap_or(0),
+                    name(order)
+                ));
+            }
+            return order;
+        }
+        if votes.ambiguous == 0 {
+            return self.options.default_date_order;
+        }
+        let example = sample
+            .iter()
+            .find(|c| crate::parse::order_evidence(c) == OrderEvidence::Ambiguous)
+            .cloned()
+            .unwrap_or_default();
+        let (order, why) = match self.options.preset.as_str() {
+            "linkedin-ads" => (
+                DateOrder::MonthFirst,
+                "as LinkedIn Campaign Manager writes them".to_string(),
+            ),
+            "mailchimp" => (
+                DateOrder::MonthFirst,
+                "as Mailchimp writes them".to_string(),
+            ),
+            _ if us_short_date(&example) => (
+                DateOrder::MonthFirst,
+                "`m/d/yy` is how Excel saves dates with US settings".to_string(),
+            ),
+            _ => (
+                self.options.default_date_order,
+                "by the workspace's locale".to_string(),
+            ),
+        };
+        summary.notes.push(format!(
+            "no date in the file tells day from month (e.g. `{example}`); read {} {why}; pass `--day-first` or `--month-first` if that is wrong",
+            name(order)
+        ));
+        order
+    }
+
+    /// The votes of every value in the date columns, read from the whole file (the sample did
+    /// not decide): a second pass over the text, stopping once a value decides.
+    fn scan_dates(
+        &self,
+        delimiter: u8,
+        skip_records: usize,
+        comments: bool,
+        columns: &[usize],
+        votes: &mut OrderVotes,
+    ) -> Result<(), ImportError> {
+        let file = std::fs::File::open(self.path).map_err(self.read_error())?;
+        let (text, _) =
+            crate::decode::open_reader(file, self.options.encoding).map_err(self.read_error())?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(delimiter)
+            .flexible(true)
+            .comment(comments.then_some(b'#'))
+            .from_reader(text);
+        let mut record = csv::ByteRecord::new();
+        let mut index = 0usize;
+        while reader.read_byte_record(&mut record).unwrap_or(false) {
+            index += 1;
+            if index <= skip_records {
+                continue;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            for &column in columns {
+                if let Some(cell) = record.get(column).and_then(|c| std::str::from_utf8(c).ok()) {
+                    votes.add(cell, line);
+                }
+            }
+            if votes.decided().is_some() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Delimited text: CSV, TSV, `;`-separated, in any supported encoding.
@@ -865,7 +1329,7 @@ impl Context<'_> {
         // The first lines: delimiter, header line, number and date conventions.
         let mut head_bytes: Vec<u8> = Vec::new();
         let mut block = vec![0u8; 64 << 10];
-        while head_bytes.iter().filter(|&&b| b == b'\n').count() < 30 {
+        while head_bytes.iter().filter(|&&b| b == b'\n').count() < 40 {
             let n = text.read(&mut block).map_err(self.read_error())?;
             if n == 0 {
                 break;
@@ -873,27 +1337,45 @@ impl Context<'_> {
             head_bytes.extend_from_slice(&block[..n]);
         }
         let head = String::from_utf8_lossy(&head_bytes).into_owned();
-        let lines: Vec<&str> = head.lines().take(30).collect();
-        let delimiter = self
-            .options
-            .delimiter
-            .unwrap_or_else(|| detect_delimiter(&lines[..lines.len().min(12)]));
-        summary.delimiter = char::from(delimiter);
-        let head_records: Vec<Vec<String>> = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(head_bytes.as_slice())
-            .records()
-            .take(12)
-            .map_while(Result::ok)
-            .map(|r| r.iter().map(str::to_string).collect())
+        // GA4's downloads open with `#` comment lines (the report, property and dates).
+        let comments = head.trim_start().starts_with('#');
+        let preamble: Vec<String> = head
+            .lines()
+            .take_while(|l| comments && (l.starts_with('#') || l.trim().is_empty()))
+            .map(str::to_string)
             .collect();
+        let lines: Vec<&str> = head
+            .lines()
+            .filter(|l| !(comments && l.starts_with('#')))
+            .take(30)
+            .collect();
+        let delimiter = self.options.delimiter.unwrap_or_else(|| {
+            detect_delimiter_records(&head_bytes, &lines[..lines.len().min(12)])
+        });
+        summary.delimiter = char::from(delimiter);
+        let records_of = |bytes: &[u8], n: usize| -> Vec<Vec<String>> {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .delimiter(delimiter)
+                .flexible(true)
+                .comment(comments.then_some(b'#'))
+                .from_reader(bytes)
+                .records()
+                .take(n)
+                .map_while(Result::ok)
+                .map(|r| r.iter().map(str::to_string).collect())
+                .collect()
+        };
+        let head_records = records_of(&head_bytes, 30);
+        if self.options.preset == "ga4-data-api" {
+            return self.report_csv(&head_bytes, text, delimiter, comments, &preamble, summary);
+        }
         // A wide export does not name its survey: `--map survey_id=NAME`, else the file's name.
         let survey_id = self
             .options
             .mapping
             .get("survey_id")
+            .or_else(|| self.options.constants.get("survey_id"))
             .cloned()
             .unwrap_or_else(|| {
                 self.path
@@ -911,35 +1393,105 @@ impl Context<'_> {
                 .max_by_key(|(score, i)| (*score, std::cmp::Reverse(*i)))
                 .map_or(0, |(_, i)| i),
         };
-        summary.header_line = header_index + 1;
+        summary.header_line = header_index + 1 + preamble.len();
         let sample: Vec<String> = head_records
             .iter()
             .skip(header_index + 1)
             .flatten()
             .cloned()
             .collect();
-        let settings = self.settings(delimiter, &sample, summary);
         let header = head_records.get(header_index).cloned().unwrap_or_default();
-        let plan = match wide {
+        let mut plan = match wide {
             Some(wide) => {
                 summary.format = format!("csv ({})", wide.layout.name());
-                Plan::survey_wide(wide, &self.options.mapping, self.catalog).map_err(|source| {
-                    ImportError::Plan {
-                        file: self.file(),
-                        source,
-                    }
-                })?
+                for note in wide.notes() {
+                    summary.notes.push(note);
+                }
+                Plan::survey_wide(
+                    wide,
+                    &self.options.mapping,
+                    &self.options.constants,
+                    self.catalog,
+                )
+                .map_err(|source| self.plan_error(source))?
+            }
+            None if self.options.preset == "survey" && survey_like(&head_records) => {
+                return Err(self.plan_error(PlanError::Shape {
+                    found: "the file looks like a survey tool's wide export (a question a column), but its header rows were not recognised: Utfall reads Qualtrics' layout (a row of ids such as `Q1`, then question texts, optionally `ImportId` JSON) and SurveyMonkey's (questions over a row of `Response` / option labels)".into(),
+                    hint: crate::labels::how_to_add("survey", "").unwrap_or_default().to_string(),
+                }));
             }
             None => self.plan(&header)?,
         };
+        // A report for a period without a day column: the period is in its title rows.
+        if plan.needs_period() {
+            let titles: Vec<String> = head_records[..header_index]
+                .iter()
+                .map(|r| r.join(" "))
+                .collect();
+            match crate::report::title_period(&titles) {
+                Ok(Some(period)) => {
+                    plan.period = Some(period);
+                    let days = period.0.until(period.1).map_or(0, |s| s.get_days()) + 1;
+                    summary.notes.push(format!(
+                        "the report has no day column: each row's totals for {} – {} were spread evenly over its {days} days (cost to the cent, clicks and impressions whole); download it by day for exact daily figures",
+                        period.0, period.1
+                    ));
+                }
+                Ok(None) | Err(_) => {
+                    let found = match crate::report::title_period(&titles) {
+                        Err(text) => format!("the report covers `{text}` and has no day column, so its costs cannot be dated"),
+                        _ => "the report has no day column and its title rows name no period, so its costs cannot be dated".into(),
+                    };
+                    return Err(self.plan_error(PlanError::Shape {
+                        found,
+                        hint: crate::labels::how_to_add(&self.options.preset, "date")
+                            .unwrap_or("download the report by day")
+                            .to_string(),
+                    }));
+                }
+            }
+        }
+        self.check_currency(&plan, &head_records[header_index + 1..], summary)?;
+        // The order of day and month, from the date columns of the whole file.
+        let date_columns = plan.date_columns();
+        let mut votes = OrderVotes::default();
+        for (i, record) in head_records.iter().enumerate().skip(header_index + 1) {
+            for &column in &date_columns {
+                if let Some(cell) = record.get(column) {
+                    votes.add(cell, (i + 1 + preamble.len()) as u64);
+                }
+            }
+        }
+        if votes.decided().is_none() && votes.ambiguous > 0 && self.options.date_order.is_none() {
+            self.scan_dates(
+                delimiter,
+                header_index + 1,
+                comments,
+                &date_columns,
+                &mut votes,
+            )?;
+        }
+        let date_samples: Vec<String> = head_records
+            .iter()
+            .skip(header_index + 1)
+            .flat_map(|r| date_columns.iter().filter_map(|&c| r.get(c).cloned()))
+            .collect();
+        let order = self.decide_order(&votes, &date_samples, summary);
+        let settings = self.settings(delimiter, &sample, order, summary);
         summary.tables = plan.tables.iter().map(|t| t.name.clone()).collect();
         summary.mapping = plan.describe();
+        if plan.wide.is_none() {
+            summary.unmapped = plan.unmapped(&header);
+            self.describe_plan(&plan, &header, summary);
+        }
 
         // Where the data starts: after the header's record, as a CSV reader counts.
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .delimiter(delimiter)
             .flexible(true)
+            .comment(comments.then_some(b'#'))
             .from_reader(head_bytes.as_slice());
         let mut record = csv::ByteRecord::new();
         for _ in 0..=header_index {
@@ -952,11 +1504,13 @@ impl Context<'_> {
         let data = std::io::Cursor::new(head_bytes.split_off(offset)).chain(text);
         let separator = char::from(delimiter).to_string();
         let direct = plan.is_direct();
-        let process = |sink: &mut Sink, chunk: &Chunk| {
+        let no_data = std::sync::atomic::AtomicU64::new(0);
+        let process = |sink: &mut Sink<'_>, chunk: &Chunk| {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .delimiter(delimiter)
                 .flexible(true)
+                .comment(comments.then_some(b'#'))
                 .from_reader(chunk.bytes.as_slice());
             let mut bytes = csv::ByteRecord::new();
             loop {
@@ -990,6 +1544,9 @@ impl Context<'_> {
                             }
                         };
                         if is_total_row(&record) {
+                            if is_no_data_row(&record) {
+                                no_data.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
                             bytes = record.into_byte_record();
                             continue;
                         }
@@ -1021,7 +1578,7 @@ impl Context<'_> {
             }
         };
         let total = std::fs::metadata(self.path).map_or(0, |m| m.len());
-        self.parallel(
+        let staged = self.parallel(
             data,
             position.line(),
             total,
@@ -1029,7 +1586,229 @@ impl Context<'_> {
             &boundary,
             &process,
             summary,
-        )
+        )?;
+        if no_data.into_inner() > 0 && summary.read == 0 {
+            summary.notes.push(
+                "the export says `No data available.`: nothing to import for its period".into(),
+            );
+        }
+        self.describe_stats(&plan, summary);
+        Ok(staged)
+    }
+
+    /// The plan's decisions for people: made ids, unmapped columns, likely sources.
+    fn describe_plan(&self, plan: &Plan, header: &[String], summary: &mut ImportSummary) {
+        if let Some((target, columns)) = &plan.made_id {
+            summary.notes.push(format!(
+                "the export has no id column: `{target}` is made from {} (a stable hash, the same on every import of the same rows); add the id column to the report to get the vendor's ids",
+                columns
+                    .iter()
+                    .map(|(_, h)| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        for (target, column) in plan.likely_sources(header) {
+            summary.warnings.push(format!(
+                "`{target}` stays empty although the file has `{column}`; if that is it, add `--map \"{column}={target}\"`"
+            ));
+        }
+        if let Some(currency) = &plan.header_currency {
+            summary
+                .notes
+                .push(format!("amounts are in {currency} (from the header)"));
+        }
+    }
+
+    /// What reading the rows counted, for people.
+    fn describe_stats(&self, plan: &Plan, summary: &mut ImportSummary) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let from_value = plan.stats.currency_from_value.load(Relaxed);
+        if from_value > 0 {
+            summary.notes.push(format!(
+                "{from_value} amounts carry their currency in the value (a sign or code); each row has that currency"
+            ));
+        }
+        let spread = plan.stats.spread.load(Relaxed);
+        if spread > 0 && plan.period.is_none() {
+            summary.notes.push(format!(
+                "{spread} rows cover several days (from their start to their end date) and were spread evenly over those days"
+            ));
+        }
+        if let Ok(names) = plan.stats.unknown_names.lock()
+            && !names.is_empty()
+        {
+            summary.warnings.push(format!(
+                "not a known channel, platform or kind, kept as `other`: {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+
+    /// Refuses a file whose amounts have no currency: none in a column, the header, the
+    /// values or the options.
+    fn check_currency(
+        &self,
+        plan: &Plan,
+        sample: &[Vec<String>],
+        summary: &mut ImportSummary,
+    ) -> Result<(), ImportError> {
+        let needs = plan
+            .tables
+            .iter()
+            .any(|t| t.column("currency").is_some_and(|c| !c.nullable));
+        if !needs
+            || self.options.currency.is_some()
+            || plan.header_currency.is_some()
+            || plan.has_source("currency")
+        {
+            if let Some(code) = &self.options.currency
+                && needs
+                && !plan.has_source("currency")
+                && plan.header_currency.is_none()
+            {
+                summary.notes.push(format!(
+                    "amounts without a currency of their own are in {code} (as given)"
+                ));
+            }
+            return Ok(());
+        }
+        let amounts = plan.amount_columns();
+        let has_amounts = sample.iter().any(|r| {
+            amounts
+                .iter()
+                .any(|&i| r.get(i).is_some_and(|c| !c.trim().is_empty()))
+        });
+        let signed = sample.iter().any(|r| {
+            amounts.iter().any(|&i| {
+                r.get(i).is_some_and(|c| {
+                    crate::parse::money_currency(c, &self.options.workspace_currency).is_some()
+                })
+            })
+        });
+        if signed || !has_amounts {
+            return Ok(());
+        }
+        let vendor = match self.options.preset.as_str() {
+            "meta-ads" => {
+                "in Ads Manager add the `Currency` column (Columns → Customize columns), or export `Amount spent` with its currency, e.g. `Amount spent (SEK)`; "
+            }
+            "google-ads" => "in Google Ads add the `Currency code` column to the report; ",
+            "linkedin-ads" => "in Campaign Manager export with the `Currency` column; ",
+            "hubspot-deals" => "add the `Currency` column to the deals export, or ",
+            "salesforce-opportunities" => "add `Opportunity Currency` to the report, or ",
+            _ => "",
+        };
+        Err(self.plan_error(PlanError::NoCurrency {
+            hint: format!(
+                "{vendor}say which currency the amounts are in: `--currency USD`, or `currency = \"USD\"` on the source in `sources.toml`"
+            ),
+        }))
+    }
+
+    /// GA4 report downloads (CSV with a `#` preamble) into observations.
+    fn report_csv(
+        &self,
+        head_bytes: &[u8],
+        rest: impl Read,
+        delimiter: u8,
+        comments: bool,
+        preamble: &[String],
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(delimiter)
+            .flexible(true)
+            .comment(comments.then_some(b'#'))
+            .from_reader(std::io::Cursor::new(head_bytes.to_vec()).chain(rest));
+        let mut header: Vec<String> = Vec::new();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| ImportError::Format {
+                file: self.file(),
+                message: format!("unreadable row: {e}"),
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let cells: Vec<String> = record.iter().map(str::to_string).collect();
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                // GA4 writes further tables after a blank line; the first is the report.
+                if !header.is_empty() && !rows.is_empty() {
+                    break;
+                }
+                continue;
+            }
+            if header.is_empty() {
+                header = cells;
+                summary.header_line = line as usize;
+            } else {
+                rows.push((line, cells));
+            }
+        }
+        let period = crate::report::preamble_period(preamble);
+        self.observations(&header, &rows, period, "GA4 report download", summary)
+    }
+
+    /// A report table (dimensions and metrics) into observations.
+    fn observations(
+        &self,
+        header: &[String],
+        rows: &[(u64, Vec<String>)],
+        period: Option<(jiff::civil::Date, jiff::civil::Date)>,
+        source: &str,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let (shape, records) = crate::report::observations(header, rows, period, source, "ga4_")
+            .map_err(|found| {
+                self.plan_error(PlanError::Shape {
+                    found,
+                    hint: "in GA4 add the `Date` dimension to the report (Explore → Free form), or download it for one day; API reports: request the `date` dimension".into(),
+                })
+            })?;
+        summary.format = format!("{} (report: {})", summary.format, source);
+        summary.tables = vec!["observations".into()];
+        summary.mapping = vec![
+            (
+                "metric".into(),
+                format!("`ga4_` + each metric: {}", shape.metrics.join(", ")),
+            ),
+            (
+                "date".into(),
+                match (&shape.date_column, period) {
+                    (Some(c), _) => format!("column `{c}`"),
+                    (None, Some((a, b))) => format!("each day of {a} – {b} (the report's period)"),
+                    (None, None) => "—".into(),
+                },
+            ),
+            ("dimension".into(), shape.dimensions.join("/")),
+        ];
+        if shape.date_column.is_none()
+            && let Some((a, b)) = period
+        {
+            summary.notes.push(format!(
+                "the report has no date column: its totals for {a} – {b} were spread evenly over the days"
+            ));
+        }
+        if !shape.not_spread.is_empty() {
+            summary.warnings.push(format!(
+                "not imported, as they do not add up over the days of a period: {}; add the `Date` dimension to import them by day",
+                shape.not_spread.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let tables: Vec<Table> = self
+            .catalog
+            .table("observations")
+            .cloned()
+            .into_iter()
+            .collect();
+        let records = records
+            .into_iter()
+            .map(|(line, rows, raw)| (line, rows.map(Some), raw));
+        self.sequential(&tables, records, summary, true)
     }
 
     fn ga4_tables(&self) -> Vec<Table> {
@@ -1041,10 +1820,45 @@ impl Context<'_> {
 
     /// GA4's BigQuery export as newline-delimited JSON (`bq extract` form): one event a line.
     fn ga4_lines(&self, summary: &mut ImportSummary) -> Result<Vec<StagedTable>, ImportError> {
-        let (text, encoding) = self.open()?;
+        let (mut text, encoding) = self.open()?;
         summary.format = "ndjson".into();
         summary.encoding = encoding.to_string();
         let total = std::fs::metadata(self.path).map_or(0, |m| m.len());
+        // A JSON array of events (pretty-printed, as tools and tutorials save them) rather
+        // than one a line: read whole (such files are small), each event made a line.
+        let mut start = vec![0u8; 1];
+        let mut first = Vec::new();
+        loop {
+            let n = text.read(&mut start).map_err(self.read_error())?;
+            if n == 0 {
+                break;
+            }
+            first.push(start[0]);
+            if !start[0].is_ascii_whitespace() {
+                break;
+            }
+        }
+        if first.last() == Some(&b'[') {
+            let mut body = first;
+            text.read_to_end(&mut body).map_err(self.read_error())?;
+            let events: Vec<serde_json::Value> =
+                serde_json::from_slice(&body).map_err(|e| ImportError::Format {
+                    file: self.file(),
+                    message: format!(
+                        "not a JSON array of GA4 events (line {}, column {}): {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                })?;
+            summary.format = "json (an array of GA4 events)".into();
+            let mut lines = Vec::new();
+            for event in events {
+                lines.extend_from_slice(event.to_string().as_bytes());
+                lines.push(b'\n');
+            }
+            return self.ga4_events(std::io::Cursor::new(lines), 0, summary);
+        }
+        let text = std::io::Cursor::new(first).chain(text);
         self.ga4_events(text, total, summary)
     }
 
@@ -1074,15 +1888,38 @@ impl Context<'_> {
         summary.mapping = crate::ga4::describe();
         let key_events = crate::ga4::default_key_events();
         let zone = &self.options.time_zone;
-        let process = |sink: &mut Sink, chunk: &Chunk| {
+        let process = |sink: &mut Sink<'_>, chunk: &Chunk| {
             let text = String::from_utf8_lossy(&chunk.bytes);
+            // Events of one batch share session, time and name: without an index of their
+            // own, the second such event (not a repeat of the same line) is told apart by its
+            // occurrence, so that it survives the merge on the natural key.
+            let mut seen: std::collections::HashMap<(String, String, String), Vec<u64>> =
+                std::collections::HashMap::new();
             for (index, line) in text.split('\n').enumerate() {
                 if line.trim().is_empty() {
                     continue;
                 }
                 sink.preview(|| vec![line.chars().take(120).collect()]);
-                let rows =
-                    crate::ga4::rows(line, &key_events, zone).map(|rows| rows.map(ga4_tables_rows));
+                let rows = crate::ga4::rows(line, &key_events, zone).map(|rows| {
+                    rows.map(|mut rows| {
+                        if rows.event[19].is_none() {
+                            let part = |i: usize| format!("{:?}", rows.event[i]);
+                            let lines = seen.entry((part(5), part(0), part(2))).or_default();
+                            let this = hash_of(line.trim());
+                            let occurrence = match lines.iter().position(|h| *h == this) {
+                                Some(at) => at,
+                                None => {
+                                    lines.push(this);
+                                    lines.len() - 1
+                                }
+                            };
+                            if occurrence > 0 {
+                                rows.event[19] = Some(Value::Text(format!("#{occurrence}")));
+                            }
+                        }
+                        ga4_tables_rows(rows)
+                    })
+                });
                 sink.accept(chunk.start_line + index as u64, rows, || line.to_string());
             }
         };
@@ -1090,27 +1927,67 @@ impl Context<'_> {
     }
 
     /// Records from a header and rows of text cells (JSON API responses, Excel, Parquet).
+    /// `time_zone`: the zone of times written without one (Pipedrive's API: UTC).
     fn tabular(
         &self,
         header: &[String],
-        rows: impl Iterator<Item = (u64, Vec<String>)>,
-        settings: &ReadSettings,
+        rows: Vec<(u64, Vec<String>)>,
+        time_zone: jiff::tz::TimeZone,
         summary: &mut ImportSummary,
     ) -> Result<Vec<StagedTable>, ImportError> {
         let plan = self.plan(header)?;
+        if plan.needs_period() {
+            return Err(self.plan_error(PlanError::Shape {
+                found: "the rows have no date".into(),
+                hint: crate::labels::how_to_add(&self.options.preset, "date")
+                    .unwrap_or("export the report by day")
+                    .to_string(),
+            }));
+        }
+        let sample: Vec<Vec<String>> = rows.iter().take(200).map(|(_, r)| r.clone()).collect();
+        self.check_currency(&plan, &sample, summary)?;
+        let mut votes = OrderVotes::default();
+        let date_columns = plan.date_columns();
+        for (line, cells) in &rows {
+            for &column in &date_columns {
+                if let Some(cell) = cells.get(column) {
+                    votes.add(cell, *line);
+                }
+            }
+        }
+        let date_samples: Vec<String> = rows
+            .iter()
+            .take(30)
+            .flat_map(|(_, r)| date_columns.iter().filter_map(|&c| r.get(c).cloned()))
+            .collect();
+        let order = self.decide_order(&votes, &date_samples, summary);
+        let settings = ReadSettings {
+            currency: self.options.currency.clone(),
+            workspace_currency: self.options.workspace_currency.clone(),
+            time_zone,
+            date_order: order,
+            number_style: NumberStyle {
+                decimal_comma: self.options.decimal_comma.unwrap_or(false),
+            },
+        };
+        summary.day_first = order == DateOrder::DayFirst;
+        summary.decimal_comma = settings.number_style.decimal_comma;
         summary.tables = plan.tables.iter().map(|t| t.name.clone()).collect();
         summary.mapping = plan.describe();
+        summary.unmapped = plan.unmapped(header);
+        self.describe_plan(&plan, header, summary);
         let mut previews = Vec::new();
-        let records = rows.map(|(line, cells)| {
+        let records = rows.into_iter().map(|(line, cells)| {
             if previews.len() < 5 {
                 previews.push(cells.clone());
             }
             let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-            let rows = plan.rows(&refs, settings);
+            let rows = plan.rows(&refs, &settings);
             (line, rows, cells.join(","))
         });
         let staged = self.sequential(&plan.tables, records, summary, false)?;
         summary.preview = previews;
+        self.describe_stats(&plan, summary);
         Ok(staged)
     }
 
@@ -1121,62 +1998,69 @@ impl Context<'_> {
         summary.encoding = encoding.to_string();
         let mut body = String::new();
         text.read_to_string(&mut body).map_err(self.read_error())?;
+        let format_error = |message: String| ImportError::Format {
+            file: self.file(),
+            message,
+        };
         if self.options.preset == "ga4-data-api" {
-            summary.format = "json (GA4 runReport)".into();
             let tables: Vec<Table> = self
                 .catalog
                 .table("observations")
                 .cloned()
                 .into_iter()
                 .collect();
-            summary.tables = vec!["observations".into()];
-            summary.mapping = vec![
-                ("metric".into(), "`ga4_` + each metricHeaders name".into()),
-                ("date".into(), "the `date` dimension (YYYYMMDD)".into()),
-                (
-                    "value / unit".into(),
-                    "the metric's value, read by its metricHeaders type".into(),
-                ),
-                (
-                    "dimension / dimension_value".into(),
-                    "the other dimensions, joined".into(),
-                ),
-            ];
-            let rows = crate::json::run_report(&body).map_err(|message| ImportError::Format {
-                file: self.file(),
-                message,
-            })?;
-            let records = rows
-                .into_iter()
-                .map(|(n, rows, raw)| (n, rows.map(Some), raw));
-            return self.sequential(&tables, records, summary, true);
+            match crate::json::run_report(&body) {
+                Ok(rows) => {
+                    summary.format = "json (GA4 runReport)".into();
+                    summary.tables = vec!["observations".into()];
+                    summary.mapping = vec![
+                        ("metric".into(), "`ga4_` + each metricHeaders name".into()),
+                        ("date".into(), "the `date` dimension (YYYYMMDD)".into()),
+                        (
+                            "value / unit".into(),
+                            "the metric's value, read by its metricHeaders type".into(),
+                        ),
+                        (
+                            "dimension / dimension_value".into(),
+                            "the other dimensions, joined".into(),
+                        ),
+                    ];
+                    let records = rows
+                        .into_iter()
+                        .map(|(n, rows, raw)| (n, rows.map(Some), raw));
+                    return self.sequential(&tables, records, summary, true);
+                }
+                // Rows someone flattened to objects (`[{date, activeUsers, …}]`).
+                Err(error) if error.contains("metricHeaders") => {
+                    let records = crate::json::records(&body).map_err(format_error)?;
+                    summary.format = format!("json ({}, flattened report rows)", records.layout);
+                    return self.observations(
+                        &records.header,
+                        &records.rows,
+                        None,
+                        "GA4 report rows",
+                        summary,
+                    );
+                }
+                Err(error) => return Err(format_error(error)),
+            }
         }
-        let records = crate::json::records(&body).map_err(|message| ImportError::Format {
-            file: self.file(),
-            message,
-        })?;
+        let records = crate::json::records(&body).map_err(format_error)?;
         summary.format = format!("json ({})", records.layout);
+        if records.rows.is_empty() {
+            summary
+                .notes
+                .push("the response holds no records: nothing to import".into());
+            summary.tables = Vec::new();
+            return Ok(Vec::new());
+        }
         // Pipedrive's API writes times in UTC without saying so.
         let time_zone = if self.options.preset == "pipedrive-deals" {
             jiff::tz::TimeZone::UTC
         } else {
             self.options.time_zone.clone()
         };
-        let settings = ReadSettings {
-            currency: self.options.currency.clone(),
-            time_zone,
-            date_order: DateOrder::DayFirst,
-            number_style: NumberStyle {
-                decimal_comma: false,
-            },
-        };
-        summary.day_first = true;
-        self.tabular(
-            &records.header,
-            records.rows.into_iter(),
-            &settings,
-            summary,
-        )
+        self.tabular(&records.header, records.rows, time_zone, summary)
     }
 
     /// An Excel workbook (or OpenDocument sheet): the first sheet with a header the preset
@@ -1191,16 +2075,12 @@ impl Context<'_> {
         })?;
         summary.format = format!("xlsx (sheet `{}`)", sheet.name);
         summary.header_line = sheet.header_row;
-        let settings = ReadSettings {
-            currency: self.options.currency.clone(),
-            time_zone: self.options.time_zone.clone(),
-            date_order: self.options.date_order.unwrap_or(DateOrder::DayFirst),
-            number_style: NumberStyle {
-                decimal_comma: false,
-            },
-        };
-        summary.day_first = settings.date_order == DateOrder::DayFirst;
-        self.tabular(&sheet.header, sheet.rows.into_iter(), &settings, summary)
+        self.tabular(
+            &sheet.header,
+            sheet.rows,
+            self.options.time_zone.clone(),
+            summary,
+        )
     }
 
     /// Any Parquet file, its columns by name (the `generic` preset and mappings).
@@ -1211,30 +2091,13 @@ impl Context<'_> {
                 file: self.file(),
                 message,
             })?;
-        let settings = ReadSettings {
-            currency: self.options.currency.clone(),
-            time_zone: self.options.time_zone.clone(),
-            date_order: DateOrder::DayFirst,
-            number_style: NumberStyle {
-                decimal_comma: false,
-            },
-        };
-        let mut failure = None;
-        let rows = rows.map_while(|row| match row {
-            Ok(row) => Some(row),
-            Err(message) => {
-                failure = Some(message);
-                None
-            }
-        });
-        let staged = self.tabular(&header, rows, &settings, summary)?;
-        if let Some(message) = failure {
-            return Err(ImportError::Format {
-                file: self.file(),
-                message,
-            });
-        }
-        Ok(staged)
+        let rows: Vec<(u64, Vec<String>)> =
+            rows.collect::<Result<_, String>>()
+                .map_err(|message| ImportError::Format {
+                    file: self.file(),
+                    message,
+                })?;
+        self.tabular(&header, rows, self.options.time_zone.clone(), summary)
     }
 }
 

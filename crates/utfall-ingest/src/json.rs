@@ -70,6 +70,28 @@ fn record_objects(documents: Vec<Json>) -> Result<(String, Vec<Json>), String> {
                 layout.get_or_insert("array of records");
                 records.extend(items);
             }
+            // A webhook's envelope: the record under `current` (Pipedrive v1) or `data` (v2),
+            // beside `meta` and `previous`.
+            Json::Object(mut object)
+                if object.contains_key("meta")
+                    && ["current", "data"]
+                        .iter()
+                        .any(|k| object.get(*k).is_some_and(Json::is_object)) =>
+            {
+                let key = if object.get("current").is_some_and(Json::is_object) {
+                    "current"
+                } else {
+                    "data"
+                };
+                layout.get_or_insert(if key == "current" {
+                    "webhook: the record under `current`"
+                } else {
+                    "webhook: the record under `data`"
+                });
+                if let Some(record) = object.remove(key) {
+                    records.push(record);
+                }
+            }
             Json::Object(mut object) => {
                 let found = RECORD_LISTS
                     .iter()

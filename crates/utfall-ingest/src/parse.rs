@@ -13,9 +13,51 @@ pub struct NumberStyle {
     pub decimal_comma: bool,
 }
 
+/// Currency signs and codes written before or after amounts, longest first.
 const CURRENCY_TOKENS: &[&str] = &[
-    "kr", "kr.", "sek", ":-", "€", "$", "£", "eur", "usd", "nok", "dkk", "gbp",
+    "us$", "au$", "a$", "c$", "ca$", "nz$", "r$", "kr.", "sek", "usd", "eur", "gbp", "nok", "dkk",
+    "chf", "inr", "aud", "cad", "nzd", "jpy", "pln", "isk", "cny", "zł", "kr", ":-", "€", "$", "£",
+    "₹", "¥",
 ];
+
+/// The currency a sign or code in an amount names (`US$24.90`, `24,90 kr`, `€ 1.234,50`,
+/// `SEK 250,000.00`). A sign several currencies share (`kr`, `$`) names the workspace's
+/// currency when it is one of them, else none (it is not guessed).
+pub fn money_currency(text: &str, workspace: &str) -> Option<String> {
+    let lower = text.trim().to_lowercase();
+    let token = CURRENCY_TOKENS
+        .iter()
+        .find(|t| lower.len() > t.len() && (lower.starts_with(*t) || lower.ends_with(*t)))?;
+    let code = match *token {
+        "us$" => "USD",
+        "au$" | "a$" => "AUD",
+        "c$" | "ca$" => "CAD",
+        "nz$" => "NZD",
+        "r$" => "BRL",
+        "€" => "EUR",
+        "£" => "GBP",
+        "₹" => "INR",
+        "zł" => "PLN",
+        ":-" => "SEK",
+        "kr" | "kr." => {
+            return ["SEK", "NOK", "DKK", "ISK"]
+                .contains(&workspace)
+                .then(|| workspace.to_string());
+        }
+        "$" => {
+            return ["USD", "CAD", "AUD", "NZD", "MXN", "SGD", "HKD"]
+                .contains(&workspace)
+                .then(|| workspace.to_string());
+        }
+        "¥" => {
+            return ["JPY", "CNY"]
+                .contains(&workspace)
+                .then(|| workspace.to_string());
+        }
+        code => return Some(code.to_uppercase()),
+    };
+    Some(code.to_string())
+}
 
 /// A number, with thousands separators, currency signs and a trailing `%` allowed:
 /// `1 234,50 kr`, `SEK 1,234.50`, `−12,5`, `(300)`, `12 %`. Returns the number as written
@@ -31,16 +73,22 @@ pub fn parse_number(text: &str, style: NumberStyle) -> Option<f64> {
         text = text[1..text.len() - 1].trim();
     }
     // Currency before or after, and a percent sign after.
-    let lower = text.to_ascii_lowercase();
     let mut body: &str = text;
-    for token in CURRENCY_TOKENS {
-        if lower.ends_with(token) && lower.len() > token.len() {
-            body = body[..body.len() - token.len()].trim_end();
-            break;
-        }
-        if lower.starts_with(token) && lower.len() > token.len() {
-            body = body[token.len()..].trim_start();
-            break;
+    // Signs are rare: look only when the text starts or ends with something not a digit.
+    let plain = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    if !plain(text.chars().next()) || !plain(text.chars().next_back()) {
+        let lower = text.to_lowercase();
+        if lower.len() == text.len() {
+            for token in CURRENCY_TOKENS {
+                if lower.ends_with(token) && lower.len() > token.len() {
+                    body = body[..body.len() - token.len()].trim_end();
+                    break;
+                }
+                if lower.starts_with(token) && lower.len() > token.len() {
+                    body = body[token.len()..].trim_start();
+                    break;
+                }
+            }
         }
     }
     let body = body.strip_suffix('%').map_or(body, str::trim_end);
@@ -172,6 +220,102 @@ pub enum DateOrder {
     MonthFirst,
 }
 
+/// What one value says about the order of day and month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderEvidence {
+    /// Reads only day first (`26/11/2026`).
+    DayFirst,
+    /// Reads only month first (`11/26/2026`).
+    MonthFirst,
+    /// Reads both ways as different dates (`01/02/2026`).
+    Ambiguous,
+    /// Reads one way or the other the same (`2026-11-26`, `01/01/2026`, not a date).
+    None,
+}
+
+/// The order of day and month a date (or the date of a date and time) needs to be read.
+pub fn order_evidence(text: &str) -> OrderEvidence {
+    let text = text.trim();
+    let date_part = text.split([' ', 'T']).next().unwrap_or("");
+    let Some(separator) = ['/', '.', '-']
+        .into_iter()
+        .find(|s| date_part.matches(*s).count() == 2)
+    else {
+        return OrderEvidence::None;
+    };
+    let parts: Vec<&str> = date_part.split(separator).collect();
+    if parts[0].len() > 2 || parts[1].len() > 2 || !matches!(parts[2].len(), 2 | 4) {
+        return OrderEvidence::None;
+    }
+    let day_first = parse_date(date_part, DateOrder::DayFirst);
+    let month_first = parse_date(date_part, DateOrder::MonthFirst);
+    match (day_first, month_first) {
+        (Some(a), Some(b)) if a == b => OrderEvidence::None,
+        (Some(_), Some(_)) => OrderEvidence::Ambiguous,
+        (Some(_), None) => OrderEvidence::DayFirst,
+        (None, Some(_)) => OrderEvidence::MonthFirst,
+        (None, None) => OrderEvidence::None,
+    }
+}
+
+/// What the values of a file's date columns say about the order of day and month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderVotes {
+    pub day_first: u64,
+    pub month_first: u64,
+    pub ambiguous: u64,
+    /// The first value that reads only day first, and only month first (for messages).
+    pub first_day_first: Option<u64>,
+    pub first_month_first: Option<u64>,
+}
+
+impl OrderVotes {
+    /// Counts a value found on `line`.
+    pub fn add(&mut self, text: &str, line: u64) {
+        match order_evidence(text) {
+            OrderEvidence::DayFirst => {
+                self.day_first += 1;
+                self.first_day_first.get_or_insert(line);
+            }
+            OrderEvidence::MonthFirst => {
+                self.month_first += 1;
+                self.first_month_first.get_or_insert(line);
+            }
+            OrderEvidence::Ambiguous => self.ambiguous += 1,
+            OrderEvidence::None => {}
+        }
+    }
+
+    pub fn merge(&mut self, other: &OrderVotes) {
+        self.day_first += other.day_first;
+        self.month_first += other.month_first;
+        self.ambiguous += other.ambiguous;
+        self.first_day_first = match (self.first_day_first, other.first_day_first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.first_month_first = match (self.first_month_first, other.first_month_first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// The order the values decide, if they decide one (the only one that reads them all, or,
+    /// when the values disagree, the one most of them need).
+    pub fn decided(&self) -> Option<DateOrder> {
+        match (self.day_first, self.month_first) {
+            (0, 0) => None,
+            (d, m) if d >= m => Some(DateOrder::DayFirst),
+            _ => Some(DateOrder::MonthFirst),
+        }
+    }
+
+    /// Whether some values read only day first and others only month first.
+    pub fn conflicting(&self) -> bool {
+        self.day_first > 0 && self.month_first > 0
+    }
+}
+
 fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -216,14 +360,29 @@ pub fn parse_date(text: &str, order: DateOrder) -> Option<Date> {
             if parts[0].len() == 4 {
                 return Date::new(number(parts[0])?, number(parts[1])?, number(parts[2])?).ok();
             }
-            if parts[2].len() == 4 {
-                let (day, month) = match order {
-                    DateOrder::DayFirst => (parts[0], parts[1]),
-                    DateOrder::MonthFirst => (parts[1], parts[0]),
-                };
-                return Date::new(number(parts[2])?, number(month)?, number(day)?).ok();
+            if parts[0].len() > 2 || parts[1].len() > 2 {
+                return None;
             }
-            return None;
+            let year: i16 = match parts[2].len() {
+                4 => number(parts[2])?,
+                // Two-digit years as Excel writes them (`2/5/24`): 00–68 are 2000–2068, as
+                // POSIX `strptime` reads `%y`.
+                2 => {
+                    let yy: i16 = number(parts[2])?;
+                    if yy <= 68 { 2000 + yy } else { 1900 + yy }
+                }
+                _ => return None,
+            };
+            // Day and month only with a slash or a dot when the year is short: `24-05-01`
+            // could be a year first.
+            if parts[2].len() == 2 && separator == '-' {
+                return None;
+            }
+            let (day, month) = match order {
+                DateOrder::DayFirst => (parts[0], parts[1]),
+                DateOrder::MonthFirst => (parts[1], parts[0]),
+            };
+            return Date::new(year, number(month)?, number(day)?).ok();
         }
     }
     // Month names: "26 november 2026", "November 26, 2026".
@@ -375,6 +534,21 @@ mod tests {
         assert_eq!(parse_number("0.75", SV), Some(0.75));
         assert_eq!(parse_number("250:-", SV), Some(250.0));
         assert_eq!(parse_number("1e3", EN), Some(1000.0));
+        assert_eq!(parse_number("US$24.90", EN), Some(24.9));
+        assert_eq!(parse_number("24,90 kr", SV), Some(24.9));
+        assert_eq!(parse_number("€ 1.234,50", SV), Some(1234.5));
+        assert_eq!(parse_number("-2E-18", EN), Some(-2e-18));
+        assert_eq!(money_currency("US$24.90", "SEK").as_deref(), Some("USD"));
+        assert_eq!(money_currency("24,90 kr", "SEK").as_deref(), Some("SEK"));
+        assert_eq!(money_currency("24,90 kr", "EUR"), None);
+        assert_eq!(money_currency("€ 1.234,50", "SEK").as_deref(), Some("EUR"));
+        assert_eq!(
+            money_currency("SEK 250,000.00", "EUR").as_deref(),
+            Some("SEK")
+        );
+        assert_eq!(money_currency("$12", "SEK"), None);
+        assert_eq!(money_currency("$12", "USD").as_deref(), Some("USD"));
+        assert_eq!(money_currency("1234.5", "SEK"), None);
         for bad in [
             "",
             "abc",
@@ -411,6 +585,26 @@ mod tests {
             "2026-05-03".parse().ok()
         );
         assert_eq!(parse_date("2026-02-30", DateOrder::DayFirst), None);
+        // Excel's short US dates: m/d/yy.
+        assert_eq!(
+            parse_date("2/5/24", DateOrder::MonthFirst),
+            "2024-02-05".parse().ok()
+        );
+        assert_eq!(
+            parse_date("11/18/24", DateOrder::MonthFirst),
+            "2024-11-18".parse().ok()
+        );
+        assert_eq!(
+            parse_date("2/28/70", DateOrder::MonthFirst),
+            "1970-02-28".parse().ok()
+        );
+        assert_eq!(parse_date("11/18/24", DateOrder::DayFirst), None);
+        // Dutch Salesforce: d-m-yyyy.
+        assert_eq!(
+            parse_date("2-7-2018", DateOrder::DayFirst),
+            "2018-07-02".parse().ok()
+        );
+        assert_eq!(parse_date("24-05-01", DateOrder::DayFirst), None);
         assert_eq!(parse_date("13/13/2026", DateOrder::DayFirst), None);
     }
 
@@ -470,6 +664,27 @@ mod tests {
             parse_timestamp("2026-11-26 10:15 +j€", DateOrder::DayFirst, &stockholm),
             None
         );
+    }
+
+    #[test]
+    fn order_of_day_and_month() {
+        assert_eq!(order_evidence("26/11/2026"), OrderEvidence::DayFirst);
+        assert_eq!(
+            order_evidence("11/26/2026 10:00"),
+            OrderEvidence::MonthFirst
+        );
+        assert_eq!(order_evidence("2/5/24 1:51"), OrderEvidence::Ambiguous);
+        assert_eq!(order_evidence("11/18/24 17:56"), OrderEvidence::MonthFirst);
+        assert_eq!(order_evidence("01/01/2026"), OrderEvidence::None);
+        assert_eq!(order_evidence("2026-11-26"), OrderEvidence::None);
+        assert_eq!(order_evidence("28-6-2018"), OrderEvidence::DayFirst);
+        let mut votes = OrderVotes::default();
+        votes.add("02/05/2024", 2);
+        assert_eq!(votes.decided(), None);
+        votes.add("12/13/2024", 9);
+        assert_eq!(votes.decided(), Some(DateOrder::MonthFirst));
+        assert_eq!(votes.first_month_first, Some(9));
+        assert!(!votes.conflicting());
     }
 
     #[test]

@@ -92,7 +92,11 @@ pub const PRESETS: &[(&str, &str)] = &[
 /// Settings that shape how values are read.
 #[derive(Debug, Clone)]
 pub struct ReadSettings {
-    pub currency: String,
+    /// The currency the user gave (`--currency`, or the source's `currency`), used when the
+    /// file names none.
+    pub currency: Option<String>,
+    /// The workspace's currency: it tells which currency an ambiguous symbol means (`kr`, `$`).
+    pub workspace_currency: String,
     pub time_zone: TimeZone,
     pub date_order: DateOrder,
     pub number_style: NumberStyle,
@@ -105,6 +109,8 @@ pub enum Source {
     Column(usize, String),
     /// A fixed value or a rule.
     Rule(&'static str),
+    /// A value given for every row (`--set column=value`).
+    Constant(String),
     Missing,
 }
 
@@ -122,6 +128,42 @@ pub struct Plan {
     pub wide: Option<Box<(Wide, BTreeMap<String, String>)>>,
     /// The main table's columns, in its order: the file column each comes from.
     positions: Vec<Option<(usize, String)>>,
+    /// The period a report without a day column covers (its title rows say so): its totals
+    /// are spread evenly over the days.
+    pub period: Option<(jiff::civil::Date, jiff::civil::Date)>,
+    /// Columns a stable id is made of when the export has no id column (a Salesforce report
+    /// without `Lead ID`), and the target it fills.
+    pub made_id: Option<(String, Vec<(usize, String)>)>,
+    /// What reading the rows found, for the summary.
+    pub stats: std::sync::Arc<PlanStats>,
+}
+
+/// Counts kept while rows are read (shared by the workers).
+#[derive(Debug, Default)]
+pub struct PlanStats {
+    /// Records whose totals were spread over the days of a period.
+    pub spread: std::sync::atomic::AtomicU64,
+    /// Amounts whose currency came from a symbol or code in the value.
+    pub currency_from_value: std::sync::atomic::AtomicU64,
+    /// Names of channels or platforms not known, kept as `other`.
+    pub unknown_names: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// Made ids seen: the id → hashes of the records that made it, in order (distinct records
+    /// with the same identifying columns get `#2`, `#3`, … by their order in the file).
+    pub made_ids: std::sync::Mutex<std::collections::HashMap<String, Vec<u64>>>,
+}
+
+impl PlanStats {
+    fn count(counter: &std::sync::atomic::AtomicU64) {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn unknown(&self, name: &str) {
+        if let Ok(mut names) = self.unknown_names.lock()
+            && names.len() < 20
+        {
+            names.insert(name.to_string());
+        }
+    }
 }
 
 /// `str::trim`, without decoding characters when the ends are plain ASCII (the usual case).
@@ -158,886 +200,60 @@ pub enum PlanError {
     UnknownTable(String),
     #[error("the mapping names `{0}`, which is not a column of the file")]
     UnknownSourceColumn(String),
+    /// The file does not fit the preset: what was expected, what was found, and what to do.
+    #[error("{found}")]
+    Shape {
+        found: String,
+        /// How to get a file that works (the vendor's export dialog first, then flags).
+        hint: String,
+    },
+    #[error("no currency: the file has no currency column and its amounts name none")]
+    NoCurrency { hint: String },
+    #[error("the file has no column for {columns}")]
+    MissingColumns { columns: String, hint: String },
 }
 
-/// (target column, labels in English and Swedish, required)
-type Labels = (&'static str, &'static [&'static str], bool);
+impl PlanError {
+    /// What to do about it, for people.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            PlanError::Shape { hint, .. }
+            | PlanError::NoCurrency { hint }
+            | PlanError::MissingColumns { hint, .. } => Some(hint.clone()),
+            PlanError::MissingColumn { .. } => None,
+            PlanError::UnknownPreset(_) => {
+                Some("see `utfall import --list-presets` for the presets".into())
+            }
+            PlanError::UnknownTable(_) => Some(
+                "name a canonical table (`spend`, `deals`, `contacts`, …) or declare a custom one in `tables.toml`".into(),
+            ),
+            PlanError::UnknownSourceColumn(_) => {
+                Some("`--map` takes the column as the file's header writes it".into())
+            }
+        }
+    }
+}
 
-const HUBSPOT_CONTACTS: &[Labels] = &[
-    (
-        "person_id",
-        &[
-            "record id",
-            "contact id",
-            "post-id",
-            "kontakt-id",
-            "hs_object_id",
-            "id",
-        ],
-        true,
-    ),
-    (
-        "account_id",
-        &[
-            "associated company id",
-            "company id",
-            "associerat företags-id",
-            "företags-id",
-            "associatedcompanyid",
-            "associations.companies",
-        ],
-        false,
-    ),
-    (
-        "email",
-        &["email", "e-post", "e-postadress", "email address"],
-        false,
-    ),
-    (
-        "created_at",
-        &[
-            "create date",
-            "createdate",
-            "skapat datum",
-            "skapandedatum",
-            "created at",
-        ],
-        true,
-    ),
-    (
-        "became_lead_at",
-        &[
-            "became a lead date",
-            "hs_lifecyclestage_lead_date",
-            "blev ett lead datum",
-            "datum blev lead",
-        ],
-        false,
-    ),
-    (
-        "became_mql_at",
-        &[
-            "became a marketing qualified lead date",
-            "hs_lifecyclestage_marketingqualifiedlead_date",
-            "blev ett marknadskvalificerat lead datum",
-            "datum blev mql",
-        ],
-        false,
-    ),
-    (
-        "became_sql_at",
-        &[
-            "became a sales qualified lead date",
-            "hs_lifecyclestage_salesqualifiedlead_date",
-            "blev ett säljkvalificerat lead datum",
-            "datum blev sql",
-        ],
-        false,
-    ),
-    (
-        "became_opportunity_at",
-        &[
-            "became an opportunity date",
-            "hs_lifecyclestage_opportunity_date",
-            "blev en affärsmöjlighet datum",
-            "datum blev affärsmöjlighet",
-        ],
-        false,
-    ),
-    (
-        "became_customer_at",
-        &[
-            "became a customer date",
-            "hs_lifecyclestage_customer_date",
-            "blev en kund datum",
-            "datum blev kund",
-        ],
-        false,
-    ),
-    (
-        "original_source",
-        &[
-            "original source",
-            "hs_analytics_source",
-            "ursprunglig källa",
-            "originalkälla",
-        ],
-        false,
-    ),
-    (
-        "latest_source",
-        &["latest source", "hs_latest_source", "senaste källa"],
-        false,
-    ),
-];
-
-const HUBSPOT_COMPANIES: &[Labels] = &[
-    (
-        "account_id",
-        &[
-            "record id",
-            "company id",
-            "post-id",
-            "företags-id",
-            "hs_object_id",
-            "id",
-        ],
-        true,
-    ),
-    (
-        "name",
-        &["company name", "name", "företagsnamn", "namn"],
-        true,
-    ),
-    (
-        "domain",
-        &[
-            "company domain name",
-            "domain",
-            "webbplatsens domän",
-            "domän",
-            "domännamn",
-        ],
-        false,
-    ),
-    ("industry", &["industry", "bransch"], false),
-    (
-        "country",
-        &["country/region", "country", "land/region", "land"],
-        false,
-    ),
-    (
-        "employees",
-        &[
-            "number of employees",
-            "numberofemployees",
-            "antal anställda",
-        ],
-        false,
-    ),
-];
-
-const HUBSPOT_DEALS: &[Labels] = &[
-    (
-        "deal_id",
-        &[
-            "record id",
-            "deal id",
-            "post-id",
-            "affärs-id",
-            "hs_object_id",
-            "id",
-        ],
-        true,
-    ),
-    (
-        "account_id",
-        &[
-            "associated company id",
-            "company id",
-            "associerat företags-id",
-            "företags-id",
-            "associations.companies",
-        ],
-        false,
-    ),
-    (
-        "primary_person_id",
-        &[
-            "associated contact id",
-            "contact id",
-            "associerat kontakt-id",
-            "kontakt-id",
-        ],
-        false,
-    ),
-    (
-        "contact_ids",
-        &[
-            "associated contact ids",
-            "associations.contacts",
-            "associerade kontakt-id:n",
-            "associerade kontakt-id",
-        ],
-        false,
-    ),
-    (
-        "created_at",
-        &["create date", "createdate", "skapat datum", "skapandedatum"],
-        true,
-    ),
-    (
-        "closed_at",
-        &["close date", "closedate", "stängningsdatum", "slutdatum"],
-        false,
-    ),
-    (
-        "stage",
-        &["deal stage", "dealstage", "affärsstadium", "affärsfas"],
-        true,
-    ),
-    (
-        "amount",
-        &[
-            "amount",
-            "belopp",
-            "amount in company currency",
-            "belopp i företagets valuta",
-        ],
-        true,
-    ),
-    (
-        "currency",
-        &["currency", "deal_currency_code", "valuta"],
-        false,
-    ),
-    ("pipeline", &["pipeline"], false),
-    (
-        "source",
-        &[
-            "original source",
-            "deal source",
-            "hs_analytics_source",
-            "ursprunglig källa",
-            "källa",
-        ],
-        false,
-    ),
-    (
-        "campaign_id",
-        &["campaign", "hs_campaign", "kampanj"],
-        false,
-    ),
-    (
-        "owner",
-        &["deal owner", "hubspot_owner_id", "affärsägare", "ägare"],
-        false,
-    ),
-    (
-        "is_won",
-        &["is closed won", "hs_is_closed_won", "är stängd vunnen"],
-        false,
-    ),
-    (
-        "is_closed",
-        &["is closed", "hs_is_closed", "är stängd"],
-        false,
-    ),
-];
-
-const GOOGLE_ADS: &[Labels] = &[
-    (
-        "date",
-        &["day", "date", "segments.date", "dag", "datum"],
-        true,
-    ),
-    (
-        "campaign_name",
-        &["campaign", "campaign.name", "kampanj", "kampanjnamn"],
-        true,
-    ),
-    (
-        "campaign_id",
-        &["campaign id", "campaign.id", "kampanj-id"],
-        false,
-    ),
-    ("cost", &["cost", "kostnad"], false),
-    (
-        "cost_micros",
-        &["metrics.cost_micros", "cost_micros", "metrics.costmicros"],
-        false,
-    ),
-    (
-        "currency",
-        &[
-            "currency code",
-            "currency",
-            "customer.currency_code",
-            "customer.currencycode",
-            "valutakod",
-            "valuta",
-        ],
-        false,
-    ),
-    (
-        "impressions",
-        &[
-            "impr.",
-            "impressions",
-            "metrics.impressions",
-            "visn.",
-            "visningar",
-        ],
-        false,
-    ),
-    ("clicks", &["clicks", "metrics.clicks", "klick"], false),
-    (
-        "platform_conversions",
-        &[
-            "conversions",
-            "metrics.conversions",
-            "konverteringar",
-            "konv.",
-        ],
-        false,
-    ),
-];
-
-const META_ADS: &[Labels] = &[
-    (
-        "date",
-        &[
-            "reporting starts",
-            "day",
-            "date_start",
-            "rapporteringen startar",
-            "dag",
-        ],
-        true,
-    ),
-    (
-        "campaign_name",
-        &["campaign name", "campaign_name", "kampanjnamn"],
-        true,
-    ),
-    (
-        "campaign_id",
-        &["campaign id", "campaign_id", "kampanj-id"],
-        false,
-    ),
-    (
-        "cost",
-        &["amount spent", "spend", "spenderat belopp", "använt belopp"],
-        true,
-    ),
-    (
-        "currency",
-        &["currency", "account_currency", "valuta"],
-        false,
-    ),
-    ("impressions", &["impressions", "visningar"], false),
-    (
-        "clicks",
-        &[
-            "link clicks",
-            "clicks (all)",
-            "clicks",
-            "länkklick",
-            "klick (alla)",
-        ],
-        false,
-    ),
-    (
-        "platform_conversions",
-        &[
-            "results",
-            "resultat",
-            "actions.lead",
-            "actions.offsite_conversion.fb_pixel_lead",
-            "actions.onsite_conversion.lead_grouped",
-        ],
-        false,
-    ),
-];
-
-const LINKEDIN_ADS: &[Labels] = &[
-    (
-        "date",
-        &[
-            "start date (in utc)",
-            "date",
-            "start date",
-            "startdatum (i utc)",
-            "datum",
-            "daterange.start",
-        ],
-        true,
-    ),
-    (
-        "campaign_name",
-        &["campaign name", "campaign", "kampanjnamn"],
-        false,
-    ),
-    (
-        "campaign_id",
-        &["campaign id", "kampanj-id", "pivotvalues", "pivotvalue"],
-        false,
-    ),
-    (
-        "cost",
-        &[
-            "total spent",
-            "amount spent",
-            "costinlocalcurrency",
-            "totalt spenderat",
-        ],
-        true,
-    ),
-    ("currency", &["currency", "valuta"], false),
-    ("impressions", &["impressions", "visningar"], false),
-    ("clicks", &["clicks", "klick"], false),
-    (
-        "platform_conversions",
-        &[
-            "conversions",
-            "externalwebsiteconversions",
-            "konverteringar",
-        ],
-        false,
-    ),
-];
-
-const MAILCHIMP: &[Labels] = &[
-    ("send_id", &["unique id", "campaign id", "id"], true),
-    ("sent_at", &["send date", "send time", "sent"], true),
-    ("name", &["title", "campaign title", "subject"], true),
-    (
-        "n_sent",
-        &["total recipients", "emails sent", "recipients"],
-        true,
-    ),
-    ("n_delivered", &["successful deliveries", "delivered"], true),
-    ("n_opens_unique", &["unique opens", "opens"], true),
-    (
-        "n_clicks_unique",
-        &["unique clicks", "unique subscriber clicks", "clicks"],
-        true,
-    ),
-    ("n_unsubscribes", &["unsubscribes", "unsubscribed"], true),
-    ("n_bounces", &["total bounces", "bounces"], true),
-];
-
-const HUBSPOT_EMAIL: &[Labels] = &[
-    (
-        "send_id",
-        &["email id", "id", "record id", "e-post-id"],
-        true,
-    ),
-    (
-        "sent_at",
-        &[
-            "send date",
-            "publish date",
-            "sent at",
-            "skickat datum",
-            "publiceringsdatum",
-        ],
-        true,
-    ),
-    (
-        "name",
-        &["email name", "name", "subject", "e-postnamn", "namn"],
-        true,
-    ),
-    ("n_sent", &["sent", "skickade"], true),
-    ("n_delivered", &["delivered", "levererade"], true),
-    (
-        "n_opens_unique",
-        &["opened", "unique opens", "öppnade"],
-        true,
-    ),
-    (
-        "n_clicks_unique",
-        &["clicked", "unique clicks", "klickade"],
-        true,
-    ),
-    ("n_unsubscribes", &["unsubscribed", "avregistrerade"], true),
-    ("n_bounces", &["bounced", "studsade"], true),
-];
-
-const ACTIVITIES: &[Labels] = &[
-    (
-        "activity_id",
-        &["activity_id", "id", "aktivitets-id", "aktivitet-id"],
-        true,
-    ),
-    ("name", &["name", "activity", "namn", "aktivitet"], true),
-    ("kind", &["kind", "type", "typ", "slag"], true),
-    ("channel", &["channel", "kanal"], true),
-    (
-        "start_date",
-        &["start_date", "start", "startdatum", "från"],
-        true,
-    ),
-    (
-        "end_date",
-        &["end_date", "end", "slutdatum", "slut", "till"],
-        false,
-    ),
-    ("budget", &["budget"], false),
-    (
-        "cost",
-        &[
-            "cost",
-            "actual cost",
-            "kostnad",
-            "utfall",
-            "faktisk kostnad",
-        ],
-        false,
-    ),
-    ("currency", &["currency", "valuta"], false),
-    ("owner", &["owner", "ansvarig", "ägare"], false),
-    ("department", &["department", "avdelning"], false),
-    (
-        "utm_campaign",
-        &["utm_campaign", "utm campaign", "utm-kampanj"],
-        false,
-    ),
-    (
-        "parent_id",
-        &["parent_id", "parent", "förälder", "huvudaktivitet"],
-        false,
-    ),
-];
-
-const SALESFORCE_OPPORTUNITIES: &[Labels] = &[
-    (
-        "deal_id",
-        &[
-            "opportunity id",
-            "id",
-            "opportunity id (18)",
-            "affärsmöjlighets-id",
-        ],
-        true,
-    ),
-    (
-        "account_id",
-        &["account id", "accountid", "konto-id"],
-        false,
-    ),
-    (
-        "primary_person_id",
-        &["contact id", "contactid", "kontakt-id"],
-        false,
-    ),
-    (
-        "created_at",
-        &["created date", "createddate", "skapat datum"],
-        true,
-    ),
-    (
-        "closed_at",
-        &["close date", "closedate", "stängningsdatum"],
-        false,
-    ),
-    ("stage", &["stage", "stagename", "fas", "stadium"], true),
-    ("amount", &["amount", "belopp"], false),
-    (
-        "currency",
-        &[
-            "opportunity currency",
-            "amount currency",
-            "currencyisocode",
-            "valuta",
-        ],
-        false,
-    ),
-    (
-        "pipeline",
-        &["opportunity record type", "recordtype.name", "posttyp"],
-        false,
-    ),
-    ("source", &["lead source", "leadsource", "leadkälla"], false),
-    (
-        "campaign_id",
-        &[
-            "primary campaign source",
-            "campaignid",
-            "campaign.name",
-            "primär kampanjkälla",
-        ],
-        false,
-    ),
-    (
-        "owner",
-        &[
-            "opportunity owner",
-            "owner.name",
-            "ownerid",
-            "affärsmöjlighetsägare",
-        ],
-        false,
-    ),
-    ("is_won", &["won", "iswon", "vunnen"], false),
-    ("is_closed", &["closed", "isclosed", "stängd"], false),
-];
-
-const SALESFORCE_LEADS: &[Labels] = &[
-    ("person_id", &["lead id", "id", "lead-id"], true),
-    (
-        "converted_contact_id",
-        &[
-            "converted contact id",
-            "convertedcontactid",
-            "konverterat kontakt-id",
-        ],
-        false,
-    ),
-    (
-        "account_id",
-        &[
-            "converted account id",
-            "convertedaccountid",
-            "konverterat konto-id",
-        ],
-        false,
-    ),
-    ("email", &["email", "e-post", "e-postadress"], false),
-    (
-        "created_at",
-        &["create date", "created date", "createddate", "skapat datum"],
-        true,
-    ),
-    (
-        "became_mql_at",
-        &["mql date", "mql_date__c", "mql-datum"],
-        false,
-    ),
-    (
-        "became_sql_at",
-        &["sql date", "sql_date__c", "sql-datum"],
-        false,
-    ),
-    (
-        "became_opportunity_at",
-        &["converted date", "converteddate", "konverteringsdatum"],
-        false,
-    ),
-    (
-        "original_source",
-        &["lead source", "leadsource", "leadkälla"],
-        false,
-    ),
-];
-
-const SALESFORCE_CAMPAIGN_MEMBERS: &[Labels] = &[
-    (
-        "contact_id",
-        &["contact id", "contactid", "kontakt-id"],
-        false,
-    ),
-    ("lead_id", &["lead id", "leadid", "lead-id"], false),
-    (
-        "campaign",
-        &["campaign name", "campaign.name", "kampanjnamn"],
-        true,
-    ),
-    (
-        "campaign_type",
-        &["campaign type", "campaign.type", "kampanjtyp"],
-        false,
-    ),
-    (
-        "responded_at",
-        &[
-            "first responded date",
-            "firstrespondeddate",
-            "första svarsdatum",
-        ],
-        false,
-    ),
-    (
-        "created_at",
-        &[
-            "created date",
-            "createddate",
-            "member created date",
-            "skapat datum",
-        ],
-        true,
-    ),
-];
-
-const PIPEDRIVE_DEALS: &[Labels] = &[
-    ("deal_id", &["deal - id", "id", "affär - id"], true),
-    (
-        "account_id",
-        &[
-            "deal - organization id",
-            "organization - id",
-            "org_id",
-            "deal - organization",
-            "affär - organisation",
-        ],
-        false,
-    ),
-    (
-        "primary_person_id",
-        &[
-            "deal - contact person id",
-            "person - id",
-            "person_id",
-            "deal - contact person",
-            "affär - kontaktperson",
-        ],
-        false,
-    ),
-    (
-        "created_at",
-        &[
-            "deal - deal created",
-            "add_time",
-            "deal created",
-            "affär - affär skapad",
-        ],
-        true,
-    ),
-    (
-        "closed_at",
-        &[
-            "deal - deal closed on",
-            "close_time",
-            "deal closed on",
-            "affär - affär stängd den",
-        ],
-        false,
-    ),
-    (
-        "won_at",
-        &["deal - won time", "won_time", "affär - vunnen tid"],
-        false,
-    ),
-    (
-        "lost_at",
-        &["deal - lost time", "lost_time", "affär - förlorad tid"],
-        false,
-    ),
-    (
-        "status",
-        &["deal - status", "status", "affär - status"],
-        true,
-    ),
-    (
-        "stage",
-        &["deal - stage", "stage_id", "stage", "affär - steg"],
-        false,
-    ),
-    ("amount", &["deal - value", "value", "affär - värde"], false),
-    (
-        "currency",
-        &["deal - currency", "currency", "affär - valuta"],
-        false,
-    ),
-    (
-        "pipeline",
-        &[
-            "deal - pipeline",
-            "pipeline_id",
-            "pipeline",
-            "affär - pipeline",
-        ],
-        false,
-    ),
-    (
-        "source",
-        &[
-            "deal - source channel",
-            "origin",
-            "channel",
-            "deal - source origin",
-        ],
-        false,
-    ),
-    (
-        "owner",
-        &["deal - owner", "user_id", "owner_name", "affär - ägare"],
-        false,
-    ),
-];
-
-const FORM_SUBMISSIONS: &[Labels] = &[
-    (
-        "person_id",
-        &[
-            "contact id",
-            "record id",
-            "kontakt-id",
-            "hs_object_id",
-            "person_id",
-            "lead id",
-        ],
-        true,
-    ),
-    (
-        "anonymous_id",
-        &[
-            "ga_client_id",
-            "ga client id",
-            "google analytics client id",
-            "client id",
-            "_ga",
-            "anonymous_id",
-            "user_pseudo_id",
-        ],
-        true,
-    ),
-    (
-        "linked_at",
-        &[
-            "conversion date",
-            "submitted at",
-            "submission date",
-            "konverteringsdatum",
-            "inskickad",
-            "timestamp",
-        ],
-        true,
-    ),
-];
-
-const SURVEY: &[Labels] = &[
-    ("survey_id", &["survey_id", "survey", "undersökning"], true),
-    ("wave", &["wave", "våg", "omgång"], true),
-    (
-        "response_time",
-        &["response_time", "responded_at", "svarstid", "datum"],
-        true,
-    ),
-    (
-        "respondent_id",
-        &["respondent_id", "respondent", "respondent-id", "svarande"],
-        true,
-    ),
-    ("weight", &["weight", "vikt"], false),
-    ("question", &["question", "fråga"], true),
-    ("brand", &["brand", "varumärke"], false),
-    (
-        "answer_numeric",
-        &["answer_numeric", "value", "svar (tal)", "värde"],
-        false,
-    ),
-    (
-        "answer_text",
-        &["answer_text", "answer", "svar", "svar (text)"],
-        false,
-    ),
-];
+use crate::labels::Labels;
 
 fn labels_of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
-    Some(match preset {
-        "hubspot-contacts" => (HUBSPOT_CONTACTS, "contacts"),
-        "hubspot-companies" => (HUBSPOT_COMPANIES, "accounts"),
-        "hubspot-deals" => (HUBSPOT_DEALS, "deals"),
-        "google-ads" => (GOOGLE_ADS, "spend"),
-        "meta-ads" => (META_ADS, "spend"),
-        "linkedin-ads" => (LINKEDIN_ADS, "spend"),
-        "activities" => (ACTIVITIES, "activities"),
-        "survey" => (SURVEY, "survey_responses"),
-        "mailchimp" => (MAILCHIMP, "email_sends"),
-        "hubspot-email" => (HUBSPOT_EMAIL, "email_sends"),
-        "salesforce-opportunities" => (SALESFORCE_OPPORTUNITIES, "deals"),
-        "salesforce-leads" => (SALESFORCE_LEADS, "contacts"),
-        "salesforce-campaign-members" => (SALESFORCE_CAMPAIGN_MEMBERS, "touchpoints"),
-        "pipedrive-deals" => (PIPEDRIVE_DEALS, "deals"),
-        "form-submissions" => (FORM_SUBMISSIONS, "identities"),
-        _ => return None,
-    })
+    crate::labels::of(preset)
 }
 
-fn normalise(label: &str) -> String {
-    label.trim().trim_start_matches('\u{feff}').to_lowercase()
+/// A header label as it is compared: lower case, `_` read as a space, runs of spaces as one.
+pub fn normalise(label: &str) -> String {
+    let lower = label.trim_start_matches('\u{feff}').to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    for word in lower.split(|c: char| c == '_' || c.is_whitespace()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// The header label without a trailing `(SEK)`, and that currency.
@@ -1054,6 +270,44 @@ fn split_currency(label: &str) -> (String, Option<String>) {
     (label, None)
 }
 
+/// Whether a header label looks like a preset's label: one holds the other as whole words,
+/// or they differ by a letter or two (a newer spelling, a typo).
+fn similar(label: &str, name: &str) -> bool {
+    if label.is_empty() || name.is_empty() {
+        return false;
+    }
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (words(label), words(name));
+    let holds = |outer: &[String], inner: &[String]| {
+        !inner.is_empty() && outer.windows(inner.len()).any(|w| w == inner)
+    };
+    // The header holds the label as whole words (`Amount spent in SEK`, `Total cost`).
+    if name.len() >= 4 && !name.contains('.') && a.len() > b.len() && holds(&a, &b) {
+        return true;
+    }
+    name.len() >= 6 && edit_distance(label, name) <= 2
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// How many of a preset's labels a header line contains (to find the header under title rows).
 pub fn header_score(preset: &str, cells: &[String]) -> usize {
     let Some((labels, _)) = labels_of(preset) else {
@@ -1065,20 +319,60 @@ pub fn header_score(preset: &str, cells: &[String]) -> usize {
             let (label, _) = split_currency(cell);
             labels
                 .iter()
-                .any(|(_, names, _)| names.contains(&label.as_str()))
+                .any(|(_, names, _)| names.iter().any(|n| normalise(n) == label))
         })
         .count()
 }
 
+/// What a plan is made from: the preset, the file's header, and what the user said.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    pub preset: &'a str,
+    pub headers: &'a [String],
+    /// Source column → target column (`--map`), over the preset's labels.
+    pub mapping: &'a BTreeMap<String, String>,
+    /// Target column → a value for every row (`--set`).
+    pub constants: &'a BTreeMap<String, String>,
+    /// For `generic`: the table to fill.
+    pub table: Option<&'a str>,
+    /// The currency the user gave, if any.
+    pub currency: Option<&'a str>,
+    pub catalog: &'a Catalog,
+}
+
+/// Whether `preset` reads ad platforms' spend.
+fn is_ads(preset: &str) -> bool {
+    matches!(preset, "google-ads" | "meta-ads" | "linkedin-ads")
+}
+
+/// Columns a stable id is made of when an export has no id column: (target, the labels'
+/// targets, in order).
+const MADE_IDS: &[(&str, &str, &[&str])] = &[
+    (
+        "salesforce-leads",
+        "person_id",
+        &["first_name", "last_name", "company", "email", "created_at"],
+    ),
+    (
+        "salesforce-opportunities",
+        "deal_id",
+        &["opportunity_name", "account_name", "created_at"],
+    ),
+    ("mailchimp", "send_id", &["name", "sent_at"]),
+];
+
 impl Plan {
     /// Matches a preset (and an optional mapping: source column → target column) to a header.
-    pub fn new(
-        preset: &str,
-        headers: &[String],
-        mapping: &BTreeMap<String, String>,
-        generic_table: Option<&str>,
-        catalog: &Catalog,
-    ) -> Result<Plan, PlanError> {
+    pub fn new(input: PlanInput<'_>) -> Result<Plan, PlanError> {
+        let PlanInput {
+            preset,
+            headers,
+            mapping,
+            constants,
+            table: generic_table,
+            currency: given_currency,
+            catalog,
+        } = input;
         let overrides: BTreeMap<String, (usize, String)> = mapping
             .iter()
             .map(|(source, target)| {
@@ -1095,75 +389,211 @@ impl Plan {
                 .cloned()
                 .ok_or_else(|| PlanError::UnknownTable(name.to_string()))
         };
+        let plan = |tables: Vec<Table>, sources: BTreeMap<String, Source>, header_currency| Plan {
+            preset: preset.to_string(),
+            positions: positions_of(&tables[0], &sources),
+            tables,
+            sources,
+            header_currency,
+            wide: None,
+            period: None,
+            made_id: None,
+            stats: std::sync::Arc::default(),
+        };
         if preset == "generic" {
-            let table = table_of(generic_table.unwrap_or(""))?;
+            let Some(name) = generic_table else {
+                return Err(PlanError::MissingColumns {
+                    columns: "a table".into(),
+                    hint: "name the table to fill with `--table spend` (or `table = \"spend\"` in the source)".into(),
+                });
+            };
+            let table = table_of(name)?;
             let mut sources = BTreeMap::new();
             for column in &table.columns {
                 let source = overrides
                     .get(&column.name)
                     .map(|(i, h)| Source::Column(*i, h.clone()))
+                    .or_else(|| constants.get(&column.name).cloned().map(Source::Constant))
                     .or_else(|| {
                         headers
                             .iter()
-                            .position(|h| normalise(h) == column.name)
+                            .position(|h| normalise(h) == column.name.replace('_', " "))
                             .map(|i| Source::Column(i, headers[i].clone()))
                     })
                     .unwrap_or(Source::Missing);
                 sources.insert(column.name.clone(), source);
             }
-            return Ok(Plan {
-                preset: preset.to_string(),
-                positions: positions_of(&table, &sources),
-                tables: vec![table],
-                sources,
-                header_currency: None,
-                wide: None,
-            });
+            // What can be derived: a spend row's channel from its platform, a campaign's name
+            // from its id and the other way round.
+            let missing = |sources: &BTreeMap<String, Source>, name: &str| {
+                matches!(sources.get(name), Some(Source::Missing) | None)
+            };
+            if table.name == "spend" {
+                if missing(&sources, "channel") && !missing(&sources, "platform") {
+                    sources.insert(
+                        "channel".into(),
+                        Source::Rule("from the platform (meta, linkedin, tiktok → paid_social; google_ads, bing → paid_search)"),
+                    );
+                }
+                if missing(&sources, "campaign_name") && !missing(&sources, "campaign_id") {
+                    sources.insert("campaign_name".into(), Source::Rule("the campaign id"));
+                }
+                if missing(&sources, "campaign_id") && !missing(&sources, "campaign_name") {
+                    sources.insert("campaign_id".into(), Source::Rule("the campaign name"));
+                }
+            }
+            let lacking: Vec<&str> = table
+                .columns
+                .iter()
+                .filter(|c| !c.nullable && missing(&sources, &c.name))
+                .filter(|c| !matches!(c.name.as_str(), "currency" | "weight"))
+                .map(|c| c.name.as_str())
+                .collect();
+            if !lacking.is_empty() {
+                let example = lacking[0];
+                return Err(PlanError::MissingColumns {
+                    columns: lacking
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    hint: format!(
+                        "name the file's column with `--map \"Column in file={example}\"`, or give one value for every row with `--set {example}=VALUE` (e.g. `--set platform=meta --set currency=USD`)"
+                    ),
+                });
+            }
+            return Ok(plan(vec![table], sources, None));
         }
         let (labels, table_name) =
             labels_of(preset).ok_or_else(|| PlanError::UnknownPreset(preset.to_string()))?;
         let mut header_currency = None;
         let mut found: BTreeMap<String, Source> = BTreeMap::new();
+        let mut used: std::collections::BTreeSet<usize> =
+            overrides.values().map(|(i, _)| *i).collect();
+        let mut lacking: Vec<(&str, &[&str])> = Vec::new();
         for (target, names, required) in labels {
             let source = match overrides.get(*target) {
                 Some((i, h)) => Some(Source::Column(*i, h.clone())),
-                None => headers.iter().enumerate().find_map(|(i, header)| {
-                    let (label, currency) = split_currency(header);
-                    names.contains(&label.as_str()).then(|| {
-                        if currency.is_some() {
-                            header_currency = currency;
-                        }
-                        Source::Column(i, header.clone())
-                    })
-                }),
+                None => match constants.get(*target) {
+                    Some(value) => Some(Source::Constant(value.clone())),
+                    // The labels in their order of preference; a column serves one target.
+                    None => names.iter().find_map(|name| {
+                        let name = normalise(name);
+                        headers.iter().enumerate().find_map(|(i, header)| {
+                            let (label, currency) = split_currency(header);
+                            (label == name && !used.contains(&i)).then(|| {
+                                if currency.is_some() {
+                                    header_currency = currency;
+                                }
+                                Source::Column(i, header.clone())
+                            })
+                        })
+                    }),
+                },
             };
             match source {
                 Some(source) => {
+                    if let Source::Column(i, _) = &source {
+                        used.insert(*i);
+                    }
                     found.insert((*target).to_string(), source);
                 }
-                None if *required => {
-                    return Err(PlanError::MissingColumn {
-                        column: (*target).to_string(),
-                        labels: names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    });
-                }
                 None => {
+                    // A report for a period needs no day column (see `Plan::period`).
+                    if *required && !(is_ads(preset) && *target == "date") {
+                        lacking.push((target, names));
+                    }
                     found.insert((*target).to_string(), Source::Missing);
                 }
             }
         }
-        if matches!(preset, "google-ads")
-            && matches!(found.get("cost"), Some(Source::Missing) | None)
-            && matches!(found.get("cost_micros"), Some(Source::Missing) | None)
+        let missing = |found: &BTreeMap<String, Source>, name: &str| {
+            matches!(found.get(name), Some(Source::Missing) | None)
+        };
+        // An export without its id column: a stable id from what it has, announced.
+        let mut made_id = None;
+        for (of_preset, target, parts) in MADE_IDS {
+            if *of_preset == preset && missing(&found, target) {
+                let columns: Vec<(usize, String)> = parts
+                    .iter()
+                    .filter_map(|part| match found.get(*part) {
+                        Some(Source::Column(i, h)) => Some((*i, h.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                if columns.len() >= 2 {
+                    found.insert(
+                        (*target).to_string(),
+                        Source::Rule("made from the columns named in the notes"),
+                    );
+                    made_id = Some(((*target).to_string(), columns));
+                } else {
+                    let names = labels
+                        .iter()
+                        .find(|(t, _, _)| t == target)
+                        .map_or(&[][..], |(_, n, _)| *n);
+                    lacking.push((target, names));
+                }
+            }
+        }
+        if preset == "google-ads" && missing(&found, "cost") && missing(&found, "cost_micros") {
+            lacking.push(("cost", &["Cost", "Kostnad", "metrics.cost_micros"]));
+        }
+        if is_ads(preset) && missing(&found, "campaign_id") && missing(&found, "campaign_name") {
+            lacking.push((
+                "campaign_id",
+                &["Campaign ID", "Campaign name", "pivotValues"],
+            ));
+        }
+        if !lacking.is_empty() {
+            let columns = lacking
+                .iter()
+                .map(|(target, names)| {
+                    let shown: Vec<String> =
+                        names.iter().take(4).map(|n| format!("`{n}`")).collect();
+                    format!("`{target}` (looked for {})", shown.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut vendor: Vec<&str> = Vec::new();
+            for (target, _) in &lacking {
+                if let Some(how) = crate::labels::how_to_add(preset, target)
+                    && !vendor.contains(&how)
+                {
+                    vendor.push(how);
+                }
+            }
+            let example = lacking[0].0;
+            let hint = if vendor.is_empty() {
+                format!(
+                    "name the file's column with `--map \"Column in file={example}\"`, or check the `--preset`"
+                )
+            } else {
+                format!(
+                    "{}; or name the file's column with `--map \"Column in file={example}\"`",
+                    vendor.join("; ")
+                )
+            };
+            return Err(PlanError::MissingColumns { columns, hint });
+        }
+        // LinkedIn's API gives the cost in the account's currency and in US dollars: the
+        // dollars unless the account's currency is known.
+        if preset == "linkedin-ads"
+            && let Some(Source::Column(_, header)) = found.get("cost")
         {
-            return Err(PlanError::MissingColumn {
-                column: "cost".into(),
-                labels: "`Cost`, `Kostnad` or `metrics.cost_micros`".into(),
-            });
+            let local = normalise(header) == "costinlocalcurrency";
+            let usd = headers
+                .iter()
+                .enumerate()
+                .find(|(_, h)| normalise(h) == "costinusd");
+            if local && given_currency.is_none() && missing(&found, "currency") {
+                if let Some((i, h)) = usd {
+                    found.insert("cost".into(), Source::Column(i, h.clone()));
+                    header_currency = Some("USD".into());
+                }
+            } else if normalise(header) == "costinusd" {
+                header_currency = Some("USD".into());
+            }
         }
         let mut tables = vec![table_of(table_name)?];
         match preset {
@@ -1172,22 +602,112 @@ impl Plan {
             "hubspot-contacts" | "salesforce-leads" => tables.push(table_of("identities")?),
             _ => {}
         }
-        Ok(Plan {
-            preset: preset.to_string(),
-            positions: positions_of(&tables[0], &found),
-            tables,
-            sources: found,
-            header_currency,
-            wide: None,
-        })
+        let mut plan = plan(tables, found, header_currency);
+        plan.made_id = made_id;
+        Ok(plan)
+    }
+
+    /// Whether a target has a source (a column or a constant).
+    pub fn has_source(&self, target: &str) -> bool {
+        matches!(
+            self.sources.get(target),
+            Some(Source::Column(..) | Source::Constant(_))
+        )
+    }
+
+    /// The file columns amounts are read from (cost, amount, budget).
+    pub fn amount_columns(&self) -> Vec<usize> {
+        ["cost", "amount", "budget", "cost_micros"]
+            .iter()
+            .filter_map(|t| match self.sources.get(*t) {
+                Some(Source::Column(i, _)) if *i != usize::MAX => Some(*i),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The file columns dates and times are read from.
+    pub fn date_columns(&self) -> Vec<usize> {
+        let is_date = |name: &str| {
+            matches!(name, "won_at" | "lost_at" | "responded_at" | "date_end")
+                || self.tables.iter().any(|t| {
+                    t.column(name)
+                        .is_some_and(|c| matches!(c.ty, ColumnType::Date | ColumnType::Timestamp))
+                })
+        };
+        let mut columns: Vec<usize> = self
+            .sources
+            .iter()
+            .filter_map(|(target, source)| match source {
+                Source::Column(i, _) if *i != usize::MAX && is_date(target) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        if let Some(wide) = &self.wide {
+            columns.extend(wide.0.time_column());
+        }
+        columns.sort_unstable();
+        columns.dedup();
+        columns
+    }
+
+    /// Whether the plan reads a date for each row, or needs the period of the report.
+    pub fn needs_period(&self) -> bool {
+        is_ads(&self.preset) && matches!(self.sources.get("date"), Some(Source::Missing) | None)
+    }
+
+    /// The file columns (by index) no target takes.
+    pub fn unmapped(&self, headers: &[String]) -> Vec<String> {
+        let mut used: std::collections::BTreeSet<usize> = self
+            .sources
+            .values()
+            .filter_map(|s| match s {
+                Source::Column(i, _) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        if let Some((_, columns)) = &self.made_id {
+            used.extend(columns.iter().map(|(i, _)| *i));
+        }
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !used.contains(i) && !h.trim().is_empty())
+            .map(|(_, h)| h.trim().to_string())
+            .collect()
+    }
+
+    /// Targets left empty although the file has a column that looks like theirs (a label
+    /// spelled another way): (target, the file's column).
+    pub fn likely_sources(&self, headers: &[String]) -> Vec<(String, String)> {
+        let Some((labels, _)) = labels_of(&self.preset) else {
+            return Vec::new();
+        };
+        let unmapped = self.unmapped(headers);
+        let mut out = Vec::new();
+        for (target, names, _) in labels {
+            if !matches!(self.sources.get(*target), Some(Source::Missing) | None) {
+                continue;
+            }
+            let hit = unmapped.iter().find(|header| {
+                let (label, _) = split_currency(header);
+                names.iter().any(|name| similar(&label, &normalise(name)))
+            });
+            if let Some(header) = hit {
+                out.push(((*target).to_string(), header.clone()));
+            }
+        }
+        out
     }
 
     /// A survey tool's wide export (see [`crate::survey`]); the mapping renames questions.
     pub fn survey_wide(
-        wide: Wide,
+        mut wide: Wide,
         mapping: &BTreeMap<String, String>,
+        constants: &BTreeMap<String, String>,
         catalog: &Catalog,
     ) -> Result<Plan, PlanError> {
+        wide.set_constants(constants)?;
         let table = catalog
             .table("survey_responses")
             .cloned()
@@ -1204,13 +724,24 @@ impl Plan {
             header_currency: None,
             wide: Some(Box::new((wide, mapping.clone()))),
             positions: Vec::new(),
+            period: None,
+            made_id: None,
+            stats: std::sync::Arc::default(),
         })
     }
 
     /// Whether records map one to one onto rows of the main table, read by type (`generic`):
     /// such plans take the fast path, [`Plan::direct_row`].
     pub fn is_direct(&self) -> bool {
-        self.preset == "generic" && self.wide.is_none()
+        self.preset == "generic"
+            && self.wide.is_none()
+            && self.made_id.is_none()
+            && self.tables[0].name != "spend"
+            && self.tables[0].column("currency").is_none_or(|c| c.nullable)
+            && !self
+                .sources
+                .values()
+                .any(|s| matches!(s, Source::Constant(_) | Source::Rule(_)))
     }
 
     /// A record read straight into typed values of the main table, text borrowed from the
@@ -1237,13 +768,9 @@ impl Plan {
                     Some((text, _)) if column.name == "email_hash" && text.contains('@') => {
                         Parsed::Owned(email_hash(text))
                     }
+                    // Addresses in any other text are stored hashed too.
+                    Some((text, _)) if text.contains('@') => Parsed::Owned(mask_emails(text)),
                     Some((text, _)) => Parsed::Str(text),
-                    None if column.name == "currency" && !column.nullable => {
-                        match reader.currency()? {
-                            Value::Text(code) => Parsed::Owned(code),
-                            _ => Parsed::Null,
-                        }
-                    }
                     None => Parsed::Null,
                 },
                 ColumnType::Float => match reader.number_of(cell)? {
@@ -1285,7 +812,19 @@ impl Plan {
                     Source::Column(usize::MAX, text) => text.clone(),
                     Source::Column(_, header) => format!("column `{header}`"),
                     Source::Rule(rule) => (*rule).to_string(),
+                    Source::Constant(value) => format!("`{value}` (`--set`)"),
                     Source::Missing => "—".to_string(),
+                };
+                let from = match &self.made_id {
+                    Some((made, columns)) if made == target => format!(
+                        "made from {} (the export has no id column)",
+                        columns
+                            .iter()
+                            .map(|(_, h)| format!("`{h}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => from,
                 };
                 (target.clone(), from)
             })
@@ -1302,6 +841,17 @@ impl Plan {
         if let Some(wide) = &self.wide {
             let (wide, renames) = wide.as_ref();
             return wide.rows(record, renames, settings.date_order, &settings.time_zone);
+        }
+        // A row without a campaign is the account's total (Meta writes it first).
+        if is_ads(&self.preset) {
+            let reader = RowReader {
+                plan: self,
+                record,
+                settings,
+            };
+            if reader.raw("campaign_id").is_none() && reader.raw("campaign_name").is_none() {
+                return Ok(None);
+            }
         }
         self.rows_of(record, settings).map(Some)
     }
@@ -1323,7 +873,7 @@ impl Plan {
             "pipedrive-deals" => Ok(vec![vec![reader.pipedrive_deal()?]]),
             "salesforce-campaign-members" => Ok(vec![vec![reader.campaign_member()?]]),
             "form-submissions" => Ok(vec![vec![reader.form_submission()?]]),
-            "google-ads" | "meta-ads" | "linkedin-ads" => Ok(vec![vec![reader.ad_spend()?]]),
+            "google-ads" | "meta-ads" | "linkedin-ads" => Ok(vec![reader.ad_spend()?]),
             "activities" => reader.activity(),
             "survey" => Ok(vec![vec![reader.survey()?]]),
             other => Err(CellError {
@@ -1444,6 +994,131 @@ pub fn ga_client_id(text: &str) -> String {
     }
 }
 
+/// An amount spread over `n` days: whole cents, the remainder on the first days; the days add
+/// up to the amount (to the cent).
+pub fn spread_cents(amount: f64, n: usize) -> Vec<f64> {
+    if n <= 1 {
+        return vec![amount];
+    }
+    let cents = (amount * 100.0).round() as i64;
+    spread_whole(cents, n)
+        .into_iter()
+        .map(|c| c as f64 / 100.0)
+        .collect()
+}
+
+/// A whole number spread over `n` days, the remainder one by one on the first days.
+pub fn spread_whole(total: i64, n: usize) -> Vec<i64> {
+    let n_i = n.max(1) as i64;
+    let (base, remainder) = (total.div_euclid(n_i), total.rem_euclid(n_i));
+    (0..n_i).map(|i| base + i64::from(i < remainder)).collect()
+}
+
+/// Whether an id was turned into a rounded number by Excel (`1.10416E+11`).
+fn excel_mangled(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
+        && mantissa.contains('.')
+        && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// A platform as people write it (`Facebook Ads`, `Google Ads`), in Utfall's names.
+pub fn canonical_platform(text: &str) -> String {
+    let name = normalise(text).replace(['-', '.'], " ");
+    let name = name
+        .trim_end_matches(" ads")
+        .trim_end_matches(" advertising");
+    match name {
+        "facebook" | "meta" | "instagram" | "fb" | "ig" => "meta".into(),
+        "google" | "google ads" | "adwords" | "google adwords" | "youtube" => "google_ads".into(),
+        "linkedin" | "linked in" => "linkedin".into(),
+        "tiktok" | "tik tok" => "tiktok".into(),
+        "bing" | "microsoft" | "microsoft ads" => "microsoft_ads".into(),
+        "twitter" | "x" => "x".into(),
+        other => other.replace(' ', "_"),
+    }
+}
+
+/// The channel an ad platform's spend is in.
+pub fn platform_channel(platform: &str) -> Option<&'static str> {
+    Some(match platform {
+        "meta" | "linkedin" | "tiktok" | "x" | "snapchat" | "pinterest" | "reddit" => "paid_social",
+        "google_ads" | "microsoft_ads" => "paid_search",
+        "manual" => "other",
+        _ => return None,
+    })
+}
+
+/// A channel as people write it, in the canonical vocabulary: the canonical names (`Paid
+/// Social`, `paid_social`), ad platforms (`Facebook Ads` → `paid_social`) and Swedish words.
+pub fn channel_of_name(text: &str) -> Option<&'static str> {
+    let name = normalise(text).replace('-', " ");
+    if let Some(channel) = utfall_model::catalog::CHANNELS
+        .iter()
+        .find(|c| c.replace('_', " ") == name)
+    {
+        return Some(channel);
+    }
+    let platform = canonical_platform(text);
+    if let Some(channel) = platform_channel(&platform).filter(|c| *c != "other") {
+        return Some(channel);
+    }
+    Some(match name.as_str() {
+        "search" | "sem" | "ppc" | "sök" | "sökannonsering" | "betald sökning" | "sem/ppc" => {
+            "paid_search"
+        }
+        "seo" | "organic" | "organisk sökning" => "organic_search",
+        "social" | "social media" | "sociala medier" | "some" => "organic_social",
+        "paid social media" | "betalda sociala medier" => "paid_social",
+        "email" | "e mail" | "e post" | "epost" | "newsletter" | "nyhetsbrev" | "mail" => "email",
+        "event" | "events" | "evenemang" | "mässa" | "mässor" | "fair" | "trade show"
+        | "tradeshow" | "conference" | "konferens" | "webinar" | "webbinarium" | "seminar"
+        | "seminarium" => "events",
+        "print" | "tryck" | "trycksak" | "press" | "direct mail" | "dr" | "direktreklam" => "print",
+        "public relations" | "pr" | "media relations" => "pr",
+        "display" | "banner" | "banners" | "programmatic" => "display",
+        "video" | "youtube" | "tv" | "ctv" => "paid_video",
+        "podcast" | "radio" | "audio" | "spotify" => "audio",
+        "affiliate" | "affiliates" => "affiliates",
+        "partner" | "partners" | "partnership" => "partner",
+        "referral" | "referrals" | "hänvisning" => "referral",
+        "direct" | "direkt" => "direct",
+        "outbound" | "cold call" | "telemarketing" | "sales" | "sälj" => "sales_outbound",
+        "shopping" | "google shopping" => "paid_shopping",
+        _ => return None,
+    })
+}
+
+/// A kind of activity as people write it, in the canonical vocabulary.
+pub fn kind_of_name(text: &str) -> Option<&'static str> {
+    let name = normalise(text).replace('-', " ");
+    if let Some(kind) = utfall_model::catalog::ACTIVITY_KINDS
+        .iter()
+        .find(|k| k.replace('_', " ") == name)
+    {
+        return Some(kind);
+    }
+    Some(match name.as_str() {
+        "webbinarium" | "webinars" | "online event" => "webinar",
+        "mässa" | "mässor" | "trade show" | "tradeshow" | "expo" | "exhibition" => "fair",
+        "events" | "evenemang" | "conference" | "konferens" | "seminar" | "seminarium"
+        | "meetup" | "workshop" => "event",
+        "e mail" | "e post" | "newsletter" | "nyhetsbrev" | "mailing" | "utskick" => "email",
+        "blog" | "blogg" | "blog post" | "post" | "social post" | "article" | "artikel"
+        | "video" | "podcast" | "whitepaper" | "ebook" | "case study" | "innehåll" => "content",
+        "ad" | "ads" | "paid" | "annons" | "annonser" | "annonsering" | "paid social"
+        | "paid search" | "advertising" | "media" => "paid_media",
+        "kampanj" | "campaigns" => "campaign",
+        "press release" | "pressmeddelande" | "public relations" => "pr",
+        "tryck" | "direct mail" | "direktreklam" | "dr" | "trycksak" => "print",
+        _ => return None,
+    })
+}
+
 struct RowReader<'a> {
     plan: &'a Plan,
     record: &'a [&'a str],
@@ -1454,8 +1129,64 @@ impl RowReader<'_> {
     fn raw(&self, target: &str) -> Option<(&str, &str)> {
         match self.plan.sources.get(target) {
             Some(Source::Column(index, header)) => self.cell(*index, header),
+            Some(Source::Constant(value)) => {
+                let value = value.trim();
+                (!value.is_empty()).then_some((value, "--set"))
+            }
             _ => None,
         }
+    }
+
+    /// An id column's value: as written, or made from the row when the export has no id
+    /// column; an id Excel turned into a rounded number (`1.10416E+11`) is refused.
+    fn id(&self, target: &str) -> Result<Option<Value>, CellError> {
+        if let Some((made, columns)) = &self.plan.made_id
+            && made == target
+        {
+            let parts: Vec<&str> = columns
+                .iter()
+                .map(|(i, _)| self.record.get(*i).map_or("", |c| c.trim()))
+                .collect();
+            if parts.iter().all(|p| p.is_empty()) {
+                return Ok(None);
+            }
+            let digest = Sha256::digest(parts.join("\u{1f}").to_lowercase().as_bytes());
+            let id = format!("made:{}", &crate::import::hex(&digest)[..16]);
+            // Distinct records that agree on those columns (two leads of one company on one
+            // day) are told apart by their order; a repeated record is the same one.
+            let record = Sha256::digest(self.record.join("\u{1f}").as_bytes());
+            let record = u64::from_le_bytes(record[..8].try_into().unwrap_or([0; 8]));
+            let occurrence = match self.plan.stats.made_ids.lock() {
+                Ok(mut seen) => {
+                    let records = seen.entry(id.clone()).or_default();
+                    match records.iter().position(|r| *r == record) {
+                        Some(at) => at,
+                        None => {
+                            records.push(record);
+                            records.len() - 1
+                        }
+                    }
+                }
+                Err(_) => 0,
+            };
+            return Ok(Some(Value::Text(if occurrence == 0 {
+                id
+            } else {
+                format!("{id}#{}", occurrence + 1)
+            })));
+        }
+        let Some((text, header)) = self.raw(target) else {
+            return Ok(None);
+        };
+        if excel_mangled(text) {
+            return Err(Self::error(
+                header,
+                format!(
+                    "`{text}` is an id Excel rounded to a number, so it no longer names one record; export the file again and import it without opening and saving it in Excel"
+                ),
+            ));
+        }
+        Ok(Some(Value::Text(text.to_string())))
     }
 
     fn cell<'h>(&self, index: usize, header: &'h str) -> Option<(&str, &'h str)>
@@ -1566,14 +1297,33 @@ impl RowReader<'_> {
             .ok_or_else(|| Self::error(header, format!("`{text}` is not yes or no")))
     }
 
+    /// The row's currency: its currency column, the header's `(SEK)`, the symbol or code in
+    /// its amount, else the currency the user gave. Never assumed.
     fn currency(&self) -> Result<Value, CellError> {
         let code = match self.raw("currency") {
-            Some((text, _)) => text.to_uppercase(),
-            None => self
-                .plan
-                .header_currency
-                .clone()
-                .unwrap_or_else(|| self.settings.currency.clone()),
+            Some((text, _)) => text.trim().to_uppercase(),
+            None => match self.plan.header_currency.clone() {
+                Some(code) => code,
+                None => match self.value_currency() {
+                    Some(code) => {
+                        PlanStats::count(&self.plan.stats.currency_from_value);
+                        code
+                    }
+                    None => match &self.settings.currency {
+                        Some(code) => code.clone(),
+                        // A row without an amount has nothing to be in a currency.
+                        None if self.amount_text().is_none() => {
+                            self.settings.workspace_currency.clone()
+                        }
+                        None => {
+                            return Err(Self::error(
+                                "currency",
+                                "no currency: the file has no currency column and this amount names none; pass `--currency USD` (or set `currency` on the source in `sources.toml`)",
+                            ));
+                        }
+                    },
+                },
+            },
         };
         if !utfall_model::money::is_currency(&code) {
             let header = self.raw("currency").map_or("currency", |(_, h)| h);
@@ -1585,6 +1335,18 @@ impl RowReader<'_> {
         Ok(Value::Text(code))
     }
 
+    /// The text of the row's amount (cost, amount or budget), if any.
+    fn amount_text(&self) -> Option<&str> {
+        ["cost", "amount", "budget"]
+            .iter()
+            .find_map(|target| self.raw(target).map(|(text, _)| text))
+    }
+
+    /// The currency an amount's symbol or code names (`US$24.90`, `24,90 kr`, `€ 1.234,50`).
+    fn value_currency(&self) -> Option<String> {
+        crate::parse::money_currency(self.amount_text()?, &self.settings.workspace_currency)
+    }
+
     /// Every column of `table` read by its type from the column of the same target name.
     fn by_type(&self, table: &Table) -> Result<Vec<Option<Value>>, CellError> {
         let same = table.name == self.plan.tables[0].name && !self.plan.positions.is_empty();
@@ -1593,13 +1355,18 @@ impl RowReader<'_> {
             .iter()
             .enumerate()
             .map(|(i, column)| {
-                let cell = if same {
-                    self.plan.positions[i]
-                        .as_ref()
-                        .and_then(|(index, header)| self.cell(*index, header))
-                } else {
-                    self.raw(&column.name)
+                let cell = match self.plan.positions.get(i) {
+                    Some(Some((index, header))) if same => self.cell(*index, header),
+                    _ => self.raw(&column.name),
                 };
+                if self
+                    .plan
+                    .made_id
+                    .as_ref()
+                    .is_some_and(|(t, _)| *t == column.name)
+                {
+                    return self.id(&column.name);
+                }
                 Ok(match column.ty {
                     ColumnType::Text => cell.map(|(text, _)| Value::Text(text.to_string())),
                     ColumnType::Float => self.number_of(cell)?.map(Value::Float),
@@ -1628,7 +1395,46 @@ impl RowReader<'_> {
                 *value = Some(Value::Float(1.0));
             }
         }
+        // A spend row's channel from its platform; a campaign's id and name from each other.
+        if table.name == "spend" {
+            let index = |name: &str| table.columns.iter().position(|c| c.name == name);
+            if let (Some(p), Some(c)) = (index("platform"), index("channel")) {
+                if let Some(Value::Text(platform)) = &row[p] {
+                    let canonical = canonical_platform(platform);
+                    if row[c].is_none() {
+                        let channel = platform_channel(&canonical).unwrap_or_else(|| {
+                            self.plan.stats.unknown(platform);
+                            "other"
+                        });
+                        row[c] = Some(Value::Text(channel.into()));
+                    }
+                    row[p] = Some(Value::Text(canonical));
+                }
+                if let Some(Value::Text(channel)) = &row[c] {
+                    row[c] = Some(Value::Text(self.channel_name(channel)));
+                }
+            }
+            if let (Some(id), Some(name)) = (index("campaign_id"), index("campaign_name")) {
+                if row[id].is_none() {
+                    row[id] = row[name].clone();
+                }
+                if row[name].is_none() {
+                    row[name] = row[id].clone();
+                }
+            }
+        }
         Ok(row)
+    }
+
+    /// A channel as people write it (`Facebook Ads`, `Paid Social`, `Mässa`), in the canonical
+    /// vocabulary; an unknown one is `other`, and named in the summary.
+    fn channel_name(&self, text: &str) -> String {
+        channel_of_name(text)
+            .unwrap_or_else(|| {
+                self.plan.stats.unknown(text);
+                "other"
+            })
+            .to_string()
     }
 
     /// A contact, and the identity its company association makes.
@@ -1650,9 +1456,10 @@ impl RowReader<'_> {
     fn hubspot_contact(&self) -> Result<Vec<Option<Value>>, CellError> {
         let original = self.raw("original_source").map(|(text, _)| text);
         // A converted Salesforce lead is its contact: deals and campaign members name that.
-        let person = self
-            .text("converted_contact_id")
-            .or_else(|| self.text("person_id"));
+        let person = match self.id("converted_contact_id")? {
+            Some(person) => Some(person),
+            None => self.id("person_id")?,
+        };
         let channel = match (self.plan.preset.as_str(), original) {
             (_, None) => "unassigned",
             ("salesforce-leads", Some(source)) => salesforce_channel(source),
@@ -1660,7 +1467,7 @@ impl RowReader<'_> {
         };
         Ok(vec![
             person,
-            self.text("account_id"),
+            self.first_id("account_id")?,
             self.raw("email")
                 .map(|(email, _)| Value::Text(email_hash(email))),
             self.timestamp("created_at")?,
@@ -1673,6 +1480,20 @@ impl RowReader<'_> {
             Some(Value::Text(channel.to_string())),
             self.text("latest_source"),
         ])
+    }
+
+    /// The first of a list of ids (an API's associations, `a;b`).
+    fn first_id(&self, target: &str) -> Result<Option<Value>, CellError> {
+        Ok(self.id(target)?.map(|value| match value {
+            Value::Text(ids) => Value::Text(
+                ids.split(';')
+                    .map(str::trim)
+                    .find(|id| !id.is_empty())
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            other => other,
+        }))
     }
 
     /// A HubSpot deal and its associated contacts (ids separated by `;` or `,`).
@@ -1723,15 +1544,15 @@ impl RowReader<'_> {
             None
         };
         Ok(vec![
-            self.text("deal_id"),
-            self.text("account_id"),
-            self.text("primary_person_id"),
+            self.id("deal_id")?,
+            self.id("account_id")?,
+            self.id("primary_person_id")?,
             self.timestamp("created_at")?,
             closed_at,
             Some(self.text("stage").unwrap_or(Value::Text(status.clone()))),
             Some(Value::Bool(is_closed)),
             Some(Value::Bool(is_won)),
-            Some(Value::Float(self.number("amount")?.unwrap_or(0.0))),
+            self.number("amount")?.map(Value::Float),
             Some(self.currency()?),
             self.text("pipeline"),
             self.text("source"),
@@ -1808,11 +1629,11 @@ impl RowReader<'_> {
         let is_closed = self
             .boolean("is_closed")?
             .unwrap_or(is_won || lost_by_stage);
-        let amount = self.number("amount")?.unwrap_or(0.0);
+        let amount = self.number("amount")?;
         Ok(vec![
-            self.text("deal_id"),
-            self.text("account_id"),
-            self.text("primary_person_id"),
+            self.id("deal_id")?,
+            self.first_id("account_id")?,
+            self.id("primary_person_id")?,
             self.timestamp("created_at")?,
             if is_closed {
                 self.timestamp("closed_at")?
@@ -1822,7 +1643,7 @@ impl RowReader<'_> {
             self.text("stage"),
             Some(Value::Bool(is_closed)),
             Some(Value::Bool(is_won)),
-            Some(Value::Float(amount)),
+            amount.map(Value::Float),
             Some(self.currency()?),
             self.text("pipeline"),
             self.text("source"),
@@ -1831,7 +1652,11 @@ impl RowReader<'_> {
         ])
     }
 
-    fn ad_spend(&self) -> Result<Vec<Option<Value>>, CellError> {
+    /// An ad platform's spend row: one a day, or — for a report of a period (no day column,
+    /// or a row from one day to a later one) — the row's totals spread evenly over its days
+    /// (money to the cent and counts whole, the remainders on the first days, so that the
+    /// days add up to the row).
+    fn ad_spend(&self) -> Result<Vec<Vec<Option<Value>>>, CellError> {
         let (platform, channel) = match self.plan.preset.as_str() {
             "google-ads" => ("google_ads", "paid_search"),
             "meta-ads" => ("meta", "paid_social"),
@@ -1843,49 +1668,90 @@ impl RowReader<'_> {
                 .number("cost_micros")?
                 .map_or(0.0, |micros| micros / 1_000_000.0),
         };
+        let campaign_id = |value: Value| match value {
+            // LinkedIn's API names campaigns by URN; its exports by the number.
+            Value::Text(id) => Value::Text(
+                id.strip_prefix("urn:li:sponsoredCampaign:")
+                    .unwrap_or(&id)
+                    .to_string(),
+            ),
+            other => other,
+        };
         let id = self
             .text("campaign_id")
+            .map(campaign_id)
             .or_else(|| self.text("campaign_name"));
         let name = self.text("campaign_name").or_else(|| id.clone());
-        Ok(vec![
-            self.date("date")?,
-            Some(Value::Text(platform.into())),
-            Some(Value::Text(channel.into())),
-            id,
-            name,
-            None,
-            Some(Value::Float(cost)),
-            Some(self.currency()?),
-            self.integer("impressions")?.map(Value::Integer),
-            self.integer("clicks")?.map(Value::Integer),
-            self.number("platform_conversions")?.map(Value::Float),
-        ])
+        let currency = self.currency()?;
+        let impressions = self.integer("impressions")?;
+        let clicks = self.integer("clicks")?;
+        let conversions = self.number("platform_conversions")?;
+        let (first, last) = match (self.date("date")?, self.plan.period) {
+            (Some(Value::Date(start)), _) => match self.date("date_end")? {
+                Some(Value::Date(end)) if end > start => (start, end),
+                _ => (start, start),
+            },
+            (_, Some((start, end))) => (start, end),
+            _ => {
+                return Err(Self::error(
+                    self.raw("date").map_or("date", |(_, h)| h),
+                    "a date is required",
+                ));
+            }
+        };
+        let days: Vec<jiff::civil::Date> = first
+            .series(jiff::Span::new().days(1))
+            .take_while(|d| *d <= last)
+            .collect();
+        if days.len() > 1 {
+            PlanStats::count(&self.plan.stats.spread);
+        }
+        let n = days.len().max(1);
+        let costs = spread_cents(cost, n);
+        let whole = |total: Option<i64>| -> Vec<Option<i64>> {
+            match total {
+                Some(total) => spread_whole(total, n).into_iter().map(Some).collect(),
+                None => vec![None; n],
+            }
+        };
+        let (impressions, clicks) = (whole(impressions), whole(clicks));
+        Ok(days
+            .iter()
+            .enumerate()
+            .map(|(i, date)| {
+                vec![
+                    Some(Value::Date(*date)),
+                    Some(Value::Text(platform.into())),
+                    Some(Value::Text(channel.into())),
+                    id.clone(),
+                    name.clone(),
+                    None,
+                    Some(Value::Float(costs[i])),
+                    Some(currency.clone()),
+                    impressions[i].map(Value::Integer),
+                    clicks[i].map(Value::Integer),
+                    conversions.map(|c| Value::Float(c / n as f64)),
+                ]
+            })
+            .collect())
     }
 
     fn activity(&self) -> Result<TableRows, CellError> {
-        let kind = self
-            .raw("kind")
-            .map(|(k, _)| normalise(k))
-            .unwrap_or_default();
-        if !utfall_model::catalog::ACTIVITY_KINDS.contains(&kind.as_str()) {
-            let header = self.raw("kind").map_or("kind", |(_, h)| h);
-            return Err(Self::error(
-                header,
-                format!(
-                    "`{kind}` is not a kind of activity; use one of {}",
-                    utfall_model::catalog::ACTIVITY_KINDS.join(", ")
-                ),
-            ));
+        // Kinds and channels as planners write them; an unknown one is `other`, named in the
+        // summary.
+        let kind = match self.raw("kind") {
+            Some((text, _)) => kind_of_name(text).unwrap_or_else(|| {
+                self.plan.stats.unknown(text);
+                "other"
+            }),
+            None => "other",
         }
-        let channel = self
-            .raw("channel")
-            .map(|(c, _)| normalise(c))
-            .unwrap_or_default();
-        if !utfall_model::catalog::CHANNELS.contains(&channel.as_str()) {
-            let header = self.raw("channel").map_or("channel", |(_, h)| h);
-            return Err(Self::error(header, format!("`{channel}` is not a channel")));
-        }
-        let id = self.text("activity_id");
+        .to_string();
+        let channel = match self.raw("channel") {
+            Some((text, _)) => self.channel_name(text),
+            None => "other".to_string(),
+        };
+        let id = self.id("activity_id")?;
         let start = self.date("start_date")?;
         let currency = self.currency()?;
         let activity = vec![

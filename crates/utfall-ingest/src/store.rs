@@ -141,6 +141,10 @@ pub struct MergeCounts {
     /// Rows that replaced an existing row with the same natural key, or an earlier row of the
     /// same import.
     pub duplicates: u64,
+    /// Of those, rows of earlier imports replaced (a restatement).
+    pub replaced: u64,
+    /// Of those, earlier rows of the same import replaced by a later row with the same key.
+    pub within_file: u64,
 }
 
 fn sync_dir(dir: &Path) {
@@ -446,7 +450,7 @@ impl DataStore {
             let parts = parts.into_iter().map(|(_, p, _)| p).collect();
             let counts = MergeCounts {
                 inserted: new_rows,
-                duplicates: 0,
+                ..MergeCounts::default()
             };
             return Ok((parts, counts, Vec::new()));
         }
@@ -531,6 +535,8 @@ impl DataStore {
         let counts = MergeCounts {
             inserted: (new_rows - dropped_new).saturating_sub(dropped_existing),
             duplicates: dropped_existing + dropped_new,
+            replaced: dropped_existing,
+            within_file: dropped_new,
         };
         Ok((kept, counts, replaced))
     }

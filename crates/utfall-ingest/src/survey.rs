@@ -21,6 +21,8 @@ use crate::table::{CellError, TableRows, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     Qualtrics,
+    /// Qualtrics' legacy export: a row of `V1`…`V10` and question ids, then the labels.
+    QualtricsLegacy,
     SurveyMonkey,
 }
 
@@ -28,6 +30,7 @@ impl Layout {
     pub fn name(self) -> &'static str {
         match self {
             Layout::Qualtrics => "Qualtrics, three header rows",
+            Layout::QualtricsLegacy => "Qualtrics legacy export, two header rows (V1…V10)",
             Layout::SurveyMonkey => "SurveyMonkey, two header rows",
         }
     }
@@ -50,7 +53,10 @@ pub struct Wide {
     pub header_rows: usize,
     survey_id: String,
     respondent: usize,
-    time: usize,
+    /// The response time's column; none in exports whose dates were removed (then a date
+    /// given with `--set response_time=…` is every response's).
+    time: Option<usize>,
+    fixed_time: Option<String>,
     time_zone: Option<String>,
     weight: Option<usize>,
     /// Qualtrics' `Status`/`DistributionChannel`: previews are not answers.
@@ -58,6 +64,8 @@ pub struct Wide {
     items: Vec<Item>,
     /// The first header row (column ids or question texts), for people.
     names: Vec<String>,
+    /// What detection decided that a person should know.
+    notes: Vec<String>,
 }
 
 fn slug(text: &str) -> String {
@@ -94,7 +102,7 @@ impl Wide {
         }) {
             let third = &rows[2];
             let respondent = position(first, &["ResponseId", "ResponseID"])?;
-            let time = position(first, &["RecordedDate", "EndDate"])?;
+            let time = position(first, &["RecordedDate", "EndDate", "StartDate"])?;
             let time_zone = third.get(time).and_then(|c| {
                 serde_json::from_str::<serde_json::Value>(c)
                     .ok()?
@@ -131,15 +139,68 @@ impl Wide {
                 header_rows: 3,
                 survey_id: survey_id.to_string(),
                 respondent,
-                time,
+                time: Some(time),
+                fixed_time: None,
                 time_zone,
                 weight,
                 status: position(first, &["Status"]),
                 items,
                 names: first.clone(),
+                notes: Vec::new(),
             });
         }
-        let respondent = position(first, &["Respondent ID", "RespondentID", "Respondent-ID"])?;
+        // Qualtrics' legacy layout: `V1`…`V10` (response metadata) and question ids, then the
+        // labels, whose metadata columns are `ResponseID`, `StartDate`, `EndDate`, `Status`.
+        if first
+            .iter()
+            .any(|c| c.trim().trim_start_matches('\u{feff}') == "V1")
+            && position(second, &["ResponseID", "ResponseId"]).is_some()
+        {
+            let respondent = position(second, &["ResponseID", "ResponseId"])?;
+            let time = position(second, &["EndDate", "RecordedDate", "StartDate"]);
+            let items = first
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| {
+                    let id = id.trim();
+                    id.len() > 1
+                        && id.starts_with('Q')
+                        && id[1..].starts_with(|c: char| c.is_ascii_digit())
+                })
+                .map(|(i, id)| {
+                    let label = second.get(i).map_or("", String::as_str);
+                    let brand = label.rsplit_once(" - ").map(|(_, b)| b.trim().to_string());
+                    let question = match (&brand, id.rsplit_once('_')) {
+                        (Some(_), Some((stem, suffix)))
+                            if suffix.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            stem.to_string()
+                        }
+                        _ => id.trim().to_string(),
+                    };
+                    Item {
+                        column: i,
+                        question,
+                        brand,
+                        choice: false,
+                    }
+                })
+                .collect();
+            return Some(Wide {
+                layout: Layout::QualtricsLegacy,
+                header_rows: 2,
+                survey_id: survey_id.to_string(),
+                respondent,
+                time,
+                fixed_time: None,
+                time_zone: None,
+                weight: position(second, &["weight", "Weight"]),
+                status: position(second, &["Status"]),
+                items,
+                names: first.clone(),
+                notes: Vec::new(),
+            });
+        }
         if !second.iter().any(|c| {
             matches!(
                 c.trim(),
@@ -148,7 +209,37 @@ impl Wide {
         }) {
             return None;
         }
-        let time = position(first, &["End Date", "Slutdatum", "Start Date"])?;
+        // A file pandas re-saved writes `Unnamed: N` over the option columns, and its index.
+        let first: Vec<String> = first
+            .iter()
+            .map(|c| {
+                if c.trim().starts_with("Unnamed: ") {
+                    String::new()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        let first = &first;
+        let mut notes = Vec::new();
+        let respondent = match position(first, &["Respondent ID", "RespondentID", "Respondent-ID"])
+        {
+            Some(column) => column,
+            None if first.first().is_some_and(|c| c.trim().is_empty())
+                && rows
+                    .get(2)
+                    .and_then(|r| r.first())
+                    .is_some_and(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                notes.push("the export has no `Respondent ID` column: respondents are named by the row numbers in its first column (an index pandas wrote)".to_string());
+                0
+            }
+            None => return None,
+        };
+        let time = position(
+            first,
+            &["End Date", "Slutdatum", "Start Date", "Startdatum"],
+        );
         let metadata = [
             "respondent id",
             "collector id",
@@ -190,12 +281,48 @@ impl Wide {
             survey_id: survey_id.to_string(),
             respondent,
             time,
+            fixed_time: None,
             time_zone: None,
             weight: None,
             status: None,
             items,
             names: first.clone(),
+            notes,
         })
+    }
+
+    /// What detection decided that a person should know.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+
+    /// The column response times are read from.
+    pub fn time_column(&self) -> Option<usize> {
+        self.time
+    }
+
+    /// Values given for every response (`--set response_time=2022-06-30`); an export
+    /// without response dates needs one.
+    pub fn set_constants(
+        &mut self,
+        constants: &BTreeMap<String, String>,
+    ) -> Result<(), crate::preset::PlanError> {
+        if let Some(time) = constants.get("response_time") {
+            self.time = None;
+            self.fixed_time = Some(time.clone());
+            self.notes
+                .push(format!("every response is dated `{time}` (as given)"));
+        }
+        if self.time.is_none() && self.fixed_time.is_none() {
+            return Err(crate::preset::PlanError::Shape {
+                found: format!(
+                    "the {} export has no response dates (`Start Date`/`End Date`), so its answers cannot be placed in a period",
+                    self.layout.name()
+                ),
+                hint: "export it again with the dates (SurveyMonkey and Qualtrics include them unless removed), or give the date of the survey with `--set response_time=2022-06-30`".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The columns as people read them.
@@ -209,7 +336,14 @@ impl Wide {
                 "wave".to_string(),
                 "the month of the response (YYYY-MM)".to_string(),
             ),
-            ("response_time".to_string(), self.name(self.time)),
+            (
+                "response_time".to_string(),
+                match (self.time, &self.fixed_time) {
+                    (Some(column), _) => self.name(column),
+                    (None, Some(time)) => format!("`{time}` (`--set`)"),
+                    (None, None) => "—".into(),
+                },
+            ),
             ("respondent_id".to_string(), self.name(self.respondent)),
         ];
         for item in &self.items {
@@ -249,7 +383,7 @@ impl Wide {
             .get(question)
             .cloned()
             .unwrap_or_else(|| match self.layout {
-                Layout::Qualtrics => question.to_lowercase(),
+                Layout::Qualtrics | Layout::QualtricsLegacy => question.to_lowercase(),
                 Layout::SurveyMonkey => slug(question),
             })
     }
@@ -281,7 +415,11 @@ impl Wide {
             .as_deref()
             .and_then(|z| TimeZone::get(z).ok())
             .unwrap_or_else(|| zone.clone());
-        let time_text = cell(self.time);
+        let time_text = match (self.time, &self.fixed_time) {
+            (Some(column), _) => cell(column),
+            (None, Some(time)) => time.as_str(),
+            (None, None) => "",
+        };
         let time = parse_timestamp(time_text, order, &zone).ok_or_else(|| {
             error(
                 "response_time",

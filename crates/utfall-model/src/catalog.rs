@@ -123,7 +123,7 @@ const CANONICAL: &[TableSpec] = &[
     (
         "web_events",
         Some("event_date"),
-        &["session_id", "event_time", "event_name"],
+        &["session_id", "event_time", "event_name", "event_key"],
         &[
             ("event_time", TS, false),
             ("event_date", D, false),
@@ -144,6 +144,9 @@ const CANONICAL: &[TableSpec] = &[
             ("currency", T, true),
             ("device_category", T, true),
             ("country", T, true),
+            // What tells apart distinct events of one batch (GA4 stamps a batch alike):
+            // `batch_event_index`, an event id, else the occurrence of the same event.
+            ("event_key", T, true),
         ],
     ),
     (
@@ -208,7 +211,8 @@ const CANONICAL: &[TableSpec] = &[
             ("stage", T, false),
             ("is_closed", B, false),
             ("is_won", B, false),
-            ("amount", F, false),
+            // No value when the CRM has none (not 0).
+            ("amount", F, true),
             ("currency", T, false),
             ("pipeline", T, true),
             ("source", T, true),
@@ -235,12 +239,13 @@ const CANONICAL: &[TableSpec] = &[
             ("activity_id", T, true),
             ("sent_at", TS, false),
             ("name", T, false),
-            ("n_sent", I, false),
-            ("n_delivered", I, false),
-            ("n_opens_unique", I, false),
-            ("n_clicks_unique", I, false),
-            ("n_unsubscribes", I, false),
-            ("n_bounces", I, false),
+            // No value when the export has no such count (not 0).
+            ("n_sent", I, true),
+            ("n_delivered", I, true),
+            ("n_opens_unique", I, true),
+            ("n_clicks_unique", I, true),
+            ("n_unsubscribes", I, true),
+            ("n_bounces", I, true),
         ],
     ),
     (
@@ -283,6 +288,20 @@ const CANONICAL: &[TableSpec] = &[
             ("dimension", T, true),
             ("dimension_value", T, true),
             ("note", T, true),
+        ],
+    ),
+    // Exchange rates: one unit of `base` buys `rate` units of `currency` on `date` (the ECB's
+    // reference rates have base `EUR`). The engine converts money in other currencies into
+    // the workspace's currency with them.
+    (
+        "fx_rates",
+        Some("date"),
+        &["date", "base", "currency"],
+        &[
+            ("date", D, false),
+            ("base", T, false),
+            ("currency", T, false),
+            ("rate", F, false),
         ],
     ),
 ];
@@ -405,7 +424,7 @@ mod tests {
     #[test]
     fn canonical_tables_are_complete() {
         let catalog = Catalog::canonical();
-        assert_eq!(catalog.tables.len(), 12);
+        assert_eq!(catalog.tables.len(), 13);
         let deals = catalog.table("deals").unwrap();
         assert_eq!(deals.column("amount").unwrap().ty, ColumnType::Float);
         for table in &catalog.tables {

@@ -1537,6 +1537,8 @@ pub const PRESETS: &[&str] = &[
     "hubspot-email",
     "survey",
     "activities",
+    "form-submissions",
+    "fx-rates",
     "generic",
 ];
 

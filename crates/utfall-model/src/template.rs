@@ -83,6 +83,8 @@ pub struct SourcePlan {
     /// For `generic`: the table it fills, and source column → table column.
     pub table: Option<String>,
     pub mapping: Vec<(String, String)>,
+    /// The currency of amounts the files do not name one for.
+    pub currency: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +144,7 @@ fn source(name: &str, preset: &str, path: &str, description: &str) -> SourcePlan
         description: description.into(),
         table: None,
         mapping: Vec::new(),
+        currency: None,
     }
 }
 
@@ -978,6 +981,9 @@ impl Plan {
             );
             if let Some(table) = &source.table {
                 let _ = writeln!(out, "table = {}", quote(table));
+            }
+            if let Some(currency) = &source.currency {
+                let _ = writeln!(out, "currency = {}", quote(currency));
             }
             if !source.mapping.is_empty() {
                 out.push_str("\n[source.mapping]\n");

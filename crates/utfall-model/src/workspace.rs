@@ -151,6 +151,13 @@ pub struct SourceDef {
     /// Source column → table column.
     #[serde(default)]
     pub mapping: BTreeMap<String, Spanned<String>>,
+    /// The currency of amounts the files do not name one for (ISO 4217, e.g. `"SEK"`).
+    pub currency: Option<Spanned<String>>,
+    /// Table column → a value for every row (as `--set`), e.g. `platform = "meta"`.
+    #[serde(default)]
+    pub set: BTreeMap<String, Spanned<String>>,
+    /// How the files write dates like `01/02/2026`: `"day-first"` or `"month-first"`.
+    pub dates: Option<Spanned<String>>,
     pub description: Option<String>,
 }
 

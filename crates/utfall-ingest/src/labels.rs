@@ -1,0 +1,1220 @@
+//! The header labels each preset knows, per target column, in order of preference: the
+//! vendors' UI labels in English, Swedish and other languages their exports are seen in, and
+//! their API field names. Labels are compared after [`crate::preset::normalise`]: lower case,
+//! `_` read as a space, a trailing `(SEK)` taken as the column's currency.
+
+/// (target column, labels, required)
+pub type Labels = (&'static str, &'static [&'static str], bool);
+
+pub const HUBSPOT_CONTACTS: &[Labels] = &[
+    (
+        "person_id",
+        &[
+            "record id - contact",
+            "record id",
+            "contact id",
+            "contact record id",
+            "post-id - kontakt",
+            "post-id",
+            "kontakt-id",
+            "hs object id",
+            "vid",
+            "id",
+        ],
+        true,
+    ),
+    (
+        "account_id",
+        &[
+            "associated company id",
+            "associated company ids",
+            "associated company ids (primary)",
+            "record id - company",
+            "company id",
+            "associerat företags-id",
+            "post-id - företag",
+            "företags-id",
+            "associatedcompanyid",
+            "associations.companies",
+            "companies",
+        ],
+        false,
+    ),
+    (
+        "email",
+        &["email", "e-post", "e-postadress", "email address", "e-mail"],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "create date",
+            "createdate",
+            "skapat datum",
+            "skapandedatum",
+            "created at",
+            "createdat",
+            "create date - contact",
+        ],
+        true,
+    ),
+    (
+        "became_lead_at",
+        &[
+            "became a lead date",
+            "hs lifecyclestage lead date",
+            "blev ett lead datum",
+            "datum blev lead",
+        ],
+        false,
+    ),
+    (
+        "became_mql_at",
+        &[
+            "became a marketing qualified lead date",
+            "hs lifecyclestage marketingqualifiedlead date",
+            "blev ett marknadskvalificerat lead datum",
+            "datum blev mql",
+        ],
+        false,
+    ),
+    (
+        "became_sql_at",
+        &[
+            "became a sales qualified lead date",
+            "hs lifecyclestage salesqualifiedlead date",
+            "blev ett säljkvalificerat lead datum",
+            "datum blev sql",
+        ],
+        false,
+    ),
+    (
+        "became_opportunity_at",
+        &[
+            "became an opportunity date",
+            "hs lifecyclestage opportunity date",
+            "blev en affärsmöjlighet datum",
+            "datum blev affärsmöjlighet",
+        ],
+        false,
+    ),
+    (
+        "became_customer_at",
+        &[
+            "became a customer date",
+            "hs lifecyclestage customer date",
+            "blev en kund datum",
+            "datum blev kund",
+        ],
+        false,
+    ),
+    (
+        "original_source",
+        &[
+            "original source",
+            "original traffic source",
+            "hs analytics source",
+            "ursprunglig källa",
+            "originalkälla",
+            "original source type",
+        ],
+        false,
+    ),
+    (
+        "latest_source",
+        &[
+            "latest source",
+            "latest traffic source",
+            "hs latest source",
+            "senaste källa",
+        ],
+        false,
+    ),
+];
+
+pub const HUBSPOT_COMPANIES: &[Labels] = &[
+    (
+        "account_id",
+        &[
+            "record id - company",
+            "record id",
+            "company id",
+            "post-id - företag",
+            "post-id",
+            "företags-id",
+            "hs object id",
+            "id",
+        ],
+        true,
+    ),
+    (
+        "name",
+        &["company name", "name", "företagsnamn", "namn", "company"],
+        true,
+    ),
+    (
+        "domain",
+        &[
+            "company domain name",
+            "domain",
+            "webbplatsens domän",
+            "domän",
+            "domännamn",
+            "website url",
+            "website",
+        ],
+        false,
+    ),
+    ("industry", &["industry", "bransch"], false),
+    (
+        "country",
+        &["country/region", "country", "land/region", "land"],
+        false,
+    ),
+    (
+        "employees",
+        &[
+            "number of employees",
+            "numberofemployees",
+            "antal anställda",
+            "employees",
+        ],
+        false,
+    ),
+];
+
+pub const HUBSPOT_DEALS: &[Labels] = &[
+    (
+        "deal_id",
+        &[
+            "record id - deal",
+            "record id",
+            "deal id",
+            "post-id - affär",
+            "post-id",
+            "affärs-id",
+            "hs object id",
+            "id",
+        ],
+        true,
+    ),
+    (
+        "account_id",
+        &[
+            "associated company id",
+            "associated company ids",
+            "associated company ids (primary)",
+            "record id - company",
+            "company id",
+            "associerat företags-id",
+            "företags-id",
+            "associations.companies",
+            "companies",
+        ],
+        false,
+    ),
+    (
+        "primary_person_id",
+        &[
+            "associated contact id",
+            "contact id",
+            "associerat kontakt-id",
+            "kontakt-id",
+        ],
+        false,
+    ),
+    (
+        "contact_ids",
+        &[
+            "associated contact ids",
+            "associated contact ids (primary)",
+            "record id - contact",
+            "associations.contacts",
+            "contacts",
+            "associerade kontakt-id:n",
+            "associerade kontakt-id",
+        ],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "create date",
+            "createdate",
+            "skapat datum",
+            "skapandedatum",
+            "createdat",
+            "created at",
+        ],
+        true,
+    ),
+    (
+        "closed_at",
+        &[
+            "close date",
+            "closedate",
+            "closed date",
+            "stängningsdatum",
+            "slutdatum",
+        ],
+        false,
+    ),
+    (
+        "stage",
+        &[
+            "deal stage",
+            "dealstage",
+            "stage",
+            "affärsstadium",
+            "affärsfas",
+        ],
+        true,
+    ),
+    (
+        "amount",
+        &[
+            "amount",
+            "belopp",
+            "amount in company currency",
+            "belopp i företagets valuta",
+            "amount in home currency",
+        ],
+        false,
+    ),
+    (
+        "currency",
+        &["currency", "deal currency code", "valuta"],
+        false,
+    ),
+    ("pipeline", &["pipeline"], false),
+    (
+        "source",
+        &[
+            "original source",
+            "original traffic source",
+            "deal source",
+            "hs analytics source",
+            "ursprunglig källa",
+            "källa",
+        ],
+        false,
+    ),
+    (
+        "campaign_id",
+        &["campaign", "hs campaign", "kampanj"],
+        false,
+    ),
+    (
+        "owner",
+        &["deal owner", "hubspot owner id", "affärsägare", "ägare"],
+        false,
+    ),
+    (
+        "is_won",
+        &["is closed won", "hs is closed won", "är stängd vunnen"],
+        false,
+    ),
+    (
+        "is_closed",
+        &["is closed", "hs is closed", "är stängd"],
+        false,
+    ),
+];
+
+pub const GOOGLE_ADS: &[Labels] = &[
+    (
+        "date",
+        &[
+            "day",
+            "date",
+            "segments.date",
+            "dag",
+            "datum",
+            "tag",
+            "jour",
+            "día",
+            "dia",
+            "giorno",
+        ],
+        true,
+    ),
+    (
+        "campaign_name",
+        &[
+            "campaign",
+            "campaign name",
+            "campaign.name",
+            "kampanj",
+            "kampanjnamn",
+            "kampagne",
+            "campagne",
+            "campaña",
+            "campagna",
+        ],
+        true,
+    ),
+    (
+        "campaign_id",
+        &["campaign id", "campaign.id", "kampanj-id", "kampagnen-id"],
+        false,
+    ),
+    (
+        "cost",
+        &[
+            "cost", "kostnad", "kosten", "coût", "coste", "costo", "spend",
+        ],
+        false,
+    ),
+    (
+        "cost_micros",
+        &["metrics.cost micros", "cost micros", "metrics.costmicros"],
+        false,
+    ),
+    (
+        "currency",
+        &[
+            "currency code",
+            "currency",
+            "customer.currency code",
+            "customer.currencycode",
+            "valutakod",
+            "valuta",
+            "währungscode",
+            "währung",
+            "code de la devise",
+            "devise",
+        ],
+        false,
+    ),
+    (
+        "impressions",
+        &[
+            "impr.",
+            "impressions",
+            "metrics.impressions",
+            "visn.",
+            "visningar",
+            "impr",
+            "impressionen",
+            "impressões",
+        ],
+        false,
+    ),
+    (
+        "clicks",
+        &[
+            "clicks",
+            "metrics.clicks",
+            "klick",
+            "klicks",
+            "clics",
+            "clic",
+        ],
+        false,
+    ),
+    (
+        "platform_conversions",
+        &[
+            "conversions",
+            "metrics.conversions",
+            "konverteringar",
+            "konv.",
+            "conv.",
+            "conversiones",
+        ],
+        false,
+    ),
+];
+
+pub const META_ADS: &[Labels] = &[
+    (
+        "date",
+        &[
+            "reporting starts",
+            "day",
+            "date start",
+            "date",
+            "rapporteringen startar",
+            "rapportering startar",
+            "dag",
+            "berichtsbeginn",
+            "début des rapports",
+            "inicio del informe",
+        ],
+        true,
+    ),
+    (
+        "date_end",
+        &[
+            "reporting ends",
+            "date stop",
+            "rapporteringen slutar",
+            "rapportering slutar",
+            "berichtsende",
+            "fin des rapports",
+            "fin del informe",
+        ],
+        false,
+    ),
+    (
+        "campaign_name",
+        &[
+            "campaign name",
+            "campaign",
+            "kampanjnamn",
+            "kampagnenname",
+            "nom de la campagne",
+            "nombre de la campaña",
+        ],
+        true,
+    ),
+    (
+        "campaign_id",
+        &["campaign id", "kampanj-id", "kampagnen-id"],
+        false,
+    ),
+    (
+        "cost",
+        &[
+            "amount spent",
+            "spend",
+            "spenderat belopp",
+            "använt belopp",
+            "spent",
+            "ausgegebener betrag",
+            "montant dépensé",
+            "importe gastado",
+        ],
+        true,
+    ),
+    (
+        "currency",
+        &[
+            "currency",
+            "account currency",
+            "valuta",
+            "währung",
+            "devise",
+        ],
+        false,
+    ),
+    (
+        "impressions",
+        &["impressions", "visningar", "impressionen"],
+        false,
+    ),
+    (
+        "clicks",
+        &[
+            "link clicks",
+            "inline link clicks",
+            "clicks (all)",
+            "clicks",
+            "länkklick",
+            "klick (alla)",
+            "link-klicks",
+            "clics sur un lien",
+        ],
+        false,
+    ),
+    (
+        "platform_conversions",
+        &[
+            "results",
+            "resultat",
+            "actions.lead",
+            "actions.offsite conversion.fb pixel lead",
+            "actions.onsite conversion.lead grouped",
+            "leads",
+            "ergebnisse",
+            "résultats",
+        ],
+        false,
+    ),
+];
+
+pub const LINKEDIN_ADS: &[Labels] = &[
+    (
+        "date",
+        &[
+            "start date (in utc)",
+            "date",
+            "start date",
+            "startdatum (i utc)",
+            "datum",
+            "daterange.start",
+            "day",
+        ],
+        true,
+    ),
+    (
+        "date_end",
+        &[
+            "end date (in utc)",
+            "end date",
+            "slutdatum (i utc)",
+            "daterange.end",
+        ],
+        false,
+    ),
+    (
+        "campaign_name",
+        &["campaign name", "campaign", "kampanjnamn"],
+        false,
+    ),
+    (
+        "campaign_id",
+        &[
+            "campaign id",
+            "kampanj-id",
+            "pivotvalues",
+            "pivotvalue",
+            "campaign",
+        ],
+        false,
+    ),
+    (
+        "cost",
+        &[
+            "total spent",
+            "amount spent",
+            "costinlocalcurrency",
+            "costinusd",
+            "spent",
+            "totalt spenderat",
+            "cost",
+        ],
+        true,
+    ),
+    ("currency", &["currency", "valuta"], false),
+    ("impressions", &["impressions", "visningar"], false),
+    ("clicks", &["clicks", "klick"], false),
+    (
+        "platform_conversions",
+        &[
+            "conversions",
+            "externalwebsiteconversions",
+            "konverteringar",
+        ],
+        false,
+    ),
+];
+
+pub const MAILCHIMP: &[Labels] = &[
+    (
+        "send_id",
+        &["unique id", "campaign id", "id", "web id"],
+        false,
+    ),
+    (
+        "sent_at",
+        &["send date", "send time", "sent", "sent at", "skickat"],
+        true,
+    ),
+    (
+        "name",
+        &[
+            "title",
+            "campaign title",
+            "campaign name",
+            "subject",
+            "subject line",
+        ],
+        true,
+    ),
+    (
+        "n_sent",
+        &[
+            "total recipients",
+            "emails sent",
+            "recipients",
+            "recipient count",
+        ],
+        false,
+    ),
+    (
+        "n_delivered",
+        &["successful deliveries", "delivered"],
+        false,
+    ),
+    ("n_opens_unique", &["unique opens", "opens"], false),
+    (
+        "n_clicks_unique",
+        &[
+            "unique clicks",
+            "unique subscriber clicks",
+            "subscriber clicks",
+            "clicks",
+        ],
+        false,
+    ),
+    ("n_unsubscribes", &["unsubscribes", "unsubscribed"], false),
+    ("n_bounces", &["total bounces", "bounces"], false),
+];
+
+pub const HUBSPOT_EMAIL: &[Labels] = &[
+    (
+        "send_id",
+        &["email id", "id", "record id", "e-post-id"],
+        true,
+    ),
+    (
+        "sent_at",
+        &[
+            "send date",
+            "publish date",
+            "sent at",
+            "skickat datum",
+            "publiceringsdatum",
+        ],
+        true,
+    ),
+    (
+        "name",
+        &["email name", "name", "subject", "e-postnamn", "namn"],
+        true,
+    ),
+    ("n_sent", &["sent", "skickade"], false),
+    ("n_delivered", &["delivered", "levererade"], false),
+    (
+        "n_opens_unique",
+        &["opened", "unique opens", "öppnade"],
+        false,
+    ),
+    (
+        "n_clicks_unique",
+        &["clicked", "unique clicks", "klickade"],
+        false,
+    ),
+    ("n_unsubscribes", &["unsubscribed", "avregistrerade"], false),
+    ("n_bounces", &["bounced", "studsade"], false),
+];
+
+pub const ACTIVITIES: &[Labels] = &[
+    (
+        "activity_id",
+        &[
+            "activity id",
+            "id",
+            "aktivitets-id",
+            "aktivitet-id",
+            "campaignid",
+            "campaign id",
+            "kampanj-id",
+            "kampanjid",
+        ],
+        true,
+    ),
+    (
+        "name",
+        &[
+            "name",
+            "activity",
+            "namn",
+            "aktivitet",
+            "campaign name",
+            "kampanjnamn",
+            "campaign",
+            "kampanj",
+            "title",
+        ],
+        true,
+    ),
+    (
+        "kind",
+        &[
+            "kind",
+            "type",
+            "typ",
+            "slag",
+            "activity type",
+            "campaign type",
+            "aktivitetstyp",
+            "kampanjtyp",
+        ],
+        true,
+    ),
+    (
+        "channel",
+        &["channel", "kanal", "platform", "plattform", "medium"],
+        true,
+    ),
+    (
+        "start_date",
+        &[
+            "start date",
+            "start",
+            "startdatum",
+            "från",
+            "from",
+            "launch date",
+            "date",
+            "datum",
+        ],
+        true,
+    ),
+    (
+        "end_date",
+        &["end date", "end", "slutdatum", "slut", "till", "to"],
+        false,
+    ),
+    (
+        "budget",
+        &["budget", "planned budget", "planerad budget"],
+        false,
+    ),
+    (
+        "cost",
+        &[
+            "cost",
+            "actual cost",
+            "kostnad",
+            "utfall",
+            "faktisk kostnad",
+            "spend",
+            "actual spend",
+        ],
+        false,
+    ),
+    ("currency", &["currency", "valuta"], false),
+    (
+        "owner",
+        &["owner", "ansvarig", "ägare", "responsible"],
+        false,
+    ),
+    ("department", &["department", "avdelning"], false),
+    ("utm_campaign", &["utm campaign", "utm-kampanj"], false),
+    (
+        "parent_id",
+        &["parent id", "parent", "förälder", "huvudaktivitet"],
+        false,
+    ),
+];
+
+pub const SALESFORCE_OPPORTUNITIES: &[Labels] = &[
+    (
+        "deal_id",
+        &[
+            "opportunity id",
+            "id",
+            "opportunity id (18)",
+            "affärsmöjlighets-id",
+            "opportunity id (15)",
+        ],
+        false,
+    ),
+    (
+        "opportunity_name",
+        &["opportunity name", "name", "affärsmöjlighetens namn"],
+        false,
+    ),
+    (
+        "account_id",
+        &["account id", "accountid", "konto-id"],
+        false,
+    ),
+    ("account_name", &["account name", "kontonamn"], false),
+    (
+        "primary_person_id",
+        &["contact id", "contactid", "kontakt-id"],
+        false,
+    ),
+    (
+        "created_at",
+        &["created date", "createddate", "skapat datum", "create date"],
+        true,
+    ),
+    (
+        "closed_at",
+        &["close date", "closedate", "stängningsdatum"],
+        false,
+    ),
+    (
+        "stage",
+        &["stage", "stagename", "fas", "stadium", "opportunity stage"],
+        true,
+    ),
+    ("amount", &["amount", "belopp"], false),
+    (
+        "currency",
+        &[
+            "opportunity currency",
+            "amount currency",
+            "currencyisocode",
+            "valuta",
+            "currency",
+        ],
+        false,
+    ),
+    (
+        "pipeline",
+        &["opportunity record type", "recordtype.name", "posttyp"],
+        false,
+    ),
+    ("source", &["lead source", "leadsource", "leadkälla"], false),
+    (
+        "campaign_id",
+        &[
+            "primary campaign source",
+            "campaignid",
+            "campaign.name",
+            "primär kampanjkälla",
+        ],
+        false,
+    ),
+    (
+        "owner",
+        &[
+            "opportunity owner",
+            "owner.name",
+            "ownerid",
+            "affärsmöjlighetsägare",
+        ],
+        false,
+    ),
+    ("is_won", &["won", "iswon", "vunnen"], false),
+    ("is_closed", &["closed", "isclosed", "stängd"], false),
+];
+
+pub const SALESFORCE_LEADS: &[Labels] = &[
+    ("person_id", &["lead id", "id", "lead-id"], false),
+    (
+        "converted_contact_id",
+        &[
+            "converted contact id",
+            "convertedcontactid",
+            "konverterat kontakt-id",
+        ],
+        false,
+    ),
+    (
+        "account_id",
+        &[
+            "converted account id",
+            "convertedaccountid",
+            "konverterat konto-id",
+        ],
+        false,
+    ),
+    ("first_name", &["first name", "firstname", "förnamn"], false),
+    ("last_name", &["last name", "lastname", "efternamn"], false),
+    (
+        "company",
+        &["company / account", "company", "företag"],
+        false,
+    ),
+    ("email", &["email", "e-post", "e-postadress"], false),
+    (
+        "created_at",
+        &["create date", "created date", "createddate", "skapat datum"],
+        true,
+    ),
+    (
+        "became_mql_at",
+        &["mql date", "mql date c", "mql-datum"],
+        false,
+    ),
+    (
+        "became_sql_at",
+        &["sql date", "sql date c", "sql-datum"],
+        false,
+    ),
+    (
+        "became_opportunity_at",
+        &["converted date", "converteddate", "konverteringsdatum"],
+        false,
+    ),
+    (
+        "original_source",
+        &["lead source", "leadsource", "leadkälla"],
+        false,
+    ),
+];
+
+pub const SALESFORCE_CAMPAIGN_MEMBERS: &[Labels] = &[
+    (
+        "contact_id",
+        &["contact id", "contactid", "kontakt-id"],
+        false,
+    ),
+    ("lead_id", &["lead id", "leadid", "lead-id"], false),
+    (
+        "campaign",
+        &["campaign name", "campaign.name", "kampanjnamn", "campaign"],
+        true,
+    ),
+    (
+        "campaign_type",
+        &["campaign type", "campaign.type", "kampanjtyp", "type"],
+        false,
+    ),
+    (
+        "responded_at",
+        &[
+            "first responded date",
+            "firstrespondeddate",
+            "första svarsdatum",
+        ],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "created date",
+            "createddate",
+            "member created date",
+            "skapat datum",
+        ],
+        true,
+    ),
+];
+
+pub const PIPEDRIVE_DEALS: &[Labels] = &[
+    ("deal_id", &["deal - id", "id", "affär - id"], true),
+    (
+        "account_id",
+        &[
+            "deal - organization id",
+            "organization - id",
+            "org id",
+            "deal - organization",
+            "affär - organisation",
+        ],
+        false,
+    ),
+    (
+        "primary_person_id",
+        &[
+            "deal - contact person id",
+            "person - id",
+            "person id",
+            "deal - contact person",
+            "affär - kontaktperson",
+        ],
+        false,
+    ),
+    (
+        "created_at",
+        &[
+            "deal - deal created",
+            "add time",
+            "deal created",
+            "affär - affär skapad",
+        ],
+        true,
+    ),
+    (
+        "closed_at",
+        &[
+            "deal - deal closed on",
+            "close time",
+            "deal closed on",
+            "affär - affär stängd den",
+        ],
+        false,
+    ),
+    (
+        "won_at",
+        &["deal - won time", "won time", "affär - vunnen tid"],
+        false,
+    ),
+    (
+        "lost_at",
+        &["deal - lost time", "lost time", "affär - förlorad tid"],
+        false,
+    ),
+    (
+        "status",
+        &["deal - status", "status", "affär - status"],
+        true,
+    ),
+    (
+        "stage",
+        &["deal - stage", "stage id", "stage", "affär - steg"],
+        false,
+    ),
+    ("amount", &["deal - value", "value", "affär - värde"], false),
+    (
+        "currency",
+        &["deal - currency", "currency", "affär - valuta"],
+        false,
+    ),
+    (
+        "pipeline",
+        &[
+            "deal - pipeline",
+            "pipeline id",
+            "pipeline",
+            "affär - pipeline",
+        ],
+        false,
+    ),
+    (
+        "source",
+        &[
+            "deal - source channel",
+            "origin",
+            "channel",
+            "deal - source origin",
+        ],
+        false,
+    ),
+    (
+        "owner",
+        &[
+            "deal - owner",
+            "user id",
+            "owner name",
+            "affär - ägare",
+            "creator user id",
+        ],
+        false,
+    ),
+];
+
+pub const FORM_SUBMISSIONS: &[Labels] = &[
+    (
+        "person_id",
+        &[
+            "contact id",
+            "record id",
+            "kontakt-id",
+            "hs object id",
+            "person id",
+            "lead id",
+        ],
+        true,
+    ),
+    (
+        "anonymous_id",
+        &[
+            "ga client id",
+            "google analytics client id",
+            "client id",
+            "ga",
+            "anonymous id",
+            "user pseudo id",
+        ],
+        true,
+    ),
+    (
+        "linked_at",
+        &[
+            "conversion date",
+            "submitted at",
+            "submission date",
+            "konverteringsdatum",
+            "inskickad",
+            "timestamp",
+        ],
+        true,
+    ),
+];
+
+pub const SURVEY: &[Labels] = &[
+    ("survey_id", &["survey id", "survey", "undersökning"], true),
+    ("wave", &["wave", "våg", "omgång"], false),
+    (
+        "response_time",
+        &[
+            "response time",
+            "responded at",
+            "svarstid",
+            "datum",
+            "submitted at",
+            "timestamp",
+            "date",
+        ],
+        true,
+    ),
+    (
+        "respondent_id",
+        &[
+            "respondent id",
+            "respondent",
+            "respondent-id",
+            "svarande",
+            "response id",
+        ],
+        true,
+    ),
+    ("weight", &["weight", "vikt"], false),
+    ("question", &["question", "fråga"], true),
+    ("brand", &["brand", "varumärke"], false),
+    (
+        "answer_numeric",
+        &["answer numeric", "value", "svar (tal)", "värde", "score"],
+        false,
+    ),
+    (
+        "answer_text",
+        &["answer text", "answer", "svar", "svar (text)"],
+        false,
+    ),
+];
+
+/// The labels and main table of a preset.
+pub fn of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
+    Some(match preset {
+        "hubspot-contacts" => (HUBSPOT_CONTACTS, "contacts"),
+        "hubspot-companies" => (HUBSPOT_COMPANIES, "accounts"),
+        "hubspot-deals" => (HUBSPOT_DEALS, "deals"),
+        "google-ads" => (GOOGLE_ADS, "spend"),
+        "meta-ads" => (META_ADS, "spend"),
+        "linkedin-ads" => (LINKEDIN_ADS, "spend"),
+        "activities" => (ACTIVITIES, "activities"),
+        "survey" => (SURVEY, "survey_responses"),
+        "mailchimp" => (MAILCHIMP, "email_sends"),
+        "hubspot-email" => (HUBSPOT_EMAIL, "email_sends"),
+        "salesforce-opportunities" => (SALESFORCE_OPPORTUNITIES, "deals"),
+        "salesforce-leads" => (SALESFORCE_LEADS, "contacts"),
+        "salesforce-campaign-members" => (SALESFORCE_CAMPAIGN_MEMBERS, "touchpoints"),
+        "pipedrive-deals" => (PIPEDRIVE_DEALS, "deals"),
+        "form-submissions" => (FORM_SUBMISSIONS, "identities"),
+        _ => return None,
+    })
+}
+
+/// How to get a column into the export, in the vendor's own words, when a required one is
+/// missing.
+pub fn how_to_add(preset: &str, target: &str) -> Option<&'static str> {
+    Some(match (preset, target) {
+        ("google-ads", "date") => {
+            "in Google Ads, open Campaigns, choose Segment → Time → Day, pick the date range and download again (or add the `Day` column in a report under Reports)"
+        }
+        ("google-ads", "campaign_name") => "add the `Campaign` column to the report",
+        ("meta-ads", "date") => {
+            "in Ads Manager, choose Reports → Breakdown → By time → Day before Export, so that each row has `Reporting starts`"
+        }
+        ("meta-ads", "cost") => "add `Amount spent` under Columns → Customize columns",
+        ("meta-ads", "campaign_name") => {
+            "export at the campaign, ad set or ad level with the `Campaign name` column"
+        }
+        ("linkedin-ads", "date") => {
+            "in Campaign Manager, choose Export → Campaign performance with Time breakdown: Daily"
+        }
+        ("linkedin-ads", "campaign_id") | ("linkedin-ads", "campaign_name") => {
+            "request adAnalytics with `pivot=CAMPAIGN` (`pivots=List(CAMPAIGN)`), or export Campaign performance from Campaign Manager"
+        }
+        ("hubspot-deals", "stage") => {
+            "add the `Deal Stage` column to the export (API: request `properties=dealstage,amount,closedate,pipeline`)"
+        }
+        ("hubspot-deals", "created_at") => "add the `Create Date` column to the export",
+        ("hubspot-contacts", "created_at") => "add the `Create Date` column to the export",
+        ("hubspot-contacts" | "hubspot-companies" | "hubspot-deals", _) => {
+            "export from HubSpot with `Record ID` (it is in every export unless removed)"
+        }
+        ("salesforce-opportunities", "stage") => "add the `Stage` column to the report",
+        ("salesforce-opportunities", "created_at") => "add the `Created Date` column to the report",
+        ("salesforce-leads", "created_at") => "add the `Create Date` column to the report",
+        ("pipedrive-deals", "status") => "export deals with the `Deal - Status` column",
+        ("mailchimp", "sent_at") => "export the campaign report with `Send Date`",
+        ("survey", _) => {
+            "export the responses in the tool's default CSV layout (Qualtrics: Data & Analysis → Export → CSV with choice text; SurveyMonkey: Analyze → Save as → All individual responses, CSV)"
+        }
+        ("activities", _) => {
+            "give the plan a header row with an id, name, kind, channel and start date column (see `docs/import.md`)"
+        }
+        _ => return None,
+    })
+}

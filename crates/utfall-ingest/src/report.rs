@@ -1,0 +1,364 @@
+//! Analytics reports as tables of dimensions and metrics — GA4's web-UI downloads (a `#`
+//! preamble with the start and end date, then a header such as `Event name,Event count,…`)
+//! and Data API rows flattened to objects (`[{date, activeUsers, …}]`) — read into
+//! `observations`: one row a metric, dated by the report's `Date` column, else spread evenly
+//! over the days of the report's period (counts whole, the remainder on the first days).
+//! Metrics that do not add up over days (users, rates, averages) cannot be spread: without a
+//! date column they are left out, and the summary says so.
+
+use jiff::civil::Date;
+
+use crate::parse::{DateOrder, NumberStyle, parse_date, parse_number};
+use crate::table::{CellError, TableRows, Value};
+
+/// A row of the report: (line, its observation rows or why it was rejected, the raw record).
+pub type ReportRow = (u64, Result<TableRows, CellError>, String);
+
+/// What reading a report found, for the summary.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ReportShape {
+    pub date_column: Option<String>,
+    pub dimensions: Vec<String>,
+    pub metrics: Vec<String>,
+    /// Metrics left out: they do not add up over the days of a period.
+    pub not_spread: Vec<String>,
+}
+
+/// GA4's API name of a metric or dimension its web UI labels (`Event count` → `eventCount`);
+/// other labels in camelCase (`active_users` → `activeUsers`).
+pub fn api_name(label: &str) -> String {
+    let known = [
+        ("event count", "eventCount"),
+        ("event name", "eventName"),
+        ("total users", "totalUsers"),
+        ("active users", "activeUsers"),
+        ("users", "activeUsers"),
+        ("new users", "newUsers"),
+        ("sessions", "sessions"),
+        ("engaged sessions", "engagedSessions"),
+        ("views", "screenPageViews"),
+        ("total revenue", "totalRevenue"),
+        ("purchase revenue", "purchaseRevenue"),
+        ("key events", "keyEvents"),
+        ("conversions", "conversions"),
+        ("event count per active user", "eventCountPerUser"),
+        ("engagement rate", "engagementRate"),
+        ("bounce rate", "bounceRate"),
+        ("average engagement time", "averageEngagementTime"),
+        ("page path and screen class", "pagePathPlusQueryString"),
+        ("page title and screen class", "unifiedScreenClass"),
+        ("session source / medium", "sessionSourceMedium"),
+        (
+            "session default channel group",
+            "sessionDefaultChannelGroup",
+        ),
+        ("first user source / medium", "firstUserSourceMedium"),
+        ("country", "country"),
+        ("city", "city"),
+        ("device category", "deviceCategory"),
+        ("landing page", "landingPage"),
+    ];
+    let lower = label.trim().to_lowercase();
+    if let Some((_, name)) = known.iter().find(|(l, _)| *l == lower) {
+        return (*name).to_string();
+    }
+    let mut out = String::new();
+    let mut upper = false;
+    for c in label.trim().chars() {
+        if c.is_alphanumeric() {
+            if upper && !out.is_empty() {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
+/// Whether a metric adds up over days (counts and money do; users, rates, averages and
+/// per-user figures do not).
+pub fn additive(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    ![
+        "user", "rate", "per", "average", "avg", "duration", "ratio", "percent", "%",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
+fn unit_of(name: &str) -> &'static str {
+    let lower = name.to_lowercase();
+    if lower.contains("revenue") || lower.contains("value") {
+        "currency"
+    } else if additive(name) {
+        "count"
+    } else {
+        "number"
+    }
+}
+
+/// Reads a report table into observations. `period`: the report's dates when it has no date
+/// column. `source`: the note each row carries (`GA4 report download`).
+pub fn observations(
+    header: &[String],
+    rows: &[(u64, Vec<String>)],
+    period: Option<(Date, Date)>,
+    source: &str,
+    metric_prefix: &str,
+) -> Result<(ReportShape, Vec<ReportRow>), String> {
+    let is_date_label =
+        |h: &str| matches!(h.trim().to_lowercase().as_str(), "date" | "datum" | "day");
+    let date_column = header.iter().position(|h| is_date_label(h));
+    // A metric: every value a number (or empty). Ids written as numbers are dimensions.
+    let numeric = |i: usize| {
+        let mut any = false;
+        for (_, cells) in rows {
+            let cell = cells.get(i).map_or("", |c| c.trim());
+            if cell.is_empty() {
+                continue;
+            }
+            if parse_number(cell, NumberStyle::default()).is_none() {
+                return false;
+            }
+            any = true;
+        }
+        any
+    };
+    let dimension_like = |h: &str| {
+        let lower = h.to_lowercase();
+        lower.contains("id")
+            && lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == "id")
+            || lower.starts_with("nth")
+    };
+    let mut shape = ReportShape {
+        date_column: date_column.map(|i| header[i].clone()),
+        ..ReportShape::default()
+    };
+    let mut metrics = Vec::new();
+    let mut dimensions = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if Some(i) == date_column || h.trim().is_empty() {
+            continue;
+        }
+        if numeric(i) && !dimension_like(h) {
+            let name = api_name(h);
+            if date_column.is_none() && !additive(&name) {
+                shape.not_spread.push(h.clone());
+                continue;
+            }
+            metrics.push((i, name));
+        } else {
+            dimensions.push((i, api_name(h)));
+        }
+    }
+    if metrics.is_empty() {
+        return Err(if shape.not_spread.is_empty() {
+            "the report has no metric columns (numbers)".into()
+        } else {
+            format!(
+                "the report has no date column, and its metrics ({}) do not add up over days",
+                shape.not_spread.join(", ")
+            )
+        });
+    }
+    let days: Vec<Date> = match (date_column, period) {
+        (Some(_), _) => Vec::new(),
+        (None, Some((start, end))) => start
+            .series(jiff::Span::new().days(1))
+            .take_while(|d| *d <= end)
+            .collect(),
+        (None, None) => {
+            return Err(
+                "the report has no date column and names no period (`# Start date:` / `# End date:`)"
+                    .into(),
+            );
+        }
+    };
+    shape.metrics = metrics.iter().map(|(_, n)| n.clone()).collect();
+    shape.dimensions = dimensions.iter().map(|(_, n)| n.clone()).collect();
+    let dimension = (!dimensions.is_empty()).then(|| {
+        dimensions
+            .iter()
+            .map(|(_, n)| n.clone())
+            .collect::<Vec<_>>()
+            .join("/")
+    });
+    let note = match period {
+        Some((start, end)) if date_column.is_none() && start != end => {
+            format!("{source}, {start}–{end} spread evenly over the days")
+        }
+        _ => source.to_string(),
+    };
+    let mut out = Vec::new();
+    for (line, cells) in rows {
+        let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
+        let raw = cells.join(",");
+        let result = (|| -> Result<TableRows, CellError> {
+            let dimension_value = (!dimensions.is_empty()).then(|| {
+                dimensions
+                    .iter()
+                    .map(|(i, _)| cell(*i).to_string())
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            });
+            let row_days: Vec<Date> = match date_column {
+                Some(i) => {
+                    let text = cell(i);
+                    vec![
+                        parse_date(text, DateOrder::DayFirst).ok_or_else(|| CellError {
+                            column: header[i].clone(),
+                            reason: format!("`{text}` is not a date (YYYYMMDD or YYYY-MM-DD)"),
+                        })?,
+                    ]
+                }
+                None => days.clone(),
+            };
+            let mut rows = Vec::new();
+            for (i, name) in &metrics {
+                let text = cell(*i);
+                if text.is_empty() {
+                    continue;
+                }
+                let value =
+                    parse_number(text, NumberStyle::default()).ok_or_else(|| CellError {
+                        column: header[*i].clone(),
+                        reason: format!("`{text}` is not a number"),
+                    })?;
+                let n = row_days.len().max(1);
+                let values: Vec<f64> = if n == 1 {
+                    vec![value]
+                } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
+                    crate::preset::spread_whole(value as i64, n)
+                        .into_iter()
+                        .map(|v| v as f64)
+                        .collect()
+                } else {
+                    vec![value / n as f64; n]
+                };
+                for (day, value) in row_days.iter().zip(values) {
+                    rows.push(vec![
+                        Some(Value::Text(format!("{metric_prefix}{name}"))),
+                        Some(Value::Date(*day)),
+                        Some(Value::Float(value)),
+                        Some(Value::Text(unit_of(name).into())),
+                        dimension.clone().map(Value::Text),
+                        dimension_value.clone().map(Value::Text),
+                        Some(Value::Text(note.clone())),
+                    ]);
+                }
+            }
+            Ok(vec![rows])
+        })();
+        out.push((*line, result, raw));
+    }
+    Ok((shape, out))
+}
+
+/// The period a GA4 download's preamble names (`# Start date: 20251015`, `# End date: …`).
+pub fn preamble_period(lines: &[String]) -> Option<(Date, Date)> {
+    let find = |key: &str| {
+        lines.iter().find_map(|line| {
+            let text = line.trim_start_matches('#').trim();
+            let (label, value) = text.split_once(':')?;
+            (label.trim().eq_ignore_ascii_case(key))
+                .then(|| parse_date(value.trim(), DateOrder::DayFirst))
+                .flatten()
+        })
+    };
+    Some((find("start date")?, find("end date")?))
+}
+
+/// The period a report's title rows name (`27 January 2026 - 23 February 2026`,
+/// `"July 8, 2025 - July 31, 2025"`, `2026-01-01 – 2026-01-31`); `Err` with the text when a
+/// title row names a period without dates (`All time`).
+pub fn title_period(titles: &[String]) -> Result<Option<(Date, Date)>, String> {
+    for title in titles {
+        let text = title.trim().trim_matches('"').trim();
+        for separator in [" - ", " – ", " — ", " to ", " till "] {
+            if let Some((a, b)) = text.split_once(separator)
+                && let (Some(start), Some(end)) = (
+                    parse_date(a.trim(), DateOrder::DayFirst),
+                    parse_date(b.trim(), DateOrder::DayFirst),
+                )
+                && start <= end
+            {
+                return Ok(Some((start, end)));
+            }
+        }
+        let lower = text.to_lowercase();
+        if matches!(
+            lower.as_str(),
+            "all time" | "hela perioden" | "gesamter zeitraum" | "toute la période" | "lifetime"
+        ) || lower.ends_with("all time")
+        {
+            return Err(text.to_string());
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_in_title_rows() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(
+            title_period(&[
+                "Campaign report".into(),
+                "27 January 2026 - 23 February 2026".into()
+            ]),
+            Ok(Some((d("2026-01-27"), d("2026-02-23"))))
+        );
+        assert_eq!(
+            title_period(&["\"July 8, 2025 - July 31, 2025\"".into()]),
+            Ok(Some((d("2025-07-08"), d("2025-07-31"))))
+        );
+        assert_eq!(
+            title_period(&["Campaign report".into(), "All time".into()]),
+            Err("All time".into())
+        );
+        assert_eq!(title_period(&["Campaign report".into()]), Ok(None));
+        assert_eq!(
+            preamble_period(&[
+                "# Start date: 20251015".into(),
+                "# End date: 20260112".into()
+            ]),
+            Some((d("2025-10-15"), d("2026-01-12")))
+        );
+    }
+
+    #[test]
+    fn a_report_without_dates_is_spread_over_its_period() {
+        let header: Vec<String> = ["Event name", "Event count", "Total users"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let rows = vec![(2, vec!["page_view".into(), "10".into(), "7".into()])];
+        let start: Date = "2026-01-01".parse().unwrap();
+        let end: Date = "2026-01-03".parse().unwrap();
+        let (shape, out) = observations(&header, &rows, Some((start, end)), "GA4", "ga4_").unwrap();
+        assert_eq!(shape.metrics, vec!["eventCount"]);
+        assert_eq!(shape.not_spread, vec!["Total users"]);
+        let rows = &out[0].1.as_ref().unwrap()[0];
+        // 10 over three days: 4, 3, 3.
+        let values: Vec<_> = rows.iter().map(|r| r[2].clone()).collect();
+        assert_eq!(
+            values,
+            vec![
+                Some(Value::Float(4.0)),
+                Some(Value::Float(3.0)),
+                Some(Value::Float(3.0))
+            ]
+        );
+        assert_eq!(rows[0][4], Some(Value::Text("eventName".into())));
+        assert_eq!(rows[0][5], Some(Value::Text("page_view".into())));
+    }
+}

@@ -125,7 +125,8 @@ fn format_change(value: Option<f64>, base: Option<f64>, unit: &str, locale: Loca
 fn user_error(error: utfall_engine::EngineError) -> anyhow::Error {
     use utfall_engine::EngineError as E;
     match &error {
-        E::MixedCurrencies { .. } => UserError::new(error.to_string()).hint("filter the formula to one currency, e.g. `where: currency = 'SEK'`, or convert the amounts before importing").into(),
+        E::MixedCurrencies { .. } => UserError::new(error.to_string()).hint("import exchange rates (`utfall import --preset fx-rates eurofxref-hist.csv`, the ECB's reference rates) so that amounts are converted, or filter the formula to one currency, e.g. `where: currency = 'SEK'`").into(),
+        E::MissingRate { .. } => UserError::new(error.to_string()).into(),
         E::UnknownKpi(_) | E::NotComputable(_) | E::Formula { .. } | E::Unsupported(_) | E::MixedGrains | E::TimeZone(_) => {
             UserError::new(error.to_string()).hint("run `utfall check` on the workspace").into()
         }

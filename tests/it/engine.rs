@@ -275,8 +275,11 @@ fn mixed_currencies_are_a_clear_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // Without exchange rates a euro amount cannot join kronor: the error names the day.
     assert!(
-        stderr.contains("`spend.cost` mixes currencies") && stderr.contains("2026-05"),
+        stderr.contains("`spend` has EUR amounts on 2026-05-20")
+            && stderr.contains("fx_rates")
+            && stderr.contains("--preset fx-rates"),
         "{stderr}"
     );
 }

@@ -55,6 +55,12 @@ impl Engine {
         n: usize,
     ) -> Result<Vec<JourneyPartition>, EngineError> {
         let n = n.max(1);
+        if matches!(
+            source,
+            ConversionSource::Pipeline | ConversionSource::WonDeals
+        ) {
+            self.check_rates("deals", &["amount"])?;
+        }
         self.block_on(async {
             let context = self.context();
             // person → account, from contacts.

@@ -12,7 +12,7 @@ use datafusion::functions_aggregate::expr_fn::{
     avg, bool_or, count, count_distinct, max, min, sum,
 };
 use datafusion::logical_expr::{ScalarUDF, in_list, when};
-use datafusion::prelude::{Expr, ParquetReadOptions, SessionContext, col, lit};
+use datafusion::prelude::{Expr, SessionContext, col, lit};
 use datafusion::scalar::ScalarValue;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -24,7 +24,9 @@ use utfall_model::formula::{
 use utfall_model::period::{Calendar, Grain, Period};
 use utfall_model::workspace::Workspace;
 
+use crate::fx::{self, Converted, FactorTable};
 use crate::period_udf::{PeriodUdf, date_from_days, days_since_epoch, local_date};
+use crate::tables::{self, Conversion};
 
 /// How the engine sees a workspace.
 #[derive(Debug, Clone)]
@@ -59,6 +61,17 @@ pub enum EngineError {
         column: String,
         period: String,
         currencies: String,
+    },
+    /// An amount in another currency than the workspace's has no exchange rate in `fx_rates`
+    /// on or before its day.
+    #[error(
+        "`{table}` has {currency} amounts on {date} but `fx_rates` has no {currency} rate on or before that day to convert them to {workspace_currency}; import the ECB's reference rates with `utfall import --preset fx-rates eurofxref-hist.csv`"
+    )]
+    MissingRate {
+        table: String,
+        currency: String,
+        date: Date,
+        workspace_currency: String,
     },
     #[error("`{0}` is not a time zone")]
     TimeZone(String),
@@ -135,7 +148,7 @@ impl AggSpec {
 }
 
 /// Amount columns whose table has a `currency` column.
-const MONEY: &[(&str, &str)] = &[
+pub(crate) const MONEY: &[(&str, &str)] = &[
     ("spend", "cost"),
     ("deals", "amount"),
     ("activities", "budget"),
@@ -151,7 +164,10 @@ pub struct Engine {
     catalog: Catalog,
     kpis: BTreeMap<String, Node>,
     aggs: Vec<AggSpec>,
+    /// The tables that hold data.
     registered: BTreeSet<String>,
+    /// The money tables with amounts in other currencies, registered as conversion views.
+    pub(crate) converted: BTreeMap<String, Converted>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -200,29 +216,6 @@ async fn cluster_context(
     )))
 }
 
-/// Registers a table made of several Parquet part files as one listing table.
-async fn register_parts(
-    context: &SessionContext,
-    name: &str,
-    paths: &[PathBuf],
-) -> Result<(), EngineError> {
-    use datafusion::datasource::file_format::options::ReadOptions as _;
-    use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
-    let urls = paths
-        .iter()
-        .map(|p| ListingTableUrl::parse(p.display().to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let state = context.state();
-    let options = ParquetReadOptions::default()
-        .to_listing_options(&state.config().clone(), state.default_table_options());
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(options)
-        .infer_schema(&state)
-        .await?;
-    context.register_table(name, std::sync::Arc::new(ListingTable::try_new(config)?))?;
-    Ok(())
-}
-
 fn label(period: Period, dimension: Option<&str>) -> String {
     match dimension {
         Some(value) => format!("{period}{DIMENSION_SEPARATOR}{value}"),
@@ -256,9 +249,12 @@ impl Engine {
                 ))),
             )?;
         }
-        let context = match config.cluster.as_deref() {
-            None | Some("embedded") => SessionContext::new_with_state(state),
-            Some(url) => runtime.block_on(cluster_context(url, state))?,
+        let (context, factor_table) = match config.cluster.as_deref() {
+            None | Some("embedded") => (SessionContext::new_with_state(state), FactorTable::Memory),
+            Some(url) => (
+                runtime.block_on(cluster_context(url, state))?,
+                FactorTable::Values,
+            ),
         };
         let mut catalog = Catalog::canonical();
         for (table, _) in &config.tables {
@@ -266,6 +262,22 @@ impl Engine {
                 catalog.add(table.clone());
             }
         }
+        let local_day = ScalarUDF::from(PeriodUdf::new(
+            Grain::Day,
+            config.calendar,
+            &config.time_zone,
+            zone.clone(),
+        ));
+        let registered = runtime.block_on(tables::register(
+            &context,
+            &catalog,
+            &config.tables,
+            &Conversion {
+                currency: &config.currency,
+                local_day: &local_day,
+                factor_table,
+            },
+        ))?;
         let mut engine = Engine {
             runtime,
             context,
@@ -273,18 +285,10 @@ impl Engine {
             catalog,
             kpis: BTreeMap::new(),
             aggs: Vec::new(),
-            registered: BTreeSet::new(),
+            registered: registered.with_data,
+            converted: registered.converted,
             config,
         };
-        for (table, paths) in engine.config.tables.clone() {
-            if paths.is_empty() {
-                continue;
-            }
-            engine
-                .runtime
-                .block_on(register_parts(&engine.context, &table.name, &paths))?;
-            engine.registered.insert(table.name.clone());
-        }
         engine.compile(workspace)?;
         Ok(engine)
     }
@@ -1038,6 +1042,12 @@ impl Engine {
         let mut aggregates: Vec<Expr> = Vec::new();
         let mut columns: Vec<(usize, usize)> = Vec::new(); // (agg index, result column)
         let mut currency_checks: Vec<(usize, usize)> = Vec::new();
+        // Amounts left in another currency (no rate converted them): (agg index, result column).
+        let mut rate_checks: Vec<(usize, usize)> = Vec::new();
+        let converted = self
+            .converted
+            .get(table_name)
+            .filter(|c| c.first_missing.is_some());
         let mut specials = Vec::new();
         // Distinct counts per column, done as two GROUP BYs (see below) when not split.
         let mut distinct: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -1068,7 +1078,16 @@ impl Engine {
             };
             columns.push((index, aggregates.len() + first_value));
             aggregates.push(expr.alias(format!("a{index}")));
-            if spec.money_column.is_some() {
+            if let Some(money) = &spec.money_column {
+                if converted.is_some() {
+                    rate_checks.push((index, aggregates.len() + first_value));
+                    let left = fx::unconverted(&[money.as_str()], &self.config.currency);
+                    aggregates.push(
+                        count(filtered(when(left, lit(1i64)).end()?)?).alias(format!("u{index}")),
+                    );
+                }
+                // After conversion every amount is in the workspace's currency, so more than one
+                // currency in a period means rows that were not converted.
                 currency_checks.push((index, aggregates.len() + first_value));
                 aggregates
                     .push(count_distinct(filtered(col("currency"))?).alias(format!("c{index}")));
@@ -1097,6 +1116,22 @@ impl Engine {
                         if !numbers.is_null(row) {
                             values.insert((*index, label), numbers.value(row));
                         }
+                    }
+                }
+                for (index, position) in &rate_checks {
+                    let counts = cast(batch.column(*position), &DataType::Int64)?;
+                    let counts = counts.as_primitive::<Int64Type>();
+                    if (0..batch.num_rows())
+                        .any(|row| row_label(batch, row).is_some() && counts.value(row) > 0)
+                    {
+                        let spec = &self.aggs[*index];
+                        let within = match &spec.filter {
+                            Some(filter) => in_range.clone().and(filter.clone()),
+                            None => in_range.clone(),
+                        };
+                        return Err(self
+                            .missing_rate(table_name, spec.money_column.as_deref(), Some(within))
+                            .await?);
                     }
                 }
                 for (index, position) in &currency_checks {
@@ -1301,6 +1336,46 @@ impl Engine {
         Ok(())
     }
 
+    /// The error for amounts of `table` that no rate converted: the earliest such row of the
+    /// money column `amount` among the rows `within` (all rows when `None`).
+    async fn missing_rate(
+        &self,
+        table: &str,
+        amount: Option<&str>,
+        within: Option<Expr>,
+    ) -> Result<EngineError, EngineError> {
+        let converted = self.converted.get(table);
+        let mut found = None;
+        if let (Some(converted), Some(amount), Some(within)) = (converted, amount, within) {
+            let frame = self.context.table(table).await?.filter(within)?;
+            found = fx::first_unconverted(frame, &[amount], &converted.day, &self.config.currency)
+                .await?;
+        }
+        let (currency, date) = found
+            .or_else(|| converted.and_then(|c| c.first_missing.clone()))
+            .unwrap_or_else(|| (String::new(), Date::MIN));
+        Ok(EngineError::MissingRate {
+            table: table.to_string(),
+            currency,
+            date,
+            workspace_currency: self.config.currency.clone(),
+        })
+    }
+
+    /// Fails when `columns` of `table` include money that no rate converted.
+    pub(crate) fn check_rates(&self, table: &str, columns: &[&str]) -> Result<(), EngineError> {
+        let reads_money = MONEY
+            .iter()
+            .any(|(name, column)| *name == table && columns.contains(column));
+        match self.converted.get(table) {
+            Some(Converted {
+                first_missing: Some(_),
+                ..
+            }) if reads_money => Err(self.block_on(self.missing_rate(table, None, None))?),
+            _ => Ok(()),
+        }
+    }
+
     /// The local date of the min (column 0) or max (column 1) of a coverage result.
     fn boundary(
         &self,
@@ -1381,6 +1456,7 @@ impl Engine {
         if !self.registered.contains(table) {
             return Ok(None);
         }
+        self.check_rates(table, columns)?;
         let batches = self.runtime.block_on(async {
             self.context
                 .table(table)

@@ -8,9 +8,13 @@
 //! then evaluated per period on those values.
 
 pub mod explain;
+mod fx;
 pub mod journeys;
 pub mod kpi;
 pub mod period_udf;
 pub mod status;
+mod tables;
+#[cfg(test)]
+mod testing;
 
 pub use kpi::{Engine, EngineConfig, EngineError};

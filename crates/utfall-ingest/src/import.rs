@@ -1370,6 +1370,9 @@ impl Context<'_> {
         if self.options.preset == "ga4-data-api" {
             return self.report_csv(&head_bytes, text, delimiter, comments, &preamble, summary);
         }
+        if self.options.preset == "fx-rates" {
+            return self.fx_rates_csv(&head_bytes, text, delimiter, summary);
+        }
         // A wide export does not name its survey: `--map survey_id=NAME`, else the file's name.
         let survey_id = self
             .options
@@ -1500,7 +1503,13 @@ impl Context<'_> {
             }
         }
         let position = reader.position().clone();
-        let offset = (position.byte() as usize).min(head_bytes.len());
+        let mut offset = (position.byte() as usize).min(head_bytes.len());
+        // The reader stops at the CR of a CRLF: the LF belongs to the header's line.
+        if offset > 0 && head_bytes[offset - 1] == b'\r' && head_bytes.get(offset) == Some(&b'\n') {
+            offset += 1;
+        }
+        // Lines are the file's physical lines, whatever its line ends.
+        let first_line = head_bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         let data = std::io::Cursor::new(head_bytes.split_off(offset)).chain(text);
         let separator = char::from(delimiter).to_string();
         let direct = plan.is_direct();
@@ -1513,11 +1522,28 @@ impl Context<'_> {
                 .comment(comments.then_some(b'#'))
                 .from_reader(chunk.bytes.as_slice());
             let mut bytes = csv::ByteRecord::new();
+            // The physical line of a record, from the line feeds before it (the reader's own
+            // count misses the LF of CRLF line ends).
+            let mut counted = (0usize, chunk.start_line);
+            let mut line_at = |byte: u64| -> u64 {
+                let mut at = (byte as usize).min(chunk.bytes.len());
+                while at < chunk.bytes.len() && matches!(chunk.bytes[at], b'\n' | b'\r') {
+                    at += 1;
+                }
+                if at > counted.0 {
+                    counted.1 += chunk.bytes[counted.0..at]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count() as u64;
+                    counted.0 = at;
+                }
+                counted.1
+            };
             loop {
                 match reader.read_byte_record(&mut bytes) {
                     Ok(false) => break,
                     Ok(true) => {
-                        let line = chunk.start_line + bytes.position().map_or(1, |p| p.line()) - 1;
+                        let line = line_at(bytes.position().map_or(0, |p| p.byte()));
                         let record = match csv::StringRecord::from_byte_record(bytes) {
                             Ok(record) => record,
                             Err(error) => {
@@ -1561,8 +1587,7 @@ impl Context<'_> {
                         bytes = record.into_byte_record();
                     }
                     Err(error) => {
-                        let line =
-                            chunk.start_line + error.position().map_or(1, |p| p.line()).max(1) - 1;
+                        let line = line_at(error.position().map_or(0, |p| p.byte()));
                         sink.result.read += 1;
                         sink.reject(line, "", &format!("unreadable row: {error}"), "");
                     }
@@ -1580,7 +1605,7 @@ impl Context<'_> {
         let total = std::fs::metadata(self.path).map_or(0, |m| m.len());
         let staged = self.parallel(
             data,
-            position.line(),
+            first_line,
             total,
             &plan.tables,
             &boundary,
@@ -1751,6 +1776,75 @@ impl Context<'_> {
         }
         let period = crate::report::preamble_period(preamble);
         self.observations(&header, &rows, period, "GA4 report download", summary)
+    }
+
+    /// Exchange rates (the ECB's reference rates, or date, currency, rate) into `fx_rates`.
+    fn fx_rates_csv(
+        &self,
+        head_bytes: &[u8],
+        rest: impl Read,
+        delimiter: u8,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(std::io::Cursor::new(head_bytes.to_vec()).chain(rest));
+        let mut header: Vec<String> = Vec::new();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| ImportError::Format {
+                file: self.file(),
+                message: format!("unreadable row: {e}"),
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let cells: Vec<String> = record.iter().map(str::to_string).collect();
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if header.is_empty() {
+                header = cells;
+                summary.header_line = line as usize;
+            } else {
+                rows.push((line, cells));
+            }
+        }
+        let base = self.options.constants.get("base").map(String::as_str);
+        let records = crate::report::fx_rates(&header, &rows, base).map_err(|found| {
+            self.plan_error(PlanError::Shape {
+                found,
+                hint: "download the ECB's reference rates (eurofxref-hist.csv, from the ECB's euro foreign exchange reference rates page), or give a CSV with `date`, `currency`, `rate` and `base` columns (or `--set base=EUR`)".into(),
+            })
+        })?;
+        summary.format = "csv (exchange rates)".into();
+        summary.tables = vec!["fx_rates".into()];
+        summary.mapping = vec![
+            (
+                "date".into(),
+                format!("column `{}`", header.first().cloned().unwrap_or_default()),
+            ),
+            (
+                "base / currency / rate".into(),
+                "a column a currency (base EUR), or the columns of those names".into(),
+            ),
+        ];
+        let tables: Vec<Table> = self
+            .catalog
+            .table("fx_rates")
+            .cloned()
+            .into_iter()
+            .collect();
+        if tables.is_empty() {
+            return Err(ImportError::Format {
+                file: self.file(),
+                message: "this version has no `fx_rates` table".into(),
+            });
+        }
+        let records = records
+            .into_iter()
+            .map(|(line, rows, raw)| (line, rows.map(Some), raw));
+        self.sequential(&tables, records, summary, true)
     }
 
     /// A report table (dimensions and metrics) into observations.

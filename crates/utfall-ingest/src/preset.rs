@@ -84,6 +84,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "form submissions with the GA client id (a hidden field) → identities",
     ),
     (
+        "fx-rates",
+        "exchange rates: the ECB's reference-rate CSV (eurofxref-hist.csv) or date, currency, rate (and base) → fx_rates",
+    ),
+    (
         "generic",
         "any CSV, TSV, XLSX, NDJSON, JSON or Parquet with a column mapping → any canonical or custom table",
     ),

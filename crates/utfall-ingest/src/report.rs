@@ -303,6 +303,91 @@ pub fn title_period(titles: &[String]) -> Result<Option<(Date, Date)>, String> {
     Ok(None)
 }
 
+/// Exchange rates into `fx_rates`: the ECB's reference-rate CSV (`Date,USD,JPY,…`, one
+/// column a currency, base EUR, `N/A` where none was published) or any table of date,
+/// currency and rate (with a `base` column, else `base`). Returns the rows and the base.
+pub fn fx_rates(
+    header: &[String],
+    rows: &[(u64, Vec<String>)],
+    base: Option<&str>,
+) -> Result<Vec<ReportRow>, String> {
+    let find = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
+    };
+    let date = find(&["date", "datum", "time_period", "day"])
+        .ok_or("no date column (`Date`)".to_string())?;
+    let is_code = |h: &str| {
+        let h = h.trim();
+        h.len() == 3 && utfall_model::money::is_currency(h)
+    };
+    let wide: Vec<usize> = (0..header.len()).filter(|&i| is_code(&header[i])).collect();
+    let currency = find(&["currency", "valuta", "currency code"]);
+    let rate = find(&["rate", "kurs", "obs_value", "exchange rate", "value"]);
+    let base_column = find(&["base", "base currency", "från"]);
+    let text = |cells: &[String], i: usize| cells.get(i).map_or("", |c| c.trim()).to_string();
+    let row = |day: Date, base: &str, currency: &str, rate: f64| {
+        vec![
+            Some(Value::Date(day)),
+            Some(Value::Text(base.to_uppercase())),
+            Some(Value::Text(currency.to_uppercase())),
+            Some(Value::Float(rate)),
+        ]
+    };
+    let mut out = Vec::new();
+    for (line, cells) in rows {
+        let raw = cells.join(",");
+        let result = (|| -> Result<TableRows, CellError> {
+            let day_text = text(cells, date);
+            let day = parse_date(&day_text, DateOrder::DayFirst).ok_or_else(|| CellError {
+                column: header[date].clone(),
+                reason: format!("`{day_text}` is not a date"),
+            })?;
+            let mut rates = Vec::new();
+            if !wide.is_empty() && currency.is_none() {
+                // The ECB's layout: base EUR unless said otherwise.
+                let base = base.unwrap_or("EUR");
+                for &i in &wide {
+                    let value = text(cells, i);
+                    if value.is_empty() || value.eq_ignore_ascii_case("n/a") {
+                        continue;
+                    }
+                    let rate = parse_number(&value, NumberStyle::default())
+                        .filter(|r| *r > 0.0)
+                        .ok_or_else(|| CellError {
+                            column: header[i].clone(),
+                            reason: format!("`{value}` is not a rate"),
+                        })?;
+                    rates.push(row(day, base, header[i].trim(), rate));
+                }
+            } else {
+                let (Some(c), Some(r)) = (currency, rate) else {
+                    return Err(CellError {
+                        column: String::new(),
+                        reason: "expected the ECB's layout (a column a currency) or columns `date`, `currency` and `rate`".into(),
+                    });
+                };
+                let base = match base_column {
+                    Some(b) => text(cells, b),
+                    None => base.unwrap_or("").to_string(),
+                };
+                let value = text(cells, r);
+                let rate = parse_number(&value, NumberStyle::default())
+                    .filter(|r| *r > 0.0)
+                    .ok_or_else(|| CellError {
+                        column: header[r].clone(),
+                        reason: format!("`{value}` is not a rate"),
+                    })?;
+                rates.push(row(day, &base, &text(cells, c), rate));
+            }
+            Ok(vec![rates])
+        })();
+        out.push((*line, result, raw));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ mod import_vendors;
 mod init;
 mod kpi;
 mod mmm;
+mod realworld;
 
 use std::path::Path;
 

@@ -47,6 +47,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             size,
             today,
+            history_days: None,
         },
     )
     .context("failed to write the demo")?;

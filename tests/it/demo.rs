@@ -228,3 +228,106 @@ fn imported_numbers_equal_the_truth() {
         assert_eq!(value, Some(want), "{month}");
     }
 }
+
+/// Generates the demo ending on `today` (with `history_days` of history, or three years) and
+/// imports every export as `utfall demo` does: (rejected rows per export, spend per channel
+/// in cents as imported, the truth's spend per channel in cents).
+fn demo_on(
+    today: jiff::civil::Date,
+    history_days: Option<u32>,
+) -> (
+    Vec<(String, u64)>,
+    std::collections::BTreeMap<String, i64>,
+    std::collections::BTreeMap<String, i64>,
+) {
+    use utfall_ingest::import::{ImportOptions, Silent, import_file};
+    let dir = tempfile::tempdir().unwrap();
+    let config = utfall_demo::DemoConfig {
+        seed: 1,
+        size: utfall_demo::Size::Small,
+        today,
+        history_days,
+    };
+    let (exports, truth) = utfall_demo::generate(dir.path(), &config).unwrap();
+    let store = utfall_ingest::store::DataStore::new(dir.path().join("data"));
+    let catalog = utfall_model::catalog::Catalog::canonical();
+    let zone = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
+    let mut rejected = Vec::new();
+    for export in &exports {
+        let options = ImportOptions {
+            preset: export.preset.to_string(),
+            mapping: Default::default(),
+            table: export.table.map(str::to_string),
+            constants: Default::default(),
+            currency: Some("SEK".into()),
+            workspace_currency: "SEK".into(),
+            time_zone: zone.clone(),
+            delimiter: None,
+            decimal_comma: None,
+            date_order: None,
+            default_date_order: utfall_ingest::parse::DateOrder::DayFirst,
+            encoding: None,
+            dry_run: false,
+        };
+        let summary = import_file(&store, &export.path, &options, &catalog, &Silent)
+            .unwrap_or_else(|e| panic!("{today}: {}: {e}", export.path.display()));
+        rejected.push((
+            export
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+            summary.rejected,
+        ));
+    }
+    let spend = crate::import::rows(dir.path(), "spend");
+    let mut imported = std::collections::BTreeMap::new();
+    for row in &spend {
+        let cost: f64 = row["cost"].parse().unwrap();
+        *imported.entry(row["channel"].clone()).or_insert(0i64) += (cost * 100.0).round() as i64;
+    }
+    let expected = truth["totals"]["spend_by_channel"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(channel, cost)| {
+            (
+                channel.clone(),
+                (cost.as_f64().unwrap() * 100.0).round() as i64,
+            )
+        })
+        .filter(|(_, cents)| *cents != 0)
+        .collect();
+    (rejected, imported, expected)
+}
+
+/// The demo imports whole whatever day it runs: zero rejected rows, and the spend imported
+/// equals the generator's truth — on every day of a year (each with six weeks of history, so
+/// that every start of the window, every day of the month, is tried), and in full (three
+/// years) on the day the LinkedIn export once lost rows (its first dates, `12/02/2023` …
+/// `12/12/2023`, read both ways).
+#[test]
+fn the_demo_imports_whole_whatever_day_it_runs() {
+    let first: jiff::civil::Date = "2026-01-01".parse().unwrap();
+    let days: Vec<jiff::civil::Date> = (0..365)
+        .map(|i| first.checked_add(jiff::Span::new().days(i)).unwrap())
+        .collect();
+    let check = |today: jiff::civil::Date, history: Option<u32>| {
+        let (rejected, imported, expected) = demo_on(today, history);
+        for (file, n) in &rejected {
+            assert_eq!(*n, 0, "{today}: {file} rejected {n} rows");
+        }
+        assert_eq!(imported, expected, "{today}: spend per channel (cents)");
+    };
+    std::thread::scope(|scope| {
+        for half in days.chunks(days.len().div_ceil(2)) {
+            scope.spawn(move || {
+                for &today in half {
+                    check(today, Some(42));
+                }
+            });
+        }
+    });
+    check("2026-12-01".parse().unwrap(), None);
+}

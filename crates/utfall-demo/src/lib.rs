@@ -48,6 +48,9 @@ pub struct DemoConfig {
     pub size: Size,
     /// The last day of data; three years back from it.
     pub today: Date,
+    /// Days of history up to `today`, if not three years (tests that run the demo on many
+    /// days keep it short).
+    pub history_days: Option<u32>,
 }
 
 /// A file the demo wrote and how to import it.
@@ -227,7 +230,10 @@ pub fn generate(
         week_start: WeekStart::Monday,
     };
     let end = config.today;
-    let start = add_days(end.checked_sub(3.years()).unwrap_or(end), 1);
+    let start = match config.history_days {
+        Some(days) => add_days(end, 1 - i64::from(days.max(1))),
+        None => add_days(end.checked_sub(3.years()).unwrap_or(end), 1),
+    };
     let days: Vec<Date> = Period::covering(start, end, Grain::Day, &calendar)
         .into_iter()
         .map(|p| p.start(&calendar))

@@ -563,3 +563,156 @@ fn rejected_rows_are_shown_and_keep_no_addresses() {
     assert!(quarantine.contains("31/02/2026"), "{quarantine}");
     assert!(!quarantine.contains("olle@berg.se"), "{quarantine}");
 }
+
+/// The lines of a quarantine: (line, column, reason) for each rejected row.
+fn quarantined(workspace: &Path) -> Vec<(u64, String, String)> {
+    let manifest = manifest(workspace);
+    let relative = manifest["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find_map(|i| i["quarantine"].as_str())
+        .unwrap()
+        .to_string();
+    let mut reader = csv::Reader::from_path(workspace.join("data").join(relative)).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].parse().unwrap(), r[2].to_string(), r[3].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn line_numbers_are_the_files_physical_lines_whatever_the_line_ends() {
+    // Physical lines: 1 title, 2 period, 3 header, 4 good, 5–6 a good row whose quoted name
+    // spans two lines, 7 a bad date, 8 good, 9 a bad number.
+    let lines = [
+        "Campaign report",
+        "\"All time\"",
+        "Day,Campaign,Currency code,Cost",
+        "2026-03-02,Sök A,SEK,10.00",
+        "2026-03-03,\"Sök",
+        "B\",SEK,5.00",
+        "2026-03-0x,Sök A,SEK,1.00",
+        "2026-03-04,Sök A,SEK,2.00",
+        "2026-03-05,Sök A,SEK,many",
+    ];
+    for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+        let dir = new_workspace("b2b");
+        let file = dir.path().join(name);
+        std::fs::write(&file, lines.join(end) + end).unwrap();
+        let (code, stderr) = import(dir.path(), "google-ads", &file);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("line 7, column `Day`"), "{name}: {stderr}");
+        assert!(stderr.contains("line 9, column `Cost`"), "{name}: {stderr}");
+        let lines: Vec<u64> = quarantined(dir.path()).iter().map(|q| q.0).collect();
+        assert_eq!(lines, [7, 9], "{name}");
+        assert_eq!(rows(dir.path(), "spend").len(), 3, "{name}");
+    }
+}
+
+#[test]
+fn an_empty_export_imports_nothing_and_exits_0() {
+    let dir = new_workspace("b2b");
+    // As Ads Manager writes a month without data.
+    let meta = dir.path().join("meta-empty.csv");
+    std::fs::write(
+        &meta,
+        "\"Reporting starts\",\"Reporting ends\",\"Campaign name\",\"Amount spent (SEK)\",Impressions\n\"No data available.\"\n",
+    )
+    .unwrap();
+    let (code, stderr) = import(dir.path(), "meta-ads", &meta);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("read 0, imported 0") && stderr.contains("No data available"),
+        "{stderr}"
+    );
+    // A header and nothing under it.
+    let deals = dir.path().join("deals-empty.csv");
+    std::fs::write(
+        &deals,
+        "Record ID,Deal Stage,Create Date,Amount,Currency\r\n",
+    )
+    .unwrap();
+    let (code, stderr) = import(dir.path(), "hubspot-deals", &deals);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("read 0, imported 0"), "{stderr}");
+    assert!(rows(dir.path(), "spend").is_empty() && rows(dir.path(), "deals").is_empty());
+    // And the empty tables can be asked.
+    let output = utfall()
+        .args([
+            "sql",
+            "select count(*) as n from deals",
+            "--format",
+            "json",
+            "-C",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value[0]["n"], 0);
+}
+
+#[test]
+fn amounts_in_another_currency_are_converted_by_the_rates_of_their_day() {
+    let dir = new_workspace("b2b");
+    let spend = dir.path().join("spend.csv");
+    // Friday 6 and Saturday 7 March 2026: 100 and 50 USD, and 200 SEK.
+    std::fs::write(
+        &spend,
+        "date,platform,campaign_id,cost,currency\n2026-03-06,meta,c1,100,USD\n2026-03-07,meta,c1,50,USD\n2026-03-06,google_ads,g1,200,SEK\n",
+    )
+    .unwrap();
+    let (code, stderr) = import_with(dir.path(), "generic", &spend, &["--table", "spend"]);
+    assert_eq!(code, 0, "{stderr}");
+    let kpi = || {
+        utfall()
+            .args([
+                "kpi",
+                "show",
+                "marketing_spend",
+                "--grain",
+                "month",
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-03-31",
+                "--format",
+                "json",
+                "-C",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    // Without rates: refused, naming the currency and the day.
+    let output = kpi();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("USD amounts on 2026-03-06"), "{stderr}");
+    // The ECB's layout: a column a currency, base EUR, no rates on Saturdays.
+    let ecb = dir.path().join("eurofxref-hist.csv");
+    std::fs::write(
+        &ecb,
+        "Date,USD,JPY,SEK,\n2026-03-06,1.0850,160.10,11.2000,\n2026-03-05,1.0800,N/A,11.1000,\n",
+    )
+    .unwrap();
+    let (code, stderr) = import(dir.path(), "fx-rates", &ecb);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows(dir.path(), "fx_rates").len(), 5);
+    let output = kpi();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // By hand: Saturday takes Friday's rates; 1 USD = 11.20 / 1.085 SEK = 10.3225806… SEK, so
+    // 200 + (100 + 50) × 10.3225806… = 200 + 1548.3870967… = 1748.3870967… SEK.
+    let march = value["values"][0]["value"].as_f64().unwrap();
+    assert!((march - 1748.387_096_774).abs() < 1e-6, "{march}");
+}

@@ -2247,6 +2247,99 @@ impl<R: Read> Read for CountingReader<'_, R> {
 mod tests {
     use super::*;
 
+    mod breakdowns {
+        use arrow::array::{AsArray, Date32Array};
+        use arrow::datatypes::{Float64Type, Int64Type};
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn options() -> ImportOptions {
+            ImportOptions {
+                preset: "meta-ads".into(),
+                mapping: BTreeMap::new(),
+                table: None,
+                constants: BTreeMap::new(),
+                currency: None,
+                workspace_currency: "SEK".into(),
+                time_zone: jiff::tz::TimeZone::UTC,
+                delimiter: None,
+                decimal_comma: None,
+                date_order: None,
+                default_date_order: DateOrder::DayFirst,
+                encoding: None,
+                dry_run: false,
+            }
+        }
+
+        /// One breakdown row: (day 0..5, campaign 0..3, age group, cost in öre, impressions,
+        /// clicks).
+        fn row() -> impl Strategy<Value = (u8, u8, u8, u32, u32, u16)> {
+            (
+                0u8..5,
+                0u8..3,
+                0u8..6,
+                0u32..500_000,
+                0u32..100_000,
+                0u16..2_000,
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            /// A Meta export broken down by age: whatever the rows and their order, the imported
+            /// spend has one row a campaign and day, and its totals are the file's.
+            #[test]
+            fn imported_totals_equal_the_files(rows in proptest::collection::vec(row(), 1..60)) {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("meta.csv");
+                let mut text = String::from(
+                    "Reporting starts,Reporting ends,Campaign name,Age,Amount spent (SEK),Impressions,Link clicks\n",
+                );
+                let mut totals: BTreeMap<(u8, u8), (u64, u64, u64)> = BTreeMap::new();
+                for (day, campaign, age, cost, impressions, clicks) in &rows {
+                    let date = format!("2026-03-{:02}", 10 + day);
+                    text.push_str(&format!(
+                        "{date},{date},Kampanj {campaign},{}-{},{}.{:02},{impressions},{clicks}\n",
+                        18 + 10 * age,
+                        27 + 10 * age,
+                        cost / 100,
+                        cost % 100
+                    ));
+                    let total = totals.entry((*day, *campaign)).or_default();
+                    total.0 += u64::from(*cost);
+                    total.1 += u64::from(*impressions);
+                    total.2 += u64::from(*clicks);
+                }
+                std::fs::write(&path, text).unwrap();
+                let store = DataStore::new(dir.path().join("data"));
+                let catalog = Catalog::canonical();
+                let summary = import_file(&store, &path, &options(), &catalog, &Silent).unwrap();
+                prop_assert_eq!(summary.rejected, 0);
+                prop_assert_eq!(summary.imported, rows.len() as u64);
+                prop_assert_eq!(summary.summed, (rows.len() - totals.len()) as u64);
+                let batch = store.read_table(catalog.table("spend").unwrap()).unwrap();
+                prop_assert_eq!(batch.num_rows(), totals.len());
+                let dates = batch.column_by_name("date").unwrap().as_any().downcast_ref::<Date32Array>().unwrap();
+                let names = batch.column_by_name("campaign_name").unwrap().as_string::<i32>();
+                let costs = batch.column_by_name("cost").unwrap().as_primitive::<Float64Type>();
+                let impressions = batch.column_by_name("impressions").unwrap().as_primitive::<Int64Type>();
+                let clicks = batch.column_by_name("clicks").unwrap().as_primitive::<Int64Type>();
+                // 2026-03-10 is day 20 522 since 1970-01-01.
+                let first_day = 20_522;
+                for i in 0..batch.num_rows() {
+                    let day = (dates.value(i) - first_day) as u8;
+                    let campaign: u8 = names.value(i).trim_start_matches("Kampanj ").parse().unwrap();
+                    let (cost, n_impressions, n_clicks) = totals[&(day, campaign)];
+                    prop_assert_eq!((costs.value(i) * 100.0).round() as u64, cost);
+                    prop_assert_eq!(impressions.value(i) as u64, n_impressions);
+                    prop_assert_eq!(clicks.value(i) as u64, n_clicks);
+                }
+            }
+        }
+    }
+
     #[test]
     fn chunk_cuts() {
         // A quoted field with a line feed inside is not cut.

@@ -387,13 +387,19 @@ fn print_findings(summary: &ImportSummary) {
 }
 
 fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyhow::Result<()> {
+    if summary.already_imported && format == Format::Table {
+        return print_stdout(&format!(
+            "{} was already imported with `{preset}`: importing it again changes nothing\n",
+            summary.file
+        ));
+    }
     if format == Format::Json {
         let report = json!({
             "file": summary.file, "preset": preset, "format": summary.format, "encoding": summary.encoding, "delimiter": summary.delimiter.to_string(),
             "decimal_comma": summary.decimal_comma, "day_first": summary.day_first, "header_line": summary.header_line,
             "tables": summary.tables, "mapping": summary.mapping.iter().map(|(t, s)| json!({"column": t, "from": s})).collect::<Vec<_>>(),
             "preview": summary.preview, "read": summary.read, "would_import": summary.imported, "would_reject": summary.rejected,
-            "would_skip": summary.skipped, "summed": summary.summed, "identical": summary.identical, "conflicts": summary.conflicts,
+            "would_skip": summary.skipped, "would_replace": summary.replaced, "summed": summary.summed, "identical": summary.identical, "conflicts": summary.conflicts,
             "already_imported": summary.already_imported, "notes": summary.notes, "warnings": summary.warnings, "unmapped": summary.unmapped,
         });
         return print_json(&report);
@@ -439,6 +445,12 @@ fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyho
     text.push_str("\nfirst rows:\n");
     for row in &summary.preview {
         text.push_str(&format!("  {}\n", row.join(" | ")));
+    }
+    if summary.replaced > 0 {
+        text.push_str(&format!(
+            "\n{} stored rows would be replaced by this file's rows with the same key (a restatement)\n",
+            summary.replaced
+        ));
     }
     if summary.skipped > 0 {
         text.push_str(&format!(

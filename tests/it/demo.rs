@@ -232,14 +232,14 @@ fn imported_numbers_equal_the_truth() {
 /// Generates the demo ending on `today` (with `history_days` of history, or three years) and
 /// imports every export as `utfall demo` does: (rejected rows per export, spend per channel
 /// in cents as imported, the truth's spend per channel in cents).
-fn demo_on(
-    today: jiff::civil::Date,
-    history_days: Option<u32>,
-) -> (
+/// Rejected rows per export, then imported and true spend per channel in cents.
+type DemoRun = (
     Vec<(String, u64)>,
     std::collections::BTreeMap<String, i64>,
     std::collections::BTreeMap<String, i64>,
-) {
+);
+
+fn demo_on(today: jiff::civil::Date, history_days: Option<u32>) -> DemoRun {
     use utfall_ingest::import::{ImportOptions, Silent, import_file};
     let dir = tempfile::tempdir().unwrap();
     let config = utfall_demo::DemoConfig {

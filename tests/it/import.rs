@@ -714,5 +714,5 @@ fn amounts_in_another_currency_are_converted_by_the_rates_of_their_day() {
     // By hand: Saturday takes Friday's rates; 1 USD = 11.20 / 1.085 SEK = 10.3225806… SEK, so
     // 200 + (100 + 50) × 10.3225806… = 200 + 1548.3870967… = 1748.3870967… SEK.
     let march = value["values"][0]["value"].as_f64().unwrap();
-    assert!((march - 1748.387_096_774).abs() < 1e-6, "{march}");
+    assert!((march - 1_748.387_096_774).abs() < 1e-6, "{march}");
 }

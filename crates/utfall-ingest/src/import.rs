@@ -418,6 +418,7 @@ pub fn import_file(
         Some(store.stage(&id)?)
     };
     let context = Context {
+        store,
         path,
         options,
         catalog,
@@ -477,6 +478,7 @@ const BATCH_RECORDS: usize = 64 * 1024;
 
 /// Everything an import's readers share.
 struct Context<'a> {
+    store: &'a DataStore,
     path: &'a Path,
     options: &'a ImportOptions,
     catalog: &'a Catalog,
@@ -551,14 +553,25 @@ fn hash_of(text: &str) -> u64 {
 }
 
 fn key_text(table: &Table, row: &Row) -> String {
-    table
+    let values: Vec<Option<Value>> = table
         .key
         .iter()
         .filter_map(|k| table.columns.iter().position(|c| &c.name == k))
-        .map(|i| match &row[i] {
+        .map(|i| row[i].clone())
+        .collect();
+    key_text_of(&values)
+}
+
+/// A key's values as people read them (and as keys are compared within an import).
+fn key_text_of(values: &[Option<Value>]) -> String {
+    values
+        .iter()
+        .map(|value| match value {
             Some(Value::Text(text)) => format!("`{text}`"),
             Some(Value::Date(date)) => date.to_string(),
             Some(Value::Timestamp(time)) => time.to_string(),
+            Some(Value::Float(f)) => f.to_string(),
+            Some(Value::Integer(i)) => i.to_string(),
             other => text_of(other),
         })
         .collect::<Vec<_>>()
@@ -1075,6 +1088,31 @@ impl Context<'_> {
         summary: &mut ImportSummary,
     ) -> Result<Vec<StagedTable>, ImportError> {
         let mut staged = Vec::new();
+        // A dry run counts the stored rows the file's rows would replace (a restatement).
+        if self.options.dry_run {
+            for (table, combine) in tables.iter().zip(&combine) {
+                let keys: std::collections::HashSet<u64> = match combine {
+                    Combine::Direct => continue,
+                    Combine::Track(track) => match track.lock() {
+                        Ok(track) => track.seen.keys().copied().collect(),
+                        Err(_) => continue,
+                    },
+                    Combine::Sum(sums) => match sums.lock() {
+                        Ok(sums) => sums.rows.keys().map(|k| hash_of(k)).collect(),
+                        Err(_) => continue,
+                    },
+                };
+                let mut replaced = 0u64;
+                self.store
+                    .for_each_key(table, |values| {
+                        if keys.contains(&hash_of(&key_text_of(values))) {
+                            replaced += 1;
+                        }
+                    })
+                    .map_err(ImportError::Store)?;
+                summary.replaced += replaced;
+            }
+        }
         for (table, combine) in tables.iter().zip(combine) {
             match combine {
                 Combine::Direct => {}

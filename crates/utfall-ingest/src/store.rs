@@ -219,6 +219,74 @@ impl DataStore {
             .collect())
     }
 
+    /// Calls `each` with the natural-key values of every current row of `table`, in the
+    /// table's key order (a dry run counts the rows an import would replace).
+    pub fn for_each_key(
+        &self,
+        table: &Table,
+        mut each: impl FnMut(&[Option<crate::table::Value>]),
+    ) -> Result<(), StoreError> {
+        use crate::table::Value;
+        use arrow::array::{Array, AsArray};
+        use arrow::datatypes::{
+            DataType, Date32Type, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType,
+        };
+        if table.key.is_empty() {
+            return Ok(());
+        }
+        let manifest = self.manifest()?;
+        let Some(file) = manifest.tables.get(&table.name) else {
+            return Ok(());
+        };
+        for part in &file.parts {
+            let path = self.root.join(&part.file);
+            for batch in part_reader(&path, Some(&table.key))? {
+                let batch = batch?;
+                let columns: Vec<_> = table
+                    .key
+                    .iter()
+                    .map(|k| batch.column_by_name(k).cloned())
+                    .collect();
+                let mut values = vec![None; columns.len()];
+                for row in 0..batch.num_rows() {
+                    for (value, column) in values.iter_mut().zip(&columns) {
+                        *value = column.as_ref().filter(|c| !c.is_null(row)).and_then(|c| {
+                            Some(match c.data_type() {
+                                DataType::Utf8 => {
+                                    Value::Text(c.as_string::<i32>().value(row).to_string())
+                                }
+                                DataType::Int64 => {
+                                    Value::Integer(c.as_primitive::<Int64Type>().value(row))
+                                }
+                                DataType::Float64 => {
+                                    Value::Float(c.as_primitive::<Float64Type>().value(row))
+                                }
+                                DataType::Boolean => Value::Bool(c.as_boolean().value(row)),
+                                DataType::Date32 => {
+                                    let days = c.as_primitive::<Date32Type>().value(row);
+                                    Value::Date(
+                                        jiff::civil::Date::constant(1970, 1, 1)
+                                            .checked_add(jiff::Span::new().days(i64::from(days)))
+                                            .ok()?,
+                                    )
+                                }
+                                DataType::Timestamp(TimeUnit::Microsecond, _) => Value::Timestamp(
+                                    jiff::Timestamp::from_microsecond(
+                                        c.as_primitive::<TimestampMicrosecondType>().value(row),
+                                    )
+                                    .ok()?,
+                                ),
+                                _ => return None,
+                            })
+                        });
+                    }
+                    each(&values);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The current rows of a table, all in memory (empty if it has none). For small tables and
     /// tests; the engine scans the parts.
     pub fn read_table(&self, table: &Table) -> Result<RecordBatch, StoreError> {

@@ -354,6 +354,7 @@ fn skipped_why(preset: &str) -> &'static str {
     match preset {
         "survey" => "survey previews and tests",
         "ga4-bigquery" => "consent denied: no user id",
+        "form-submissions" => "no GA client id in the form fill",
         "google-ads" | "meta-ads" | "linkedin-ads" => "rows without a campaign: account totals",
         _ => "not data",
     }

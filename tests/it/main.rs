@@ -8,6 +8,7 @@ mod check;
 mod demo;
 mod engine;
 mod import;
+mod import_layouts;
 mod import_vendors;
 mod init;
 mod kpi;

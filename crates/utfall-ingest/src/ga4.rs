@@ -190,7 +190,16 @@ pub fn rows(
     };
     let source = pick("source", "manual_source", "source", "source");
     let medium = pick("medium", "manual_medium", "medium", "medium");
-    let campaign = pick("campaign_name", "manual_campaign_name", "campaign", "name");
+    // The campaign as tagged (utm), which activities are linked by; GA4's cross-channel
+    // attribution (a Google Ads campaign's own name) after it.
+    let manual = path(
+        &event,
+        &["session_traffic_source_last_click", "manual_campaign"],
+    );
+    let campaign = manual
+        .and_then(|m| text(m.get("campaign_name")))
+        .or_else(|| collected.and_then(|c| text(c.get("manual_campaign_name"))))
+        .or_else(|| pick("campaign_name", "manual_campaign_name", "campaign", "name"));
     let term = collected
         .and_then(|c| text(c.get("manual_term")))
         .or_else(|| param(&event, "term"));

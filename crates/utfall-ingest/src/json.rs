@@ -42,7 +42,19 @@ const RECORD_LISTS: &[(&str, &str)] = &[
     ("records", "records (Salesforce REST)"),
     ("elements", "elements (LinkedIn Marketing API)"),
     ("data", "data (Pipedrive / Meta Graph API)"),
+    ("objects", "objects (HubSpot v1)"),
+    ("contacts", "contacts (HubSpot v1)"),
+    ("deals", "deals (HubSpot v1)"),
+    ("reports", "reports (Mailchimp)"),
+    ("campaigns", "campaigns (Mailchimp)"),
 ];
+
+/// Whether a value is a list of records (objects), as a response's record list is.
+fn is_record_list(value: &Json) -> bool {
+    value
+        .as_array()
+        .is_some_and(|items| items.iter().all(Json::is_object))
+}
 
 /// The record objects of responses, and the shape's name.
 fn record_objects(documents: Vec<Json>) -> Result<(String, Vec<Json>), String> {
@@ -54,7 +66,7 @@ fn record_objects(documents: Vec<Json>) -> Result<(String, Vec<Json>), String> {
                 if items.iter().any(|i| {
                     RECORD_LISTS
                         .iter()
-                        .any(|(key, _)| i.get(key).is_some_and(Json::is_array))
+                        .any(|(key, _)| i.get(key).is_some_and(is_record_list))
                 }) =>
             {
                 pages.extend(items)
@@ -95,7 +107,7 @@ fn record_objects(documents: Vec<Json>) -> Result<(String, Vec<Json>), String> {
             Json::Object(mut object) => {
                 let found = RECORD_LISTS
                     .iter()
-                    .find(|(key, _)| object.get(*key).is_some_and(Json::is_array));
+                    .find(|(key, _)| object.get(*key).is_some_and(is_record_list));
                 match found {
                     Some((key, name)) => {
                         layout.get_or_insert(name);
@@ -149,6 +161,14 @@ fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, String)>) {
                     let value = item.get("value").and_then(scalar).unwrap_or_default();
                     out.push((join(prefix, &kind), value));
                 }
+            } else if items.iter().all(|i| i.get("IsPrimary").is_some()) {
+                // Salesforce's contact roles: the primary one.
+                if let Some(primary) = items
+                    .iter()
+                    .find(|i| i.get("IsPrimary").and_then(Json::as_bool) == Some(true))
+                {
+                    flatten(&join(prefix, "primary"), primary, out);
+                }
             } else if items.iter().all(|i| i.get("id").is_some()) {
                 // Associations: the ids.
                 let ids: Vec<String> = items
@@ -172,6 +192,21 @@ fn flatten_object(prefix: &str, object: &Map<String, Json>, out: &mut Vec<(Strin
         object.get("day").and_then(Json::as_i64),
     ) {
         out.push((prefix.to_string(), format!("{y:04}-{m:02}-{d:02}")));
+        return;
+    }
+    // HubSpot v1's properties: {value, timestamp, source, versions, …} stand for their value.
+    if !prefix.is_empty()
+        && object.contains_key("value")
+        && object.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "value" | "timestamp" | "source" | "sourceId" | "versions" | "sourceVid"
+            )
+        })
+    {
+        if let Some(value) = object.get("value").and_then(scalar) {
+            out.push((prefix.to_string(), value));
+        }
         return;
     }
     // Pipedrive's references: {value, name, ...} stand for their value.
@@ -257,30 +292,53 @@ pub fn run_report(body: &str) -> Result<Vec<ReportRow>, String> {
     for document in documents(body)? {
         match document {
             Json::Array(items) => pages.extend(items),
+            // `batchRunReports`: its reports.
+            Json::Object(mut object) if object.get("reports").is_some_and(Json::is_array) => {
+                if let Some(Json::Array(reports)) = object.remove("reports") {
+                    pages.extend(reports);
+                }
+            }
             other => pages.push(other),
         }
     }
+    // Client libraries write the same response in snake_case (`metric_headers`, `type_`).
+    let field = |value: &'_ Json, camel: &str, snake: &str| -> Option<Json> {
+        value.get(camel).or_else(|| value.get(snake)).cloned()
+    };
     for page in pages {
-        let names = |key: &str| -> Vec<(String, String)> {
-            page.get(key)
-                .and_then(Json::as_array)
+        let names = |camel: &str, snake: &str| -> Vec<(String, String)> {
+            field(&page, camel, snake)
+                .and_then(|h| h.as_array().cloned())
                 .map(|headers| {
                     headers
                         .iter()
                         .map(|h| {
                             (
                                 h.get("name").and_then(scalar).unwrap_or_default(),
-                                h.get("type").and_then(scalar).unwrap_or_default(),
+                                field(h, "type", "type_")
+                                    .and_then(|t| scalar(&t))
+                                    .unwrap_or_default(),
                             )
                         })
                         .collect()
                 })
                 .unwrap_or_default()
         };
-        let dimensions = names("dimensionHeaders");
-        let metrics = names("metricHeaders");
+        let dimensions = names("dimensionHeaders", "dimension_headers");
+        let metrics = names("metricHeaders", "metric_headers");
+        let has_rows = page
+            .get("rows")
+            .and_then(Json::as_array)
+            .is_some_and(|rows| !rows.is_empty());
         if metrics.is_empty() {
+            if !has_rows && number > 0 {
+                continue;
+            }
             return Err("not a runReport response: no `metricHeaders`".into());
+        }
+        if !has_rows {
+            // A report with no rows (`rows` is left out): nothing to read.
+            continue;
         }
         let Some(date_index) = dimensions.iter().position(|(n, _)| n == "date") else {
             return Err(
@@ -294,9 +352,9 @@ pub fn run_report(body: &str) -> Result<Vec<ReportRow>, String> {
             .flatten()
         {
             number += 1;
-            let values = |key: &str| -> Vec<String> {
-                row.get(key)
-                    .and_then(Json::as_array)
+            let values = |camel: &str, snake: &str| -> Vec<String> {
+                field(row, camel, snake)
+                    .and_then(|v| v.as_array().cloned())
                     .map(|v| {
                         v.iter()
                             .map(|x| x.get("value").and_then(scalar).unwrap_or_default())
@@ -304,8 +362,8 @@ pub fn run_report(body: &str) -> Result<Vec<ReportRow>, String> {
                     })
                     .unwrap_or_default()
             };
-            let dimension_values = values("dimensionValues");
-            let metric_values = values("metricValues");
+            let dimension_values = values("dimensionValues", "dimension_values");
+            let metric_values = values("metricValues", "metric_values");
             let raw = row.to_string();
             let result = report_rows(
                 &dimensions,

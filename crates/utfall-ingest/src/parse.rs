@@ -204,6 +204,44 @@ const MONTHS: &[(&str, i8)] = &[
     ("dec", 12),
 ];
 
+fn is_weekday(word: &str) -> bool {
+    const DAYS: &[&str] = &[
+        "mon",
+        "monday",
+        "tue",
+        "tues",
+        "tuesday",
+        "wed",
+        "wednesday",
+        "thu",
+        "thur",
+        "thurs",
+        "thursday",
+        "fri",
+        "friday",
+        "sat",
+        "saturday",
+        "sun",
+        "sunday",
+        "mån",
+        "måndag",
+        "tis",
+        "tisdag",
+        "ons",
+        "onsdag",
+        "tor",
+        "tors",
+        "torsdag",
+        "fre",
+        "fredag",
+        "lör",
+        "lördag",
+        "sön",
+        "söndag",
+    ];
+    DAYS.contains(&word.trim_end_matches('.').to_lowercase().as_str())
+}
+
 fn month_number(word: &str) -> Option<i8> {
     let word = word.trim_end_matches('.').to_lowercase();
     MONTHS
@@ -385,8 +423,12 @@ pub fn parse_date(text: &str, order: DateOrder) -> Option<Date> {
             return Date::new(year, number(month)?, number(day)?).ok();
         }
     }
-    // Month names: "26 november 2026", "November 26, 2026".
-    let words: Vec<&str> = text.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    // Month names: "26 november 2026", "November 26, 2026", after a weekday ("Tue, Dec 1,
+    // 2026").
+    let mut words: Vec<&str> = text.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    if words.len() == 4 && is_weekday(words[0]) {
+        words.remove(0);
+    }
     if words.len() == 3 {
         if let (Some(day), Some(month), Some(year)) = (
             number::<i8>(words[0].trim_end_matches('.')),
@@ -486,6 +528,20 @@ pub fn parse_timestamp(text: &str, order: DateOrder, zone: &TimeZone) -> Option<
 
 fn split_offset(text: &str) -> Option<(&str, Option<i32>)> {
     let text = text.trim();
+    // `GMT+2`, `UTC-05:00` (Google Forms, some CRMs).
+    for zone in ["GMT", "UTC"] {
+        if let Some(at) = text.rfind(zone) {
+            let rest = &text[at + zone.len()..];
+            if let Some(sign) = rest.chars().next().filter(|c| matches!(c, '+' | '-')) {
+                let digits = &rest[1..];
+                let (hours, minutes) = digits.split_once(':').unwrap_or((digits, "0"));
+                let hours: i32 = number(hours).filter(|h: &i32| *h <= 14)?;
+                let minutes: i32 = number(minutes)?;
+                let seconds = (hours * 3600 + minutes * 60) * if sign == '-' { -1 } else { 1 };
+                return Some((text[..at].trim(), Some(seconds)));
+            }
+        }
+    }
     for suffix in ["Z", "z", " UTC", "UTC", " GMT"] {
         if let Some(clock) = text.strip_suffix(suffix) {
             return Some((clock.trim(), Some(0)));
@@ -648,6 +704,20 @@ mod tests {
         assert_eq!(
             parse_timestamp("yesterday", DateOrder::DayFirst, &stockholm),
             None
+        );
+        // Google Forms: year first, a 12-hour clock and the zone as `GMT+2`.
+        assert_eq!(
+            parse_timestamp(
+                "2026/05/20 1:43:01 PM GMT+2",
+                DateOrder::DayFirst,
+                &stockholm
+            ),
+            Some(utc("2026-05-20T11:43:01Z"))
+        );
+        // Mailchimp's single-campaign report: a weekday first.
+        assert_eq!(
+            parse_timestamp("Tue, Dec 1, 2026 08:30", DateOrder::DayFirst, &stockholm),
+            Some(utc("2026-12-01T07:30:00Z"))
         );
     }
 

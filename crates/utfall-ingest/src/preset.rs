@@ -267,11 +267,23 @@ fn split_currency(label: &str) -> (String, Option<String>) {
         && label.ends_with(')')
     {
         let inside = label[open + 1..label.len() - 1].trim().to_uppercase();
-        if inside.len() == 3 && inside.bytes().all(|b| b.is_ascii_uppercase()) {
+        if inside.len() == 3 && utfall_model::money::is_currency(&inside) {
             return (label[..open].trim().to_string(), Some(inside));
         }
     }
     (label, None)
+}
+
+/// The currency a header names at its end in words: `Budget (EUR)`, `daily_budget_eur`,
+/// `Cost in SEK`.
+fn header_names_currency(label: &str) -> Option<String> {
+    if let (_, Some(code)) = split_currency(label) {
+        return Some(code);
+    }
+    let label = normalise(label).replace('-', " ");
+    let last = label.rsplit(' ').next()?.to_uppercase();
+    (label.contains(' ') && last.len() == 3 && utfall_model::money::is_currency(&last))
+        .then_some(last)
 }
 
 /// Whether a header label looks like a preset's label: one holds the other as whole words,
@@ -580,6 +592,16 @@ impl Plan {
             };
             return Err(PlanError::MissingColumns { columns, hint });
         }
+        // An amount column named with its currency (`daily_budget_eur`, `Cost (USD)`).
+        if header_currency.is_none() {
+            header_currency =
+                ["cost", "amount", "budget"]
+                    .iter()
+                    .find_map(|target| match found.get(*target) {
+                        Some(Source::Column(_, header)) => header_names_currency(header),
+                        _ => None,
+                    });
+        }
         // LinkedIn's API gives the cost in the account's currency and in US dollars: the
         // dollars unless the account's currency is known.
         if preset == "linkedin-ads"
@@ -846,6 +868,17 @@ impl Plan {
             let (wide, renames) = wide.as_ref();
             return wide.rows(record, renames, settings.date_order, &settings.time_zone);
         }
+        // A form fill without the browser's client id links nothing.
+        if self.preset == "form-submissions" {
+            let reader = RowReader {
+                plan: self,
+                record,
+                settings,
+            };
+            if reader.raw("anonymous_id").is_none() {
+                return Ok(None);
+            }
+        }
         // A row without a campaign is the account's total (Meta writes it first).
         if is_ads(&self.preset) {
             let reader = RowReader {
@@ -869,9 +902,8 @@ impl Plan {
         match self.preset.as_str() {
             "generic" => Ok(vec![vec![reader.generic(&self.tables[0])?]]),
             "hubspot-contacts" | "salesforce-leads" => reader.contact(),
-            "hubspot-companies" | "mailchimp" | "hubspot-email" => {
-                Ok(vec![vec![reader.by_type(&self.tables[0])?]])
-            }
+            "mailchimp" | "hubspot-email" => Ok(vec![vec![reader.email_send(&self.tables[0])?]]),
+            "hubspot-companies" => Ok(vec![vec![reader.by_type(&self.tables[0])?]]),
             "hubspot-deals" => reader.hubspot_deal_with_contacts(),
             "salesforce-opportunities" => Ok(vec![vec![reader.hubspot_deal()?]]),
             "pipedrive-deals" => Ok(vec![vec![reader.pipedrive_deal()?]]),
@@ -1018,6 +1050,12 @@ pub fn spread_whole(total: i64, n: usize) -> Vec<i64> {
     (0..n_i).map(|i| base + i64::from(i < remainder)).collect()
 }
 
+/// Salesforce's empty lookup: `000000000000000` or `000000000000000AAA`.
+fn is_null_id(text: &str) -> bool {
+    let digits = text.trim_end_matches("AAA");
+    digits.len() == 15 && digits.bytes().all(|b| b == b'0')
+}
+
 /// Whether an id was turned into a rounded number by Excel (`1.10416E+11`).
 fn excel_mangled(text: &str) -> bool {
     let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else {
@@ -1132,7 +1170,10 @@ struct RowReader<'a> {
 impl RowReader<'_> {
     fn raw(&self, target: &str) -> Option<(&str, &str)> {
         match self.plan.sources.get(target) {
-            Some(Source::Column(index, header)) => self.cell(*index, header),
+            // Salesforce writes an empty lookup as the id of nothing.
+            Some(Source::Column(index, header)) => self
+                .cell(*index, header)
+                .filter(|(text, _)| !is_null_id(text)),
             Some(Source::Constant(value)) => {
                 let value = value.trim();
                 (!value.is_empty()).then_some((value, "--set"))
@@ -1278,7 +1319,15 @@ impl RowReader<'_> {
         let Some((text, header)) = cell else {
             return Ok(None);
         };
-        parse_timestamp(text, self.settings.date_order, &self.settings.time_zone)
+        // A column that says its times are UTC (`Submit Date (UTC)`) is read so.
+        let label = normalise(header);
+        let zone = if label.contains("(utc)") || label.contains("(gmt)") || label.ends_with(" utc")
+        {
+            TimeZone::UTC
+        } else {
+            self.settings.time_zone.clone()
+        };
+        parse_timestamp(text, self.settings.date_order, &zone)
             .map(|t| Some(Value::Timestamp(t)))
             .ok_or_else(|| {
                 Self::error(
@@ -1349,6 +1398,35 @@ impl RowReader<'_> {
     /// The currency an amount's symbol or code names (`US$24.90`, `24,90 kr`, `€ 1.234,50`).
     fn value_currency(&self) -> Option<String> {
         crate::parse::money_currency(self.amount_text()?, &self.settings.workspace_currency)
+    }
+
+    /// An e-mail send: its counts as written; bounces from hard and soft ones, and deliveries
+    /// from sends less bounces, when the export gives only those (Mailchimp's API).
+    fn email_send(&self, table: &Table) -> Result<Vec<Option<Value>>, CellError> {
+        let mut row = self.by_type(table)?;
+        let index = |name: &str| table.columns.iter().position(|c| c.name == name);
+        let (Some(sent), Some(delivered), Some(bounces)) =
+            (index("n_sent"), index("n_delivered"), index("n_bounces"))
+        else {
+            return Ok(row);
+        };
+        if row[bounces].is_none() {
+            let parts = [
+                self.integer("bounces_hard")?,
+                self.integer("bounces_soft")?,
+                self.integer("bounces_syntax")?,
+            ];
+            if parts.iter().any(Option::is_some) {
+                row[bounces] = Some(Value::Integer(parts.iter().flatten().sum()));
+            }
+        }
+        if row[delivered].is_none()
+            && let (Some(Value::Integer(n_sent)), Some(Value::Integer(n_bounces))) =
+                (&row[sent], &row[bounces])
+        {
+            row[delivered] = Some(Value::Integer(n_sent - n_bounces));
+        }
+        Ok(row)
     }
 
     /// Every column of `table` read by its type from the column of the same target name.
@@ -1689,7 +1767,28 @@ impl RowReader<'_> {
         let currency = self.currency()?;
         let impressions = self.integer("impressions")?;
         let clicks = self.integer("clicks")?;
-        let conversions = self.number("platform_conversions")?;
+        // Meta's `Results` count whatever each row optimises for: leads and conversions are
+        // conversions, link clicks or reach are not.
+        let conversions = match self.raw("result_indicator") {
+            Some((indicator, _)) => {
+                let indicator = indicator.to_lowercase();
+                if [
+                    "lead",
+                    "conversion",
+                    "purchase",
+                    "complete_registration",
+                    "submit",
+                ]
+                .iter()
+                .any(|kind| indicator.contains(kind))
+                {
+                    self.number("platform_conversions")?
+                } else {
+                    None
+                }
+            }
+            None => self.number("platform_conversions")?,
+        };
         let (first, last) = match (self.date("date")?, self.plan.period) {
             (Some(Value::Date(start)), _) => match self.date("date_end")? {
                 Some(Value::Date(end)) if end > start => (start, end),

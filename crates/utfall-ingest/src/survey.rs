@@ -93,14 +93,27 @@ fn position(row: &[String], names: &[&str]) -> Option<usize> {
 impl Wide {
     /// Recognises a wide export from its first rows.
     pub fn detect(rows: &[Vec<String>], survey_id: &str) -> Option<Wide> {
+        // Cells as read, without the NUL bytes and padding some exports carry.
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.replace('\0', "").trim().to_string())
+                    .collect()
+            })
+            .collect();
+        let rows = rows.as_slice();
         let first = rows.first()?;
         let second = rows.get(1)?;
-        if rows.get(2).is_some_and(|third| {
+        // The ImportId row as JSON, or as Python dicts (Qualtrics' 2016 "Insights" export).
+        let import_ids: Option<Vec<String>> = rows.get(2).and_then(|third| {
             third
                 .iter()
-                .any(|c| c.trim_start().starts_with("{\"ImportId\""))
-        }) {
-            let third = &rows[2];
+                .any(|c| c.starts_with("{\"ImportId\"") || c.starts_with("{'ImportId'"))
+                .then(|| third.iter().map(|c| c.replace('\'', "\"")).collect())
+        });
+        if let Some(third) = import_ids {
+            let third = &third;
             let respondent = position(first, &["ResponseId", "ResponseID"])?;
             let time = position(first, &["RecordedDate", "EndDate", "StartDate"])?;
             let time_zone = third.get(time).and_then(|c| {
@@ -238,19 +251,35 @@ impl Wide {
         };
         let time = position(
             first,
-            &["End Date", "Slutdatum", "Start Date", "Startdatum"],
+            &[
+                "End Date",
+                "EndDate",
+                "Slutdatum",
+                "Start Date",
+                "StartDate",
+                "Startdatum",
+            ],
         );
         let metadata = [
             "respondent id",
+            "respondentid",
             "collector id",
+            "collectorid",
             "start date",
+            "startdate",
             "end date",
+            "enddate",
             "ip address",
+            "ipaddress",
             "email address",
+            "emailaddress",
             "first name",
+            "firstname",
             "last name",
+            "lastname",
             "custom data 1",
             "custom data",
+            "customdata",
             "slutdatum",
             "startdatum",
         ];

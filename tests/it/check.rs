@@ -411,3 +411,29 @@ fn reviews_and_decisions_are_checked() {
     assert!(stderr.contains("--> reviews.toml:"), "{stderr}");
     assert!(stderr.contains("5 errors"), "{stderr}");
 }
+
+#[test]
+fn every_import_preset_is_a_valid_source_and_its_options_are_checked() {
+    let dir = new_workspace("b2b");
+    let sources = dir.path().join("sources.toml");
+    let mut text = std::fs::read_to_string(&sources).unwrap();
+    // Once refused by `check`, which kept a list of its own.
+    text.push_str(
+        "\n[[source]]\nname = \"forms\"\npreset = \"form-submissions\"\npath = \"exports/forms/*.csv\"\n\n\
+         [[source]]\nname = \"rates\"\npreset = \"fx-rates\"\npath = \"exports/ecb/eurofxref-hist.csv\"\n",
+    );
+    std::fs::write(&sources, &text).unwrap();
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    text.push_str(
+        "\n[[source]]\nname = \"meta\"\npreset = \"meta-ads\"\npath = \"exports/meta.csv\"\ncurrency = \"KRONOR\"\ndates = \"sideways\"\n",
+    );
+    std::fs::write(&sources, &text).unwrap();
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("`KRONOR` is not an ISO 4217 currency code")
+            && stderr.contains("`sideways` is not a date order"),
+        "{stderr}"
+    );
+}

@@ -716,3 +716,15 @@ fn amounts_in_another_currency_are_converted_by_the_rates_of_their_day() {
     let march = value["values"][0]["value"].as_f64().unwrap();
     assert!((march - 1_748.387_096_774).abs() < 1e-6, "{march}");
 }
+
+#[test]
+fn check_knows_every_preset_the_importer_reads() {
+    let mut read: Vec<&str> = utfall_ingest::preset::PRESETS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    let mut checked: Vec<&str> = utfall_model::check::PRESETS.to_vec();
+    read.sort_unstable();
+    checked.sort_unstable();
+    assert_eq!(read, checked);
+}

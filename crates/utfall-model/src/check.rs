@@ -1247,6 +1247,14 @@ impl<'a> Checker<'a> {
                 );
             }
             self.check_enum(*file, &def.preset, PRESETS, "preset");
+            if let Some(currency) = &def.currency
+                && !is_currency(currency.get_ref())
+            {
+                self.unknown_currency(*file, currency);
+            }
+            if let Some(dates) = &def.dates {
+                self.check_enum(*file, dates, &["day-first", "month-first"], "date order");
+            }
             if let Some(table) = &def.table
                 && self.catalog.table(table.get_ref()).is_none()
             {

@@ -982,8 +982,24 @@ impl Plan {
             if let Some(table) = &source.table {
                 let _ = writeln!(out, "table = {}", quote(table));
             }
-            if let Some(currency) = &source.currency {
-                let _ = writeln!(out, "currency = {}", quote(currency));
+            // A CRM's amounts are in the company's currency unless the export says otherwise;
+            // written out so that it is a decision in the file, not an assumption.
+            let crm = matches!(
+                source.preset.as_str(),
+                "hubspot-deals" | "salesforce-opportunities" | "pipedrive-deals"
+            );
+            match (&source.currency, crm) {
+                (Some(currency), _) => {
+                    let _ = writeln!(out, "currency = {}", quote(currency));
+                }
+                (None, true) => {
+                    let _ = writeln!(
+                        out,
+                        "currency = {}  # amounts the export does not label are in this currency",
+                        quote(&self.currency)
+                    );
+                }
+                (None, false) => {}
             }
             if !source.mapping.is_empty() {
                 out.push_str("\n[source.mapping]\n");

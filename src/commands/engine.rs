@@ -467,25 +467,26 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
             .as_ref()
             .map_or("", |c| c.def.name.get_ref().as_str())
     );
+    // Column headers in the workspace's language, as its KPI names are.
     let headers = if running {
         [
             "KPI",
-            "value to date",
-            "target",
-            "progress",
+            locale.say("värde hittills", "value to date"),
+            locale.say("mål", "target"),
+            locale.say("uppfyllt", "progress"),
             "status",
-            "vs previous, to date",
-            "vs last year, to date",
+            locale.say("mot föregående, hittills", "vs previous, to date"),
+            locale.say("mot i fjol, hittills", "vs last year, to date"),
         ]
     } else {
         [
             "KPI",
-            "value",
-            "target",
-            "progress",
+            locale.say("värde", "value"),
+            locale.say("mål", "target"),
+            locale.say("uppfyllt", "progress"),
             "status",
-            "vs previous",
-            "vs last year",
+            locale.say("mot föregående", "vs previous"),
+            locale.say("mot i fjol", "vs last year"),
         ]
     };
     if running {
@@ -562,11 +563,11 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
             current_goal = goal.clone();
         }
         let status = match assessment.status {
-            Status::OnTrack => "● on track",
-            Status::AtRisk => "▲ at risk",
-            Status::OffTrack => "✖ off track",
-            Status::NoTarget => "· no target",
-            Status::NoData => "– no data",
+            Status::OnTrack => locale.say("● i fas", "● on track"),
+            Status::AtRisk => locale.say("▲ i riskzonen", "▲ at risk"),
+            Status::OffTrack => locale.say("✖ efter plan", "✖ off track"),
+            Status::NoTarget => locale.say("· inget mål", "· no target"),
+            Status::NoData => locale.say("– inga data", "– no data"),
         };
         rows.push(vec![
             format!("{}{}", "  ".repeat(*depth), def.name.get_ref().get(locale)),
@@ -670,9 +671,24 @@ pub fn scorecard(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<Exit
         Format::Table => {
             let summary: Vec<String> = counts
                 .iter()
-                .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+                .map(|(k, v)| {
+                    let name = match *k {
+                        "on_track" => locale.say("i fas", "on track"),
+                        "at_risk" => locale.say("i riskzonen", "at risk"),
+                        "off_track" => locale.say("efter plan", "off track"),
+                        "no_target" => locale.say("inget mål", "no target"),
+                        "no_data" => locale.say("inga data", "no data"),
+                        other => other,
+                    };
+                    format!("{v} {name}")
+                })
                 .collect();
-            text.push_str(&format!("\n{} KPIs: {}\n", order.len(), summary.join(", ")));
+            text.push_str(&format!(
+                "\n{} {}: {}\n",
+                order.len(),
+                locale.say("KPI:er", "KPIs"),
+                summary.join(", ")
+            ));
             print_stdout(&text)?;
         }
     }

@@ -1017,3 +1017,46 @@ fn ballista_gives_the_same_answers_as_the_embedded_engine() {
         run("ballista:standalone", &export)
     );
 }
+
+#[test]
+fn scorecard_headers_speak_the_language_of_the_kpi_names() {
+    let dir = crate::new_workspace("b2b");
+    let run = |lang: &str| {
+        let output = crate::utfall()
+            .args([
+                "scorecard",
+                "--period",
+                "FY2026-Q1",
+                "--today",
+                "2026-11-26",
+                "--lang",
+                lang,
+                "-C",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let swedish = run("sv");
+    assert!(
+        swedish.contains("Vunnen intäkt")
+            && swedish.contains("värde")
+            && swedish.contains("mot i fjol"),
+        "{swedish}"
+    );
+    assert!(
+        !swedish.contains("vs last year") && !swedish.contains("no target"),
+        "{swedish}"
+    );
+    let english = run("en");
+    assert!(
+        english.contains("Won revenue") && english.contains("vs last year"),
+        "{english}"
+    );
+}

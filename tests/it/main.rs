@@ -9,6 +9,7 @@ mod demo;
 mod engine;
 mod import;
 mod import_layouts;
+mod import_shapes;
 mod import_vendors;
 mod init;
 mod kpi;

@@ -334,7 +334,23 @@ fn is_total_row(record: &csv::StringRecord) -> bool {
         first.len() >= prefix.len() && first[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
     };
     let filled = || record.iter().filter(|c| !c.trim().is_empty());
+    // A total in another of the first cells (Google's keyword report: `Total: All but removed
+    // keywords` under Match type), or a cell that is only the word.
+    let total_cell = |cell: &str| {
+        let lower = cell.trim().to_lowercase();
+        lower.starts_with("total:")
+            || lower.starts_with("totalt:")
+            || lower.starts_with("gesamt:")
+            || matches!(
+                lower.as_str(),
+                "total" | "totals" | "grand total" | "totalt" | "summa"
+            )
+    };
     is_no_data_row(record)
+        || record.iter().take(4).any(total_cell)
+        || record
+            .iter()
+            .any(|c| c.trim().eq_ignore_ascii_case("grand total"))
         || starts("total")
         || starts("grand total")
         || starts("totaal")
@@ -599,10 +615,18 @@ struct Sums {
     /// Key → (first line, row).
     rows: std::collections::HashMap<String, (u64, Row)>,
     summed: u64,
+    /// Rows of one key whose values do not add up: the later kept.
+    conflicts: u64,
 }
 
-/// The columns spend rows of one key add up in.
-const SUMMED: &[&str] = &["cost", "impressions", "clicks", "platform_conversions"];
+/// The columns rows of one key add up in (spend's measures, an observation's value).
+const SUMMED: &[&str] = &[
+    "cost",
+    "impressions",
+    "clicks",
+    "platform_conversions",
+    "value",
+];
 
 /// Whether an import tracks the keys of a table's rows itself (all but web events, whose
 /// files are large and whose merge counts repeats; and tables without a key).
@@ -645,7 +669,7 @@ fn key_text_of(values: &[Option<Value>]) -> String {
 
 impl Combine {
     fn for_table(table: &Table) -> Combine {
-        if table.name == "spend" {
+        if table.name == "spend" || table.name == "observations" {
             Combine::Sum(Mutex::default())
         } else if tracks_keys(table) {
             Combine::Track(Mutex::default())
@@ -695,6 +719,19 @@ impl Combine {
                         text_of(&sum[i]),
                         text_of(&row[i])
                     ));
+                }
+                // An observation adds up when it is a count or money; users, rates and
+                // averages do not: the later row is kept, and the conflict counted.
+                let additive = table.name != "observations"
+                    || table.columns.iter().position(|c| c.name == "unit").is_some_and(|u| {
+                        matches!(&row[u], Some(Value::Text(unit)) if unit == "count" || unit == "currency")
+                    });
+                if !additive {
+                    if line > *first_line {
+                        *sum = row.clone();
+                    }
+                    sums.conflicts += 1;
+                    return Ok(false);
                 }
                 for (i, column) in table.columns.iter().enumerate() {
                     if SUMMED.contains(&column.name.as_str()) {
@@ -1209,12 +1246,24 @@ impl Context<'_> {
                 Combine::Sum(sums) => {
                     let sums = sums.into_inner().map_err(|_| poisoned())?;
                     summary.summed += sums.summed;
-                    if sums.summed > 0 {
+                    summary.conflicts += sums.conflicts;
+                    if sums.summed > 0 && table.name == "spend" {
                         summary.notes.push(format!(
                             "{} rows share a campaign and day with an earlier row (breakdown rows: age, gender, placement, ad, product…) and were summed into {} rows of `{}` (cost, impressions, clicks, conversions)",
                             sums.summed,
                             sums.rows.len(),
                             table.name
+                        ));
+                    } else if sums.summed > 0 {
+                        summary.notes.push(format!(
+                            "{} counts share their metric, day and dimension with an earlier row of the file and were summed",
+                            sums.summed
+                        ));
+                    }
+                    if sums.conflicts > 0 {
+                        summary.notes.push(format!(
+                            "{} values that do not add up (users, rates, averages) share their metric, day and dimension with an earlier row; the later row is kept",
+                            sums.conflicts
                         ));
                     }
                     let mut rows: Vec<(u64, Row)> = sums.rows.into_values().collect();
@@ -1306,7 +1355,58 @@ impl Context<'_> {
             currency: self.options.currency.as_deref(),
             catalog: self.catalog,
         })
-        .map_err(|source| self.plan_error(source))
+        .map_err(|source| match source {
+            // Say what the file has instead, and the preset it looks like.
+            PlanError::MissingColumns { columns, hint } => {
+                let shown: Vec<String> = header
+                    .iter()
+                    .filter(|h| !h.trim().is_empty())
+                    .take(12)
+                    .map(|h| format!("`{}`", h.trim()))
+                    .collect();
+                let more = header.len().saturating_sub(shown.len());
+                let found = if shown.is_empty() {
+                    "; the file's header is empty".to_string()
+                } else if more > 0 {
+                    format!("; its header has {} … and {more} more", shown.join(", "))
+                } else {
+                    format!("; its header has {}", shown.join(", "))
+                };
+                // Another preset that reads this header as it is.
+                let own = header_score(&self.options.preset, header);
+                let likely = crate::preset::PRESETS
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .filter(|name| *name != self.options.preset && *name != "generic")
+                    .map(|name| (header_score(name, header), name))
+                    .filter(|(score, _)| *score >= 4 && *score >= own + 2)
+                    .filter(|(_, name)| {
+                        Plan::new(PlanInput {
+                            preset: name,
+                            headers: header,
+                            mapping: &BTreeMap::new(),
+                            constants: &BTreeMap::new(),
+                            table: None,
+                            currency: None,
+                            catalog: self.catalog,
+                        })
+                        .is_ok()
+                    })
+                    .max();
+                let hint = match likely {
+                    Some((_, name)) => format!(
+                        "it looks like a `{name}` export: try `utfall import --preset {name} {}`; else {hint}",
+                        self.file()
+                    ),
+                    None => hint,
+                };
+                self.plan_error(PlanError::MissingColumns {
+                    columns: format!("{columns}{found}"),
+                    hint,
+                })
+            }
+            other => self.plan_error(other),
+        })
     }
 
     fn plan_error(&self, source: PlanError) -> ImportError {

@@ -66,6 +66,7 @@ pub const HUBSPOT_CONTACTS: &[Labels] = &[
             "hs lifecyclestage lead date",
             "blev ett lead datum",
             "datum blev lead",
+            "date entered \"lead (lifecycle stage pipeline)\"",
         ],
         false,
     ),
@@ -76,6 +77,7 @@ pub const HUBSPOT_CONTACTS: &[Labels] = &[
             "hs lifecyclestage marketingqualifiedlead date",
             "blev ett marknadskvalificerat lead datum",
             "datum blev mql",
+            "date entered \"marketing qualified lead (lifecycle stage pipeline)\"",
         ],
         false,
     ),
@@ -86,6 +88,7 @@ pub const HUBSPOT_CONTACTS: &[Labels] = &[
             "hs lifecyclestage salesqualifiedlead date",
             "blev ett säljkvalificerat lead datum",
             "datum blev sql",
+            "date entered \"sales qualified lead (lifecycle stage pipeline)\"",
         ],
         false,
     ),
@@ -96,6 +99,7 @@ pub const HUBSPOT_CONTACTS: &[Labels] = &[
             "hs lifecyclestage opportunity date",
             "blev en affärsmöjlighet datum",
             "datum blev affärsmöjlighet",
+            "date entered \"opportunity (lifecycle stage pipeline)\"",
         ],
         false,
     ),
@@ -106,6 +110,7 @@ pub const HUBSPOT_CONTACTS: &[Labels] = &[
             "hs lifecyclestage customer date",
             "blev en kund datum",
             "datum blev kund",
+            "date entered \"customer (lifecycle stage pipeline)\"",
         ],
         false,
     ),
@@ -1071,7 +1076,7 @@ pub const SALESFORCE_CAMPAIGN_MEMBERS: &[Labels] = &[
     ),
     (
         "campaign_type",
-        &["campaign type", "campaign.type", "kampanjtyp", "type"],
+        &["campaign type", "campaign.type", "kampanjtyp"],
         false,
     ),
     (
@@ -1334,9 +1339,13 @@ pub fn how_to_add(preset: &str, target: &str) -> Option<&'static str> {
         }
         ("hubspot-deals", "created_at") => "add the `Create Date` column to the export",
         ("hubspot-contacts", "created_at") => "add the `Create Date` column to the export",
-        ("hubspot-contacts" | "hubspot-companies" | "hubspot-deals", _) => {
-            "export from HubSpot with `Record ID` (it is in every export unless removed)"
+        ("hubspot-companies", "name") => {
+            "add the `Company name` column to the export (API: request `properties=name,domain,industry,country`)"
         }
+        (
+            "hubspot-contacts" | "hubspot-companies" | "hubspot-deals",
+            "person_id" | "account_id" | "deal_id",
+        ) => "export from HubSpot with `Record ID` (it is in every export unless removed)",
         ("salesforce-opportunities", "stage") => "add the `Stage` column to the report",
         ("salesforce-opportunities", "created_at") => "add the `Created Date` column to the report",
         ("salesforce-leads", "created_at") => "add the `Create Date` column to the report",

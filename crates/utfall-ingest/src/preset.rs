@@ -1239,7 +1239,8 @@ impl RowReader<'_> {
         Self: 'h,
     {
         let text = self.record.get(index).copied().unwrap_or("").trim();
-        (!text.is_empty()).then_some((text, header))
+        // `--` is Google's and Meta's "no value".
+        (!text.is_empty() && text != "--").then_some((text, header))
     }
 
     fn error(header: &str, reason: impl Into<String>) -> CellError {

@@ -199,11 +199,24 @@ pub fn observations(
     for (line, cells) in rows {
         let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
         let raw = cells.join(",");
+        // A totals row (GA4's Explore export writes `Grand total` first).
+        if cells.iter().any(|c| {
+            let c = c.trim();
+            c.eq_ignore_ascii_case("grand total") || c.eq_ignore_ascii_case("totals")
+        }) {
+            continue;
+        }
         let result = (|| -> Result<TableRows, CellError> {
+            // Dimension values as GA4 wrote them: `/page ` and `/page` are two pages there.
             let dimension_value = (!dimensions.is_empty()).then(|| {
                 dimensions
                     .iter()
-                    .map(|(i, _)| cell(*i).to_string())
+                    .map(|(i, _)| {
+                        cells
+                            .get(*i)
+                            .map_or("", |c| c.trim_end_matches('\r'))
+                            .to_string()
+                    })
                     .collect::<Vec<_>>()
                     .join(" / ")
             });
@@ -262,6 +275,20 @@ pub fn observations(
 
 /// The period a GA4 download's preamble names (`# Start date: 20251015`, `# End date: …`).
 pub fn preamble_period(lines: &[String]) -> Option<(Date, Date)> {
+    // An Explore export: `# 20241122-20260120`.
+    for line in lines {
+        let text = line.trim_start_matches('#').trim();
+        if let Some((a, b)) = text.split_once('-')
+            && a.len() == 8
+            && b.len() == 8
+            && let (Some(start), Some(end)) = (
+                parse_date(a, DateOrder::DayFirst),
+                parse_date(b, DateOrder::DayFirst),
+            )
+        {
+            return Some((start, end));
+        }
+    }
     let find = |key: &str| {
         lines.iter().find_map(|line| {
             let text = line.trim_start_matches('#').trim();
@@ -280,15 +307,24 @@ pub fn preamble_period(lines: &[String]) -> Option<(Date, Date)> {
 pub fn title_period(titles: &[String]) -> Result<Option<(Date, Date)>, String> {
     for title in titles {
         let text = title.trim().trim_matches('"').trim();
-        for separator in [" - ", " – ", " — ", " to ", " till "] {
-            if let Some((a, b)) = text.split_once(separator)
-                && let (Some(start), Some(end)) = (
-                    parse_date(a.trim(), DateOrder::DayFirst),
-                    parse_date(b.trim(), DateOrder::DayFirst),
-                )
-                && start <= end
-            {
-                return Ok(Some((start, end)));
+        // The period may be in brackets after the report's name: `Ad report (Oct 25, 2016-Oct
+        // 31, 2016)`.
+        let inner = match (text.rfind('('), text.ends_with(')')) {
+            (Some(open), true) => Some(&text[open + 1..text.len() - 1]),
+            _ => None,
+        };
+        for text in [Some(text), inner].into_iter().flatten() {
+            for separator in [" - ", " – ", " — ", " to ", " till ", "-", "–"] {
+                for (at, _) in text.match_indices(separator) {
+                    let (a, b) = (&text[..at], &text[at + separator.len()..]);
+                    if let (Some(start), Some(end)) = (
+                        parse_date(a.trim(), DateOrder::DayFirst),
+                        parse_date(b.trim(), DateOrder::DayFirst),
+                    ) && start <= end
+                    {
+                        return Ok(Some((start, end)));
+                    }
+                }
             }
         }
         let lower = text.to_lowercase();
@@ -411,6 +447,14 @@ mod tests {
             Err("All time".into())
         );
         assert_eq!(title_period(&["Campaign report".into()]), Ok(None));
+        assert_eq!(
+            title_period(&["Ad report (Oct 25, 2016-Oct 31, 2016)".into()]),
+            Ok(Some((d("2016-10-25"), d("2016-10-31"))))
+        );
+        assert_eq!(
+            preamble_period(&["# Ten10 GA4".into(), "# 20241122-20260120".into()]),
+            Some((d("2024-11-22"), d("2026-01-20")))
+        );
         assert_eq!(
             preamble_period(&[
                 "# Start date: 20251015".into(),

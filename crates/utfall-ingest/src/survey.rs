@@ -147,6 +147,31 @@ impl Wide {
                     }
                 })
                 .collect();
+            // Two questions exported under one tag (`Q2` twice) stay two: the later ones are
+            // named by their import id (`Q2_QID108`).
+            let mut items: Vec<Item> = items;
+            let mut seen = std::collections::BTreeSet::new();
+            let mut renamed = Vec::new();
+            for item in &mut items {
+                if !seen.insert((item.question.clone(), item.brand.clone())) {
+                    let import_id = third
+                        .get(item.column)
+                        .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+                        .and_then(|v| v.get("ImportId")?.as_str().map(str::to_string))
+                        .unwrap_or_else(|| format!("column{}", item.column + 1));
+                    let name = format!("{}_{import_id}", item.question);
+                    renamed.push(format!("`{}` → `{}`", item.question, name));
+                    item.question = name;
+                }
+            }
+            let notes = if renamed.is_empty() {
+                Vec::new()
+            } else {
+                vec![format!(
+                    "questions exported under a tag another question has were named by their import id: {}",
+                    renamed.join(", ")
+                )]
+            };
             return Some(Wide {
                 layout: Layout::Qualtrics,
                 header_rows: 3,
@@ -159,7 +184,7 @@ impl Wide {
                 status: position(first, &["Status"]),
                 items,
                 names: first.clone(),
-                notes: Vec::new(),
+                notes,
             });
         }
         // Qualtrics' legacy layout: `V1`…`V10` (response metadata) and question ids, then the

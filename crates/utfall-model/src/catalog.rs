@@ -152,7 +152,14 @@ const CANONICAL: &[TableSpec] = &[
     (
         "touchpoints",
         Some("touch_time"),
-        &["touch_time", "person_id", "anonymous_id", "channel", "kind"],
+        &[
+            "touch_time",
+            "person_id",
+            "anonymous_id",
+            "channel",
+            "kind",
+            "campaign",
+        ],
         &[
             ("touch_time", TS, false),
             ("person_id", T, true),

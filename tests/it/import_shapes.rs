@@ -169,7 +169,9 @@ fn an_adwords_report_names_its_period_in_brackets() {
     assert_eq!(spend.len(), 7);
     assert!(spend.iter().all(|r| r["cost"] == "1.1"));
     assert_eq!(sum(&spend, "impressions"), 735.0);
-    assert_eq!(spend.first().unwrap()["date"], "2016-10-25");
+    let mut dates: Vec<&str> = spend.iter().map(|r| r["date"].as_str()).collect();
+    dates.sort_unstable();
+    assert_eq!((dates[0], dates[6]), ("2016-10-25", "2016-10-31"));
 }
 
 /// A GA4 Explore export (as in DanielTheC/internal-lnking-tool): the period as
@@ -191,4 +193,48 @@ fn a_ga4_exploration_with_its_grand_total() {
     // 20 + 10 sessions over two days (10 + 10, 5 + 5), the total row left out.
     assert_eq!(sum(&sessions, "value"), 30.0);
     assert_eq!(sessions.len(), 4);
+}
+
+/// A HubSpot deals export with a portal's own stage labels (as in MarkStringer/deals):
+/// `Closed: won`, `Closed: lost`, `Closed: abandoned`, and `Is Deal Closed?`.
+#[test]
+fn hubspot_deals_with_a_portals_own_closed_stages() {
+    let dir = new_workspace("b2b");
+    let text = "Record ID,Deal Name,Deal Stage,Close Date,Amount,Create Date,Is Deal Closed?\n\
+        701,Audit,Closed: won,2023-03-31 11:10,26250,2023-03-01 09:00,true\n\
+        702,Clinic,Closed: lost,2023-02-15 23:12,,2023-02-09 17:02,true\n\
+        703,Old lead,Closed: abandoned,2023-02-20 10:00,500,2023-01-09 17:02,true\n\
+        704,Open one,Proposal,2023-06-30 10:00,900,2023-03-09 17:02,false\n";
+    let file = write(&dir, "hubspot-crm-exports-all-deals.csv", text);
+    let (code, stderr) = import_with(dir.path(), "hubspot-deals", &file, &["--currency", "GBP"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("`currency` stays empty"), "{stderr}");
+    let deals = rows(dir.path(), "deals");
+    let deal = |id: &str| deals.iter().find(|d| d["deal_id"] == id).unwrap();
+    assert_eq!(
+        (
+            deal("701")["is_won"].as_str(),
+            deal("701")["is_closed"].as_str()
+        ),
+        ("true", "true")
+    );
+    assert_eq!(
+        (
+            deal("702")["is_won"].as_str(),
+            deal("702")["is_closed"].as_str()
+        ),
+        ("false", "true")
+    );
+    assert_eq!(
+        (
+            deal("703")["is_won"].as_str(),
+            deal("703")["is_closed"].as_str()
+        ),
+        ("false", "true")
+    );
+    assert_eq!(deal("704")["is_closed"], "false");
+    // 2023-03-31 11:10 in Stockholm (CEST) is 09:10 UTC; an open deal has no close yet.
+    assert_eq!(deal("701")["closed_at"], "2023-03-31T09:10:00Z");
+    assert!(!deal("704").contains_key("closed_at"));
+    assert!(!deal("702").contains_key("amount"));
 }

@@ -325,9 +325,16 @@ pub const HUBSPOT_DEALS: &[Labels] = &[
     ),
     (
         "is_closed",
-        &["is closed", "hs is closed", "är stängd"],
+        &[
+            "is closed",
+            "hs is closed",
+            "är stängd",
+            "is deal closed?",
+            "is deal closed",
+        ],
         false,
     ),
+    ("probability", &["deal probability", "probability"], false),
 ];
 
 pub const GOOGLE_ADS: &[Labels] = &[

@@ -132,6 +132,8 @@ pub struct Plan {
     pub wide: Option<Box<(Wide, BTreeMap<String, String>)>>,
     /// The main table's columns, in its order: the file column each comes from.
     positions: Vec<Option<(usize, String)>>,
+    /// Whether each of those columns says its times are UTC (found once, not a row).
+    utc: Vec<bool>,
     /// The period a report without a day column covers (its title rows say so): its totals
     /// are spread evenly over the days.
     pub period: Option<(jiff::civil::Date, jiff::civil::Date)>,
@@ -407,6 +409,10 @@ impl Plan {
         };
         let plan = |tables: Vec<Table>, sources: BTreeMap<String, Source>, header_currency| Plan {
             preset: preset.to_string(),
+            utc: positions_of(&tables[0], &sources)
+                .iter()
+                .map(|p| p.as_ref().is_some_and(|(_, h)| says_utc(h)))
+                .collect(),
             positions: positions_of(&tables[0], &sources),
             tables,
             sources,
@@ -750,6 +756,7 @@ impl Plan {
             header_currency: None,
             wide: Some(Box::new((wide, mapping.clone()))),
             positions: Vec::new(),
+            utc: Vec::new(),
             period: None,
             made_id: None,
             stats: std::sync::Arc::default(),
@@ -776,6 +783,7 @@ impl Plan {
         &self,
         record: &'r csv::StringRecord,
         settings: &ReadSettings,
+        may_hold_address: bool,
     ) -> Result<Vec<Parsed<'r>>, CellError> {
         let reader = RowReader {
             plan: self,
@@ -783,6 +791,8 @@ impl Plan {
             settings,
         };
         let table = &self.tables[0];
+        // One look for an address in the whole record, rather than one a cell.
+        let has_at = may_hold_address && memchr_at(record.as_slice());
         let mut row = Vec::with_capacity(table.columns.len());
         for (i, column) in table.columns.iter().enumerate() {
             let cell = self.positions[i].as_ref().and_then(|(index, header)| {
@@ -795,7 +805,9 @@ impl Plan {
                         Parsed::Owned(email_hash(text))
                     }
                     // Addresses in any other text are stored hashed too.
-                    Some((text, _)) if text.contains('@') => Parsed::Owned(mask_emails(text)),
+                    Some((text, _)) if has_at && text.contains('@') => {
+                        Parsed::Owned(mask_emails(text))
+                    }
                     Some((text, _)) => Parsed::Str(text),
                     None => Parsed::Null,
                 },
@@ -812,7 +824,7 @@ impl Plan {
                     Some(Value::Date(d)) => Parsed::Date(d),
                     _ => Parsed::Null,
                 },
-                ColumnType::Timestamp => match reader.timestamp_of(cell)? {
+                ColumnType::Timestamp => match reader.timestamp_in(cell, self.utc[i])? {
                     Some(Value::Timestamp(t)) => Parsed::Timestamp(t),
                     _ => Parsed::Null,
                 },
@@ -1048,6 +1060,25 @@ pub fn spread_whole(total: i64, n: usize) -> Vec<i64> {
     let n_i = n.max(1) as i64;
     let (base, remainder) = (total.div_euclid(n_i), total.rem_euclid(n_i));
     (0..n_i).map(|i| base + i64::from(i < remainder)).collect()
+}
+
+/// Whether the bytes hold an `@`.
+fn memchr_at(text: &str) -> bool {
+    text.as_bytes().contains(&b'@')
+}
+
+/// Whether a header says its times are in UTC: `Submit Date (UTC)`, `Created (GMT)`, `Time
+/// UTC`. Checked on every cell, so without allocating first.
+fn says_utc(header: &str) -> bool {
+    let bytes = header.as_bytes();
+    if !bytes
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"utc") || w.eq_ignore_ascii_case(b"gmt"))
+    {
+        return false;
+    }
+    let label = normalise(header);
+    label.contains("(utc)") || label.contains("(gmt)") || label.ends_with(" utc")
 }
 
 /// Salesforce's empty lookup: `000000000000000` or `000000000000000AAA`.
@@ -1321,14 +1352,25 @@ impl RowReader<'_> {
             return Ok(None);
         };
         // A column that says its times are UTC (`Submit Date (UTC)`) is read so.
-        let label = normalise(header);
-        let zone = if label.contains("(utc)") || label.contains("(gmt)") || label.ends_with(" utc")
-        {
-            TimeZone::UTC
-        } else {
-            self.settings.time_zone.clone()
+        self.timestamp_in(Some((text, header)), says_utc(header))
+    }
+
+    /// A date and time, in UTC or the workspace's zone when it names none.
+    fn timestamp_in(
+        &self,
+        cell: Option<(&str, &str)>,
+        in_utc: bool,
+    ) -> Result<Option<Value>, CellError> {
+        let Some((text, header)) = cell else {
+            return Ok(None);
         };
-        parse_timestamp(text, self.settings.date_order, &zone)
+        let utc = TimeZone::UTC;
+        let zone = if in_utc {
+            &utc
+        } else {
+            &self.settings.time_zone
+        };
+        parse_timestamp(text, self.settings.date_order, zone)
             .map(|t| Some(Value::Timestamp(t)))
             .ok_or_else(|| {
                 Self::error(
@@ -1696,22 +1738,32 @@ impl RowReader<'_> {
     }
 
     fn hubspot_deal(&self) -> Result<Vec<Option<Value>>, CellError> {
-        let stage = self
+        // The stage as letters only: `Closed Won`, `closedwon`, `Closed: won`, `Stängd vunnen`.
+        let stage: String = self
             .raw("stage")
-            .map(|(s, _)| normalise(s).replace([' ', '_', '-'], ""))
-            .unwrap_or_default();
-        let won_by_stage = matches!(
-            stage.as_str(),
-            "closedwon" | "stängdvunnen" | "vunnen" | "won"
-        );
-        let lost_by_stage = matches!(
-            stage.as_str(),
-            "closedlost" | "stängdförlorad" | "förlorad" | "lost"
-        );
-        let is_won = self.boolean("is_won")?.unwrap_or(won_by_stage);
+            .map(|(s, _)| s.to_lowercase())
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        let closed_stage = ["closed", "stängd", "avslutad", "geschlossen", "gesloten"]
+            .iter()
+            .any(|p| stage.starts_with(p));
+        let won_by_stage = matches!(stage.as_str(), "vunnen" | "won" | "gewonnen")
+            || (closed_stage
+                && (stage.contains("won") || stage.contains("vunn") || stage.contains("gewonnen")));
+        let lost_by_stage =
+            matches!(stage.as_str(), "förlorad" | "lost" | "verloren") || closed_stage;
+        // A probability of 100 % on a closed deal is a win (HubSpot's `Deal probability`).
+        let certain = self
+            .number("probability")?
+            .is_some_and(|p| (p - 1.0).abs() < 1e-9 || (p - 100.0).abs() < 1e-9);
         let is_closed = self
             .boolean("is_closed")?
-            .unwrap_or(is_won || lost_by_stage);
+            .unwrap_or(won_by_stage || lost_by_stage);
+        let is_won = self
+            .boolean("is_won")?
+            .unwrap_or(won_by_stage || (is_closed && !lost_by_stage && certain));
         let amount = self.number("amount")?;
         Ok(vec![
             self.id("deal_id")?,

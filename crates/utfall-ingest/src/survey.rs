@@ -493,7 +493,13 @@ impl Wide {
             if answer.is_empty() {
                 continue;
             }
-            let numeric = parse_number(answer, NumberStyle::default());
+            // A number with a leading zero (`07057`, a postcode) is text: the zero is kept.
+            let leading_zero = answer.len() > 1
+                && answer.starts_with('0')
+                && answer[1..].starts_with(|c: char| c.is_ascii_digit());
+            let numeric = (!leading_zero)
+                .then(|| parse_number(answer, NumberStyle::default()))
+                .flatten();
             let (numeric, text) = match (numeric, item.choice) {
                 (Some(n), _) => (Some(n), None),
                 (None, true) => (Some(1.0), Some(answer.to_string())),

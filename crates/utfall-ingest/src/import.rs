@@ -1768,6 +1768,7 @@ impl Context<'_> {
         let data = std::io::Cursor::new(head_bytes.split_off(offset)).chain(text);
         let separator = char::from(delimiter).to_string();
         let direct = plan.is_direct();
+        let generic = self.options.preset == "generic";
         let no_data = std::sync::atomic::AtomicU64::new(0);
         let process = |sink: &mut Sink<'_>, chunk: &Chunk| {
             let mut reader = csv::ReaderBuilder::new()
@@ -1784,11 +1785,17 @@ impl Context<'_> {
             let crlf = memchr::memchr(b'\r', &chunk.bytes).is_some();
             // Looked for once a chunk: an address to hash, a word a totals row begins with.
             let may_hold_address = memchr::memchr(b'@', &chunk.bytes).is_some();
-            let deep = [
-                "otal", "OTAL", "esamt", "umma", "umme", "data", "DATA", "aten",
-            ]
-            .iter()
-            .any(|word| memchr::memmem::find(&chunk.bytes, word.as_bytes()).is_some());
+            // (A generic file's own layout needs only the totals words.)
+            let words: &[&str] = if generic {
+                &["otal", "OTAL"]
+            } else {
+                &[
+                    "otal", "OTAL", "esamt", "umma", "umme", "data", "DATA", "aten",
+                ]
+            };
+            let deep = words
+                .iter()
+                .any(|word| memchr::memmem::find(&chunk.bytes, word.as_bytes()).is_some());
             let mut line_at = |byte: u64, reader_line: u64| -> u64 {
                 if !crlf {
                     return chunk.start_line + reader_line.max(1) - 1;

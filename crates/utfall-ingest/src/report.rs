@@ -362,6 +362,12 @@ pub fn fx_rates(
     let currency = find(&["currency", "valuta", "currency code"]);
     let rate = find(&["rate", "kurs", "obs_value", "exchange rate", "value"]);
     let base_column = find(&["base", "base currency", "från"]);
+    if (wide.is_empty() || currency.is_some()) && base_column.is_none() && base.is_none() {
+        return Err(
+            "a table of date, currency and rate needs its base: a `base` column, or `--set base=EUR`"
+                .into(),
+        );
+    }
     let text = |cells: &[String], i: usize| cells.get(i).map_or("", |c| c.trim()).to_string();
     let row = |day: Date, base: &str, currency: &str, rate: f64| {
         vec![
@@ -462,6 +468,44 @@ mod tests {
             ]),
             Some((d("2025-10-15"), d("2026-01-12")))
         );
+    }
+
+    #[test]
+    fn exchange_rates_wide_as_the_ecb_writes_them_and_long() {
+        let header = |cells: &[&str]| cells.iter().map(|c| (*c).to_string()).collect::<Vec<_>>();
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        // The ECB's eurofxref-hist.csv: a column a currency, `N/A` where none, a trailing comma.
+        let wide = fx_rates(
+            &header(&["Date", "USD", "JPY", "SEK", ""]),
+            &[(2, header(&["2026-03-06", "1.0850", "N/A", "11.2000", ""]))],
+            None,
+        )
+        .unwrap();
+        let rows = &wide[0].1.as_ref().unwrap()[0];
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0],
+            vec![
+                Some(Value::Date(d("2026-03-06"))),
+                Some(Value::Text("EUR".into())),
+                Some(Value::Text("USD".into())),
+                Some(Value::Float(1.085)),
+            ]
+        );
+        // Long: date, currency, rate, with the base given.
+        let long = fx_rates(
+            &header(&["date", "currency", "rate"]),
+            &[(2, header(&["2026-03-06", "nok", "1.02"]))],
+            Some("SEK"),
+        )
+        .unwrap();
+        let row = &long[0].1.as_ref().unwrap()[0][0];
+        assert_eq!(row[1], Some(Value::Text("SEK".into())));
+        assert_eq!(row[2], Some(Value::Text("NOK".into())));
+        assert_eq!(row[3], Some(Value::Float(1.02)));
+        // Without a base, a long table is refused with the fix.
+        let refused = fx_rates(&header(&["date", "currency", "rate"]), &[], None).unwrap_err();
+        assert!(refused.contains("--set base="), "{refused}");
     }
 
     #[test]

@@ -2033,35 +2033,9 @@ impl Context<'_> {
         preamble: &[String],
         summary: &mut ImportSummary,
     ) -> Result<Vec<StagedTable>, ImportError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(delimiter)
-            .flexible(true)
-            .comment(comments.then_some(b'#'))
-            .from_reader(std::io::Cursor::new(head_bytes.to_vec()).chain(rest));
-        let mut header: Vec<String> = Vec::new();
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| ImportError::Format {
-                file: self.file(),
-                message: format!("unreadable row: {e}"),
-            })?;
-            let line = record.position().map_or(0, |p| p.line());
-            let cells: Vec<String> = record.iter().map(str::to_string).collect();
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                // GA4 writes further tables after a blank line; the first is the report.
-                if !header.is_empty() && !rows.is_empty() {
-                    break;
-                }
-                continue;
-            }
-            if header.is_empty() {
-                header = cells;
-                summary.header_line = line as usize;
-            } else {
-                rows.push((line, cells));
-            }
-        }
+        // GA4 writes further tables after a blank line; the first is the report.
+        let (header, rows) =
+            self.whole_table(head_bytes, rest, delimiter, comments, true, summary)?;
         let period = crate::report::preamble_period(preamble);
         self.observations(&header, &rows, period, "GA4 report download", summary)
     }
@@ -2139,18 +2113,23 @@ impl Context<'_> {
         )
     }
 
-    /// Exchange rates (the ECB's reference rates, or date, currency, rate) into `fx_rates`.
-    fn fx_rates_csv(
+    /// A small delimited table read whole: its header (the first row with a cell) and its rows
+    /// with their lines; blank rows skipped, or the end of the table with `stop_at_blank`.
+    #[allow(clippy::type_complexity)]
+    fn whole_table(
         &self,
         head_bytes: &[u8],
         rest: impl Read,
         delimiter: u8,
+        comments: bool,
+        stop_at_blank: bool,
         summary: &mut ImportSummary,
-    ) -> Result<Vec<StagedTable>, ImportError> {
+    ) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>), ImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .delimiter(delimiter)
             .flexible(true)
+            .comment(comments.then_some(b'#'))
             .from_reader(std::io::Cursor::new(head_bytes.to_vec()).chain(rest));
         let mut header: Vec<String> = Vec::new();
         let mut rows = Vec::new();
@@ -2162,6 +2141,9 @@ impl Context<'_> {
             let line = record.position().map_or(0, |p| p.line());
             let cells: Vec<String> = record.iter().map(str::to_string).collect();
             if cells.iter().all(|c| c.trim().is_empty()) {
+                if stop_at_blank && !header.is_empty() && !rows.is_empty() {
+                    break;
+                }
                 continue;
             }
             if header.is_empty() {
@@ -2171,6 +2153,19 @@ impl Context<'_> {
                 rows.push((line, cells));
             }
         }
+        Ok((header, rows))
+    }
+
+    /// Exchange rates (the ECB's reference rates, or date, currency, rate) into `fx_rates`.
+    fn fx_rates_csv(
+        &self,
+        head_bytes: &[u8],
+        rest: impl Read,
+        delimiter: u8,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let (header, rows) =
+            self.whole_table(head_bytes, rest, delimiter, false, false, summary)?;
         let base = self.options.constants.get("base").map(String::as_str);
         let records = crate::report::fx_rates(&header, &rows, base).map_err(|found| {
             self.plan_error(PlanError::Shape {

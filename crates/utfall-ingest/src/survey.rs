@@ -83,6 +83,25 @@ fn slug(text: &str) -> String {
     slug.trim_end_matches('_').to_string()
 }
 
+/// A Qualtrics answer column: its question (the id, without the `_N` of a matrix item whose
+/// label names an option) and the option as `brand` (`Known brands - Nordkraft`).
+fn qualtrics_item(column: usize, id: &str, label: &str) -> Item {
+    let id = id.trim();
+    let brand = label.rsplit_once(" - ").map(|(_, b)| b.trim().to_string());
+    let question = match (&brand, id.rsplit_once('_')) {
+        (Some(_), Some((stem, suffix))) if suffix.bytes().all(|b| b.is_ascii_digit()) => {
+            stem.to_string()
+        }
+        _ => id.to_string(),
+    };
+    Item {
+        column,
+        question,
+        brand,
+        choice: false,
+    }
+}
+
 /// The column of the first of `names` (in their order of preference) the row has.
 fn position(row: &[String], names: &[&str]) -> Option<usize> {
     names
@@ -128,24 +147,7 @@ impl Wide {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| third.get(*i).is_some_and(|c| c.contains("\"QID")))
-                .map(|(i, id)| {
-                    let label = second.get(i).map_or("", String::as_str);
-                    let brand = label.rsplit_once(" - ").map(|(_, b)| b.trim().to_string());
-                    let question = match (&brand, id.rsplit_once('_')) {
-                        (Some(_), Some((stem, suffix)))
-                            if suffix.bytes().all(|b| b.is_ascii_digit()) =>
-                        {
-                            stem.to_string()
-                        }
-                        _ => id.clone(),
-                    };
-                    Item {
-                        column: i,
-                        question,
-                        brand,
-                        choice: false,
-                    }
-                })
+                .map(|(i, id)| qualtrics_item(i, id, second.get(i).map_or("", String::as_str)))
                 .collect();
             // Two questions exported under one tag (`Q2` twice) stay two: the later ones are
             // named by their import id (`Q2_QID108`).
@@ -205,24 +207,7 @@ impl Wide {
                         && id.starts_with('Q')
                         && id[1..].starts_with(|c: char| c.is_ascii_digit())
                 })
-                .map(|(i, id)| {
-                    let label = second.get(i).map_or("", String::as_str);
-                    let brand = label.rsplit_once(" - ").map(|(_, b)| b.trim().to_string());
-                    let question = match (&brand, id.rsplit_once('_')) {
-                        (Some(_), Some((stem, suffix)))
-                            if suffix.bytes().all(|b| b.is_ascii_digit()) =>
-                        {
-                            stem.to_string()
-                        }
-                        _ => id.trim().to_string(),
-                    };
-                    Item {
-                        column: i,
-                        question,
-                        brand,
-                        choice: false,
-                    }
-                })
+                .map(|(i, id)| qualtrics_item(i, id, second.get(i).map_or("", String::as_str)))
                 .collect();
             return Some(Wide {
                 layout: Layout::QualtricsLegacy,

@@ -34,6 +34,32 @@ pub fn rows(workspace: &Path, table: &str) -> Vec<BTreeMap<String, String>> {
     out
 }
 
+/// The sum of a column's values over rows (rows without a value add nothing).
+pub fn sum(rows: &[BTreeMap<String, String>], column: &str) -> f64 {
+    rows.iter()
+        .filter_map(|r| r.get(column))
+        .map(|v| v.parse::<f64>().unwrap())
+        .sum()
+}
+
+/// How many rows have a value in a column.
+pub fn count(rows: &[BTreeMap<String, String>], column: &str) -> usize {
+    rows.iter().filter(|r| r.contains_key(column)).count()
+}
+
+/// A column's distinct values, sorted.
+pub fn distinct(rows: &[BTreeMap<String, String>], column: &str) -> Vec<String> {
+    let mut values: Vec<String> = rows.iter().filter_map(|r| r.get(column).cloned()).collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
+/// Money equal to the cent.
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.005
+}
+
 pub fn find<'a>(
     rows: &'a [BTreeMap<String, String>],
     column: &str,

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::import::{fixture, import_with, rows};
+use crate::import::{close, count, distinct, fixture, import_with, rows, sum};
 use crate::new_workspace;
 
 type Row = BTreeMap<String, String>;
@@ -37,28 +37,6 @@ fn refused(preset: &str, file: &str, extra: &[&str]) -> String {
         "{file}: a refused import writes nothing"
     );
     stderr
-}
-
-fn sum(rows: &[Row], column: &str) -> f64 {
-    rows.iter()
-        .filter_map(|r| r.get(column))
-        .map(|v| v.parse::<f64>().unwrap())
-        .sum()
-}
-
-fn count(rows: &[Row], column: &str) -> usize {
-    rows.iter().filter(|r| r.contains_key(column)).count()
-}
-
-fn distinct(rows: &[Row], column: &str) -> Vec<String> {
-    let mut values: Vec<String> = rows.iter().filter_map(|r| r.get(column).cloned()).collect();
-    values.sort();
-    values.dedup();
-    values
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 0.005
 }
 
 /// A cell, or `None` if it is empty (so a missing value shows in the assertion).

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::import::{import_with, rows};
+use crate::import::{import_with, rows, sum};
 use crate::new_workspace;
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
@@ -20,13 +20,6 @@ fn utf16(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn sum(rows: &[std::collections::BTreeMap<String, String>], column: &str) -> f64 {
-    rows.iter()
-        .filter_map(|r| r.get(column))
-        .map(|v| v.parse::<f64>().unwrap())
-        .sum()
 }
 
 /// Google Ads' Search keyword report (UTF-16, tab; as in DevCadbury/towing-no-1): a total row

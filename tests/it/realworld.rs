@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::import::{import_with, rows};
+use crate::import::{close, count, distinct, import_with, rows, sum};
 use crate::new_workspace;
 
 type Row = BTreeMap<String, String>;
@@ -32,28 +32,6 @@ fn facts(relative: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realworld/expected.json");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     all[relative].clone()
-}
-
-fn sum(rows: &[Row], column: &str) -> f64 {
-    rows.iter()
-        .filter_map(|r| r.get(column))
-        .map(|v| v.parse::<f64>().unwrap())
-        .sum()
-}
-
-fn count(rows: &[Row], column: &str) -> usize {
-    rows.iter().filter(|r| r.contains_key(column)).count()
-}
-
-fn distinct(rows: &[Row], column: &str) -> Vec<String> {
-    let mut values: Vec<String> = rows.iter().filter_map(|r| r.get(column).cloned()).collect();
-    values.sort();
-    values.dedup();
-    values
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 0.005
 }
 
 /// Imports a real file into a fresh workspace: (workspace, exit code, stderr).

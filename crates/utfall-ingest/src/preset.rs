@@ -407,20 +407,23 @@ impl Plan {
                 .cloned()
                 .ok_or_else(|| PlanError::UnknownTable(name.to_string()))
         };
-        let plan = |tables: Vec<Table>, sources: BTreeMap<String, Source>, header_currency| Plan {
-            preset: preset.to_string(),
-            utc: positions_of(&tables[0], &sources)
-                .iter()
-                .map(|p| p.as_ref().is_some_and(|(_, h)| says_utc(h)))
-                .collect(),
-            positions: positions_of(&tables[0], &sources),
-            tables,
-            sources,
-            header_currency,
-            wide: None,
-            period: None,
-            made_id: None,
-            stats: std::sync::Arc::default(),
+        let plan = |tables: Vec<Table>, sources: BTreeMap<String, Source>, header_currency| {
+            let positions = positions_of(&tables[0], &sources);
+            Plan {
+                preset: preset.to_string(),
+                utc: positions
+                    .iter()
+                    .map(|p| p.as_ref().is_some_and(|(_, h)| says_utc(h)))
+                    .collect(),
+                positions,
+                tables,
+                sources,
+                header_currency,
+                wide: None,
+                period: None,
+                made_id: None,
+                stats: std::sync::Arc::default(),
+            }
         };
         if preset == "generic" {
             let Some(name) = generic_table else {
@@ -792,7 +795,8 @@ impl Plan {
         };
         let table = &self.tables[0];
         // One look for an address in the whole record, rather than one a cell.
-        let has_at = may_hold_address && memchr_at(record.as_slice());
+        let has_at =
+            may_hold_address && memchr::memchr(b'@', record.as_slice().as_bytes()).is_some();
         let mut row = Vec::with_capacity(table.columns.len());
         for (i, column) in table.columns.iter().enumerate() {
             let cell = self.positions[i].as_ref().and_then(|(index, header)| {
@@ -1060,11 +1064,6 @@ pub fn spread_whole(total: i64, n: usize) -> Vec<i64> {
     let n_i = n.max(1) as i64;
     let (base, remainder) = (total.div_euclid(n_i), total.rem_euclid(n_i));
     (0..n_i).map(|i| base + i64::from(i < remainder)).collect()
-}
-
-/// Whether the bytes hold an `@`.
-fn memchr_at(text: &str) -> bool {
-    text.as_bytes().contains(&b'@')
 }
 
 /// Whether a header says its times are in UTC: `Submit Date (UTC)`, `Created (GMT)`, `Time

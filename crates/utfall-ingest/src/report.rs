@@ -12,7 +12,7 @@ use crate::parse::{DateOrder, NumberStyle, parse_date, parse_number};
 use crate::table::{CellError, TableRows, Value};
 
 /// A row of the report: (line, its observation rows or why it was rejected, the raw record).
-pub type ReportRow = (u64, Result<TableRows, CellError>, String);
+pub use crate::json::ReportRow;
 
 /// What reading a report found, for the summary.
 #[derive(Debug, Default, Clone, PartialEq)]

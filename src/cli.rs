@@ -180,6 +180,10 @@ pub struct MmmFitArgs {
     /// Period of the series in workspace mode: `week` or `day`
     #[arg(long, default_value = "week")]
     pub grain: String,
+    /// Pretend today is this date (workspace mode: the series ends with the last whole period
+    /// before it)
+    #[arg(long, hide = true)]
+    pub today: Option<jiff::civil::Date>,
     /// `bayes`: the full posterior by NUTS; `ridge`: Robyn's approach — ridge regressions searched by
     /// differential evolution over NRMSE and DECOMP.RSSD, a Pareto front
     #[arg(long, value_enum, default_value_t = MmmMethod::Bayes)]
@@ -481,10 +485,10 @@ pub struct AttributionRunArgs {
     /// The workspace folder
     #[arg(long, short = 'C', default_value = ".")]
     pub dir: PathBuf,
-    /// One model (default: every model side by side, as with `--compare`)
-    #[arg(long, value_enum, conflicts_with = "compare")]
+    /// One model (default: every model side by side)
+    #[arg(long, value_enum)]
     pub model: Option<RuleModelArg>,
-    /// Every model side by side
+    /// Every model side by side, the `--model` first (its credit orders the rows)
     #[arg(long)]
     pub compare: bool,
     /// Markov order for `--model markov` (1–4)
@@ -716,6 +720,9 @@ pub struct ShowArgs {
     /// Split by the values of a column, e.g. `channel`, `platform`, `campaign_name`, `country`
     #[arg(long, value_name = "DIMENSION")]
     pub by: Option<String>,
+    /// Pretend today is this date (a running period is compared to date)
+    #[arg(long, hide = true)]
+    pub today: Option<jiff::civil::Date>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -65,14 +65,25 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
     let user = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<UserError>());
-    if let Some(hint) = user.and_then(|u| u.hint.as_deref()) {
+    let app = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<utfall_app::AppError>());
+    let hint = user
+        .and_then(|u| u.hint.as_deref())
+        .or_else(|| app.and_then(utfall_app::AppError::hint_text));
+    if let Some(hint) = hint {
         let _ = writeln!(stderr, "{} {hint}", paint("hint:", "1;36", color));
     }
+    // The outermost classified error decides: ours (exit 2) unless it is the user's to fix.
     let is_user_error = user.is_some()
+        || app.is_some_and(utfall_app::AppError::is_user)
         || error.chain().any(|cause| {
             cause
                 .downcast_ref::<utfall_model::workspace::LoadError>()
                 .is_some()
+                || cause
+                    .downcast_ref::<utfall_model::period::PeriodParseError>()
+                    .is_some()
         });
     if is_user_error {
         ExitCode::from(1)

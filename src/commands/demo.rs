@@ -104,7 +104,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     // The last complete fiscal quarter.
     let calendar = utfall_model::check::calendar(&workspace);
     let period = Period::containing(today, Grain::FiscalQuarter, &calendar).previous(&calendar);
-    super::engine::scorecard(
+    super::scorecard::run(
         ScorecardArgs {
             dir: args.dir.clone(),
             period: Some(period.to_string()),

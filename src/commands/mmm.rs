@@ -5,36 +5,22 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use arrow::array::{Array, AsArray};
-use arrow::datatypes::{DataType, Date32Type};
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
 use utfall_mmm::report::{FitReport, Interval};
 use utfall_mmm::{
-    Adstock, AdstockKind, Data, LiftTest, ModelSpec, Posterior, Prepared, Prior, Priors,
-    SamplerSettings, Saturation, Series,
+    Adstock, AdstockKind, Data, LiftTest, ModelSpec, Prepared, Prior, Priors, SamplerSettings,
+    Saturation, Series,
 };
 use utfall_model::locale::Locale;
-use utfall_model::period::{Grain, Period};
+use utfall_model::period::Period;
 
-use super::engine::{locale_of, open};
 use crate::cli::{
     AdstockArg, Format, Lang, LiftArgs, MmmFitArgs, MmmMethod, MmmOptimizeArgs, MmmReportArgs,
     SaturationArg,
 };
 use crate::output::{UserError, print_json, print_stdout, table, write_csv};
-
-/// A fit as saved on disk: enough to rebuild the model and its report without refitting.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct SavedFit {
-    pub version: u32,
-    pub kpi: Option<String>,
-    pub unit: String,
-    pub data: Data,
-    pub spec: ModelSpec,
-    pub posterior: Posterior,
-}
+use utfall_app::mmm::{SavedFit, load};
+use utfall_app::{Clock, Session};
 
 pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     let (data, locale, unit, default_save) = match (&args.data, &args.kpi) {
@@ -45,7 +31,13 @@ pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             None,
         ),
         (None, Some(kpi)) => {
-            let (data, locale, unit) = workspace_series(&args, kpi, lang)?;
+            let (data, locale, unit) = super::block_on(async {
+                let session = Session::open(&args.dir, Clock::from_option(args.today)).await?;
+                let grain = utfall_app::series::parse_grain(&args.grain)?;
+                let series = utfall_app::mmm::workspace_series(&session, kpi, grain).await?;
+                let locale = session.locale(super::lang_locale(lang));
+                Ok((series.data, locale, series.unit.as_str().to_string()))
+            })?;
             let save = args.dir.join("models").join(format!("mmm-{kpi}.json"));
             (data, locale, unit, Some(save))
         }
@@ -91,7 +83,7 @@ pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             spec: model.spec.clone(),
             posterior,
         };
-        super::write_atomically(&path, &serde_json::to_string(&saved)?)?;
+        utfall_app::mmm::save(&path, &saved)?;
         eprintln!("saved the fit to {}", path.display());
     }
     print_report(&report, args.format, locale, &unit, false)?;
@@ -113,8 +105,8 @@ pub fn report(args: MmmReportArgs, lang: Option<Lang>) -> anyhow::Result<ExitCod
     let saved = load(&path)?;
     let locale = match lang {
         Some(_) => super::locale(lang, None),
-        None if args.kpi.is_some() => super::engine::open(&args.dir)
-            .map(|o| locale_of(None, &o.workspace))
+        None if args.kpi.is_some() => utfall_app::session::load(&args.dir)
+            .map(|w| super::locale(None, Some(&w)))
             .unwrap_or_else(|_| super::locale(None, None)),
         None => super::locale(None, None),
     };
@@ -140,7 +132,8 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
     let (periods, locale, currency) = match (&args.period, args.periods) {
         (_, Some(n)) => (n, super::locale(lang, None), String::new()),
         (Some(text), None) => {
-            let opened = open(&args.dir)?;
+            let opened =
+                super::block_on(async { Ok(Session::open(&args.dir, Clock::System).await?) })?;
             let period: Period = text.parse().map_err(|_| {
                 UserError::new(format!("`{text}` is not a period"))
                     .hint("e.g. 2027-Q1, 2027-03, FY2027 or 2027-W05")
@@ -155,7 +148,7 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
             };
             (
                 (days / step).round().max(1.0) as usize,
-                locale_of(lang, &opened.workspace),
+                opened.locale(super::lang_locale(lang)),
                 opened.currency.clone(),
             )
         }
@@ -348,69 +341,32 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             )
         }
         None => {
-            let activity = args.activity.clone().unwrap_or_default();
-            let kpi = args.kpi.clone().unwrap_or_default();
-            let opened = open(&args.dir)?;
-            let plan = activities(&opened)?;
-            let Some((_, name, start, end)) = plan.iter().find(|a| a.0 == activity).cloned() else {
-                return Err(UserError::new(format!(
-                    "no activity `{activity}` in the activity plan"
-                ))
-                .hint("see `utfall sql \"SELECT activity_id, name, start_date FROM activities\"`")
-                .into());
+            let request = utfall_app::mmm::LiftRequest {
+                activity: args.activity.clone().unwrap_or_default(),
+                kpi: args.kpi.clone().unwrap_or_default(),
+                control_kpis: args.control_kpis.clone(),
+                pre_days: args.pre,
+                post_days: args.post,
+                spend_controls: !args.no_spend_controls,
             };
-            let window_end = end.checked_add(jiff::Span::new().days(args.post))?;
-            overlapping = plan
-                .iter()
-                .filter(|a| a.0 != activity && a.2 <= window_end && a.3 >= start)
-                .map(|a| (a.0.clone(), a.1.clone(), a.2))
-                .collect();
-            let first = start.checked_sub(jiff::Span::new().days(args.pre))?;
-            let last = end.checked_add(jiff::Span::new().days(args.post))?;
-            let periods = Period::covering(first, last, Grain::Day, &opened.calendar);
-            let mut ids = vec![kpi.as_str()];
-            ids.extend(args.control_kpis.iter().map(String::as_str));
-            let values = opened
-                .engine
-                .evaluate(&ids, &periods)
-                .map_err(|e| UserError::new(e.to_string()))?;
-            let series =
-                |id: &str| -> Vec<f64> { values[id].iter().map(|v| v.unwrap_or(0.0)).collect() };
-            let dates: Vec<Date> = periods.iter().map(|p| p.start(&opened.calendar)).collect();
-            let mut controls: Vec<Series> = args
-                .control_kpis
-                .iter()
-                .map(|id| Series {
-                    name: id.clone(),
-                    values: series(id),
-                })
-                .collect();
-            // Concurrent ad spend that runs day by day (not monthly invoices) as controls: budgets
-            // moved at the same time as the activity would otherwise pass for its effect.
-            if !args.no_spend_controls {
-                for (channel, by_day) in spend_by_channel(&opened)? {
-                    let values: Vec<f64> = dates
-                        .iter()
-                        .map(|d| by_day.get(d).copied().unwrap_or(0.0))
-                        .collect();
-                    let active = values.iter().filter(|v| **v > 0.0).count();
-                    if active * 10 >= values.len() * 9 {
-                        controls.push(Series {
-                            name: format!("spend:{channel}"),
-                            values,
-                        });
-                    }
-                }
-            }
-            eprintln!("{activity}: {name}, {start} – {end}");
+            let (window, locale) = super::block_on(async {
+                let session = Session::open(&args.dir, Clock::System).await?;
+                let window = utfall_app::mmm::lift_window(&session, &request).await?;
+                Ok((window, session.locale(super::lang_locale(lang))))
+            })?;
+            eprintln!(
+                "{}: {}, {} – {}",
+                request.activity, window.name, window.start, window.end
+            );
+            overlapping = window.overlapping;
             (
-                dates,
-                series(&kpi),
-                controls,
-                start,
-                end,
-                locale_of(lang, &opened.workspace),
-                kpi,
+                window.dates,
+                window.target,
+                window.controls,
+                window.start,
+                window.end,
+                locale,
+                request.kpi,
             )
         }
     };
@@ -543,65 +499,6 @@ pub fn lift(args: LiftArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Every activity of the plan as (id, name, start, end): the imported activity table, then
-/// `activities.toml`.
-fn activities(opened: &super::engine::Opened) -> anyhow::Result<Vec<(String, String, Date, Date)>> {
-    let mut out = Vec::new();
-    if let Some(batch) = opened.engine.read_columns(
-        "activities",
-        &["activity_id", "name", "start_date", "end_date"],
-    )? {
-        let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
-        let names = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
-        let starts = arrow::compute::cast(batch.column(2), &DataType::Date32)?;
-        let ends = arrow::compute::cast(batch.column(3), &DataType::Date32)?;
-        let (ids, names) = (ids.as_string::<i32>(), names.as_string::<i32>());
-        let (starts, ends) = (
-            starts.as_primitive::<Date32Type>(),
-            ends.as_primitive::<Date32Type>(),
-        );
-        for i in 0..batch.num_rows() {
-            if ids.is_null(i) || starts.is_null(i) {
-                continue;
-            }
-            let start = utfall_engine::period_udf::date_from_days(starts.value(i));
-            let end = if ends.is_null(i) {
-                start
-            } else {
-                utfall_engine::period_udf::date_from_days(ends.value(i))
-            };
-            let name = if names.is_null(i) { "" } else { names.value(i) };
-            out.push((ids.value(i).to_string(), name.to_string(), start, end));
-        }
-    }
-    for a in &opened.workspace.activities {
-        let date = utfall_model::workspace::civil_date;
-        let Some(start) = date(a.def.start.get_ref()) else {
-            continue;
-        };
-        let end = a
-            .def
-            .end
-            .as_ref()
-            .and_then(|e| date(e.get_ref()))
-            .unwrap_or(start);
-        if !out.iter().any(|o| &o.0 == a.def.id.get_ref()) {
-            out.push((a.def.id.get_ref().clone(), a.def.name.clone(), start, end));
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn load(path: &Path) -> anyhow::Result<SavedFit> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        UserError::new(format!("cannot read the fit `{}`: {e}", path.display()))
-            .hint("fit first: `utfall mmm fit --kpi KPI` (workspace) or `utfall mmm fit --data FILE --save FILE`")
-    })?;
-    let saved: SavedFit = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not a saved mix-model fit", path.display()))?;
-    Ok(saved)
 }
 
 /// Parses `NAME=DIST:ARGS` into the prior it names.
@@ -1124,159 +1021,6 @@ fn add_holidays(data: &mut Data) -> anyhow::Result<()> {
         values,
     });
     Ok(())
-}
-
-/// Spend per channel and day, from the workspace's `spend` table.
-fn spend_by_channel(
-    opened: &super::engine::Opened,
-) -> anyhow::Result<BTreeMap<String, BTreeMap<Date, f64>>> {
-    let Some(batch) = opened
-        .engine
-        .read_columns("spend", &["date", "channel", "cost"])
-        .map_err(anyhow::Error::from)?
-    else {
-        return Err(UserError::new("the workspace has no spend")
-            .hint("import ad-platform reports and the activity plan first (`utfall import`)")
-            .into());
-    };
-    let dates = batch.column_by_name("date").context("spend.date")?;
-    let dates = arrow::compute::cast(dates, &DataType::Date32)?;
-    let dates = dates.as_primitive::<Date32Type>();
-    let channels = arrow::compute::cast(
-        batch.column_by_name("channel").context("spend.channel")?,
-        &DataType::Utf8,
-    )?;
-    let channels = channels.as_string::<i32>();
-    let costs = arrow::compute::cast(
-        batch.column_by_name("cost").context("spend.cost")?,
-        &DataType::Float64,
-    )?;
-    let costs = costs.as_primitive::<arrow::datatypes::Float64Type>();
-    let mut by_channel: BTreeMap<String, BTreeMap<Date, f64>> = BTreeMap::new();
-    for i in 0..batch.num_rows() {
-        if dates.is_null(i) || costs.is_null(i) {
-            continue;
-        }
-        let date = utfall_engine::period_udf::date_from_days(dates.value(i));
-        let channel = if channels.is_null(i) {
-            "unknown"
-        } else {
-            channels.value(i)
-        };
-        *by_channel
-            .entry(channel.to_string())
-            .or_default()
-            .entry(date)
-            .or_default() += costs.value(i);
-    }
-    Ok(by_channel)
-}
-
-/// The KPI per period and the spend per channel per period, from the workspace.
-fn workspace_series(
-    args: &MmmFitArgs,
-    kpi: &str,
-    lang: Option<Lang>,
-) -> anyhow::Result<(Data, Locale, String)> {
-    let opened = open(&args.dir)?;
-    let locale = locale_of(lang, &opened.workspace);
-    let grain = match args.grain.as_str() {
-        "week" => Grain::Week,
-        "day" => Grain::Day,
-        other => {
-            return Err(UserError::new(format!(
-                "`--grain {other}`: a mix model needs weeks or days"
-            ))
-            .into());
-        }
-    };
-    let def = opened
-        .workspace
-        .kpis
-        .iter()
-        .map(|k| &k.def)
-        .find(|k| k.id.get_ref() == kpi)
-        .ok_or_else(|| {
-            UserError::new(format!("no KPI `{kpi}` in the workspace")).hint("see `utfall kpi tree`")
-        })?;
-    let unit = def.unit.get_ref().clone();
-    let by_channel = spend_by_channel(&opened)?;
-    let first = by_channel
-        .values()
-        .filter_map(|d| d.keys().next())
-        .min()
-        .copied()
-        .unwrap_or(Date::MIN);
-    let last = by_channel
-        .values()
-        .filter_map(|d| d.keys().next_back())
-        .max()
-        .copied()
-        .unwrap_or(Date::MIN);
-    let today = jiff::ZonedDateTime::now()
-        .with_time_zone(opened.zone.clone())
-        .date();
-    // Whole periods only: from the one holding the first spend to the last one before today.
-    let mut periods = Period::covering(first, last.min(today), grain, &opened.calendar);
-    if periods
-        .last()
-        .is_some_and(|p| p.end_exclusive(&opened.calendar) > today)
-    {
-        periods.pop();
-    }
-    let values = opened
-        .engine
-        .evaluate(&[kpi], &periods)
-        .map_err(|e| UserError::new(e.to_string()))?;
-    let series = &values[kpi];
-    // Periods where the KPI has no value (before its data starts) are left out at both ends.
-    let start = series
-        .iter()
-        .position(Option::is_some)
-        .unwrap_or(series.len());
-    let end = series
-        .iter()
-        .rposition(Option::is_some)
-        .map_or(start, |i| i + 1);
-    let periods = &periods[start..end];
-    let target: Vec<f64> = series[start..end]
-        .iter()
-        .map(|v| v.unwrap_or(0.0))
-        .collect();
-    let starts: Vec<Date> = periods.iter().map(|p| p.start(&opened.calendar)).collect();
-    let mut channel_series = Vec::new();
-    for (name, by_day) in &by_channel {
-        let values: Vec<f64> = periods
-            .iter()
-            .map(|p| {
-                by_day
-                    .range(p.start(&opened.calendar)..p.end_exclusive(&opened.calendar))
-                    .map(|(_, v)| v)
-                    .sum()
-            })
-            .collect();
-        if values.iter().any(|v| *v > 0.0) {
-            channel_series.push(Series {
-                name: name.clone(),
-                values,
-            });
-        }
-    }
-    let n = target.len();
-    Ok((
-        Data {
-            dates: starts.iter().map(|d| d.to_string()).collect(),
-            day_of_year: starts.iter().map(|d| d.day_of_year() as f64).collect(),
-            target,
-            channels: channel_series,
-            controls: vec![Series {
-                name: "t".into(),
-                values: (0..n).map(|t| t as f64).collect(),
-            }],
-        },
-        locale,
-        unit,
-    ))
 }
 
 /// The hold-out's fit statistics as one line.

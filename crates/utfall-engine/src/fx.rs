@@ -534,15 +534,14 @@ mod tests {
             4981.363636363636,
         );
         // SQL sees the converted table: every row in SEK.
-        let currencies = sek
-            .block_on(async {
-                sek.context()
-                    .sql("select distinct currency from spend")
-                    .await?
-                    .collect()
-                    .await
-            })
-            .unwrap();
+        let currencies = crate::testing::block_on(async {
+            sek.context()
+                .sql("select distinct currency from spend")
+                .await?
+                .collect()
+                .await
+        })
+        .unwrap();
         let rows: usize = currencies.iter().map(RecordBatch::num_rows).sum();
         assert_eq!(rows, 1);
 
@@ -610,10 +609,12 @@ mod tests {
         );
         // Reading the amounts directly fails alike.
         assert!(matches!(
-            engine.read_columns("spend", &["date", "cost"]),
+            crate::testing::block_on(engine.read_columns("spend", &["date", "cost"])),
             Err(EngineError::MissingRate { .. })
         ));
-        assert!(engine.read_columns("spend", &["date", "channel"]).is_ok());
+        assert!(
+            crate::testing::block_on(engine.read_columns("spend", &["date", "channel"])).is_ok()
+        );
     }
 
     #[test]

@@ -32,12 +32,39 @@ pub enum ConversionSource {
     WonDeals,
 }
 
-/// One partition: touches (`entity`, `touch_time`, `key`) and conversions (`entity`, `time`,
-/// `value`, `lead_time`, `opportunity_time`).
-#[derive(Debug, Clone)]
+/// One partition of the journey keys: their touches and conversions, decoded as they stream.
+#[derive(Debug, Clone, Default)]
 pub struct JourneyPartition {
-    pub touches: Vec<RecordBatch>,
-    pub conversions: Vec<RecordBatch>,
+    /// Every touch of the partition's entities.
+    pub touches: Vec<TouchRow>,
+    /// Every conversion of the partition's entities.
+    pub conversions: Vec<ConversionRow>,
+}
+
+/// A touch of a person or account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TouchRow {
+    /// The person or account (the journey key).
+    pub entity: String,
+    /// When, in seconds since the epoch.
+    pub time: i64,
+    /// What the touch is credited to (its channel, campaign or activity; `(none)` when empty).
+    pub key: String,
+}
+
+/// A conversion of a person or account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversionRow {
+    /// The person or account (the journey key).
+    pub entity: String,
+    /// When, in seconds since the epoch.
+    pub time: i64,
+    /// Its value (a deal's amount; 0 for a stage).
+    pub value: f64,
+    /// When the person became a lead, if known.
+    pub lead_time: Option<i64>,
+    /// When the opportunity was created, if known.
+    pub opportunity_time: Option<i64>,
 }
 
 fn text(expr: Expr) -> Expr {
@@ -47,7 +74,7 @@ fn text(expr: Expr) -> Expr {
 impl Engine {
     /// Touches and conversions in `n` partitions by journey key. `by` is the touchpoints column
     /// that credits go to (`channel`, `campaign`, `activity_id`).
-    pub fn journey_partitions(
+    pub async fn journey_partitions(
         &self,
         level: JourneyLevel,
         source: ConversionSource,
@@ -59,9 +86,9 @@ impl Engine {
             source,
             ConversionSource::Pipeline | ConversionSource::WonDeals
         ) {
-            self.check_rates("deals", &["amount"])?;
+            self.check_rates("deals", &["amount"]).await?;
         }
-        self.block_on(async {
+        let frames = async {
             let context = self.context();
             // person → account, from contacts.
             let accounts = if self.has_table("contacts") {
@@ -205,22 +232,92 @@ impl Engine {
             }
             .filter(col("entity").is_not_null())?;
 
-            // DataFusion's own repartitioning may be rewritten by the optimizer, so the rows are
-            // split here, by a stable hash of the key, as they stream out.
-            let touches = split_by_key(touches.execute_stream().await?, n).await?;
-            let conversions = split_by_key(conversions.execute_stream().await?, n).await?;
-            let partitions: Vec<JourneyPartition> = touches
-                .into_iter()
-                .zip(conversions)
-                .map(|(touches, conversions)| JourneyPartition {
-                    touches,
-                    conversions,
-                })
-                .collect();
-            Ok::<_, datafusion::error::DataFusionError>(partitions)
+            Ok::<_, datafusion::error::DataFusionError>((touches, conversions))
+        };
+        let (touches, conversions) = frames.await?;
+        // DataFusion's own repartitioning may be rewritten by the optimizer, so the rows are
+        // split here, by a stable hash of the key, and decoded as they stream out.
+        let mut partitions = vec![JourneyPartition::default(); n];
+        split_by_key(touches.execute_stream().await?, n, |k, batch, row| {
+            let (Some(entity), Some(time)) = (
+                cell_text(batch, "entity", row),
+                cell_seconds(batch, "touch_time", row),
+            ) else {
+                return;
+            };
+            let key = cell_text(batch, "key", row).unwrap_or_else(|| "(none)".to_string());
+            partitions[k].touches.push(TouchRow { entity, time, key });
         })
-        .map_err(EngineError::from)
+        .await?;
+        split_by_key(conversions.execute_stream().await?, n, |k, batch, row| {
+            let (Some(entity), Some(time)) = (
+                cell_text(batch, "entity", row),
+                cell_seconds(batch, "time", row),
+            ) else {
+                return;
+            };
+            partitions[k].conversions.push(ConversionRow {
+                entity,
+                time,
+                value: cell_number(batch, "value", row).unwrap_or(0.0),
+                lead_time: cell_seconds(batch, "lead_time", row),
+                opportunity_time: cell_seconds(batch, "opportunity_time", row),
+            });
+        })
+        .await?;
+        Ok(partitions)
     }
+}
+
+/// Text of a cell (`None` for null, empty or a missing column).
+pub(crate) fn cell_text(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
+    use arrow::array::{Array, AsArray};
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    let value = arrow::compute::cast(&array.slice(row, 1), &DataType::Utf8).ok()?;
+    Some(value.as_string::<i32>().value(0).to_string()).filter(|s| !s.is_empty())
+}
+
+/// Seconds since the epoch of a timestamp (µs) or date cell.
+pub(crate) fn cell_seconds(batch: &RecordBatch, column: &str, row: usize) -> Option<i64> {
+    use arrow::array::{Array, AsArray};
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    match array.data_type() {
+        DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, _) => Some(
+            array
+                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                .value(row)
+                / 1_000_000,
+        ),
+        DataType::Date32 => Some(
+            i64::from(
+                array
+                    .as_primitive::<arrow::datatypes::Date32Type>()
+                    .value(row),
+            ) * 86_400,
+        ),
+        _ => None,
+    }
+}
+
+/// A number cell as `f64`.
+pub(crate) fn cell_number(batch: &RecordBatch, column: &str, row: usize) -> Option<f64> {
+    use arrow::array::{Array, AsArray};
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    let value = arrow::compute::cast(&array.slice(row, 1), &DataType::Float64).ok()?;
+    Some(
+        value
+            .as_primitive::<arrow::datatypes::Float64Type>()
+            .value(0),
+    )
 }
 
 /// FNV-1a: a stable hash of the key, the same on every run and platform.
@@ -230,14 +327,15 @@ fn stable_hash(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Streams batches and splits their rows into `n` partitions by the hash of `entity`.
+/// Streams batches and hands each row to `row` with its partition (of `n`, by the hash of
+/// `entity`); no batch is kept.
 async fn split_by_key(
     mut stream: SendableRecordBatchStream,
     n: usize,
-) -> datafusion::error::Result<Vec<Vec<RecordBatch>>> {
-    use arrow::array::{Array, AsArray, UInt32Array};
+    mut row: impl FnMut(usize, &RecordBatch, usize),
+) -> datafusion::error::Result<()> {
+    use arrow::array::{Array, AsArray};
     use futures::StreamExt as _;
-    let mut partitions: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         let keys = arrow::compute::cast(
@@ -248,25 +346,12 @@ async fn split_by_key(
             &DataType::Utf8,
         )?;
         let keys = keys.as_string::<i32>();
-        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for row in 0..keys.len() {
-            if keys.is_valid(row) {
-                rows[(stable_hash(keys.value(row).as_bytes()) % n as u64) as usize]
-                    .push(row as u32);
+        for index in 0..keys.len() {
+            if keys.is_valid(index) {
+                let k = (stable_hash(keys.value(index).as_bytes()) % n as u64) as usize;
+                row(k, &batch, index);
             }
-        }
-        for (partition, indices) in rows.into_iter().enumerate() {
-            if indices.is_empty() {
-                continue;
-            }
-            let indices = UInt32Array::from(indices);
-            let columns = batch
-                .columns()
-                .iter()
-                .map(|column| arrow::compute::take(column.as_ref(), &indices, None))
-                .collect::<Result<Vec<_>, _>>()?;
-            partitions[partition].push(RecordBatch::try_new(batch.schema(), columns)?);
         }
     }
-    Ok(partitions)
+    Ok(())
 }

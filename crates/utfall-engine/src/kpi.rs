@@ -83,8 +83,20 @@ pub enum EngineError {
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error("Arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
-    #[error("failed to start the query runtime")]
-    Runtime(#[source] std::io::Error),
+    /// A table the KPIs read has no such column (e.g. a split by a dimension it lacks).
+    #[error("table `{table}` has no column `{column}`")]
+    NoSuchColumn {
+        /// The table.
+        table: String,
+        /// The column asked for.
+        column: String,
+    },
+    /// A KPI's definition refers back to itself.
+    #[error("KPI `{0}` depends on itself")]
+    DependsOnItself(String),
+    /// A formula names a table the catalog does not know.
+    #[error("unknown table `{0}`")]
+    UnknownTable(String),
 }
 
 /// A node of a compiled KPI.
@@ -157,7 +169,6 @@ pub(crate) const MONEY: &[(&str, &str)] = &[
 
 /// The engine for one workspace.
 pub struct Engine {
-    runtime: tokio::runtime::Runtime,
     context: SessionContext,
     config: EngineConfig,
     zone: TimeZone,
@@ -181,8 +192,76 @@ impl std::fmt::Debug for Engine {
 
 type Values = HashMap<(usize, String), f64>;
 
-/// KPI → dimension value → one value per period.
-pub type SplitSeries = BTreeMap<String, BTreeMap<String, Vec<Option<f64>>>>;
+/// The values of KPIs in periods, read by KPI and period rather than by position.
+#[derive(Debug, Clone, Default)]
+pub struct KpiValues {
+    periods: Vec<Period>,
+    values: BTreeMap<String, Vec<Option<f64>>>,
+}
+
+impl KpiValues {
+    /// The value of `kpi` in `period` (`None` when it has none or was not evaluated).
+    pub fn get(&self, kpi: &str, period: Period) -> Option<f64> {
+        let index = self.periods.iter().position(|p| *p == period)?;
+        self.values.get(kpi)?.get(index).copied().flatten()
+    }
+
+    /// The values of `kpi`, one per period in the order they were asked for.
+    pub fn series(&self, kpi: &str) -> &[Option<f64>] {
+        self.values.get(kpi).map_or(&[], Vec::as_slice)
+    }
+
+    /// The periods evaluated, in the order they were asked for.
+    pub fn periods(&self) -> &[Period] {
+        &self.periods
+    }
+}
+
+/// The values of KPIs per value of a dimension (e.g. each channel), by KPI, value and period.
+#[derive(Debug, Clone, Default)]
+pub struct SplitValues {
+    periods: Vec<Period>,
+    values: BTreeMap<String, BTreeMap<String, Vec<Option<f64>>>>,
+}
+
+impl SplitValues {
+    /// The value of `kpi` for the dimension's `value` in `period`.
+    pub fn get(&self, kpi: &str, value: &str, period: Period) -> Option<f64> {
+        let index = self.periods.iter().position(|p| *p == period)?;
+        self.values
+            .get(kpi)?
+            .get(value)?
+            .get(index)
+            .copied()
+            .flatten()
+    }
+
+    /// The dimension values that have a value of `kpi` in some period, in sorted order.
+    pub fn values_of(&self, kpi: &str) -> impl Iterator<Item = &str> {
+        self.values
+            .get(kpi)
+            .into_iter()
+            .flat_map(|by| by.keys().map(String::as_str))
+    }
+
+    /// Whether no KPI was split.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Whether `kpi` was split.
+    pub fn has(&self, kpi: &str) -> bool {
+        self.values.contains_key(kpi)
+    }
+
+    /// Adds the KPIs of another split of the same periods.
+    pub fn extend(&mut self, other: SplitValues) {
+        if self.periods.is_empty() {
+            self.periods = other.periods;
+        }
+        self.values.extend(other.values);
+    }
+}
 
 /// Separates a period label from a dimension value in the keys of `Values`.
 const DIMENSION_SEPARATOR: char = '\u{1f}';
@@ -225,14 +304,11 @@ fn label(period: Period, dimension: Option<&str>) -> String {
 
 impl Engine {
     /// Compiles every KPI of the workspace.
-    pub fn new(config: EngineConfig, workspace: &Workspace) -> Result<Engine, EngineError> {
+    /// Runs on the caller's async runtime (a multi-threaded tokio runtime: the plans use its
+    /// workers); the engine owns none.
+    pub async fn new(config: EngineConfig, workspace: &Workspace) -> Result<Engine, EngineError> {
         let zone = TimeZone::get(&config.time_zone)
             .map_err(|_| EngineError::TimeZone(config.time_zone.clone()))?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(EngineError::Runtime)?;
         // The period functions of every grain are registered by name, so that a cluster's
         // scheduler and executors can decode plans that use them.
         let mut state = datafusion::execution::SessionStateBuilder::new()
@@ -251,10 +327,7 @@ impl Engine {
         }
         let (context, factor_table) = match config.cluster.as_deref() {
             None | Some("embedded") => (SessionContext::new_with_state(state), FactorTable::Memory),
-            Some(url) => (
-                runtime.block_on(cluster_context(url, state))?,
-                FactorTable::Values,
-            ),
+            Some(url) => (cluster_context(url, state).await?, FactorTable::Values),
         };
         let mut catalog = Catalog::canonical();
         for (table, _) in &config.tables {
@@ -268,7 +341,7 @@ impl Engine {
             &config.time_zone,
             zone.clone(),
         ));
-        let registered = runtime.block_on(tables::register(
+        let registered = tables::register(
             &context,
             &catalog,
             &config.tables,
@@ -277,9 +350,9 @@ impl Engine {
                 local_day: &local_day,
                 factor_table,
             },
-        ))?;
+        )
+        .await?;
         let mut engine = Engine {
-            runtime,
             context,
             zone,
             catalog,
@@ -298,13 +371,9 @@ impl Engine {
         !matches!(self.config.cluster.as_deref(), None | Some("embedded"))
     }
 
-    /// The DataFusion session, for read-only SQL over the same tables.
-    pub fn context(&self) -> &SessionContext {
+    /// The DataFusion session over the workspace's tables.
+    pub(crate) fn context(&self) -> &SessionContext {
         &self.context
-    }
-
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
     }
 
     fn compile(&mut self, workspace: &Workspace) -> Result<(), EngineError> {
@@ -375,7 +444,7 @@ impl Engine {
         self.catalog
             .table(name)
             .cloned()
-            .ok_or_else(|| EngineError::Unsupported(format!("unknown table `{name}`")))
+            .ok_or_else(|| EngineError::UnknownTable(name.to_string()))
     }
 
     fn compile_expr(&mut self, expr: &Formula) -> Result<Node, EngineError> {
@@ -595,12 +664,12 @@ impl Engine {
 
     /// The value of each KPI in each period (all periods of one grain). A period outside the
     /// data of a KPI's tables has no value; a ratio over zero has no value.
-    pub fn evaluate(
+    pub async fn evaluate(
         &self,
         kpi_ids: &[&str],
         periods: &[Period],
-    ) -> Result<BTreeMap<String, Vec<Option<f64>>>, EngineError> {
-        let (values, _) = self.prepare(kpi_ids, periods, None)?;
+    ) -> Result<KpiValues, EngineError> {
+        let (values, _) = self.prepare(kpi_ids, periods, None).await?;
         let mut out = BTreeMap::new();
         for id in kpi_ids {
             let series = periods
@@ -609,19 +678,22 @@ impl Engine {
                 .collect::<Result<Vec<_>, _>>()?;
             out.insert((*id).to_string(), series);
         }
-        Ok(out)
+        Ok(KpiValues {
+            periods: periods.to_vec(),
+            values: out,
+        })
     }
 
     /// The value of each KPI in each period for each value of `dimension` (a column, e.g.
     /// `channel`, that every table the KPIs read must have). Ratios are recomputed per value,
     /// not summed.
-    pub fn evaluate_by(
+    pub async fn evaluate_by(
         &self,
         kpi_ids: &[&str],
         periods: &[Period],
         dimension: &str,
-    ) -> Result<SplitSeries, EngineError> {
-        let (values, dimension_values) = self.prepare(kpi_ids, periods, Some(dimension))?;
+    ) -> Result<SplitValues, EngineError> {
+        let (values, dimension_values) = self.prepare(kpi_ids, periods, Some(dimension)).await?;
         let mut out = BTreeMap::new();
         for id in kpi_ids {
             let mut by = BTreeMap::new();
@@ -644,11 +716,14 @@ impl Engine {
             }
             out.insert((*id).to_string(), by);
         }
-        Ok(out)
+        Ok(SplitValues {
+            periods: periods.to_vec(),
+            values: out,
+        })
     }
 
     /// Runs the aggregates the KPIs need; with a dimension, also returns its values.
-    fn prepare(
+    async fn prepare(
         &self,
         kpi_ids: &[&str],
         periods: &[Period],
@@ -678,7 +753,7 @@ impl Engine {
                 )?;
             }
         }
-        let values = self.run_aggregates(&needed, dimension)?;
+        let values = self.run_aggregates(&needed, dimension).await?;
         let dimension_values = values
             .keys()
             .filter_map(|(_, label)| {
@@ -765,9 +840,7 @@ impl Engine {
             }
             Node::Kpi(id, offset) => {
                 if visiting.contains(id) || visiting.len() > 64 {
-                    return Err(EngineError::Unsupported(format!(
-                        "KPI `{id}` depends on itself"
-                    )));
+                    return Err(EngineError::DependsOnItself(id.clone()));
                 }
                 let inner = self
                     .kpis
@@ -873,7 +946,7 @@ impl Engine {
     }
 
     /// Runs the needed aggregates: one query per table, time column and grain.
-    fn run_aggregates(
+    async fn run_aggregates(
         &self,
         needed: &BTreeMap<usize, BTreeSet<PeriodKey>>,
         dimension: Option<&str>,
@@ -901,30 +974,33 @@ impl Engine {
             if let Some(dimension) = dimension
                 && self.table(&table)?.column(dimension).is_none()
             {
-                return Err(EngineError::Unsupported(format!(
-                    "table `{table}` has no column `{dimension}`, so a KPI that reads it cannot be split by `{dimension}`"
-                )));
+                return Err(EngineError::NoSuchColumn {
+                    table: table.clone(),
+                    column: dimension.to_string(),
+                });
             }
             if grain == Grain::Range {
                 // Date ranges may overlap (this year to date, last year to the same day): one
                 // scan each.
                 for period in periods {
-                    self.runtime.block_on(self.run_group(
+                    self.run_group(
                         (&table, &time, grain),
                         &members,
                         &BTreeSet::from([*period]),
                         &mut values,
                         dimension,
-                    ))?;
+                    )
+                    .await?;
                 }
             } else {
-                self.runtime.block_on(self.run_group(
+                self.run_group(
                     (&table, &time, grain),
                     &members,
                     periods,
                     &mut values,
                     dimension,
-                ))?;
+                )
+                .await?;
             }
         }
         Ok(values)
@@ -1363,7 +1439,11 @@ impl Engine {
     }
 
     /// Fails when `columns` of `table` include money that no rate converted.
-    pub(crate) fn check_rates(&self, table: &str, columns: &[&str]) -> Result<(), EngineError> {
+    pub(crate) async fn check_rates(
+        &self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<(), EngineError> {
         let reads_money = MONEY
             .iter()
             .any(|(name, column)| *name == table && columns.contains(column));
@@ -1371,7 +1451,7 @@ impl Engine {
             Some(Converted {
                 first_missing: Some(_),
                 ..
-            }) if reads_money => Err(self.block_on(self.missing_rate(table, None, None))?),
+            }) if reads_money => Err(self.missing_rate(table, None, None).await?),
             _ => Ok(()),
         }
     }
@@ -1448,7 +1528,7 @@ impl Engine {
     }
 
     /// The given columns of a table, all rows (`None` when the table holds no data).
-    pub fn read_columns(
+    pub(crate) async fn read_columns(
         &self,
         table: &str,
         columns: &[&str],
@@ -1456,15 +1536,14 @@ impl Engine {
         if !self.registered.contains(table) {
             return Ok(None);
         }
-        self.check_rates(table, columns)?;
-        let batches = self.runtime.block_on(async {
-            self.context
-                .table(table)
-                .await?
-                .select_columns(columns)?
-                .collect()
-                .await
-        })?;
+        self.check_rates(table, columns).await?;
+        let batches = self
+            .context
+            .table(table)
+            .await?
+            .select_columns(columns)?
+            .collect()
+            .await?;
         let Some(first) = batches.first() else {
             return Ok(None);
         };

@@ -12,9 +12,10 @@ mod fx;
 pub mod journeys;
 pub mod kpi;
 pub mod period_udf;
+pub mod rows;
 pub mod status;
 mod tables;
 #[cfg(test)]
 mod testing;
 
-pub use kpi::{Engine, EngineConfig, EngineError};
+pub use kpi::{Engine, EngineConfig, EngineError, KpiValues, SplitValues};

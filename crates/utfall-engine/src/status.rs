@@ -7,14 +7,29 @@ use utfall_model::period::{Calendar, Period};
 /// How a KPI stands against its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// At or beyond the target (or its forecast is).
     OnTrack,
+    /// Short of the target, within its amber band.
     AtRisk,
+    /// Short of the target beyond its amber band.
     OffTrack,
+    /// The KPI has no target for the period.
     NoTarget,
+    /// The KPI has no value for the period.
     NoData,
 }
 
 impl Status {
+    /// Every status, best first.
+    pub const ALL: [Status; 5] = [
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NoTarget,
+        Status::NoData,
+    ];
+
+    /// The documented spelling (`on_track`…).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::OnTrack => "on_track",
@@ -26,17 +41,10 @@ impl Status {
     }
 }
 
-/// A target as the engine sees it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum TargetKind {
-    /// At least this by the end of the period.
-    Reach,
-    /// Stay at or above.
-    Above,
-    /// Stay at or below.
-    Below,
-}
+/// What a target asks: the model's vocabulary.
+pub use utfall_model::kinds::TargetKind;
 
+/// A target as the engine sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Target {
     pub kind: TargetKind,

@@ -167,16 +167,15 @@ mod tests {
     fn every_canonical_table_can_be_queried_empty() {
         let engine = engine(&Data::new(), "SEK").unwrap();
         let sql = |query: &str| -> Vec<RecordBatch> {
-            engine
-                .block_on(async {
-                    engine
-                        .context()
-                        .sql_with_options(query, crate::kpi::read_only_sql())
-                        .await?
-                        .collect()
-                        .await
-                })
-                .unwrap()
+            crate::testing::block_on(async {
+                engine
+                    .context()
+                    .sql_with_options(query, crate::kpi::read_only_sql())
+                    .await?
+                    .collect()
+                    .await
+            })
+            .unwrap()
         };
         let counts = sql("select count(*) from identities");
         assert_eq!(counts[0].column(0).as_primitive::<Int64Type>().value(0), 0);
@@ -188,8 +187,7 @@ mod tests {
             assert_eq!(rows, 0, "{}", table.name);
         }
         // The importer's types: timestamps in µs UTC, dates as days.
-        let schema = engine
-            .block_on(async { engine.context().table("identities").await })
+        let schema = crate::testing::block_on(async { engine.context().table("identities").await })
             .unwrap()
             .schema()
             .as_arrow()
@@ -216,16 +214,15 @@ mod tests {
         let mut data = Data::new();
         data.cluster = Some("ballista:standalone".to_string());
         let engine = engine(&data, "SEK").unwrap();
-        let batches = engine
-            .block_on(async {
-                engine
-                    .context()
-                    .sql("select count(*) from identities")
-                    .await?
-                    .collect()
-                    .await
-            })
-            .unwrap();
+        let batches = crate::testing::block_on(async {
+            engine
+                .context()
+                .sql("select count(*) from identities")
+                .await?
+                .collect()
+                .await
+        })
+        .unwrap();
         assert_eq!(batches[0].column(0).as_primitive::<Int64Type>().value(0), 0);
     }
 
@@ -238,19 +235,18 @@ mod tests {
             &[&["p1", "2024-01-04T10:00:00Z", "direct"]],
         );
         let engine = engine(&data, "SEK").unwrap();
-        let batches = engine
-            .block_on(async {
-                engine
-                    .context()
-                    .sql(
-                        "select count(*) from contacts c \
+        let batches = crate::testing::block_on(async {
+            engine
+                .context()
+                .sql(
+                    "select count(*) from contacts c \
                          left join identities i on i.person_id = c.person_id",
-                    )
-                    .await?
-                    .collect()
-                    .await
-            })
-            .unwrap();
+                )
+                .await?
+                .collect()
+                .await
+        })
+        .unwrap();
         assert_eq!(batches[0].column(0).as_primitive::<Int64Type>().value(0), 1);
     }
 }

@@ -146,7 +146,21 @@ pub(crate) fn engine(data: &Data, currency: &str) -> Result<Engine, EngineError>
         "{:?}",
         workspace.read_problems
     );
-    Engine::new(config, &workspace)
+    block_on(Engine::new(config, &workspace))
+}
+
+/// Runs a future on the tests' one runtime (two workers, as the CLI's).
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+        })
+        .block_on(future)
 }
 
 /// One KPI's value in one period (`2024-01-05`, `2024-W01`, `2024-01`…).
@@ -156,5 +170,5 @@ pub(crate) fn evaluate_one(
     period: &str,
 ) -> Result<Option<f64>, EngineError> {
     let period: Period = period.parse().unwrap();
-    Ok(engine.evaluate(&[kpi], &[period])?[kpi][0])
+    Ok(block_on(engine.evaluate(&[kpi], &[period]))?.get(kpi, period))
 }

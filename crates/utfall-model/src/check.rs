@@ -13,12 +13,13 @@ use crate::period::{Calendar, Grain, Period, WeekStart};
 use crate::workspace::{KpiDef, Located, Workspace};
 
 /// The units a KPI can have.
-pub const UNITS: &[&str] = &[
-    "count", "currency", "ratio", "percent", "score", "days", "number",
-];
-pub const DIRECTIONS: &[&str] = &["higher", "lower", "neutral"];
-pub const RELATIONS: &[&str] = &["sum", "product", "ratio", "influence"];
-pub const TARGET_KINDS: &[&str] = &["reach", "above", "below"];
+pub const UNITS: &[&str] = crate::kinds::Unit::NAMES;
+/// Which way is good.
+pub const DIRECTIONS: &[&str] = crate::kinds::Direction::NAMES;
+/// How a KPI relates to its children.
+pub const RELATIONS: &[&str] = crate::kinds::Relation::NAMES;
+/// What a target asks.
+pub const TARGET_KINDS: &[&str] = crate::kinds::TargetKind::NAMES;
 /// Settings a formula may name with `$`.
 pub const PARAMS: &[&str] = &["brand", "currency"];
 
@@ -703,7 +704,7 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(role) = &def.role {
-                self.check_enum(file, role, &["numerator", "denominator"], "role");
+                self.check_enum(file, role, crate::kinds::Role::NAMES, "role");
             }
 
             // The formula.
@@ -1458,11 +1459,11 @@ impl Checker<'_> {
             self.check_enum(
                 file,
                 &def.action,
-                &["stop", "start", "continue", "more", "less"],
+                crate::kinds::DecisionAction::NAMES,
                 "decision",
             );
             if let Some(status) = &def.status {
-                self.check_enum(file, status, &["open", "done", "dropped"], "status");
+                self.check_enum(file, status, crate::kinds::DecisionStatus::NAMES, "status");
             }
             if let Some(activity) = &def.activity
                 && !activity_ids.contains(activity.get_ref().as_str())
@@ -1528,27 +1529,7 @@ impl Checker<'_> {
 }
 
 /// The import presets a source may name.
-pub const PRESETS: &[&str] = &[
-    "ga4-bigquery",
-    "ga4-data-api",
-    "hubspot-contacts",
-    "hubspot-companies",
-    "hubspot-deals",
-    "salesforce-opportunities",
-    "salesforce-leads",
-    "salesforce-campaign-members",
-    "pipedrive-deals",
-    "google-ads",
-    "meta-ads",
-    "linkedin-ads",
-    "mailchimp",
-    "hubspot-email",
-    "survey",
-    "activities",
-    "form-submissions",
-    "fx-rates",
-    "generic",
-];
+pub const PRESETS: &[&str] = crate::kinds::Preset::NAMES;
 
 trait HintOr {
     fn hint_or(self, hint: &str) -> Self;

@@ -672,3 +672,91 @@ pub fn civil_date(value: &toml::value::Datetime) -> Option<jiff::civil::Date> {
     let date = value.date?;
     jiff::civil::Date::new(date.year as i16, date.month as i8, date.day as i8).ok()
 }
+
+impl KpiDef {
+    /// The KPI's unit (`number` for a spelling `utfall check` refuses).
+    pub fn unit(&self) -> crate::kinds::Unit {
+        crate::kinds::Unit::parse(self.unit.get_ref()).unwrap_or(crate::kinds::Unit::Number)
+    }
+
+    /// Which way is good (`neutral` for a spelling `utfall check` refuses).
+    pub fn direction(&self) -> crate::kinds::Direction {
+        crate::kinds::Direction::parse(self.direction.get_ref())
+            .unwrap_or(crate::kinds::Direction::Neutral)
+    }
+
+    /// How the KPI relates to its children, if it says.
+    pub fn relation(&self) -> Option<crate::kinds::Relation> {
+        self.relation
+            .as_ref()
+            .and_then(|r| crate::kinds::Relation::parse(r.get_ref()))
+    }
+
+    /// Its place in a ratio parent, if any.
+    pub fn role(&self) -> Option<crate::kinds::Role> {
+        self.role
+            .as_ref()
+            .and_then(|r| crate::kinds::Role::parse(r.get_ref()))
+    }
+
+    /// The target set for exactly this period, if any.
+    pub fn target_for(&self, period: crate::period::Period) -> Option<&TargetDef> {
+        self.target.iter().find(|t| t.period() == Some(period))
+    }
+}
+
+impl TargetDef {
+    /// The period the target is for (`None` for one `utfall check` refuses).
+    pub fn period(&self) -> Option<crate::period::Period> {
+        self.period.get_ref().parse().ok()
+    }
+
+    /// What the target asks (`reach` for a spelling `utfall check` refuses).
+    pub fn kind(&self) -> crate::kinds::TargetKind {
+        crate::kinds::TargetKind::parse(self.kind.get_ref())
+            .unwrap_or(crate::kinds::TargetKind::Reach)
+    }
+}
+
+impl DecisionDef {
+    /// What was decided (`None` for a spelling `utfall check` refuses).
+    pub fn action(&self) -> Option<crate::kinds::DecisionAction> {
+        crate::kinds::DecisionAction::parse(self.action.get_ref())
+    }
+
+    /// Where it stands (`open` when not given).
+    pub fn status(&self) -> crate::kinds::DecisionStatus {
+        self.status
+            .as_ref()
+            .and_then(|s| crate::kinds::DecisionStatus::parse(s.get_ref()))
+            .unwrap_or(crate::kinds::DecisionStatus::Open)
+    }
+}
+
+/// A KPI id the workspace does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the workspace has no KPI `{id}`")]
+pub struct UnknownKpi {
+    /// The id asked for.
+    pub id: String,
+    /// The closest id the workspace has, if one is close.
+    pub did_you_mean: Option<String>,
+}
+
+impl Workspace {
+    /// The KPI with this id, or an error that suggests the closest one.
+    pub fn kpi(&self, id: &str) -> Result<&KpiDef, UnknownKpi> {
+        self.kpis
+            .iter()
+            .map(|k| &k.def)
+            .find(|k| k.id.get_ref() == id)
+            .ok_or_else(|| UnknownKpi {
+                id: id.to_string(),
+                did_you_mean: crate::catalog::did_you_mean(
+                    id,
+                    self.kpis.iter().map(|k| k.def.id.get_ref().as_str()),
+                )
+                .map(str::to_string),
+            })
+    }
+}

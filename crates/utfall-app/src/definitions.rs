@@ -1,0 +1,187 @@
+//! Edits of the definition files: written whole and atomically (a temporary file in the same
+//! folder, synced, then renamed), one edit at a time per process, so that concurrent requests
+//! never interleave or leave half a file.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use utfall_model::catalog::did_you_mean;
+use utfall_model::check::{check, has_errors};
+use utfall_model::library::Library;
+use utfall_model::template::quote;
+use utfall_model::workspace::KPI_DIR;
+
+use crate::error::{AppError, io_error};
+use crate::session::load;
+
+/// Serialises the read-modify-write of definition files within the process.
+static EDITS: Mutex<()> = Mutex::new(());
+
+/// Writes a file atomically: a temporary file in the same folder, synced, then a rename.
+pub fn write_atomically(path: &Path, contents: &str) -> Result<(), AppError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // One temporary name per write, so that writes of one file from two threads never share one.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = dir.join(format!(".{file_name}.tmp-{}-{n}", std::process::id()));
+    let mut file = std::fs::File::create(&temporary).map_err(io_error("write", &temporary))?;
+    file.write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io_error("write", &temporary))?;
+    drop(file);
+    std::fs::rename(&temporary, path).map_err(io_error("write", path))?;
+    Ok(())
+}
+
+/// Appends `text` to a definition file (creating it with `header`), under the edit lock.
+pub fn append(path: &Path, header: &str, text: &str) -> Result<(), AppError> {
+    let _guard = EDITS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut contents = match std::fs::read_to_string(path) {
+        Ok(existing) => existing,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => header.to_string(),
+        Err(error) => return Err(io_error("read", path)(error)),
+    };
+    if !contents.ends_with('\n') {
+        contents.push('\n');
+    }
+    contents.push_str(text);
+    write_atomically(path, &contents)
+}
+
+/// Library KPIs to add to a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct AddKpis {
+    /// Library ids.
+    pub ids: Vec<String>,
+    /// The goal the requested KPIs serve.
+    pub goal: Option<String>,
+    /// Their owners.
+    pub owners: Vec<String>,
+}
+
+/// What `kpi add` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// The KPIs added (the requested ones and the library KPIs they need), in order.
+    pub added: Vec<String>,
+    /// Requested KPIs the workspace already had (left as they are).
+    pub already_present: Vec<String>,
+    /// The file written, relative to the workspace.
+    pub file: String,
+    /// Whether `utfall check` now finds errors.
+    pub now_has_errors: bool,
+}
+
+/// The file `kpi add` writes to.
+pub fn library_file(dir: &Path) -> (String, PathBuf) {
+    let relative = format!("{KPI_DIR}/library.toml");
+    let path = dir.join(&relative);
+    (relative, path)
+}
+
+/// Adds library KPIs (and the library KPIs they are computed from) to the workspace in `dir`.
+pub fn add_kpis(dir: &Path, request: &AddKpis) -> Result<Added, AppError> {
+    let workspace = load(dir)?;
+    let library = Library::get();
+    for id in &request.ids {
+        if library.entry(id).is_none() {
+            let error = AppError::user(format!("`{id}` is not in the KPI library"));
+            return Err(
+                match did_you_mean(id, library.entries.iter().map(|e| e.id())) {
+                    Some(suggestion) => error.hint(format!("did you mean `{suggestion}`?")),
+                    None => error.hint("`utfall kpi library` lists the entries"),
+                },
+            );
+        }
+    }
+    let present: Vec<&str> = workspace
+        .kpis
+        .iter()
+        .map(|k| k.def.id.get_ref().as_str())
+        .collect();
+    let requested: Vec<&str> = request.ids.iter().map(String::as_str).collect();
+    let mut text = String::new();
+    let mut added = Vec::new();
+    let mut already_present = Vec::new();
+    for entry in library.with_dependencies(&requested) {
+        if present.contains(&entry.id()) {
+            if requested.contains(&entry.id()) {
+                already_present.push(entry.id().to_string());
+            }
+            continue;
+        }
+        text.push('\n');
+        text.push_str(&entry.text);
+        text.push('\n');
+        if requested.contains(&entry.id()) {
+            if let Some(goal) = &request.goal {
+                text.push_str(&format!("goal = {}\n", quote(goal)));
+            }
+            if !request.owners.is_empty() {
+                let owners: Vec<String> = request.owners.iter().map(|o| quote(o)).collect();
+                text.push_str(&format!("owners = [{}]\n", owners.join(", ")));
+            }
+        }
+        added.push(entry.id().to_string());
+    }
+    let (relative, path) = library_file(dir);
+    if added.is_empty() {
+        return Ok(Added {
+            added,
+            already_present,
+            file: relative,
+            now_has_errors: false,
+        });
+    }
+    append(
+        &path,
+        "# KPIs added from the library with `utfall kpi add`.\n",
+        &text,
+    )?;
+    let now_has_errors = has_errors(&check(&load(dir)?));
+    Ok(Added {
+        added,
+        already_present,
+        file: relative,
+        now_has_errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_appends_keep_every_line_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kpis").join("x.toml");
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let path = &path;
+                scope.spawn(move || {
+                    for i in 0..25 {
+                        append(path, "# header\n", &format!("line {t} {i}\n")).unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // The header once, then 8 × 25 appended lines, none lost or torn.
+        assert_eq!(lines[0], "# header");
+        assert_eq!(lines.len(), 1 + 8 * 25);
+        for t in 0..8 {
+            for i in 0..25 {
+                assert!(lines.contains(&format!("line {t} {i}").as_str()));
+            }
+        }
+    }
+}

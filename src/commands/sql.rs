@@ -1,0 +1,63 @@
+//! `utfall sql`: read-only SQL over the workspace's tables.
+
+use std::process::ExitCode;
+
+use utfall_app::series::CellValue;
+use utfall_app::series::sql;
+use utfall_app::{Clock, Session};
+
+use super::block_on;
+use crate::cli::{Format, SqlArgs};
+use crate::output::{print_json, print_stdout, table, write_csv};
+
+pub fn run(args: SqlArgs) -> anyhow::Result<ExitCode> {
+    block_on(async {
+        let session = Session::open(&args.dir, Clock::System).await?;
+        let result = sql(&session, &args.query).await?;
+        if result.columns.is_empty() {
+            print_stdout("(no rows)\n")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let headers: Vec<&str> = result.columns.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<String>> = result
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| c.text.clone()).collect())
+            .collect();
+        match args.format {
+            Format::Table => print_stdout(&table(&headers, &rows))?,
+            Format::Csv => write_csv(&headers, &rows)?,
+            // JSON keeps types: numbers as numbers, booleans as booleans, nulls as null.
+            Format::Json => {
+                let items: Vec<serde_json::Value> = result
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        serde_json::Value::Object(
+                            headers
+                                .iter()
+                                .zip(row)
+                                .map(|(h, c)| ((*h).to_string(), json(&c.value)))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                print_json(&items)?;
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn json(value: &CellValue) -> serde_json::Value {
+    match value {
+        CellValue::Null => serde_json::Value::Null,
+        CellValue::Int(v) => (*v).into(),
+        CellValue::UInt(v) => (*v).into(),
+        CellValue::Float(v) => {
+            serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into)
+        }
+        CellValue::Bool(v) => (*v).into(),
+        CellValue::Text(v) => v.clone().into(),
+    }
+}

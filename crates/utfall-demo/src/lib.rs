@@ -9,6 +9,9 @@
 //! The company itself is data (`company.rs`); each export is made by its own module, in the
 //! order that draws the random numbers (see [`generate`]).
 
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 mod company;
 mod email;
 mod funnel;

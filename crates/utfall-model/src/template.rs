@@ -1,9 +1,9 @@
 //! What `utfall init` writes: a plan of the workspace (who, why, what, how), from a template
 //! or from a guided session, rendered as definition files.
 //!
-//! Each template is data (a [`TemplateSpec`]-shaped table below): its people, goals, KPI
-//! placements with their targets, sources and planned activities. [`Plan::from_template`]
-//! turns the table into a plan for the fiscal year that contains a given day.
+//! Each template is data (a `TemplateSpec` table below): its people, goals, KPI placements
+//! with their targets, sources and planned activities. [`Plan::from_template`] turns the
+//! table into a plan for the fiscal year that contains a given day.
 
 use std::fmt::Write as _;
 
@@ -12,20 +12,27 @@ use jiff::civil::Date;
 use crate::library::Library;
 use crate::period::{Calendar, Grain, Period};
 
+/// A kind of company that `utfall init` has a ready-made workspace for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
+    /// A business-to-business company: revenue, pipeline shared with sales, brand awareness.
     B2b,
+    /// A web shop: online revenue, return on ad spend, loyal customers.
     Ecommerce,
+    /// A company that markets through fairs, events and webinars.
     Events,
 }
 
 impl Template {
+    /// Every template, in the order `utfall init` offers them.
     pub const ALL: [Template; 3] = [Template::B2b, Template::Ecommerce, Template::Events];
 
+    /// The template with this name (`b2b`, `ecommerce`, `events`).
     pub fn parse(text: &str) -> Option<Template> {
         Template::ALL.into_iter().find(|t| t.as_str() == text)
     }
 
+    /// The template's name, as the command line spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Template::B2b => "b2b",
@@ -43,88 +50,144 @@ impl Template {
     }
 }
 
+/// A person who takes part: an owner of goals and KPIs, or one who reads them.
 #[derive(Debug, Clone)]
 pub struct PersonPlan {
+    /// The id goals and KPIs name as owner.
     pub id: String,
+    /// The person's name.
     pub name: String,
+    /// The department the person works in.
     pub department: String,
+    /// The person's role, in the company's words.
     pub role: String,
 }
 
+/// A goal from the business plan that KPIs serve.
 #[derive(Debug, Clone)]
 pub struct GoalPlan {
+    /// The id KPIs name as their goal.
     pub id: String,
+    /// The goal's name in Swedish.
     pub name_sv: String,
+    /// The goal's name in English.
     pub name_en: String,
+    /// What the goal means, in Swedish.
     pub description: String,
+    /// The period the goal is for.
     pub period: String,
+    /// Who owns the goal.
     pub owners: Vec<String>,
+    /// The departments that share the goal.
     pub departments: Vec<String>,
 }
 
+/// A KPI's target for a period.
 #[derive(Debug, Clone)]
 pub struct TargetPlan {
+    /// The period, as Utfall writes it (`FY2026-Q1`, `FY2026`).
     pub period: String,
+    /// How the value is met: `reach`, `above` or `below`.
     pub kind: &'static str,
+    /// The target value.
     pub value: f64,
+    /// How far from the target, as a share of it, the KPI is amber rather than red.
     pub amber: Option<f64>,
 }
 
 /// A library KPI placed in the workspace's tree.
 #[derive(Debug, Clone, Default)]
 pub struct KpiPlan {
+    /// The library KPI's id.
     pub id: String,
+    /// The goal a top-level KPI serves.
     pub goal: Option<String>,
+    /// The KPI this one is a driver of.
     pub parent: Option<String>,
+    /// How the drivers make up this KPI: `product`, `ratio`, `sum` or `influence`.
     pub relation: Option<&'static str>,
+    /// This KPI's place in its parent's ratio: `numerator` or `denominator`.
     pub role: Option<&'static str>,
+    /// Who owns the KPI.
     pub owners: Vec<String>,
+    /// The departments that share the KPI.
     pub departments: Vec<String>,
+    /// Who reads the KPI, and what they use it for.
     pub audiences: Vec<(String, String)>,
+    /// Why the KPI is measured.
     pub purpose: Option<String>,
+    /// The sources the KPI is measured from.
     pub sources: Vec<String>,
+    /// The KPI's targets.
     pub targets: Vec<TargetPlan>,
 }
 
+/// Where data comes from: a file pattern and the import preset that reads it.
 #[derive(Debug, Clone)]
 pub struct SourcePlan {
+    /// The source's name, as KPIs name it.
     pub name: String,
+    /// The import preset.
     pub preset: String,
+    /// The files, relative to the workspace (a glob).
     pub path: String,
+    /// What the source is, in the company's words.
     pub description: String,
-    /// For `generic`: the table it fills, and source column → table column.
+    /// For `generic`: the table it fills.
     pub table: Option<String>,
+    /// For `generic`: source column → table column.
     pub mapping: Vec<(String, String)>,
     /// The currency of amounts the files do not name one for.
     pub currency: Option<String>,
 }
 
+/// A planned marketing activity: what, in which channel, when, at what budget, and whose.
 #[derive(Debug, Clone)]
 pub struct ActivityPlan {
+    /// The activity's id, as touchpoints name it.
     pub id: String,
+    /// The activity's name.
     pub name: String,
+    /// The kind of activity (`fair`, `webinar`, `paid_media`…).
     pub kind: String,
+    /// The channel it runs in.
     pub channel: String,
+    /// The first day.
     pub start: Date,
+    /// The last day, if it is not a single day.
     pub end: Option<Date>,
+    /// The budget, in the workspace's currency.
     pub budget: f64,
+    /// Who owns the activity.
     pub owner: String,
 }
 
 /// Everything `utfall init` decides, in the article's order: who, why, what, how.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The company's name.
     pub name: String,
+    /// The brand awareness surveys ask about.
     pub brand: String,
+    /// The company's currency.
     pub currency: String,
+    /// The language of the workspace's texts.
     pub locale: String,
+    /// The company's time zone.
     pub time_zone: String,
+    /// The month (1–12) the fiscal year starts in.
     pub fiscal_year_start_month: i8,
+    /// The departments that take part.
     pub departments: Vec<String>,
+    /// Who takes part.
     pub people: Vec<PersonPlan>,
+    /// Why: the business plan's goals.
     pub goals: Vec<GoalPlan>,
+    /// What: the KPIs and their tree.
     pub kpis: Vec<KpiPlan>,
+    /// How: where the data comes from.
     pub sources: Vec<SourcePlan>,
+    /// The activity plan.
     pub activities: Vec<ActivityPlan>,
 }
 

@@ -1,18 +1,21 @@
 //! A small deterministic random number generator (SplitMix64), so that the same seed gives
 //! byte-identical files on every platform and every version of Utfall's dependencies.
 
+/// The demo's random numbers: SplitMix64, seeded once, drawn in a fixed order.
 #[derive(Debug, Clone)]
 pub struct Rng {
     state: u64,
 }
 
 impl Rng {
+    /// A generator that always draws the same numbers for the same seed.
     pub fn new(seed: u64) -> Rng {
         Rng {
             state: seed ^ 0x9E37_79B9_7F4A_7C15,
         }
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
@@ -26,6 +29,7 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
         self.uniform() < p
     }
@@ -35,12 +39,14 @@ impl Rng {
         low + (self.uniform() * (high - low + 1) as f64) as i64
     }
 
+    /// Standard normal, by Box–Muller (two uniform draws).
     pub fn normal(&mut self) -> f64 {
         let u1 = self.uniform().max(1e-12);
         let u2 = self.uniform();
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
 
+    /// Log-normal with this median and log-scale spread.
     pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
         median * (sigma * self.normal()).exp()
     }
@@ -63,6 +69,7 @@ impl Rng {
         n
     }
 
+    /// One of `items`, each equally likely.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.uniform() * items.len() as f64) as usize % items.len()]
     }

@@ -1,5 +1,9 @@
 //! What `utfall init` writes: a plan of the workspace (who, why, what, how), from a template
 //! or from a guided session, rendered as definition files.
+//!
+//! Each template is data (a `TemplateSpec` table below): its people, goals, KPI placements
+//! with their targets, sources and planned activities. [`Plan::from_template`] turns the
+//! table into a plan for the fiscal year that contains a given day.
 
 use std::fmt::Write as _;
 
@@ -8,20 +12,27 @@ use jiff::civil::Date;
 use crate::library::Library;
 use crate::period::{Calendar, Grain, Period};
 
+/// A kind of company that `utfall init` has a ready-made workspace for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
+    /// A business-to-business company: revenue, pipeline shared with sales, brand awareness.
     B2b,
+    /// A web shop: online revenue, return on ad spend, loyal customers.
     Ecommerce,
+    /// A company that markets through fairs, events and webinars.
     Events,
 }
 
 impl Template {
+    /// Every template, in the order `utfall init` offers them.
     pub const ALL: [Template; 3] = [Template::B2b, Template::Ecommerce, Template::Events];
 
+    /// The template with this name (`b2b`, `ecommerce`, `events`).
     pub fn parse(text: &str) -> Option<Template> {
         Template::ALL.into_iter().find(|t| t.as_str() == text)
     }
 
+    /// The template's name, as the command line spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Template::B2b => "b2b",
@@ -29,90 +40,154 @@ impl Template {
             Template::Events => "events",
         }
     }
+
+    fn spec(self) -> &'static TemplateSpec {
+        match self {
+            Template::B2b => &B2B,
+            Template::Ecommerce => &ECOMMERCE,
+            Template::Events => &EVENTS,
+        }
+    }
 }
 
+/// A person who takes part: an owner of goals and KPIs, or one who reads them.
 #[derive(Debug, Clone)]
 pub struct PersonPlan {
+    /// The id goals and KPIs name as owner.
     pub id: String,
+    /// The person's name.
     pub name: String,
+    /// The department the person works in.
     pub department: String,
+    /// The person's role, in the company's words.
     pub role: String,
 }
 
+/// A goal from the business plan that KPIs serve.
 #[derive(Debug, Clone)]
 pub struct GoalPlan {
+    /// The id KPIs name as their goal.
     pub id: String,
+    /// The goal's name in Swedish.
     pub name_sv: String,
+    /// The goal's name in English.
     pub name_en: String,
+    /// What the goal means, in Swedish.
     pub description: String,
+    /// The period the goal is for.
     pub period: String,
+    /// Who owns the goal.
     pub owners: Vec<String>,
+    /// The departments that share the goal.
     pub departments: Vec<String>,
 }
 
+/// A KPI's target for a period.
 #[derive(Debug, Clone)]
 pub struct TargetPlan {
+    /// The period, as Utfall writes it (`FY2026-Q1`, `FY2026`).
     pub period: String,
+    /// How the value is met: `reach`, `above` or `below`.
     pub kind: &'static str,
+    /// The target value.
     pub value: f64,
+    /// How far from the target, as a share of it, the KPI is amber rather than red.
     pub amber: Option<f64>,
 }
 
 /// A library KPI placed in the workspace's tree.
 #[derive(Debug, Clone, Default)]
 pub struct KpiPlan {
+    /// The library KPI's id.
     pub id: String,
+    /// The goal a top-level KPI serves.
     pub goal: Option<String>,
+    /// The KPI this one is a driver of.
     pub parent: Option<String>,
+    /// How the drivers make up this KPI: `product`, `ratio`, `sum` or `influence`.
     pub relation: Option<&'static str>,
+    /// This KPI's place in its parent's ratio: `numerator` or `denominator`.
     pub role: Option<&'static str>,
+    /// Who owns the KPI.
     pub owners: Vec<String>,
+    /// The departments that share the KPI.
     pub departments: Vec<String>,
+    /// Who reads the KPI, and what they use it for.
     pub audiences: Vec<(String, String)>,
+    /// Why the KPI is measured.
     pub purpose: Option<String>,
+    /// The sources the KPI is measured from.
     pub sources: Vec<String>,
+    /// The KPI's targets.
     pub targets: Vec<TargetPlan>,
 }
 
+/// Where data comes from: a file pattern and the import preset that reads it.
 #[derive(Debug, Clone)]
 pub struct SourcePlan {
+    /// The source's name, as KPIs name it.
     pub name: String,
+    /// The import preset.
     pub preset: String,
+    /// The files, relative to the workspace (a glob).
     pub path: String,
+    /// What the source is, in the company's words.
     pub description: String,
-    /// For `generic`: the table it fills, and source column → table column.
+    /// For `generic`: the table it fills.
     pub table: Option<String>,
+    /// For `generic`: source column → table column.
     pub mapping: Vec<(String, String)>,
     /// The currency of amounts the files do not name one for.
     pub currency: Option<String>,
 }
 
+/// A planned marketing activity: what, in which channel, when, at what budget, and whose.
 #[derive(Debug, Clone)]
 pub struct ActivityPlan {
+    /// The activity's id, as touchpoints name it.
     pub id: String,
+    /// The activity's name.
     pub name: String,
+    /// The kind of activity (`fair`, `webinar`, `paid_media`…).
     pub kind: String,
+    /// The channel it runs in.
     pub channel: String,
+    /// The first day.
     pub start: Date,
+    /// The last day, if it is not a single day.
     pub end: Option<Date>,
+    /// The budget, in the workspace's currency.
     pub budget: f64,
+    /// Who owns the activity.
     pub owner: String,
 }
 
 /// Everything `utfall init` decides, in the article's order: who, why, what, how.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The company's name.
     pub name: String,
+    /// The brand awareness surveys ask about.
     pub brand: String,
+    /// The company's currency.
     pub currency: String,
+    /// The language of the workspace's texts.
     pub locale: String,
+    /// The company's time zone.
     pub time_zone: String,
+    /// The month (1–12) the fiscal year starts in.
     pub fiscal_year_start_month: i8,
+    /// The departments that take part.
     pub departments: Vec<String>,
+    /// Who takes part.
     pub people: Vec<PersonPlan>,
+    /// Why: the business plan's goals.
     pub goals: Vec<GoalPlan>,
+    /// What: the KPIs and their tree.
     pub kpis: Vec<KpiPlan>,
+    /// How: where the data comes from.
     pub sources: Vec<SourcePlan>,
+    /// The activity plan.
     pub activities: Vec<ActivityPlan>,
 }
 
@@ -120,36 +195,19 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_string()).collect()
 }
 
-fn person(id: &str, name: &str, department: &str, role: &str) -> PersonPlan {
-    PersonPlan {
-        id: id.into(),
-        name: name.into(),
-        department: department.into(),
-        role: role.into(),
-    }
-}
-
-fn kpi(id: &str) -> KpiPlan {
-    KpiPlan {
-        id: id.into(),
-        ..KpiPlan::default()
-    }
-}
-
-fn source(name: &str, preset: &str, path: &str, description: &str) -> SourcePlan {
-    SourcePlan {
-        name: name.into(),
-        preset: preset.into(),
-        path: path.into(),
-        description: description.into(),
-        table: None,
-        mapping: Vec::new(),
-        currency: None,
-    }
-}
-
 /// Quarterly targets over the fiscal year, growing by `growth` per quarter from `first`.
 fn quarterly(fiscal_year: i16, kind: &'static str, first: f64, growth: f64) -> Vec<TargetPlan> {
+    quarterly_values(fiscal_year, kind, |quarter| {
+        (first * growth.powi(i32::from(quarter) - 1)).round()
+    })
+}
+
+/// A target for each quarter of the fiscal year, with the value `value(quarter)`.
+fn quarterly_values(
+    fiscal_year: i16,
+    kind: &'static str,
+    value: impl Fn(i8) -> f64,
+) -> Vec<TargetPlan> {
     (1..=4)
         .map(|quarter| TargetPlan {
             period: Period::FiscalQuarter {
@@ -158,7 +216,7 @@ fn quarterly(fiscal_year: i16, kind: &'static str, first: f64, growth: f64) -> V
             }
             .to_string(),
             kind,
-            value: (first * growth.powi(i32::from(quarter) - 1)).round(),
+            value: value(quarter),
             amber: Some(0.1),
         })
         .collect()
@@ -173,654 +231,1079 @@ fn yearly(fiscal_year: i16, kind: &'static str, value: f64) -> Vec<TargetPlan> {
     }]
 }
 
+// --- The templates as data. ---
+
+/// A template's workspace, before it is placed in a fiscal year.
+#[derive(Debug)]
+struct TemplateSpec {
+    fiscal_year_start_month: i8,
+    departments: &'static [&'static str],
+    people: &'static [PersonSpec],
+    goals: &'static [GoalSpec],
+    kpis: &'static [KpiSpec],
+    sources: &'static [SourceSpec],
+    activities: &'static [ActivitySpec],
+}
+
+#[derive(Debug)]
+struct PersonSpec {
+    id: &'static str,
+    name: &'static str,
+    department: &'static str,
+    role: &'static str,
+}
+
+impl PersonSpec {
+    fn plan(&self) -> PersonPlan {
+        PersonPlan {
+            id: self.id.into(),
+            name: self.name.into(),
+            department: self.department.into(),
+            role: self.role.into(),
+        }
+    }
+}
+
+/// A goal for the fiscal year.
+#[derive(Debug)]
+struct GoalSpec {
+    id: &'static str,
+    name_sv: &'static str,
+    name_en: &'static str,
+    description: &'static str,
+    owners: &'static [&'static str],
+    departments: &'static [&'static str],
+}
+
+impl GoalSpec {
+    fn plan(&self, period: &str) -> GoalPlan {
+        GoalPlan {
+            id: self.id.into(),
+            name_sv: self.name_sv.into(),
+            name_en: self.name_en.into(),
+            description: self.description.into(),
+            period: period.into(),
+            owners: strings(self.owners),
+            departments: strings(self.departments),
+        }
+    }
+}
+
+/// A KPI's targets for the fiscal year.
+#[derive(Debug, Clone, Copy)]
+enum Targets {
+    None,
+    /// Each quarter, growing by `growth` from `first`, rounded to a whole number.
+    Growing {
+        kind: &'static str,
+        first: f64,
+        growth: f64,
+    },
+    /// Each quarter, these values.
+    Quarterly {
+        kind: &'static str,
+        values: [f64; 4],
+    },
+    /// The whole year.
+    Yearly {
+        kind: &'static str,
+        value: f64,
+    },
+}
+
+impl Targets {
+    fn plan(self, fiscal_year: i16) -> Vec<TargetPlan> {
+        match self {
+            Targets::None => Vec::new(),
+            Targets::Growing {
+                kind,
+                first,
+                growth,
+            } => quarterly(fiscal_year, kind, first, growth),
+            Targets::Quarterly { kind, values } => quarterly_values(fiscal_year, kind, |quarter| {
+                values[usize::from(quarter.unsigned_abs()) - 1]
+            }),
+            Targets::Yearly { kind, value } => yearly(fiscal_year, kind, value),
+        }
+    }
+}
+
+/// Who reads a KPI, and what they use it for.
+type Audience = (&'static str, &'static str);
+
+const MANAGEMENT: Audience = (
+    "management",
+    "quarterly review of marketing's contribution to the business plan",
+);
+const TEAM: Audience = (
+    "marketing",
+    "monthly follow-up and decisions on what to stop, start and do more of",
+);
+const SALES: Audience = ("sales", "weekly pipeline meeting shared with marketing");
+
+/// A library KPI's place in a template's tree.
+#[derive(Debug)]
+struct KpiSpec {
+    id: &'static str,
+    goal: Option<&'static str>,
+    parent: Option<&'static str>,
+    relation: Option<&'static str>,
+    role: Option<&'static str>,
+    owners: &'static [&'static str],
+    departments: &'static [&'static str],
+    audiences: &'static [Audience],
+    purpose: Option<&'static str>,
+    sources: &'static [&'static str],
+    targets: Targets,
+}
+
+/// A KPI with nothing but its id: the base the tables fill in.
+const KPI: KpiSpec = KpiSpec {
+    id: "",
+    goal: None,
+    parent: None,
+    relation: None,
+    role: None,
+    owners: &[],
+    departments: &[],
+    audiences: &[],
+    purpose: None,
+    sources: &[],
+    targets: Targets::None,
+};
+
+impl KpiSpec {
+    fn plan(&self, fiscal_year: i16) -> KpiPlan {
+        KpiPlan {
+            id: self.id.into(),
+            goal: self.goal.map(str::to_string),
+            parent: self.parent.map(str::to_string),
+            relation: self.relation,
+            role: self.role,
+            owners: strings(self.owners),
+            departments: strings(self.departments),
+            audiences: self
+                .audiences
+                .iter()
+                .map(|(who, uses)| ((*who).to_string(), (*uses).to_string()))
+                .collect(),
+            purpose: self.purpose.map(str::to_string),
+            sources: strings(self.sources),
+            targets: self.targets.plan(fiscal_year),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct SourceSpec {
+    name: &'static str,
+    preset: &'static str,
+    path: &'static str,
+    description: &'static str,
+    table: Option<&'static str>,
+    mapping: &'static [(&'static str, &'static str)],
+}
+
+/// A source read by its preset alone.
+const fn source(
+    name: &'static str,
+    preset: &'static str,
+    path: &'static str,
+    description: &'static str,
+) -> SourceSpec {
+    SourceSpec {
+        name,
+        preset,
+        path,
+        description,
+        table: None,
+        mapping: &[],
+    }
+}
+
+impl SourceSpec {
+    fn plan(&self) -> SourcePlan {
+        SourcePlan {
+            name: self.name.into(),
+            preset: self.preset.into(),
+            path: self.path.into(),
+            description: self.description.into(),
+            table: self.table.map(str::to_string),
+            mapping: self
+                .mapping
+                .iter()
+                .map(|(from, to)| ((*from).to_string(), (*to).to_string()))
+                .collect(),
+            currency: None,
+        }
+    }
+}
+
+/// A planned activity, its days counted from the first day of the fiscal year.
+#[derive(Debug)]
+struct ActivitySpec {
+    id: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    channel: &'static str,
+    start: i64,
+    end: Option<i64>,
+    budget: f64,
+    owner: &'static str,
+}
+
+impl ActivitySpec {
+    fn plan(&self, fiscal_year_start: Date) -> ActivityPlan {
+        let day = |offset_days: i64| {
+            fiscal_year_start
+                .checked_add(jiff::Span::new().days(offset_days))
+                .unwrap_or(fiscal_year_start)
+        };
+        ActivityPlan {
+            id: self.id.into(),
+            name: self.name.into(),
+            kind: self.kind.into(),
+            channel: self.channel.into(),
+            start: day(self.start),
+            end: self.end.map(day),
+            budget: self.budget,
+            owner: self.owner.into(),
+        }
+    }
+}
+
+const CMO: PersonSpec = PersonSpec {
+    id: "cmo",
+    name: "Karin Lindqvist",
+    department: "marketing",
+    role: "Marknadschef",
+};
+const SALES_MANAGER: PersonSpec = PersonSpec {
+    id: "sales_manager",
+    name: "Johan Berg",
+    department: "sales",
+    role: "Försäljningschef",
+};
+const MARKETING_OPS: PersonSpec = PersonSpec {
+    id: "marketing_ops",
+    name: "Sara Ek",
+    department: "marketing",
+    role: "Marketing operations",
+};
+const CEO: PersonSpec = PersonSpec {
+    id: "ceo",
+    name: "Anders Holm",
+    department: "management",
+    role: "VD",
+};
+const PEOPLE: &[PersonSpec] = &[CMO, SALES_MANAGER, MARKETING_OPS, CEO];
+
+const DEPARTMENTS: &[&str] = &["marketing", "sales", "management"];
+
+const B2B: TemplateSpec = TemplateSpec {
+    fiscal_year_start_month: 5,
+    departments: DEPARTMENTS,
+    people: PEOPLE,
+    goals: B2B_GOALS,
+    kpis: B2B_KPIS,
+    sources: B2B_SOURCES,
+    activities: B2B_ACTIVITIES,
+};
+
+const B2B_GOALS: &[GoalSpec] = &[
+    GoalSpec {
+        id: "grow_revenue",
+        name_sv: "Öka intäkterna med 20 %",
+        name_en: "Grow revenue by 20 %",
+        description: "Affärsplanens mål: vunnen intäkt 20 % över föregående räkenskapsår.",
+        owners: &["ceo", "sales_manager"],
+        departments: &["sales", "marketing"],
+    },
+    GoalSpec {
+        id: "marketing_sourced_pipeline",
+        name_sv: "Marknad genererar 40 % av pipelinen",
+        name_en: "Marketing sources 40 % of pipeline",
+        description: "Ett gemensamt mål för marknad och sälj: pipeline som marknad har skapat.",
+        owners: &["cmo"],
+        departments: &["marketing", "sales"],
+    },
+    GoalSpec {
+        id: "known_in_the_nordics",
+        name_sv: "Bli kända i Norden",
+        name_en: "Become known in the Nordics",
+        description: "Varumärkeskännedom i målgruppen, mätt med kvartalsvisa undersökningar.",
+        owners: &["cmo"],
+        departments: &["marketing"],
+    },
+];
+
+/// The B2B company's CRM.
+const CRM: &[&str] = &["hubspot_deals"];
+
+const B2B_KPIS: &[KpiSpec] = &[
+    KpiSpec {
+        id: "won_revenue",
+        goal: Some("grow_revenue"),
+        relation: Some("product"),
+        owners: &["sales_manager"],
+        departments: &["sales", "marketing"],
+        audiences: &[MANAGEMENT, SALES],
+        purpose: Some(
+            "Visar om vi når affärsplanens intäktsmål; brutet ned i antal affärer och affärsstorlek.",
+        ),
+        sources: CRM,
+        targets: Targets::Growing {
+            kind: "reach",
+            first: 9_000_000.0,
+            growth: 1.05,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "won_deals",
+        parent: Some("won_revenue"),
+        relation: Some("product"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "closed_deals",
+        parent: Some("won_deals"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "win_rate",
+        parent: Some("won_deals"),
+        sources: CRM,
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 0.25,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "avg_deal_size",
+        parent: Some("won_revenue"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "cac",
+        goal: Some("grow_revenue"),
+        relation: Some("ratio"),
+        owners: &["cmo"],
+        departments: &["marketing"],
+        audiences: &[MANAGEMENT, TEAM],
+        purpose: Some(
+            "Vad en ny kund kostar i marknadsföring; ska hållas under målet när vi växer.",
+        ),
+        sources: &[
+            "google_ads",
+            "linkedin_ads",
+            "activity_plan",
+            "hubspot_deals",
+        ],
+        targets: Targets::Yearly {
+            kind: "below",
+            value: 60_000.0,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "marketing_spend",
+        parent: Some("cac"),
+        role: Some("numerator"),
+        relation: Some("sum"),
+        sources: &["google_ads", "linkedin_ads", "activity_plan"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "spend_paid_search",
+        parent: Some("marketing_spend"),
+        sources: &["google_ads"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "spend_paid_social",
+        parent: Some("marketing_spend"),
+        sources: &["linkedin_ads"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "spend_events",
+        parent: Some("marketing_spend"),
+        sources: &["activity_plan"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "spend_other_channels",
+        parent: Some("marketing_spend"),
+        sources: &["activity_plan"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "new_customers",
+        parent: Some("cac"),
+        role: Some("denominator"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "marketing_sourced_pipeline_share",
+        goal: Some("marketing_sourced_pipeline"),
+        relation: Some("ratio"),
+        owners: &["cmo", "sales_manager"],
+        departments: &["marketing", "sales"],
+        audiences: &[MANAGEMENT, SALES],
+        purpose: Some("Marknads och sälj gemensamma mått på marknadens bidrag till pipelinen."),
+        sources: CRM,
+        targets: Targets::Quarterly {
+            kind: "above",
+            values: [0.4; 4],
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "marketing_sourced_pipeline",
+        parent: Some("marketing_sourced_pipeline_share"),
+        role: Some("numerator"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "pipeline_created",
+        parent: Some("marketing_sourced_pipeline_share"),
+        role: Some("denominator"),
+        relation: Some("product"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "opportunities",
+        parent: Some("pipeline_created"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "avg_opportunity_size",
+        parent: Some("pipeline_created"),
+        sources: CRM,
+        ..KPI
+    },
+    KpiSpec {
+        id: "mqls",
+        goal: Some("marketing_sourced_pipeline"),
+        relation: Some("influence"),
+        owners: &["marketing_ops"],
+        departments: &["marketing"],
+        audiences: &[TEAM, SALES],
+        purpose: Some(
+            "Leads som sälj har godkänt som marknadskvalificerade: marknads viktigaste ledande mått.",
+        ),
+        sources: &["hubspot_contacts"],
+        targets: Targets::Growing {
+            kind: "reach",
+            first: 180.0,
+            growth: 1.05,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "leads",
+        parent: Some("mqls"),
+        sources: &["hubspot_contacts"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "sessions",
+        parent: Some("mqls"),
+        sources: &["ga4"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "web_conversion_rate",
+        parent: Some("mqls"),
+        sources: &["ga4"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "mql_to_sql_rate",
+        parent: Some("mqls"),
+        sources: &["hubspot_contacts"],
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 0.3,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "aided_awareness",
+        goal: Some("known_in_the_nordics"),
+        owners: &["cmo"],
+        departments: &["marketing"],
+        audiences: &[MANAGEMENT, TEAM],
+        purpose: Some(
+            "Andelen i målgruppen som känner till oss; varumärket påverkas av allt vi gör.",
+        ),
+        sources: &["brand_survey"],
+        targets: Targets::Quarterly {
+            kind: "reach",
+            values: [0.30, 0.31, 0.32, 0.33],
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "nps",
+        goal: Some("known_in_the_nordics"),
+        owners: &["cmo"],
+        audiences: &[MANAGEMENT],
+        sources: &["brand_survey"],
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 30.0,
+        },
+        ..KPI
+    },
+];
+
+const B2B_SOURCES: &[SourceSpec] = &[
+    source(
+        "hubspot_contacts",
+        "hubspot-contacts",
+        "exports/hubspot/contacts*.csv",
+        "HubSpot: kontakter med livscykelstadier",
+    ),
+    source(
+        "hubspot_companies",
+        "hubspot-companies",
+        "exports/hubspot/companies*.csv",
+        "HubSpot: företag",
+    ),
+    source(
+        "hubspot_deals",
+        "hubspot-deals",
+        "exports/hubspot/deals*.csv",
+        "HubSpot: affärer",
+    ),
+    source(
+        "ga4",
+        "ga4-bigquery",
+        "exports/ga4/events_*.json",
+        "GA4 BigQuery-export",
+    ),
+    source(
+        "google_ads",
+        "google-ads",
+        "exports/ads/google-ads*.csv",
+        "Google Ads kampanjrapport",
+    ),
+    source(
+        "linkedin_ads",
+        "linkedin-ads",
+        "exports/ads/linkedin*.csv",
+        "LinkedIn Campaign Manager",
+    ),
+    source(
+        "brand_survey",
+        "survey",
+        "exports/survey/*.csv",
+        "Kvartalsvis varumärkesundersökning",
+    ),
+    source(
+        "activity_plan",
+        "activities",
+        "plan/aktivitetsplan.xlsx",
+        "Aktivitetsplanen med budget och kostnad",
+    ),
+];
+
+const B2B_ACTIVITIES: &[ActivitySpec] = &[
+    ActivitySpec {
+        id: "google_ads_always_on",
+        name: "Google Ads, sök (always on)",
+        kind: "paid_media",
+        channel: "paid_search",
+        start: 0,
+        end: Some(364),
+        budget: 600_000.0,
+        owner: "marketing_ops",
+    },
+    ActivitySpec {
+        id: "linkedin_abm",
+        name: "LinkedIn ABM-kampanj",
+        kind: "paid_media",
+        channel: "paid_social",
+        start: 30,
+        end: Some(120),
+        budget: 250_000.0,
+        owner: "marketing_ops",
+    },
+    ActivitySpec {
+        id: "fair_autumn",
+        name: "Branschmässa, hösten",
+        kind: "fair",
+        channel: "events",
+        start: 160,
+        end: Some(162),
+        budget: 350_000.0,
+        owner: "cmo",
+    },
+    ActivitySpec {
+        id: "webinar_series",
+        name: "Webbinarieserie (månatlig)",
+        kind: "webinar",
+        channel: "events",
+        start: 0,
+        end: Some(364),
+        budget: 60_000.0,
+        owner: "marketing_ops",
+    },
+];
+
+const ECOMMERCE: TemplateSpec = TemplateSpec {
+    fiscal_year_start_month: 1,
+    departments: &["marketing", "ecommerce", "management"],
+    // The web shop's manager sits where the sales manager does.
+    people: &[
+        CMO,
+        PersonSpec {
+            id: "ecommerce_manager",
+            name: "Johan Berg",
+            department: "ecommerce",
+            role: "E-handelschef",
+        },
+        MARKETING_OPS,
+        CEO,
+    ],
+    goals: ECOMMERCE_GOALS,
+    kpis: ECOMMERCE_KPIS,
+    sources: ECOMMERCE_SOURCES,
+    activities: ECOMMERCE_ACTIVITIES,
+};
+
+const ECOMMERCE_GOALS: &[GoalSpec] = &[
+    GoalSpec {
+        id: "grow_online_revenue",
+        name_sv: "Öka webbintäkterna med 25 %",
+        name_en: "Grow online revenue by 25 %",
+        description: "Intäkt från webbshoppen, jämfört med föregående år.",
+        owners: &["ceo", "ecommerce_manager"],
+        departments: &["ecommerce", "marketing"],
+    },
+    GoalSpec {
+        id: "profitable_acquisition",
+        name_sv: "Lönsam kundanskaffning",
+        name_en: "Profitable acquisition",
+        description: "Varje annonskrona ska ge minst fyra kronor i intäkt.",
+        owners: &["cmo"],
+        departments: &["marketing"],
+    },
+    GoalSpec {
+        id: "loyal_customers",
+        name_sv: "Nöjda och lojala kunder",
+        name_en: "Satisfied, loyal customers",
+        description: "Kunder som rekommenderar oss och öppnar våra utskick.",
+        owners: &["cmo"],
+        departments: &["marketing", "ecommerce"],
+    },
+];
+
+/// The web shop's analytics.
+const WEB: &[&str] = &["ga4"];
+
+const ECOMMERCE_KPIS: &[KpiSpec] = &[
+    KpiSpec {
+        id: "web_revenue",
+        goal: Some("grow_online_revenue"),
+        relation: Some("product"),
+        owners: &["ecommerce_manager"],
+        audiences: &[MANAGEMENT, TEAM],
+        purpose: Some("Webbintäkten, nedbruten i trafik, konvertering och ordervärde."),
+        sources: WEB,
+        targets: Targets::Growing {
+            kind: "reach",
+            first: 4_000_000.0,
+            growth: 1.08,
+        },
+        ..KPI
+    },
+    // The conversion rate's denominator: web_revenue's ratio child needs both roles.
+    KpiSpec {
+        id: "sessions",
+        parent: Some("web_conversion_rate"),
+        relation: Some("influence"),
+        role: Some("denominator"),
+        sources: WEB,
+        ..KPI
+    },
+    KpiSpec {
+        id: "organic_sessions",
+        parent: Some("sessions"),
+        sources: WEB,
+        ..KPI
+    },
+    KpiSpec {
+        id: "organic_share_of_sessions",
+        parent: Some("sessions"),
+        sources: WEB,
+        ..KPI
+    },
+    KpiSpec {
+        id: "web_conversion_rate",
+        parent: Some("web_revenue"),
+        relation: Some("ratio"),
+        sources: WEB,
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 0.025,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "converting_sessions",
+        parent: Some("web_conversion_rate"),
+        role: Some("numerator"),
+        sources: WEB,
+        ..KPI
+    },
+    KpiSpec {
+        id: "revenue_per_converting_session",
+        parent: Some("web_revenue"),
+        sources: WEB,
+        ..KPI
+    },
+    KpiSpec {
+        id: "web_roas",
+        goal: Some("profitable_acquisition"),
+        relation: Some("influence"),
+        owners: &["cmo"],
+        audiences: &[MANAGEMENT, TEAM],
+        purpose: Some("Intäkt per annonskrona."),
+        sources: &["ga4", "google_ads", "meta_ads"],
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 4.0,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "paid_media_spend",
+        parent: Some("web_roas"),
+        relation: Some("influence"),
+        sources: &["google_ads", "meta_ads"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "cpc",
+        parent: Some("paid_media_spend"),
+        sources: &["google_ads", "meta_ads"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "nps",
+        goal: Some("loyal_customers"),
+        owners: &["cmo"],
+        audiences: &[MANAGEMENT],
+        sources: &["customer_survey"],
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 40.0,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "email_ctr",
+        goal: Some("loyal_customers"),
+        owners: &["marketing_ops"],
+        audiences: &[TEAM],
+        sources: &["newsletter"],
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 0.03,
+        },
+        ..KPI
+    },
+];
+
+const ECOMMERCE_SOURCES: &[SourceSpec] = &[
+    source(
+        "ga4",
+        "ga4-bigquery",
+        "exports/ga4/events_*.json",
+        "GA4 BigQuery-export",
+    ),
+    source(
+        "google_ads",
+        "google-ads",
+        "exports/ads/google-ads*.csv",
+        "Google Ads",
+    ),
+    source(
+        "meta_ads",
+        "meta-ads",
+        "exports/ads/meta*.csv",
+        "Meta Ads Manager",
+    ),
+    source(
+        "newsletter",
+        "mailchimp",
+        "exports/email/*.csv",
+        "Mailchimp-utskick",
+    ),
+    source(
+        "customer_survey",
+        "survey",
+        "exports/survey/*.csv",
+        "Kundundersökning (NPS)",
+    ),
+];
+
+const ECOMMERCE_ACTIVITIES: &[ActivitySpec] = &[
+    ActivitySpec {
+        id: "black_week",
+        name: "Black Week-kampanj",
+        kind: "campaign",
+        channel: "paid_social",
+        start: 327,
+        end: Some(334),
+        budget: 200_000.0,
+        owner: "cmo",
+    },
+    ActivitySpec {
+        id: "newsletter",
+        name: "Nyhetsbrev (veckovis)",
+        kind: "email",
+        channel: "email",
+        start: 0,
+        end: Some(364),
+        budget: 30_000.0,
+        owner: "marketing_ops",
+    },
+];
+
+const EVENTS: TemplateSpec = TemplateSpec {
+    fiscal_year_start_month: 1,
+    departments: DEPARTMENTS,
+    people: PEOPLE,
+    goals: EVENTS_GOALS,
+    kpis: EVENTS_KPIS,
+    sources: EVENTS_SOURCES,
+    activities: EVENTS_ACTIVITIES,
+};
+
+const EVENTS_GOALS: &[GoalSpec] = &[
+    GoalSpec {
+        id: "pipeline_from_events",
+        name_sv: "Event som skapar affärer",
+        name_en: "Events that create pipeline",
+        description: "Mässor, event och webbinarier ska ge pipeline till rimlig kostnad.",
+        owners: &["cmo", "sales_manager"],
+        departments: &["marketing", "sales"],
+    },
+    GoalSpec {
+        id: "brand_awareness",
+        name_sv: "Starkare varumärke",
+        name_en: "A stronger brand",
+        description: "Kännedom och rekommendation i målgruppen.",
+        owners: &["cmo"],
+        departments: &["marketing"],
+    },
+];
+
+/// Where attendance is counted.
+const ATTENDANCE: &[&str] = &["event_registrations", "activity_plan"];
+
+const EVENTS_KPIS: &[KpiSpec] = &[
+    KpiSpec {
+        id: "cost_per_event_attendee",
+        goal: Some("pipeline_from_events"),
+        relation: Some("ratio"),
+        owners: &["cmo"],
+        audiences: &[MANAGEMENT, TEAM],
+        purpose: Some("Vad en deltagare kostar; jämför event med varandra."),
+        sources: ATTENDANCE,
+        targets: Targets::Yearly {
+            kind: "below",
+            value: 1_500.0,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "spend_events",
+        parent: Some("cost_per_event_attendee"),
+        role: Some("numerator"),
+        sources: &["activity_plan"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "event_attendees",
+        parent: Some("cost_per_event_attendee"),
+        role: Some("denominator"),
+        relation: Some("sum"),
+        sources: ATTENDANCE,
+        ..KPI
+    },
+    KpiSpec {
+        id: "fair_and_event_attendees",
+        parent: Some("event_attendees"),
+        sources: ATTENDANCE,
+        ..KPI
+    },
+    KpiSpec {
+        id: "webinar_attendees",
+        parent: Some("event_attendees"),
+        sources: ATTENDANCE,
+        ..KPI
+    },
+    KpiSpec {
+        id: "pipeline_created",
+        goal: Some("pipeline_from_events"),
+        relation: Some("product"),
+        owners: &["sales_manager"],
+        audiences: &[SALES, MANAGEMENT],
+        sources: &["hubspot_deals"],
+        targets: Targets::Growing {
+            kind: "reach",
+            first: 5_000_000.0,
+            growth: 1.0,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "opportunities",
+        parent: Some("pipeline_created"),
+        sources: &["hubspot_deals"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "avg_opportunity_size",
+        parent: Some("pipeline_created"),
+        sources: &["hubspot_deals"],
+        ..KPI
+    },
+    KpiSpec {
+        id: "aided_awareness",
+        goal: Some("brand_awareness"),
+        owners: &["cmo"],
+        audiences: &[MANAGEMENT],
+        sources: &["brand_survey"],
+        targets: Targets::Yearly {
+            kind: "reach",
+            value: 0.35,
+        },
+        ..KPI
+    },
+    KpiSpec {
+        id: "nps",
+        goal: Some("brand_awareness"),
+        owners: &["cmo"],
+        audiences: &[MANAGEMENT],
+        sources: &["brand_survey"],
+        targets: Targets::Yearly {
+            kind: "above",
+            value: 30.0,
+        },
+        ..KPI
+    },
+];
+
+const EVENTS_SOURCES: &[SourceSpec] = &[
+    SourceSpec {
+        table: Some("touchpoints"),
+        mapping: &[
+            ("attended_at", "touch_time"),
+            ("email_hash", "person_id"),
+            ("event", "activity_id"),
+        ],
+        ..source(
+            "event_registrations",
+            "generic",
+            "exports/events/*.csv",
+            "Anmälningar och närvaro från eventverktyget",
+        )
+    },
+    source(
+        "hubspot_deals",
+        "hubspot-deals",
+        "exports/hubspot/deals*.csv",
+        "HubSpot: affärer",
+    ),
+    source(
+        "brand_survey",
+        "survey",
+        "exports/survey/*.csv",
+        "Varumärkesundersökning",
+    ),
+    source(
+        "activity_plan",
+        "activities",
+        "plan/aktivitetsplan.xlsx",
+        "Aktivitetsplanen",
+    ),
+];
+
+const EVENTS_ACTIVITIES: &[ActivitySpec] = &[
+    ActivitySpec {
+        id: "spring_fair",
+        name: "Vårmässan",
+        kind: "fair",
+        channel: "events",
+        start: 120,
+        end: Some(122),
+        budget: 300_000.0,
+        owner: "cmo",
+    },
+    ActivitySpec {
+        id: "customer_day",
+        name: "Kunddag",
+        kind: "event",
+        channel: "events",
+        start: 250,
+        end: None,
+        budget: 120_000.0,
+        owner: "cmo",
+    },
+    ActivitySpec {
+        id: "webinars",
+        name: "Webbinarier",
+        kind: "webinar",
+        channel: "events",
+        start: 0,
+        end: Some(364),
+        budget: 40_000.0,
+        owner: "marketing_ops",
+    },
+];
+
 impl Plan {
     /// A complete, valid workspace for a kind of company, with targets for the fiscal year
     /// that contains `today`.
     pub fn from_template(template: Template, name: &str, today: Date) -> Plan {
-        let fiscal_year_start_month = if template == Template::B2b { 5 } else { 1 };
+        let spec = template.spec();
         let calendar = Calendar {
-            fiscal_year_start_month,
+            fiscal_year_start_month: spec.fiscal_year_start_month,
             ..Calendar::default()
         };
         let Period::FiscalYear(fy) = Period::containing(today, Grain::FiscalYear, &calendar) else {
             unreachable!("a fiscal-year grain gives a fiscal year")
         };
         let fy_period = Period::FiscalYear(fy).to_string();
-        let brand = name.split_whitespace().next().unwrap_or(name).to_string();
         let fy_start = Period::FiscalYear(fy).start(&calendar);
-        let day = |offset_days: i64| {
-            fy_start
-                .checked_add(jiff::Span::new().days(offset_days))
-                .unwrap_or(fy_start)
-        };
-        let mut plan = Plan {
+        Plan {
             name: name.to_string(),
-            brand,
+            brand: name.split_whitespace().next().unwrap_or(name).to_string(),
             currency: "SEK".into(),
             locale: "sv".into(),
             time_zone: "Europe/Stockholm".into(),
-            fiscal_year_start_month,
-            departments: strings(&["marketing", "sales", "management"]),
-            people: vec![
-                person("cmo", "Karin Lindqvist", "marketing", "Marknadschef"),
-                person("sales_manager", "Johan Berg", "sales", "Försäljningschef"),
-                person(
-                    "marketing_ops",
-                    "Sara Ek",
-                    "marketing",
-                    "Marketing operations",
-                ),
-                person("ceo", "Anders Holm", "management", "VD"),
-            ],
-            goals: Vec::new(),
-            kpis: Vec::new(),
-            sources: Vec::new(),
-            activities: Vec::new(),
-        };
-        let management = (
-            "management".to_string(),
-            "quarterly review of marketing's contribution to the business plan".to_string(),
-        );
-        let team = (
-            "marketing".to_string(),
-            "monthly follow-up and decisions on what to stop, start and do more of".to_string(),
-        );
-        let sales = (
-            "sales".to_string(),
-            "weekly pipeline meeting shared with marketing".to_string(),
-        );
-        match template {
-            Template::B2b => {
-                plan.goals = vec![
-                    GoalPlan {
-                        id: "grow_revenue".into(),
-                        name_sv: "Öka intäkterna med 20 %".into(),
-                        name_en: "Grow revenue by 20 %".into(),
-                        description: "Affärsplanens mål: vunnen intäkt 20 % över föregående räkenskapsår.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["ceo", "sales_manager"]),
-                        departments: strings(&["sales", "marketing"]),
-                    },
-                    GoalPlan {
-                        id: "marketing_sourced_pipeline".into(),
-                        name_sv: "Marknad genererar 40 % av pipelinen".into(),
-                        name_en: "Marketing sources 40 % of pipeline".into(),
-                        description: "Ett gemensamt mål för marknad och sälj: pipeline som marknad har skapat.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing", "sales"]),
-                    },
-                    GoalPlan {
-                        id: "known_in_the_nordics".into(),
-                        name_sv: "Bli kända i Norden".into(),
-                        name_en: "Become known in the Nordics".into(),
-                        description: "Varumärkeskännedom i målgruppen, mätt med kvartalsvisa undersökningar.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing"]),
-                    },
-                ];
-                let crm = strings(&["hubspot_deals"]);
-                plan.kpis = vec![
-                    KpiPlan {
-                        goal: Some("grow_revenue".into()),
-                        relation: Some("product"),
-                        owners: strings(&["sales_manager"]),
-                        departments: strings(&["sales", "marketing"]),
-                        audiences: vec![management.clone(), sales.clone()],
-                        purpose: Some("Visar om vi når affärsplanens intäktsmål; brutet ned i antal affärer och affärsstorlek.".into()),
-                        sources: crm.clone(),
-                        targets: quarterly(fy, "reach", 9_000_000.0, 1.05),
-                        ..kpi("won_revenue")
-                    },
-                    KpiPlan { parent: Some("won_revenue".into()), relation: Some("product"), sources: crm.clone(), ..kpi("won_deals") },
-                    KpiPlan { parent: Some("won_deals".into()), sources: crm.clone(), ..kpi("closed_deals") },
-                    KpiPlan {
-                        parent: Some("won_deals".into()),
-                        sources: crm.clone(),
-                        targets: yearly(fy, "above", 0.25),
-                        ..kpi("win_rate")
-                    },
-                    KpiPlan { parent: Some("won_revenue".into()), sources: crm.clone(), ..kpi("avg_deal_size") },
-                    KpiPlan {
-                        goal: Some("grow_revenue".into()),
-                        relation: Some("ratio"),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing"]),
-                        audiences: vec![management.clone(), team.clone()],
-                        purpose: Some("Vad en ny kund kostar i marknadsföring; ska hållas under målet när vi växer.".into()),
-                        sources: strings(&["google_ads", "linkedin_ads", "activity_plan", "hubspot_deals"]),
-                        targets: yearly(fy, "below", 60_000.0),
-                        ..kpi("cac")
-                    },
-                    KpiPlan {
-                        parent: Some("cac".into()),
-                        role: Some("numerator"),
-                        relation: Some("sum"),
-                        sources: strings(&["google_ads", "linkedin_ads", "activity_plan"]),
-                        ..kpi("marketing_spend")
-                    },
-                    KpiPlan { parent: Some("marketing_spend".into()), sources: strings(&["google_ads"]), ..kpi("spend_paid_search") },
-                    KpiPlan { parent: Some("marketing_spend".into()), sources: strings(&["linkedin_ads"]), ..kpi("spend_paid_social") },
-                    KpiPlan { parent: Some("marketing_spend".into()), sources: strings(&["activity_plan"]), ..kpi("spend_events") },
-                    KpiPlan { parent: Some("marketing_spend".into()), sources: strings(&["activity_plan"]), ..kpi("spend_other_channels") },
-                    KpiPlan { parent: Some("cac".into()), role: Some("denominator"), sources: crm.clone(), ..kpi("new_customers") },
-                    KpiPlan {
-                        goal: Some("marketing_sourced_pipeline".into()),
-                        relation: Some("ratio"),
-                        owners: strings(&["cmo", "sales_manager"]),
-                        departments: strings(&["marketing", "sales"]),
-                        audiences: vec![management.clone(), sales.clone()],
-                        purpose: Some("Marknads och sälj gemensamma mått på marknadens bidrag till pipelinen.".into()),
-                        sources: crm.clone(),
-                        targets: quarterly(fy, "above", 0.4, 1.0),
-                        ..kpi("marketing_sourced_pipeline_share")
-                    },
-                    KpiPlan { parent: Some("marketing_sourced_pipeline_share".into()), role: Some("numerator"), sources: crm.clone(), ..kpi("marketing_sourced_pipeline") },
-                    KpiPlan {
-                        parent: Some("marketing_sourced_pipeline_share".into()),
-                        role: Some("denominator"),
-                        relation: Some("product"),
-                        sources: crm.clone(),
-                        ..kpi("pipeline_created")
-                    },
-                    KpiPlan { parent: Some("pipeline_created".into()), sources: crm.clone(), ..kpi("opportunities") },
-                    KpiPlan { parent: Some("pipeline_created".into()), sources: crm.clone(), ..kpi("avg_opportunity_size") },
-                    KpiPlan {
-                        goal: Some("marketing_sourced_pipeline".into()),
-                        relation: Some("influence"),
-                        owners: strings(&["marketing_ops"]),
-                        departments: strings(&["marketing"]),
-                        audiences: vec![team.clone(), sales.clone()],
-                        purpose: Some("Leads som sälj har godkänt som marknadskvalificerade: marknads viktigaste ledande mått.".into()),
-                        sources: strings(&["hubspot_contacts"]),
-                        targets: quarterly(fy, "reach", 180.0, 1.05),
-                        ..kpi("mqls")
-                    },
-                    KpiPlan { parent: Some("mqls".into()), sources: strings(&["hubspot_contacts"]), ..kpi("leads") },
-                    KpiPlan { parent: Some("mqls".into()), sources: strings(&["ga4"]), ..kpi("sessions") },
-                    KpiPlan { parent: Some("mqls".into()), sources: strings(&["ga4"]), ..kpi("web_conversion_rate") },
-                    KpiPlan { parent: Some("mqls".into()), sources: strings(&["hubspot_contacts"]), targets: yearly(fy, "above", 0.3), ..kpi("mql_to_sql_rate") },
-                    KpiPlan {
-                        goal: Some("known_in_the_nordics".into()),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing"]),
-                        audiences: vec![management.clone(), team.clone()],
-                        purpose: Some("Andelen i målgruppen som känner till oss; varumärket påverkas av allt vi gör.".into()),
-                        sources: strings(&["brand_survey"]),
-                        targets: quarterly(fy, "reach", 0.3, 1.03).into_iter().map(|t| TargetPlan { value: (t.value * 100.0).round() / 100.0, ..t }).collect(),
-                        ..kpi("aided_awareness")
-                    },
-                    KpiPlan {
-                        goal: Some("known_in_the_nordics".into()),
-                        owners: strings(&["cmo"]),
-                        audiences: vec![management.clone()],
-                        sources: strings(&["brand_survey"]),
-                        targets: yearly(fy, "above", 30.0),
-                        ..kpi("nps")
-                    },
-                ];
-                // Fix the quarterly awareness targets (the helper rounds to whole numbers).
-                if let Some(awareness) = plan.kpis.iter_mut().find(|k| k.id == "aided_awareness") {
-                    for (i, target) in awareness.targets.iter_mut().enumerate() {
-                        target.value = [0.30, 0.31, 0.32, 0.33][i];
-                    }
-                }
-                if let Some(share) = plan
-                    .kpis
-                    .iter_mut()
-                    .find(|k| k.id == "marketing_sourced_pipeline_share")
-                {
-                    for target in &mut share.targets {
-                        target.value = 0.4;
-                    }
-                }
-                plan.sources = vec![
-                    source(
-                        "hubspot_contacts",
-                        "hubspot-contacts",
-                        "exports/hubspot/contacts*.csv",
-                        "HubSpot: kontakter med livscykelstadier",
-                    ),
-                    source(
-                        "hubspot_companies",
-                        "hubspot-companies",
-                        "exports/hubspot/companies*.csv",
-                        "HubSpot: företag",
-                    ),
-                    source(
-                        "hubspot_deals",
-                        "hubspot-deals",
-                        "exports/hubspot/deals*.csv",
-                        "HubSpot: affärer",
-                    ),
-                    source(
-                        "ga4",
-                        "ga4-bigquery",
-                        "exports/ga4/events_*.json",
-                        "GA4 BigQuery-export",
-                    ),
-                    source(
-                        "google_ads",
-                        "google-ads",
-                        "exports/ads/google-ads*.csv",
-                        "Google Ads kampanjrapport",
-                    ),
-                    source(
-                        "linkedin_ads",
-                        "linkedin-ads",
-                        "exports/ads/linkedin*.csv",
-                        "LinkedIn Campaign Manager",
-                    ),
-                    source(
-                        "brand_survey",
-                        "survey",
-                        "exports/survey/*.csv",
-                        "Kvartalsvis varumärkesundersökning",
-                    ),
-                    source(
-                        "activity_plan",
-                        "activities",
-                        "plan/aktivitetsplan.xlsx",
-                        "Aktivitetsplanen med budget och kostnad",
-                    ),
-                ];
-                plan.activities = vec![
-                    ActivityPlan {
-                        id: "google_ads_always_on".into(),
-                        name: "Google Ads, sök (always on)".into(),
-                        kind: "paid_media".into(),
-                        channel: "paid_search".into(),
-                        start: fy_start,
-                        end: Some(day(364)),
-                        budget: 600_000.0,
-                        owner: "marketing_ops".into(),
-                    },
-                    ActivityPlan {
-                        id: "linkedin_abm".into(),
-                        name: "LinkedIn ABM-kampanj".into(),
-                        kind: "paid_media".into(),
-                        channel: "paid_social".into(),
-                        start: day(30),
-                        end: Some(day(120)),
-                        budget: 250_000.0,
-                        owner: "marketing_ops".into(),
-                    },
-                    ActivityPlan {
-                        id: "fair_autumn".into(),
-                        name: "Branschmässa, hösten".into(),
-                        kind: "fair".into(),
-                        channel: "events".into(),
-                        start: day(160),
-                        end: Some(day(162)),
-                        budget: 350_000.0,
-                        owner: "cmo".into(),
-                    },
-                    ActivityPlan {
-                        id: "webinar_series".into(),
-                        name: "Webbinarieserie (månatlig)".into(),
-                        kind: "webinar".into(),
-                        channel: "events".into(),
-                        start: day(0),
-                        end: Some(day(364)),
-                        budget: 60_000.0,
-                        owner: "marketing_ops".into(),
-                    },
-                ];
-            }
-            Template::Ecommerce => {
-                plan.departments = strings(&["marketing", "ecommerce", "management"]);
-                plan.people[1] = person(
-                    "ecommerce_manager",
-                    "Johan Berg",
-                    "ecommerce",
-                    "E-handelschef",
-                );
-                plan.goals = vec![
-                    GoalPlan {
-                        id: "grow_online_revenue".into(),
-                        name_sv: "Öka webbintäkterna med 25 %".into(),
-                        name_en: "Grow online revenue by 25 %".into(),
-                        description: "Intäkt från webbshoppen, jämfört med föregående år.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["ceo", "ecommerce_manager"]),
-                        departments: strings(&["ecommerce", "marketing"]),
-                    },
-                    GoalPlan {
-                        id: "profitable_acquisition".into(),
-                        name_sv: "Lönsam kundanskaffning".into(),
-                        name_en: "Profitable acquisition".into(),
-                        description: "Varje annonskrona ska ge minst fyra kronor i intäkt.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing"]),
-                    },
-                    GoalPlan {
-                        id: "loyal_customers".into(),
-                        name_sv: "Nöjda och lojala kunder".into(),
-                        name_en: "Satisfied, loyal customers".into(),
-                        description: "Kunder som rekommenderar oss och öppnar våra utskick.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing", "ecommerce"]),
-                    },
-                ];
-                let web = strings(&["ga4"]);
-                plan.kpis = vec![
-                    KpiPlan {
-                        goal: Some("grow_online_revenue".into()),
-                        relation: Some("product"),
-                        owners: strings(&["ecommerce_manager"]),
-                        audiences: vec![management.clone(), team.clone()],
-                        purpose: Some(
-                            "Webbintäkten, nedbruten i trafik, konvertering och ordervärde.".into(),
-                        ),
-                        sources: web.clone(),
-                        targets: quarterly(fy, "reach", 4_000_000.0, 1.08),
-                        ..kpi("web_revenue")
-                    },
-                    KpiPlan {
-                        parent: Some("web_revenue".into()),
-                        relation: Some("influence"),
-                        sources: web.clone(),
-                        ..kpi("sessions")
-                    },
-                    KpiPlan {
-                        parent: Some("sessions".into()),
-                        sources: web.clone(),
-                        ..kpi("organic_sessions")
-                    },
-                    KpiPlan {
-                        parent: Some("sessions".into()),
-                        sources: web.clone(),
-                        ..kpi("organic_share_of_sessions")
-                    },
-                    KpiPlan {
-                        parent: Some("web_revenue".into()),
-                        relation: Some("ratio"),
-                        sources: web.clone(),
-                        targets: yearly(fy, "above", 0.025),
-                        ..kpi("web_conversion_rate")
-                    },
-                    KpiPlan {
-                        parent: Some("web_conversion_rate".into()),
-                        role: Some("numerator"),
-                        sources: web.clone(),
-                        ..kpi("converting_sessions")
-                    },
-                    KpiPlan {
-                        parent: Some("web_revenue".into()),
-                        sources: web.clone(),
-                        ..kpi("revenue_per_converting_session")
-                    },
-                    KpiPlan {
-                        goal: Some("profitable_acquisition".into()),
-                        relation: Some("ratio"),
-                        owners: strings(&["cmo"]),
-                        audiences: vec![management.clone(), team.clone()],
-                        purpose: Some("Intäkt per annonskrona.".into()),
-                        sources: strings(&["ga4", "google_ads", "meta_ads"]),
-                        targets: yearly(fy, "above", 4.0),
-                        ..kpi("web_roas")
-                    },
-                    KpiPlan {
-                        parent: Some("web_roas".into()),
-                        role: Some("denominator"),
-                        relation: Some("influence"),
-                        sources: strings(&["google_ads", "meta_ads"]),
-                        ..kpi("paid_media_spend")
-                    },
-                    KpiPlan {
-                        parent: Some("paid_media_spend".into()),
-                        sources: strings(&["google_ads", "meta_ads"]),
-                        ..kpi("cpc")
-                    },
-                    KpiPlan {
-                        goal: Some("loyal_customers".into()),
-                        owners: strings(&["cmo"]),
-                        audiences: vec![management.clone()],
-                        sources: strings(&["customer_survey"]),
-                        targets: yearly(fy, "above", 40.0),
-                        ..kpi("nps")
-                    },
-                    KpiPlan {
-                        goal: Some("loyal_customers".into()),
-                        owners: strings(&["marketing_ops"]),
-                        audiences: vec![team.clone()],
-                        sources: strings(&["newsletter"]),
-                        targets: yearly(fy, "above", 0.03),
-                        ..kpi("email_ctr")
-                    },
-                ];
-                // web_revenue's ratio child needs both roles: use sessions as the denominator.
-                if let Some(sessions) = plan.kpis.iter_mut().find(|k| k.id == "sessions") {
-                    sessions.parent = Some("web_conversion_rate".into());
-                    sessions.role = Some("denominator");
-                }
-                if let Some(roas) = plan.kpis.iter_mut().find(|k| k.id == "web_roas") {
-                    roas.relation = Some("influence");
-                }
-                if let Some(spend) = plan.kpis.iter_mut().find(|k| k.id == "paid_media_spend") {
-                    spend.role = None;
-                }
-                plan.sources = vec![
-                    source(
-                        "ga4",
-                        "ga4-bigquery",
-                        "exports/ga4/events_*.json",
-                        "GA4 BigQuery-export",
-                    ),
-                    source(
-                        "google_ads",
-                        "google-ads",
-                        "exports/ads/google-ads*.csv",
-                        "Google Ads",
-                    ),
-                    source(
-                        "meta_ads",
-                        "meta-ads",
-                        "exports/ads/meta*.csv",
-                        "Meta Ads Manager",
-                    ),
-                    source(
-                        "newsletter",
-                        "mailchimp",
-                        "exports/email/*.csv",
-                        "Mailchimp-utskick",
-                    ),
-                    source(
-                        "customer_survey",
-                        "survey",
-                        "exports/survey/*.csv",
-                        "Kundundersökning (NPS)",
-                    ),
-                ];
-                plan.activities = vec![
-                    ActivityPlan {
-                        id: "black_week".into(),
-                        name: "Black Week-kampanj".into(),
-                        kind: "campaign".into(),
-                        channel: "paid_social".into(),
-                        start: day(327),
-                        end: Some(day(334)),
-                        budget: 200_000.0,
-                        owner: "cmo".into(),
-                    },
-                    ActivityPlan {
-                        id: "newsletter".into(),
-                        name: "Nyhetsbrev (veckovis)".into(),
-                        kind: "email".into(),
-                        channel: "email".into(),
-                        start: fy_start,
-                        end: Some(day(364)),
-                        budget: 30_000.0,
-                        owner: "marketing_ops".into(),
-                    },
-                ];
-            }
-            Template::Events => {
-                plan.goals = vec![
-                    GoalPlan {
-                        id: "pipeline_from_events".into(),
-                        name_sv: "Event som skapar affärer".into(),
-                        name_en: "Events that create pipeline".into(),
-                        description:
-                            "Mässor, event och webbinarier ska ge pipeline till rimlig kostnad."
-                                .into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["cmo", "sales_manager"]),
-                        departments: strings(&["marketing", "sales"]),
-                    },
-                    GoalPlan {
-                        id: "brand_awareness".into(),
-                        name_sv: "Starkare varumärke".into(),
-                        name_en: "A stronger brand".into(),
-                        description: "Kännedom och rekommendation i målgruppen.".into(),
-                        period: fy_period.clone(),
-                        owners: strings(&["cmo"]),
-                        departments: strings(&["marketing"]),
-                    },
-                ];
-                let events = strings(&["event_registrations", "activity_plan"]);
-                plan.kpis = vec![
-                    KpiPlan {
-                        goal: Some("pipeline_from_events".into()),
-                        relation: Some("ratio"),
-                        owners: strings(&["cmo"]),
-                        audiences: vec![management.clone(), team.clone()],
-                        purpose: Some("Vad en deltagare kostar; jämför event med varandra.".into()),
-                        sources: events.clone(),
-                        targets: yearly(fy, "below", 1_500.0),
-                        ..kpi("cost_per_event_attendee")
-                    },
-                    KpiPlan {
-                        parent: Some("cost_per_event_attendee".into()),
-                        role: Some("numerator"),
-                        sources: strings(&["activity_plan"]),
-                        ..kpi("spend_events")
-                    },
-                    KpiPlan {
-                        parent: Some("cost_per_event_attendee".into()),
-                        role: Some("denominator"),
-                        relation: Some("sum"),
-                        sources: events.clone(),
-                        ..kpi("event_attendees")
-                    },
-                    KpiPlan {
-                        parent: Some("event_attendees".into()),
-                        sources: events.clone(),
-                        ..kpi("fair_and_event_attendees")
-                    },
-                    KpiPlan {
-                        parent: Some("event_attendees".into()),
-                        sources: events.clone(),
-                        ..kpi("webinar_attendees")
-                    },
-                    KpiPlan {
-                        goal: Some("pipeline_from_events".into()),
-                        relation: Some("product"),
-                        owners: strings(&["sales_manager"]),
-                        audiences: vec![sales.clone(), management.clone()],
-                        sources: strings(&["hubspot_deals"]),
-                        targets: quarterly(fy, "reach", 5_000_000.0, 1.0),
-                        ..kpi("pipeline_created")
-                    },
-                    KpiPlan {
-                        parent: Some("pipeline_created".into()),
-                        sources: strings(&["hubspot_deals"]),
-                        ..kpi("opportunities")
-                    },
-                    KpiPlan {
-                        parent: Some("pipeline_created".into()),
-                        sources: strings(&["hubspot_deals"]),
-                        ..kpi("avg_opportunity_size")
-                    },
-                    KpiPlan {
-                        goal: Some("brand_awareness".into()),
-                        owners: strings(&["cmo"]),
-                        audiences: vec![management.clone()],
-                        sources: strings(&["brand_survey"]),
-                        targets: yearly(fy, "reach", 0.35),
-                        ..kpi("aided_awareness")
-                    },
-                    KpiPlan {
-                        goal: Some("brand_awareness".into()),
-                        owners: strings(&["cmo"]),
-                        audiences: vec![management.clone()],
-                        sources: strings(&["brand_survey"]),
-                        targets: yearly(fy, "above", 30.0),
-                        ..kpi("nps")
-                    },
-                ];
-                plan.sources = vec![
-                    SourcePlan {
-                        table: Some("touchpoints".into()),
-                        mapping: vec![
-                            ("attended_at".into(), "touch_time".into()),
-                            ("email_hash".into(), "person_id".into()),
-                            ("event".into(), "activity_id".into()),
-                        ],
-                        ..source(
-                            "event_registrations",
-                            "generic",
-                            "exports/events/*.csv",
-                            "Anmälningar och närvaro från eventverktyget",
-                        )
-                    },
-                    source(
-                        "hubspot_deals",
-                        "hubspot-deals",
-                        "exports/hubspot/deals*.csv",
-                        "HubSpot: affärer",
-                    ),
-                    source(
-                        "brand_survey",
-                        "survey",
-                        "exports/survey/*.csv",
-                        "Varumärkesundersökning",
-                    ),
-                    source(
-                        "activity_plan",
-                        "activities",
-                        "plan/aktivitetsplan.xlsx",
-                        "Aktivitetsplanen",
-                    ),
-                ];
-                plan.activities = vec![
-                    ActivityPlan {
-                        id: "spring_fair".into(),
-                        name: "Vårmässan".into(),
-                        kind: "fair".into(),
-                        channel: "events".into(),
-                        start: day(120),
-                        end: Some(day(122)),
-                        budget: 300_000.0,
-                        owner: "cmo".into(),
-                    },
-                    ActivityPlan {
-                        id: "customer_day".into(),
-                        name: "Kunddag".into(),
-                        kind: "event".into(),
-                        channel: "events".into(),
-                        start: day(250),
-                        end: None,
-                        budget: 120_000.0,
-                        owner: "cmo".into(),
-                    },
-                    ActivityPlan {
-                        id: "webinars".into(),
-                        name: "Webbinarier".into(),
-                        kind: "webinar".into(),
-                        channel: "events".into(),
-                        start: fy_start,
-                        end: Some(day(364)),
-                        budget: 40_000.0,
-                        owner: "marketing_ops".into(),
-                    },
-                ];
-            }
+            fiscal_year_start_month: spec.fiscal_year_start_month,
+            departments: strings(spec.departments),
+            people: spec.people.iter().map(PersonSpec::plan).collect(),
+            goals: spec.goals.iter().map(|g| g.plan(&fy_period)).collect(),
+            kpis: spec.kpis.iter().map(|k| k.plan(fy)).collect(),
+            sources: spec.sources.iter().map(SourceSpec::plan).collect(),
+            activities: spec.activities.iter().map(|a| a.plan(fy_start)).collect(),
         }
-        plan
     }
 
     /// The definition files of the workspace, as (relative path, text).

@@ -15,44 +15,65 @@ use crate::MmmError;
 use crate::model::Series;
 use crate::report::{FitStatistics, Interval, fit_statistics};
 
+/// A KPI series around one dated activity, with the pre- and post-period and the controls.
 #[derive(Debug, Clone)]
 pub struct LiftInput {
+    /// ISO dates of the rows, for the output.
     pub dates: Vec<String>,
     /// Day of the week (0 = Monday) of each row when the data is daily; `None` otherwise.
     pub weekday: Option<Vec<usize>>,
+    /// The KPI per row.
     pub target: Vec<f64>,
+    /// Series the activity cannot have moved, used to predict the counterfactual.
     pub controls: Vec<Series>,
     /// Rows `[pre_start, post_start)` train the model; `[post_start, post_end)` are judged.
     pub pre_start: usize,
+    /// First row after the activity's start.
     pub post_start: usize,
+    /// End (exclusive) of the rows judged.
     pub post_end: usize,
     /// Add a linear trend (off by default: as CausalImpact's local level, the counterfactual
     /// then stays at the pre-period's level instead of extrapolating a slope).
     pub trend: bool,
+    /// Posterior predictive draws of the counterfactual (at least 100 are drawn).
     pub draws: usize,
+    /// Seed of the draws.
     pub seed: u64,
 }
 
+/// One post-period row: the KPI observed and its counterfactual.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiftRow {
+    /// ISO date of the row.
     pub date: String,
+    /// The KPI observed.
     pub observed: f64,
+    /// What the KPI would have been without the activity.
     pub counterfactual: Interval,
 }
 
+/// What an activity did to a KPI over the post-period, against a counterfactual.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiftResult {
+    /// The method's name, for the output.
     pub method: &'static str,
+    /// Rows that trained the counterfactual model.
     pub pre_periods: usize,
+    /// Rows judged.
     pub post_periods: usize,
+    /// The KPI observed over the post-period.
     pub observed_total: f64,
+    /// The counterfactual KPI over the post-period.
     pub counterfactual_total: Interval,
+    /// Observed minus counterfactual over the post-period.
     pub effect_total: Interval,
     /// The effect as a share of the counterfactual.
     pub effect_relative: Interval,
     /// Posterior probability that the effect over the post-period is positive.
     pub probability_positive: f64,
+    /// How well the counterfactual model fits the pre-period.
     pub pre_fit: FitStatistics,
+    /// The post-period row by row.
     pub rows: Vec<LiftRow>,
 }
 
@@ -116,6 +137,7 @@ fn gamma(rng: &mut Xoshiro256PlusPlus, shape: f64) -> f64 {
     }
 }
 
+/// Estimates the effect of an activity over the post-period against a counterfactual predicted from the pre-period.
 pub fn lift(input: &LiftInput) -> Result<LiftResult, MmmError> {
     let n = input.target.len();
     if !(input.pre_start < input.post_start

@@ -14,7 +14,9 @@ use crate::transform::{Adstock, Saturation};
 /// One named column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
+    /// The column's name (a channel, a control).
     pub name: String,
+    /// One value per row.
     pub values: Vec<f64>,
 }
 
@@ -25,8 +27,11 @@ pub struct Data {
     pub dates: Vec<String>,
     /// Day of the year (1–366) of each row, for the yearly Fourier terms.
     pub day_of_year: Vec<f64>,
+    /// The outcome (KPI) per row.
     pub target: Vec<f64>,
+    /// Spend (or exposure) per channel and row.
     pub channels: Vec<Series>,
+    /// Series besides the channels that move the outcome (events, a trend, prices).
     pub controls: Vec<Series>,
 }
 
@@ -34,21 +39,34 @@ pub struct Data {
 /// by `delta_spend` changed the outcome per period by `delta_outcome`, with standard error `sigma`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiftTest {
+    /// The channel whose spend was changed.
     pub channel: String,
+    /// The spend per period before the test.
     pub spend: f64,
+    /// How much the spend per period was raised.
     pub delta_spend: f64,
+    /// How much the outcome per period changed.
     pub delta_outcome: f64,
+    /// The standard error of `delta_outcome`.
     pub sigma: f64,
 }
 
+/// The priors of every parameter of the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Priors {
+    /// Prior of the intercept (on the scaled target).
     pub intercept: Prior,
+    /// Prior of every channel's β (its largest contribution, on the scaled target).
     pub beta: Prior,
+    /// Priors of the adstock parameters, in the order of [`Adstock::parameter_names`].
     pub adstock: Vec<Prior>,
+    /// Priors of the saturation parameters, in the order of [`Saturation::parameter_names`].
     pub saturation: Vec<Prior>,
+    /// Prior of each control's coefficient.
     pub control: Prior,
+    /// Prior of each Fourier coefficient of the yearly seasonality.
     pub fourier: Prior,
+    /// Prior of the noise's standard deviation (on the scaled target).
     pub sigma: Prior,
     /// Per channel: a prior on ROI (outcome per unit of spend over the fitted rows), as in
     /// Meridian; replaces the prior on that channel's β.
@@ -77,15 +95,20 @@ impl Priors {
     }
 }
 
+/// What model to fit: adstock, saturation, seasonality, hold-out, priors and lift tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
+    /// How spend carries over to later periods.
     pub adstock: Adstock,
+    /// How the effect of adstocked spend levels off.
     pub saturation: Saturation,
     /// Fourier order of the yearly seasonality (0: none).
     pub yearly_seasonality: usize,
     /// The last rows kept out of the fit, for an out-of-sample check.
     pub holdout: usize,
+    /// The priors of every parameter.
     pub priors: Priors,
+    /// Lift tests that calibrate the channels' response.
     pub lift_tests: Vec<LiftTest>,
 }
 
@@ -119,49 +142,77 @@ impl ModelSpec {
 /// What a parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// The baseline level.
     Intercept,
     /// β of channel c, or its ROI when the channel has an ROI prior.
     Beta(usize),
+    /// ROI of channel c, when the channel has an ROI prior.
     Roi(usize),
+    /// Adstock parameter j of channel c.
     Adstock(usize, usize),
+    /// Saturation parameter j of channel c.
     Saturation(usize, usize),
+    /// Coefficient of control k.
     Control(usize),
+    /// Coefficient of Fourier column k.
     Fourier(usize),
+    /// The noise's standard deviation.
     Sigma,
 }
 
+/// One parameter of the model: its name, role, prior and support.
 #[derive(Debug, Clone)]
 pub struct Parameter {
+    /// The name as PyMC-Marketing prints it, such as `adstock_alpha[x1]`.
     pub name: String,
+    /// What the parameter is.
     pub role: Role,
+    /// Its prior distribution.
     pub prior: Prior,
+    /// Where it lives (the whole line, the positive half-line, the unit interval).
     pub support: Support,
 }
 
 /// Data ready for fitting: scaled, with Fourier columns, and the parameter layout.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The model's specification.
     pub spec: ModelSpec,
+    /// The data as given, in original units.
     pub data: Data,
+    /// Rows of the data, hold-out included.
     pub n_rows: usize,
+    /// Rows fitted (the hold-out excluded).
     pub n_train: usize,
+    /// The largest absolute target over the fitted rows, which the target is divided by.
     pub y_max: f64,
+    /// The scaled target per row.
     pub y: Vec<f64>,
+    /// Each channel's largest spend over the fitted rows, which its spend is divided by.
     pub x_max: Vec<f64>,
+    /// The scaled spend per channel and row.
     pub x: Vec<Vec<f64>>,
     /// Spend of each channel over the training rows, in original units.
     pub spend_train: Vec<f64>,
     /// Control columns followed by Fourier columns.
     pub z: Vec<Vec<f64>>,
+    /// Names of the `z` columns.
     pub z_names: Vec<String>,
+    /// How many `z` columns are controls (the rest are Fourier columns).
     pub n_controls: usize,
+    /// Every parameter, in the order of the parameter vector.
     pub parameters: Vec<Parameter>,
     /// Index of the first parameter of each channel: β or ROI, adstock…, saturation….
     pub channel_start: Vec<usize>,
+    /// Whether each channel has an ROI prior (and so its first parameter is its ROI).
     pub roi_channel: Vec<bool>,
+    /// The lift tests, each with the index of its channel.
     pub lift: Vec<(usize, LiftTest)>,
+    /// Index of the intercept in the parameter vector.
     pub intercept_index: usize,
+    /// Index of the first control or Fourier coefficient in the parameter vector.
     pub z_start: usize,
+    /// Index of the noise's standard deviation in the parameter vector.
     pub sigma_index: usize,
 }
 
@@ -470,14 +521,17 @@ impl Prepared {
         })
     }
 
+    /// How many parameters the model has.
     pub fn dim(&self) -> usize {
         self.parameters.len()
     }
 
+    /// How many parameters the adstock has.
     pub fn n_adstock(&self) -> usize {
         self.spec.adstock.parameter_names().len()
     }
 
+    /// How many parameters the saturation has.
     pub fn n_saturation(&self) -> usize {
         self.spec.saturation.parameter_names().len()
     }
@@ -519,6 +573,7 @@ impl Prepared {
         (a, s, w)
     }
 
+    /// Channel c's saturation parameters within `theta`.
     pub fn saturation_params<'a>(&self, theta: &'a [f64], c: usize) -> &'a [f64] {
         let start = self.channel_start[c] + 1 + self.n_adstock();
         &theta[start..start + self.n_saturation()]

@@ -16,25 +16,39 @@ use crate::bayes::Posterior;
 use crate::model::Prepared;
 use crate::report::Interval;
 
+/// One channel's part of a budget plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Allocation {
+    /// The channel's name.
     pub channel: String,
+    /// Today's average spend per period over the fitted rows.
     pub current: f64,
+    /// The lowest spend per period the bounds allow.
     pub lower: f64,
+    /// The highest spend per period the bounds allow.
     pub upper: f64,
+    /// The planned spend per period.
     pub optimal: f64,
     /// `more`, `less` or `keep` (within 5 % of today's spend).
     pub advice: &'static str,
+    /// Extra outcome per extra unit of spend at the planned spend (posterior mean).
     pub marginal_roas: f64,
+    /// Whether the planned spend sits at a bound.
     pub at_bound: bool,
+    /// Expected contribution per period at today's spend.
     pub contribution_current: Interval,
+    /// Expected contribution per period at the planned spend.
     pub contribution_optimal: Interval,
 }
 
+/// A budget split across channels, with its expected outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetPlan {
+    /// The budget per period that was split.
     pub budget_per_period: f64,
+    /// The periods the plan runs over.
     pub periods: usize,
+    /// Each channel's allocation.
     pub channels: Vec<Allocation>,
     /// The common marginal return of the channels not at a bound.
     pub lambda: f64,
@@ -42,7 +56,9 @@ pub struct BudgetPlan {
     /// budget is today's total; otherwise the expected outcome of the plan against today's mix
     /// scaled to the budget.
     pub uplift: Interval,
+    /// Expected outcome of the plan over all periods.
     pub expected_outcome: Interval,
+    /// The largest relative gap between an interior channel's marginal return and `lambda`.
     pub kkt_max_gap: f64,
 }
 
@@ -110,7 +126,9 @@ impl Channel {
 /// Spend bounds per period, as multiples of today's spend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
+    /// Bounds for every channel without its own.
     pub default: (f64, f64),
+    /// Per-channel bounds that override `default`.
     pub by_channel: Vec<(String, (f64, f64))>,
 }
 

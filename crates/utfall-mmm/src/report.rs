@@ -15,30 +15,41 @@ use crate::transform::Saturation;
 /// A posterior mean with its 94 % interval (3 % and 97 % quantiles).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval {
+    /// The posterior mean.
     pub mean: f64,
+    /// The 3 % quantile.
     #[serde(rename = "hdi_3%")]
     pub low: f64,
+    /// The 97 % quantile.
     #[serde(rename = "hdi_97%")]
     pub high: f64,
 }
 
 impl Interval {
+    /// The mean and 94 % interval of draws.
     pub fn of(values: &[f64]) -> Self {
         let (mean, low, high) = summary(values);
         Interval { mean, low, high }
     }
 
+    /// Whether `x` lies inside the interval.
     pub fn contains(&self, x: f64) -> bool {
         self.low <= x && x <= self.high
     }
 }
 
+/// What a Bayesian fit says about one channel.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChannelReport {
+    /// The channel's name.
     pub name: String,
+    /// Spend over the fitted rows.
     pub spend_total: f64,
+    /// Contribution to the outcome over the fitted rows.
     pub contribution_total: Interval,
+    /// The channel's share of all channels' contribution (posterior means).
     pub contribution_share: f64,
+    /// Outcome per unit of spend over the fitted rows.
     pub roas: Interval,
     /// Extra outcome per extra unit of spend at the current level (a 1 % rise over the fitted rows).
     pub mroas: Interval,
@@ -49,64 +60,103 @@ pub struct ChannelReport {
     pub saturation: BTreeMap<String, Interval>,
     /// The largest contribution per period the channel can reach, in outcome units.
     pub beta: Interval,
+    /// Posterior mean of the adstock weights per lag.
     pub adstock_weights: Vec<f64>,
+    /// Whether the data can tell the channel's effect apart (no notes).
     pub identifiable: bool,
+    /// Why the channel's effect may not be identifiable.
     pub notes: Vec<String>,
 }
 
+/// A posterior summary of one parameter, as ArviZ's `summary`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParameterSummary {
+    /// The parameter's name.
     pub name: String,
+    /// The posterior mean.
     pub mean: f64,
+    /// The posterior standard deviation.
     pub sd: f64,
+    /// The 3 % quantile.
     #[serde(rename = "hdi_3%")]
     pub low: f64,
+    /// The 97 % quantile.
     #[serde(rename = "hdi_97%")]
     pub high: f64,
+    /// The rank-normalised split R-hat.
     pub r_hat: f64,
+    /// The bulk effective sample size.
     pub ess_bulk: f64,
 }
 
+/// The sampler's diagnostics.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostics {
+    /// Chains sampled.
     pub chains: usize,
+    /// Draws kept per chain.
     pub draws: usize,
+    /// Tuning steps per chain.
     pub tune: usize,
+    /// Divergent transitions among the kept draws.
     pub divergences: usize,
+    /// The largest R-hat of any parameter.
     pub max_r_hat: f64,
+    /// The smallest bulk ESS of any parameter.
     pub min_ess_bulk: f64,
+    /// Wall-clock time of the sampling.
     pub sampling_seconds: f64,
+    /// Gradient evaluations over all chains.
     pub gradient_evaluations: u64,
+    /// No divergences and every R-hat at most 1.01.
     pub converged: bool,
 }
 
+/// How well fitted values match the observed outcome.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct FitStatistics {
+    /// Rows compared.
     pub rows: usize,
+    /// The coefficient of determination.
     pub r2: f64,
+    /// Mean absolute percentage error over the rows with a non-zero outcome.
     pub mape: f64,
+    /// Root mean squared error over the range of the observed outcome.
     pub nrmse: f64,
 }
 
+/// One row of the decomposition of the fitted series (posterior means, outcome units).
 #[derive(Debug, Clone, Serialize)]
 pub struct DecompositionRow {
+    /// ISO date of the row.
     pub date: String,
+    /// The outcome observed.
     pub observed: f64,
+    /// The fitted outcome: the sum of the parts.
     pub fitted: f64,
+    /// The intercept.
     pub baseline: f64,
+    /// Each channel's contribution.
     pub channels: Vec<f64>,
+    /// Each control's contribution.
     pub controls: Vec<f64>,
+    /// The yearly seasonality's contribution.
     pub seasonality: f64,
 }
 
+/// One point of a response curve.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponsePoint {
+    /// Spend per period, held constant.
     pub spend: f64,
+    /// Expected contribution per period at that spend.
     pub contribution: Interval,
 }
 
+/// A channel's expected contribution per period against a constant spend.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseCurve {
+    /// The channel's name.
     pub channel: String,
     /// Average spend per period over the fitted rows.
     pub current_spend: f64,
@@ -114,20 +164,32 @@ pub struct ResponseCurve {
     pub points: Vec<ResponsePoint>,
 }
 
+/// Everything a Bayesian fit says, as the report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FitReport {
+    /// The method's name, for the output.
     pub method: &'static str,
+    /// Each channel's report.
     pub channels: Vec<ChannelReport>,
+    /// Each control's and Fourier column's contribution over the fitted rows.
     pub controls: BTreeMap<String, Interval>,
+    /// The intercept's contribution over the fitted rows.
     pub baseline_total: Interval,
+    /// Each parameter's posterior summary.
     pub parameters: Vec<ParameterSummary>,
+    /// The sampler's diagnostics.
     pub diagnostics: Diagnostics,
+    /// Fit statistics over the fitted rows.
     pub fit_train: FitStatistics,
+    /// Fit statistics over the hold-out, when there is one.
     pub fit_test: Option<FitStatistics>,
+    /// The fitted series split into its parts, row by row.
     pub decomposition: Vec<DecompositionRow>,
+    /// Each channel's response curve.
     pub response_curves: Vec<ResponseCurve>,
 }
 
+/// R², MAPE and NRMSE of fitted values against observed ones.
 pub fn fit_statistics(observed: &[f64], fitted: &[f64]) -> FitStatistics {
     let n = observed.len() as f64;
     let mean = observed.iter().sum::<f64>() / n;

@@ -20,20 +20,26 @@ use crate::MmmError;
 use crate::model::{Data, LiftTest, controls_and_fourier};
 use crate::report::{FitStatistics, fit_statistics};
 
+/// How the Robyn-style ridge fit searches: evaluations, trials, seed, hyper-parameter bounds, hold-out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RidgeSettings {
     /// Evaluations per trial (Robyn's `iterations`).
     pub iterations: usize,
+    /// Independent runs of the search, each weighing fit against decomposition differently.
     pub trials: usize,
+    /// Seed of every random choice of the search.
     pub seed: u64,
     /// Bounds of θ, Hill α, Hill γ for every channel (Robyn's demo ranges span these).
     pub theta: (f64, f64),
+    /// Bounds of Hill's shape α.
     pub alpha: (f64, f64),
+    /// Bounds of Hill's inflexion γ, as a share of the adstocked range.
     pub gamma: (f64, f64),
     /// Per-channel θ bounds that override `theta`.
     pub theta_by_channel: Vec<(String, (f64, f64))>,
     /// Rows at the end kept out of the fit.
     pub holdout: usize,
+    /// Fourier order of the yearly seasonality (0: none).
     pub yearly_seasonality: usize,
 }
 
@@ -53,17 +59,28 @@ impl Default for RidgeSettings {
     }
 }
 
+/// What the selected ridge model says about one channel.
 #[derive(Debug, Clone, Serialize)]
 pub struct RidgeChannel {
+    /// The channel's name.
     pub name: String,
+    /// Geometric adstock rate θ.
     pub theta: f64,
+    /// Hill's shape α.
     pub alpha: f64,
+    /// Hill's inflexion γ, as a share of the adstocked range.
     pub gamma: f64,
+    /// Coefficient of the saturated series, in outcome units.
     pub coefficient: f64,
+    /// Spend over the fitted rows.
     pub spend_total: f64,
+    /// Contribution to the outcome over the fitted rows.
     pub contribution_total: f64,
+    /// The channel's share of all channels' contribution.
     pub effect_share: f64,
+    /// The channel's share of all channels' spend.
     pub spend_share: f64,
+    /// Outcome per unit of spend over the fitted rows.
     pub roas: f64,
     /// Extra outcome per extra unit of spend at the current level (a 1 % rise).
     pub mroas: f64,
@@ -71,28 +88,47 @@ pub struct RidgeChannel {
     pub roas_pareto_range: (f64, f64),
 }
 
+/// One evaluated candidate of the search: its objectives and hyper-parameters.
 #[derive(Debug, Clone, Serialize)]
 pub struct RidgeModel {
+    /// The trial that evaluated it.
     pub trial: usize,
+    /// Its place among the trial's evaluations.
     pub iteration: usize,
+    /// Normalised root mean squared error of the fit.
     pub nrmse: f64,
+    /// Distance between the channels' shares of effect and of spend (Robyn's DECOMP.RSSD).
     pub decomp_rssd: f64,
+    /// Mean absolute percentage error against the lift tests, when there are any.
     pub mape_lift: Option<f64>,
+    /// The ridge penalty λ.
     pub lambda: f64,
+    /// θ, α, γ of each channel, then the share of the λ range.
     pub hyper: Vec<f64>,
 }
 
+/// What a Robyn-style ridge fit says: the selected model, its channels and the Pareto front.
 #[derive(Debug, Clone, Serialize)]
 pub struct RidgeReport {
+    /// The method's name, for the output.
     pub method: &'static str,
+    /// Each channel of the selected model.
     pub channels: Vec<RidgeChannel>,
+    /// Each control's and Fourier column's coefficient.
     pub controls: Vec<(String, f64)>,
+    /// The intercept of the selected model.
     pub intercept: f64,
+    /// Fit statistics over the fitted rows.
     pub fit_train: FitStatistics,
+    /// Fit statistics over the hold-out, when there is one.
     pub fit_test: Option<FitStatistics>,
+    /// The model at the knee of the Pareto front.
     pub selected: RidgeModel,
+    /// The candidates no other candidate beats in every objective.
     pub pareto_front: Vec<RidgeModel>,
+    /// Candidates evaluated.
     pub evaluations: usize,
+    /// Wall-clock time of the fit.
     pub seconds: f64,
     /// Fitted values per row.
     pub fitted: Vec<f64>,

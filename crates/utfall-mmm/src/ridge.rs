@@ -819,6 +819,39 @@ mod tests {
         assert_eq!(coefficients[1], 0.0);
     }
 
+    /// The candidates are evaluated in parallel: the search is the same on one, two or three
+    /// threads.
+    #[test]
+    fn the_search_does_not_depend_on_the_number_of_threads() {
+        let data = crate::simulate::pymc_example(2, 1.0).data;
+        let settings = RidgeSettings {
+            iterations: 60,
+            trials: 2,
+            seed: 7,
+            ..RidgeSettings::default()
+        };
+        let search_on_threads = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let report = pool.install(|| fit(&data, &[], &settings)).unwrap();
+            let front: Vec<Vec<f64>> = report
+                .pareto_front
+                .iter()
+                .map(|m| m.hyper.clone())
+                .collect();
+            (report.selected.hyper, report.fitted, front)
+        };
+        let on_one_thread = search_on_threads(1);
+        for threads in [2, 3] {
+            assert!(
+                search_on_threads(threads) == on_one_thread,
+                "the search on {threads} threads differs from the one on one"
+            );
+        }
+    }
+
     #[test]
     fn the_search_is_deterministic_and_finds_a_front() {
         let n = 120;

@@ -17,12 +17,18 @@ use serde::{Deserialize, Serialize};
 use crate::MmmError;
 use crate::model::Prepared;
 
+/// How the NUTS sampler runs: chains, tuning steps and draws per chain, seed, target acceptance.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SamplerSettings {
+    /// Independent chains, run in parallel.
     pub chains: usize,
+    /// Draws kept per chain after tuning.
     pub draws: usize,
+    /// Tuning (warm-up) steps per chain, not kept.
     pub tune: usize,
+    /// Seed of every random choice; each chain derives its own stream from it and its number.
     pub seed: u64,
+    /// Acceptance rate the step size is adapted to (PyMC's `target_accept`).
     pub target_accept: f64,
     /// Adapt a low-rank mass matrix (nutpie's `low_rank_modified_mass_matrix`) instead of a
     /// diagonal one: fewer leapfrog steps when parameters are correlated, as β and λ are.
@@ -47,12 +53,19 @@ impl Default for SamplerSettings {
 /// Draws of the constrained parameters, `[chain][draw][parameter]`, and the sampler's statistics.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Posterior {
+    /// The constrained parameters, `[chain][draw][parameter]`.
     pub draws: Vec<Vec<Vec<f64>>>,
+    /// Divergent transitions among the kept draws of all chains.
     pub divergences: usize,
+    /// Evaluations of the log posterior's gradient, tuning included, over all chains.
     pub gradient_evaluations: u64,
+    /// Leapfrog steps per kept draw, on average.
     pub mean_tree_depth_steps: f64,
+    /// Each chain's step size at its last draw.
     pub step_size: Vec<f64>,
+    /// Wall-clock time of the sampling.
     pub seconds: f64,
+    /// The settings the posterior was sampled with.
     pub settings: SamplerSettings,
 }
 

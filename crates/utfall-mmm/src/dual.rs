@@ -13,9 +13,13 @@ pub trait Real:
     + Div<Output = Self>
     + Neg<Output = Self>
 {
+    /// The number `value` with no derivative.
     fn constant(value: f64) -> Self;
+    /// The value without its derivatives.
     fn value(self) -> f64;
+    /// The exponential.
     fn exp(self) -> Self;
+    /// The natural logarithm.
     fn ln(self) -> Self;
     /// `self` raised to `power`, for `self > 0`.
     fn pow(self, power: Self) -> Self {
@@ -41,7 +45,9 @@ impl Real for f64 {
 /// A value with `N` partial derivatives.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dual<const N: usize> {
+    /// The value.
     pub v: f64,
+    /// Its partial derivatives with respect to the `N` inputs.
     pub d: [f64; N],
 }
 

@@ -11,6 +11,8 @@
 //! - [`lift`]: the effect of one dated activity against a counterfactual;
 //! - [`simulate`]: data with known truth, PyMC-Marketing's example recipe among them.
 
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 // Numeric loops over several arrays read more clearly with indices.
 #![allow(clippy::needless_range_loop)]
 
@@ -31,12 +33,16 @@ pub use model::{Data, LiftTest, ModelSpec, Prepared, Priors, Series};
 pub use prior::Prior;
 pub use transform::{Adstock, AdstockKind, Saturation};
 
+/// What can go wrong in a mix model, a lift analysis or a budget allocation.
 #[derive(Debug, thiserror::Error)]
 pub enum MmmError {
+    /// The data cannot be fitted as given (too few rows, a column of the wrong length, no spend…).
     #[error("{0}")]
     Data(String),
+    /// The settings or the budget cannot be used (too few draws, a budget outside the bounds…).
     #[error("{0}")]
     Settings(String),
+    /// The NUTS sampler itself failed.
     #[error("the sampler failed: {0}")]
     Sampler(String),
 }

@@ -15,44 +15,65 @@ use crate::MmmError;
 use crate::model::Series;
 use crate::report::{FitStatistics, Interval, fit_statistics};
 
+/// A KPI series around one dated activity, with the pre- and post-period and the controls.
 #[derive(Debug, Clone)]
 pub struct LiftInput {
+    /// ISO dates of the rows, for the output.
     pub dates: Vec<String>,
     /// Day of the week (0 = Monday) of each row when the data is daily; `None` otherwise.
     pub weekday: Option<Vec<usize>>,
+    /// The KPI per row.
     pub target: Vec<f64>,
+    /// Series the activity cannot have moved, used to predict the counterfactual.
     pub controls: Vec<Series>,
     /// Rows `[pre_start, post_start)` train the model; `[post_start, post_end)` are judged.
     pub pre_start: usize,
+    /// First row after the activity's start.
     pub post_start: usize,
+    /// End (exclusive) of the rows judged.
     pub post_end: usize,
     /// Add a linear trend (off by default: as CausalImpact's local level, the counterfactual
     /// then stays at the pre-period's level instead of extrapolating a slope).
     pub trend: bool,
+    /// Posterior predictive draws of the counterfactual (at least 100 are drawn).
     pub draws: usize,
+    /// Seed of the draws.
     pub seed: u64,
 }
 
+/// One post-period row: the KPI observed and its counterfactual.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiftRow {
+    /// ISO date of the row.
     pub date: String,
+    /// The KPI observed.
     pub observed: f64,
+    /// What the KPI would have been without the activity.
     pub counterfactual: Interval,
 }
 
+/// What an activity did to a KPI over the post-period, against a counterfactual.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiftResult {
+    /// The method's name, for the output.
     pub method: &'static str,
+    /// Rows that trained the counterfactual model.
     pub pre_periods: usize,
+    /// Rows judged.
     pub post_periods: usize,
+    /// The KPI observed over the post-period.
     pub observed_total: f64,
+    /// The counterfactual KPI over the post-period.
     pub counterfactual_total: Interval,
+    /// Observed minus counterfactual over the post-period.
     pub effect_total: Interval,
     /// The effect as a share of the counterfactual.
     pub effect_relative: Interval,
     /// Posterior probability that the effect over the post-period is positive.
     pub probability_positive: f64,
+    /// How well the counterfactual model fits the pre-period.
     pub pre_fit: FitStatistics,
+    /// The post-period row by row.
     pub rows: Vec<LiftRow>,
 }
 
@@ -116,6 +137,8 @@ fn gamma(rng: &mut Xoshiro256PlusPlus, shape: f64) -> f64 {
     }
 }
 
+/// Estimates the effect of an activity over the post-period against a counterfactual predicted
+/// from the pre-period.
 pub fn lift(input: &LiftInput) -> Result<LiftResult, MmmError> {
     let n = input.target.len();
     if !(input.pre_start < input.post_start
@@ -126,88 +149,11 @@ pub fn lift(input: &LiftInput) -> Result<LiftResult, MmmError> {
             "the pre- and post-periods must be non-empty and inside the data".into(),
         ));
     }
-    // Design: level, trend, weekdays (Monday as the reference), controls.
-    let row = |t: usize| -> Vec<f64> {
-        let mut x = vec![1.0];
-        if input.trend {
-            x.push((t as f64 - input.post_start as f64) / 100.0);
-        }
-        if let Some(w) = &input.weekday {
-            for d in 1..7 {
-                x.push(if w[t] == d { 1.0 } else { 0.0 });
-            }
-        }
-        for c in &input.controls {
-            x.push(c.values[t]);
-        }
-        x
-    };
-    let p = row(0).len();
     let pre: Vec<usize> = (input.pre_start..input.post_start).collect();
-    if pre.len() < p + 3 {
-        return Err(MmmError::Data(format!(
-            "{} periods before the activity: too few for {p} coefficients; give a longer pre-period",
-            pre.len()
-        )));
-    }
-    // Conjugate prior: β | σ² ~ N(0, σ² · 100 · s_y² I) on a standardised target, σ² ~ InvGamma(1, 1).
-    let y_mean = pre.iter().map(|&t| input.target[t]).sum::<f64>() / pre.len() as f64;
-    let y_sd = (pre
-        .iter()
-        .map(|&t| (input.target[t] - y_mean).powi(2))
-        .sum::<f64>()
-        / pre.len() as f64)
-        .sqrt()
-        .max(1e-9);
-    let z = |t: usize| (input.target[t] - y_mean) / y_sd;
-    let prior_precision = 1e-2;
-    let mut xtx = vec![0.0; p * p];
-    let mut xty = vec![0.0; p];
-    for &t in &pre {
-        let x = row(t);
-        for i in 0..p {
-            xty[i] += x[i] * z(t);
-            for j in 0..p {
-                xtx[i * p + j] += x[i] * x[j];
-            }
-        }
-    }
-    for i in 0..p {
-        xtx[i * p + i] += prior_precision;
-    }
-    let l = cholesky(&xtx, p)
-        .ok_or_else(|| MmmError::Data("the controls are collinear in the pre-period".into()))?;
-    let beta_hat = cholesky_solve(&l, p, &xty);
-    let yty: f64 = pre.iter().map(|&t| z(t) * z(t)).sum();
-    let fit_ss = yty - xty.iter().zip(&beta_hat).map(|(a, b)| a * b).sum::<f64>();
-    let shape = 1.0 + pre.len() as f64 / 2.0;
-    let rate = 1.0 + fit_ss.max(0.0) / 2.0;
-
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(input.seed);
+    let fit = PrePeriodFit::new(input, &pre)?;
     let post: Vec<usize> = (input.post_start..input.post_end).collect();
     let draws = input.draws.max(100);
-    let mut paths: Vec<Vec<f64>> = vec![Vec::with_capacity(draws); post.len()];
-    for _ in 0..draws {
-        let sigma2 = rate / gamma(&mut rng, shape);
-        // β = β̂ + σ L⁻ᵀ ε
-        let e: Vec<f64> = (0..p).map(|_| normal(&mut rng)).collect();
-        let mut u = vec![0.0; p];
-        for i in (0..p).rev() {
-            let s: f64 = (i + 1..p).map(|k| l[k * p + i] * u[k]).sum();
-            u[i] = (e[i] - s) / l[i * p + i];
-        }
-        let beta: Vec<f64> = beta_hat
-            .iter()
-            .zip(&u)
-            .map(|(b, u)| b + sigma2.sqrt() * u)
-            .collect();
-        for (k, &t) in post.iter().enumerate() {
-            let x = row(t);
-            let mean: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
-            let value = mean + sigma2.sqrt() * normal(&mut rng);
-            paths[k].push(y_mean + y_sd * value);
-        }
-    }
+    let paths = fit.counterfactual_paths(input, &post, draws);
     let observed_total: f64 = post.iter().map(|&t| input.target[t]).sum();
     let totals: Vec<f64> = (0..draws)
         .map(|d| paths.iter().map(|p| p[d]).sum())
@@ -223,18 +169,6 @@ pub fn lift(input: &LiftInput) -> Result<LiftResult, MmmError> {
             }
         })
         .collect();
-    let fitted_pre: Vec<f64> = pre
-        .iter()
-        .map(|&t| {
-            y_mean
-                + y_sd
-                    * row(t)
-                        .iter()
-                        .zip(&beta_hat)
-                        .map(|(a, b)| a * b)
-                        .sum::<f64>()
-        })
-        .collect();
     let observed_pre: Vec<f64> = pre.iter().map(|&t| input.target[t]).collect();
     Ok(LiftResult {
         method: "bayesian_regression_counterfactual",
@@ -245,7 +179,7 @@ pub fn lift(input: &LiftInput) -> Result<LiftResult, MmmError> {
         effect_total: Interval::of(&effects),
         effect_relative: Interval::of(&relative),
         probability_positive: effects.iter().filter(|e| **e > 0.0).count() as f64 / draws as f64,
-        pre_fit: fit_statistics(&observed_pre, &fitted_pre),
+        pre_fit: fit_statistics(&observed_pre, &fit.fitted(input, &pre)),
         rows: post
             .iter()
             .enumerate()
@@ -256,6 +190,142 @@ pub fn lift(input: &LiftInput) -> Result<LiftResult, MmmError> {
             })
             .collect(),
     })
+}
+
+/// Row `t` of the design: level, trend, weekdays (Monday as the reference), controls.
+fn design_row(input: &LiftInput, t: usize) -> Vec<f64> {
+    let mut x = vec![1.0];
+    if input.trend {
+        x.push((t as f64 - input.post_start as f64) / 100.0);
+    }
+    if let Some(w) = &input.weekday {
+        for d in 1..7 {
+            x.push(if w[t] == d { 1.0 } else { 0.0 });
+        }
+    }
+    for c in &input.controls {
+        x.push(c.values[t]);
+    }
+    x
+}
+
+/// The conjugate posterior of the regression on the pre-period: `β | σ² ~ N(β̂, σ² (L Lᵀ)⁻¹)`,
+/// `σ² ~ InvGamma(shape, rate)`, on the target standardised by the pre-period's mean and sd.
+struct PrePeriodFit {
+    p: usize,
+    y_mean: f64,
+    y_sd: f64,
+    /// Cholesky factor of `XᵀX` plus the prior precision.
+    l: Vec<f64>,
+    beta_hat: Vec<f64>,
+    shape: f64,
+    rate: f64,
+}
+
+impl PrePeriodFit {
+    fn new(input: &LiftInput, pre: &[usize]) -> Result<Self, MmmError> {
+        let p = design_row(input, 0).len();
+        if pre.len() < p + 3 {
+            return Err(MmmError::Data(format!(
+                "{} periods before the activity: too few for {p} coefficients; give a longer pre-period",
+                pre.len()
+            )));
+        }
+        // Conjugate prior: β | σ² ~ N(0, σ² · 100 · s_y² I) on a standardised target, σ² ~ InvGamma(1, 1).
+        let y_mean = pre.iter().map(|&t| input.target[t]).sum::<f64>() / pre.len() as f64;
+        let y_sd = (pre
+            .iter()
+            .map(|&t| (input.target[t] - y_mean).powi(2))
+            .sum::<f64>()
+            / pre.len() as f64)
+            .sqrt()
+            .max(1e-9);
+        let z = |t: usize| (input.target[t] - y_mean) / y_sd;
+        let prior_precision = 1e-2;
+        let mut xtx = vec![0.0; p * p];
+        let mut xty = vec![0.0; p];
+        for &t in pre {
+            let x = design_row(input, t);
+            for i in 0..p {
+                xty[i] += x[i] * z(t);
+                for j in 0..p {
+                    xtx[i * p + j] += x[i] * x[j];
+                }
+            }
+        }
+        for i in 0..p {
+            xtx[i * p + i] += prior_precision;
+        }
+        let l = cholesky(&xtx, p)
+            .ok_or_else(|| MmmError::Data("the controls are collinear in the pre-period".into()))?;
+        let beta_hat = cholesky_solve(&l, p, &xty);
+        let yty: f64 = pre.iter().map(|&t| z(t) * z(t)).sum();
+        let fit_ss = yty - xty.iter().zip(&beta_hat).map(|(a, b)| a * b).sum::<f64>();
+        Ok(PrePeriodFit {
+            p,
+            y_mean,
+            y_sd,
+            l,
+            beta_hat,
+            shape: 1.0 + pre.len() as f64 / 2.0,
+            rate: 1.0 + fit_ss.max(0.0) / 2.0,
+        })
+    }
+
+    /// Posterior predictive draws of the KPI over the post-period, `[row][draw]`.
+    fn counterfactual_paths(
+        &self,
+        input: &LiftInput,
+        post: &[usize],
+        draws: usize,
+    ) -> Vec<Vec<f64>> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(input.seed);
+        let mut paths: Vec<Vec<f64>> = vec![Vec::with_capacity(draws); post.len()];
+        for _ in 0..draws {
+            let (sigma2, beta) = self.draw_coefficients(&mut rng);
+            for (k, &t) in post.iter().enumerate() {
+                let x = design_row(input, t);
+                let mean: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
+                let value = mean + sigma2.sqrt() * normal(&mut rng);
+                paths[k].push(self.y_mean + self.y_sd * value);
+            }
+        }
+        paths
+    }
+
+    /// One posterior draw of σ² and of `β = β̂ + σ L⁻ᵀ ε`.
+    fn draw_coefficients(&self, rng: &mut Xoshiro256PlusPlus) -> (f64, Vec<f64>) {
+        let (p, l) = (self.p, &self.l);
+        let sigma2 = self.rate / gamma(rng, self.shape);
+        let e: Vec<f64> = (0..p).map(|_| normal(rng)).collect();
+        let mut u = vec![0.0; p];
+        for i in (0..p).rev() {
+            let s: f64 = (i + 1..p).map(|k| l[k * p + i] * u[k]).sum();
+            u[i] = (e[i] - s) / l[i * p + i];
+        }
+        let beta: Vec<f64> = self
+            .beta_hat
+            .iter()
+            .zip(&u)
+            .map(|(b, u)| b + sigma2.sqrt() * u)
+            .collect();
+        (sigma2, beta)
+    }
+
+    /// The fitted KPI (at `β̂`) over the pre-period.
+    fn fitted(&self, input: &LiftInput, pre: &[usize]) -> Vec<f64> {
+        pre.iter()
+            .map(|&t| {
+                self.y_mean
+                    + self.y_sd
+                        * design_row(input, t)
+                            .iter()
+                            .zip(&self.beta_hat)
+                            .map(|(a, b)| a * b)
+                            .sum::<f64>()
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -16,25 +16,39 @@ use crate::bayes::Posterior;
 use crate::model::Prepared;
 use crate::report::Interval;
 
+/// One channel's part of a budget plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Allocation {
+    /// The channel's name.
     pub channel: String,
+    /// Today's average spend per period over the fitted rows.
     pub current: f64,
+    /// The lowest spend per period the bounds allow.
     pub lower: f64,
+    /// The highest spend per period the bounds allow.
     pub upper: f64,
+    /// The planned spend per period.
     pub optimal: f64,
     /// `more`, `less` or `keep` (within 5 % of today's spend).
     pub advice: &'static str,
+    /// Extra outcome per extra unit of spend at the planned spend (posterior mean).
     pub marginal_roas: f64,
+    /// Whether the planned spend sits at a bound.
     pub at_bound: bool,
+    /// Expected contribution per period at today's spend.
     pub contribution_current: Interval,
+    /// Expected contribution per period at the planned spend.
     pub contribution_optimal: Interval,
 }
 
+/// A budget split across channels, with its expected outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetPlan {
+    /// The budget per period that was split.
     pub budget_per_period: f64,
+    /// The periods the plan runs over.
     pub periods: usize,
+    /// Each channel's allocation.
     pub channels: Vec<Allocation>,
     /// The common marginal return of the channels not at a bound.
     pub lambda: f64,
@@ -42,7 +56,9 @@ pub struct BudgetPlan {
     /// budget is today's total; otherwise the expected outcome of the plan against today's mix
     /// scaled to the budget.
     pub uplift: Interval,
+    /// Expected outcome of the plan over all periods.
     pub expected_outcome: Interval,
+    /// The largest relative gap between an interior channel's marginal return and `lambda`.
     pub kkt_max_gap: f64,
 }
 
@@ -110,7 +126,9 @@ impl Channel {
 /// Spend bounds per period, as multiples of today's spend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
+    /// Bounds for every channel without its own.
     pub default: (f64, f64),
+    /// Per-channel bounds that override `default`.
     pub by_channel: Vec<(String, (f64, f64))>,
 }
 
@@ -123,6 +141,8 @@ impl Default for Bounds {
     }
 }
 
+/// Splits `budget_per_period` across the channels within `bounds` so that the marginal returns of
+/// the channels not at a bound are equal, and compares the plan with today's mix over `periods`.
 pub fn optimize(
     model: &Prepared,
     posterior: &Posterior,
@@ -138,11 +158,62 @@ pub fn optimize(
     let draws: Vec<&Vec<f64>> = posterior.all().collect();
     let step = (draws.len() / 500).max(1);
     let thinned: Vec<&Vec<f64>> = draws.into_iter().step_by(step).collect();
+    let channels = response_curves_per_channel(model, &thinned);
+    let n_channels = model.x.len();
+    let current: Vec<f64> = (0..n_channels)
+        .map(|c| model.spend_train[c] / model.n_train as f64)
+        .collect();
+    let names: Vec<&str> = model
+        .data
+        .channels
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let limits = spend_limits(bounds, &names, &current);
+    check_budget_within_limits(budget_per_period, &limits)?;
+    let plan = equalise_marginal_returns(model, &channels, &limits, budget_per_period);
+
+    let current_total: f64 = current.iter().sum();
+    let base: Vec<f64> = current
+        .iter()
+        .map(|x| x * budget_per_period / current_total)
+        .collect();
+    let outcome = |xs: &[f64]| outcome_per_draw(model, &channels, xs, periods, thinned.len());
+    let planned = outcome(&plan.spend);
+    let baseline = outcome(&base);
+    let uplift: Vec<f64> = planned.iter().zip(&baseline).map(|(a, b)| a - b).collect();
+    let allocations = (0..n_channels)
+        .map(|c| Allocation {
+            channel: names[c].to_string(),
+            current: current[c],
+            lower: limits[c].0,
+            upper: limits[c].1,
+            optimal: plan.spend[c],
+            advice: advice(plan.spend[c] / current[c] - 1.0),
+            marginal_roas: plan.marginals[c],
+            at_bound: !plan.interior.contains(&c),
+            contribution_current: Interval::of(&channels[c].values(model, current[c])),
+            contribution_optimal: Interval::of(&channels[c].values(model, plan.spend[c])),
+        })
+        .collect();
+    Ok(BudgetPlan {
+        budget_per_period,
+        periods,
+        channels: allocations,
+        lambda: plan.mu,
+        uplift: Interval::of(&uplift),
+        expected_outcome: Interval::of(&planned),
+        kkt_max_gap: plan.kkt_max_gap,
+    })
+}
+
+/// Each channel's response curve in every (thinned) draw.
+fn response_curves_per_channel(model: &Prepared, thinned: &[&Vec<f64>]) -> Vec<Channel> {
     let n_channels = model.x.len();
     let mut channels: Vec<Channel> = (0..n_channels)
         .map(|_| Channel { curves: Vec::new() })
         .collect();
-    for theta in &thinned {
+    for theta in thinned {
         let saturated: Vec<Vec<f64>> = (0..n_channels)
             .map(|c| model.channel_curve(theta, c).1)
             .collect();
@@ -156,16 +227,12 @@ pub fn optimize(
             });
         }
     }
-    let current: Vec<f64> = (0..n_channels)
-        .map(|c| model.spend_train[c] / model.n_train as f64)
-        .collect();
-    let names: Vec<&str> = model
-        .data
-        .channels
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
-    let limits: Vec<(f64, f64)> = (0..n_channels)
+    channels
+}
+
+/// Each channel's spend bounds per period: its multiples of today's spend times today's spend.
+fn spend_limits(bounds: &Bounds, names: &[&str], current: &[f64]) -> Vec<(f64, f64)> {
+    (0..names.len())
         .map(|c| {
             let (lo, hi) = bounds
                 .by_channel
@@ -174,7 +241,13 @@ pub fn optimize(
                 .map_or(bounds.default, |(_, b)| *b);
             (lo * current[c], hi * current[c])
         })
-        .collect();
+        .collect()
+}
+
+fn check_budget_within_limits(
+    budget_per_period: f64,
+    limits: &[(f64, f64)],
+) -> Result<(), MmmError> {
     let low: f64 = limits.iter().map(|l| l.0).sum();
     let high: f64 = limits.iter().map(|l| l.1).sum();
     if budget_per_period < low || budget_per_period > high {
@@ -182,12 +255,35 @@ pub fn optimize(
             "a budget of {budget_per_period:.0} per period is outside what the bounds allow ({low:.0}–{high:.0}); widen the bounds"
         )));
     }
+    Ok(())
+}
+
+/// The allocation where the marginal returns of the channels not at a bound meet.
+struct EqualMarginalPlan {
+    /// The common marginal return.
+    mu: f64,
+    spend: Vec<f64>,
+    /// The channels not at a bound.
+    interior: Vec<usize>,
+    /// Each channel's marginal return at its planned spend.
+    marginals: Vec<f64>,
+    kkt_max_gap: f64,
+}
+
+/// Finds μ by bisection on the budget (total spend falls as μ rises); the last interior channel
+/// then takes the remainder so the spends add up to the budget.
+fn equalise_marginal_returns(
+    model: &Prepared,
+    channels: &[Channel],
+    limits: &[(f64, f64)],
+    budget_per_period: f64,
+) -> EqualMarginalPlan {
+    let n_channels = channels.len();
     let allocate = |mu: f64| -> Vec<f64> {
         (0..n_channels)
             .map(|c| channels[c].spend_at(model, mu, limits[c].0, limits[c].1))
             .collect()
     };
-    // Bisection on μ: total spend falls as μ rises.
     let mut mu_hi = (0..n_channels)
         .map(|c| channels[c].marginal(model, limits[c].0))
         .fold(0.0f64, f64::max)
@@ -225,56 +321,42 @@ pub fn optimize(
         .iter()
         .map(|&c| ((marginals[c] - mu) / mu).abs())
         .fold(0.0, f64::max);
-
-    let current_total: f64 = current.iter().sum();
-    let base: Vec<f64> = current
-        .iter()
-        .map(|x| x * budget_per_period / current_total)
-        .collect();
-    let per_draw = |xs: &[f64]| -> Vec<f64> {
-        let mut totals = vec![0.0; thinned.len()];
-        for c in 0..n_channels {
-            for (t, v) in totals.iter_mut().zip(channels[c].values(model, xs[c])) {
-                *t += v * periods as f64;
-            }
-        }
-        totals
-    };
-    let planned = per_draw(&spend);
-    let baseline = per_draw(&base);
-    let uplift: Vec<f64> = planned.iter().zip(&baseline).map(|(a, b)| a - b).collect();
-    let allocations = (0..n_channels)
-        .map(|c| {
-            let change = spend[c] / current[c] - 1.0;
-            Allocation {
-                channel: names[c].to_string(),
-                current: current[c],
-                lower: limits[c].0,
-                upper: limits[c].1,
-                optimal: spend[c],
-                advice: if change > 0.05 {
-                    "more"
-                } else if change < -0.05 {
-                    "less"
-                } else {
-                    "keep"
-                },
-                marginal_roas: marginals[c],
-                at_bound: !interior.contains(&c),
-                contribution_current: Interval::of(&channels[c].values(model, current[c])),
-                contribution_optimal: Interval::of(&channels[c].values(model, spend[c])),
-            }
-        })
-        .collect();
-    Ok(BudgetPlan {
-        budget_per_period,
-        periods,
-        channels: allocations,
-        lambda: mu,
-        uplift: Interval::of(&uplift),
-        expected_outcome: Interval::of(&planned),
+    EqualMarginalPlan {
+        mu,
+        spend,
+        interior,
+        marginals,
         kkt_max_gap,
-    })
+    }
+}
+
+/// The expected outcome over `periods` of spending `spend[c]` per period on each channel, per
+/// draw.
+fn outcome_per_draw(
+    model: &Prepared,
+    channels: &[Channel],
+    spend: &[f64],
+    periods: usize,
+    n_draws: usize,
+) -> Vec<f64> {
+    let mut totals = vec![0.0; n_draws];
+    for c in 0..channels.len() {
+        for (t, v) in totals.iter_mut().zip(channels[c].values(model, spend[c])) {
+            *t += v * periods as f64;
+        }
+    }
+    totals
+}
+
+/// `more`, `less` or `keep` for a relative change of spend (within 5 %: keep).
+fn advice(change: f64) -> &'static str {
+    if change > 0.05 {
+        "more"
+    } else if change < -0.05 {
+        "less"
+    } else {
+        "keep"
+    }
 }
 
 #[cfg(test)]

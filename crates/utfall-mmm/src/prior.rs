@@ -3,31 +3,48 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A prior distribution of one parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
 pub enum Prior {
+    /// Normal with mean `mu` and standard deviation `sigma`.
     Normal {
+        /// The mean.
         mu: f64,
+        /// The standard deviation.
         sigma: f64,
     },
+    /// Half-normal on the positive half-line with scale `sigma`.
     HalfNormal {
+        /// The scale.
         sigma: f64,
     },
+    /// Laplace with location `mu` and scale `b`.
     Laplace {
+        /// The location.
         mu: f64,
+        /// The scale.
         b: f64,
     },
+    /// Beta on the unit interval.
     Beta {
+        /// The first shape parameter (PyMC's `alpha`).
         a: f64,
+        /// The second shape parameter (PyMC's `beta`).
         b: f64,
     },
     /// Shape and rate (PyMC's `alpha`, `beta`).
     Gamma {
+        /// The shape.
         shape: f64,
+        /// The rate.
         rate: f64,
     },
+    /// Log-normal: the logarithm is normal with mean `mu` and standard deviation `sigma`.
     LogNormal {
+        /// Mean of the logarithm.
         mu: f64,
+        /// Standard deviation of the logarithm.
         sigma: f64,
     },
 }
@@ -35,12 +52,16 @@ pub enum Prior {
 /// Where a parameter lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
+    /// Any real number (identity map).
     Real,
+    /// Positive numbers (log map).
     Positive,
+    /// Numbers between 0 and 1 (logit map).
     Unit,
 }
 
 impl Prior {
+    /// The support of the distribution.
     pub fn support(&self) -> Support {
         match self {
             Prior::Normal { .. } | Prior::Laplace { .. } => Support::Real,
@@ -114,6 +135,7 @@ impl Support {
         }
     }
 
+    /// The unconstrained value of a constrained `x`.
     pub fn inverse(self, x: f64) -> f64 {
         match self {
             Support::Real => x,

@@ -17,23 +17,29 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::MmmError;
-use crate::model::{Data, LiftTest};
+use crate::model::{Data, LiftTest, controls_and_fourier};
 use crate::report::{FitStatistics, fit_statistics};
 
+/// How the Robyn-style ridge fit searches: evaluations, trials, seed, hyper-parameter bounds, hold-out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RidgeSettings {
     /// Evaluations per trial (Robyn's `iterations`).
     pub iterations: usize,
+    /// Independent runs of the search, each weighing fit against decomposition differently.
     pub trials: usize,
+    /// Seed of every random choice of the search.
     pub seed: u64,
     /// Bounds of θ, Hill α, Hill γ for every channel (Robyn's demo ranges span these).
     pub theta: (f64, f64),
+    /// Bounds of Hill's shape α.
     pub alpha: (f64, f64),
+    /// Bounds of Hill's inflexion γ, as a share of the adstocked range.
     pub gamma: (f64, f64),
     /// Per-channel θ bounds that override `theta`.
     pub theta_by_channel: Vec<(String, (f64, f64))>,
     /// Rows at the end kept out of the fit.
     pub holdout: usize,
+    /// Fourier order of the yearly seasonality (0: none).
     pub yearly_seasonality: usize,
 }
 
@@ -53,17 +59,28 @@ impl Default for RidgeSettings {
     }
 }
 
+/// What the selected ridge model says about one channel.
 #[derive(Debug, Clone, Serialize)]
 pub struct RidgeChannel {
+    /// The channel's name.
     pub name: String,
+    /// Geometric adstock rate θ.
     pub theta: f64,
+    /// Hill's shape α.
     pub alpha: f64,
+    /// Hill's inflexion γ, as a share of the adstocked range.
     pub gamma: f64,
+    /// Coefficient of the saturated series, in outcome units.
     pub coefficient: f64,
+    /// Spend over the fitted rows.
     pub spend_total: f64,
+    /// Contribution to the outcome over the fitted rows.
     pub contribution_total: f64,
+    /// The channel's share of all channels' contribution.
     pub effect_share: f64,
+    /// The channel's share of all channels' spend.
     pub spend_share: f64,
+    /// Outcome per unit of spend over the fitted rows.
     pub roas: f64,
     /// Extra outcome per extra unit of spend at the current level (a 1 % rise).
     pub mroas: f64,
@@ -71,34 +88,54 @@ pub struct RidgeChannel {
     pub roas_pareto_range: (f64, f64),
 }
 
+/// One evaluated candidate of the search: its objectives and hyper-parameters.
 #[derive(Debug, Clone, Serialize)]
 pub struct RidgeModel {
+    /// The trial that evaluated it.
     pub trial: usize,
+    /// Its place among the trial's evaluations.
     pub iteration: usize,
+    /// Normalised root mean squared error of the fit.
     pub nrmse: f64,
+    /// Distance between the channels' shares of effect and of spend (Robyn's DECOMP.RSSD).
     pub decomp_rssd: f64,
+    /// Mean absolute percentage error against the lift tests, when there are any.
     pub mape_lift: Option<f64>,
+    /// The ridge penalty λ.
     pub lambda: f64,
+    /// θ, α, γ of each channel, then the share of the λ range.
     pub hyper: Vec<f64>,
 }
 
+/// What a Robyn-style ridge fit says: the selected model, its channels and the Pareto front.
 #[derive(Debug, Clone, Serialize)]
 pub struct RidgeReport {
+    /// The method's name, for the output.
     pub method: &'static str,
+    /// Each channel of the selected model.
     pub channels: Vec<RidgeChannel>,
+    /// Each control's and Fourier column's coefficient.
     pub controls: Vec<(String, f64)>,
+    /// The intercept of the selected model.
     pub intercept: f64,
+    /// Fit statistics over the fitted rows.
     pub fit_train: FitStatistics,
+    /// Fit statistics over the hold-out, when there is one.
     pub fit_test: Option<FitStatistics>,
+    /// The model at the knee of the Pareto front.
     pub selected: RidgeModel,
+    /// The candidates no other candidate beats in every objective.
     pub pareto_front: Vec<RidgeModel>,
+    /// Candidates evaluated.
     pub evaluations: usize,
+    /// Wall-clock time of the fit.
     pub seconds: f64,
     /// Fitted values per row.
     pub fitted: Vec<f64>,
 }
 
-/// One column of the design before standardisation.
+/// The design before standardisation: the target, the channels with their spend over the fitted
+/// rows, the controls and the lift tests.
 struct Design {
     n_train: usize,
     y: Vec<f64>,
@@ -242,6 +279,53 @@ fn ridge(
 }
 
 impl Design {
+    /// The channels, the controls with the Fourier columns, and the lift tests, checked.
+    fn new(
+        data: &Data,
+        lift_tests: &[LiftTest],
+        settings: &RidgeSettings,
+    ) -> Result<Self, MmmError> {
+        let n_train = data.target.len() - settings.holdout;
+        let (controls, control_names) = controls_and_fourier(data, settings.yearly_seasonality);
+        let mut lift = Vec::new();
+        for test in lift_tests {
+            let c = data
+                .channels
+                .iter()
+                .position(|c| c.name == test.channel)
+                .ok_or_else(|| {
+                    MmmError::Data(format!("lift test for unknown channel {}", test.channel))
+                })?;
+            if test.delta_outcome == 0.0 {
+                return Err(MmmError::Data(
+                    "a lift test with no change cannot give a MAPE".into(),
+                ));
+            }
+            lift.push((c, test.clone()));
+        }
+        let design = Design {
+            n_train,
+            y: data.target.clone(),
+            channels: data.channels.iter().map(|c| c.values.clone()).collect(),
+            names: data.channels.iter().map(|c| c.name.clone()).collect(),
+            spend: data
+                .channels
+                .iter()
+                .map(|c| c.values[..n_train].iter().sum())
+                .collect(),
+            controls,
+            control_names,
+            lift,
+        };
+        if let Some((i, _)) = design.spend.iter().enumerate().find(|(_, s)| **s <= 0.0) {
+            return Err(MmmError::Data(format!(
+                "channel {} has no spend in the fitted rows",
+                design.names[i]
+            )));
+        }
+        Ok(design)
+    }
+
     fn bounds(&self, settings: &RidgeSettings) -> Vec<(f64, f64)> {
         let mut out = Vec::new();
         for name in &self.names {
@@ -351,12 +435,33 @@ fn objectives(m: &RidgeModel) -> Vec<f64> {
     v
 }
 
+/// Searches the hyper-parameters, fits the ridge regression of each candidate, and describes the
+/// model at the knee of the Pareto front.
 pub fn fit(
     data: &Data,
     lift_tests: &[LiftTest],
     settings: &RidgeSettings,
 ) -> Result<RidgeReport, MmmError> {
     let started = Instant::now();
+    check_rows_channels_and_settings(data, settings)?;
+    let design = Design::new(data, lift_tests, settings)?;
+    let bounds = design.bounds(settings);
+    let all = differential_evolution(&design, &bounds, settings);
+    let evaluations = all.len();
+    let front = pareto_front(&all);
+    let selected = front[knee_of_front(&front)].clone();
+    let best = design.evaluate(&selected.hyper);
+    let report = describe(&design, data, &selected, &best, &front, settings);
+    Ok(RidgeReport {
+        evaluations,
+        seconds: started.elapsed().as_secs_f64(),
+        pareto_front: front,
+        selected,
+        ..report
+    })
+}
+
+fn check_rows_channels_and_settings(data: &Data, settings: &RidgeSettings) -> Result<(), MmmError> {
     let n_rows = data.target.len();
     if n_rows < settings.holdout + 8 {
         return Err(MmmError::Data(format!("{n_rows} rows: too few to fit")));
@@ -369,123 +474,91 @@ pub fn fit(
             "need at least 10 iterations and one trial".into(),
         ));
     }
-    let n_train = n_rows - settings.holdout;
-    let mut controls: Vec<Vec<f64>> = data.controls.iter().map(|c| c.values.clone()).collect();
-    let mut control_names: Vec<String> = data.controls.iter().map(|c| c.name.clone()).collect();
-    for k in 1..=settings.yearly_seasonality {
-        for (kind, f) in [("sin", f64::sin as fn(f64) -> f64), ("cos", f64::cos)] {
-            controls.push(
-                data.day_of_year
-                    .iter()
-                    .map(|d| f(2.0 * std::f64::consts::PI * k as f64 * d / 365.25))
-                    .collect(),
-            );
-            control_names.push(format!("{kind}_order_{k}"));
-        }
-    }
-    let mut lift = Vec::new();
-    for test in lift_tests {
-        let c = data
-            .channels
-            .iter()
-            .position(|c| c.name == test.channel)
-            .ok_or_else(|| {
-                MmmError::Data(format!("lift test for unknown channel {}", test.channel))
-            })?;
-        if test.delta_outcome == 0.0 {
-            return Err(MmmError::Data(
-                "a lift test with no change cannot give a MAPE".into(),
-            ));
-        }
-        lift.push((c, test.clone()));
-    }
-    let design = Design {
-        n_train,
-        y: data.target.clone(),
-        channels: data.channels.iter().map(|c| c.values.clone()).collect(),
-        names: data.channels.iter().map(|c| c.name.clone()).collect(),
-        spend: data
-            .channels
-            .iter()
-            .map(|c| c.values[..n_train].iter().sum())
-            .collect(),
-        controls,
-        control_names,
-        lift,
-    };
-    if let Some((i, _)) = design.spend.iter().enumerate().find(|(_, s)| **s <= 0.0) {
-        return Err(MmmError::Data(format!(
-            "channel {} has no spend in the fitted rows",
-            design.names[i]
-        )));
-    }
-    let bounds = design.bounds(settings);
-    let dim = bounds.len();
-    let scale = |u: &[f64]| -> Vec<f64> {
-        u.iter()
-            .zip(&bounds)
-            .map(|(u, (lo, hi))| lo + u * (hi - lo))
-            .collect()
-    };
+    Ok(())
+}
 
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
-    let population = (4 * dim).clamp(12, 40).min(settings.iterations);
+/// A point of the unit box mapped onto the hyper-parameters' bounds.
+fn scale_to_bounds(u: &[f64], bounds: &[(f64, f64)]) -> Vec<f64> {
+    u.iter()
+        .zip(bounds)
+        .map(|(u, (lo, hi))| lo + u * (hi - lo))
+        .collect()
+}
+
+/// Differential evolution (DE/rand/1/bin) over the unit box, one trial per weighting of the
+/// objectives, every trial drawing from one random stream; returns every evaluated candidate.
+fn differential_evolution(
+    design: &Design,
+    bounds: &[(f64, f64)],
+    settings: &RidgeSettings,
+) -> Vec<RidgeModel> {
+    let mut search = Search {
+        design,
+        bounds,
+        iterations: settings.iterations,
+        population: (4 * bounds.len()).clamp(12, 40).min(settings.iterations),
+        rng: Xoshiro256PlusPlus::seed_from_u64(settings.seed),
+    };
     let mut all: Vec<RidgeModel> = Vec::with_capacity(settings.iterations * settings.trials);
     for trial in 0..settings.trials {
         // Each trial weighs fit against decomposition differently, so together they trace the front.
-        let w = (trial as f64 + 0.5) / settings.trials as f64;
-        let score = |e: &Evaluation| w * e.nrmse + (1.0 - w) * e.rssd + e.mape_lift.unwrap_or(0.0);
-        let mut pop: Vec<Vec<f64>> = (0..population)
-            .map(|_| (0..dim).map(|_| rng.random::<f64>()).collect())
+        let fit_weight = (trial as f64 + 0.5) / settings.trials as f64;
+        search.run_trial(trial, fit_weight, &mut all);
+    }
+    all
+}
+
+/// The state of the differential evolution shared by its trials.
+struct Search<'a> {
+    design: &'a Design,
+    bounds: &'a [(f64, f64)],
+    /// Evaluations per trial.
+    iterations: usize,
+    population: usize,
+    rng: Xoshiro256PlusPlus,
+}
+
+/// What a trial minimises: NRMSE and DECOMP.RSSD weighed by `fit_weight`, plus MAPE.LIFT.
+fn trial_score(fit_weight: f64, e: &Evaluation) -> f64 {
+    fit_weight * e.nrmse + (1.0 - fit_weight) * e.rssd + e.mape_lift.unwrap_or(0.0)
+}
+
+impl Search<'_> {
+    /// Evaluates a random population, then replaces members by better trial vectors until the
+    /// trial's evaluations are spent; pushes every evaluated candidate onto `all`.
+    fn run_trial(&mut self, trial: usize, fit_weight: f64, all: &mut Vec<RidgeModel>) {
+        let dim = self.bounds.len();
+        let mut pop: Vec<Vec<f64>> = (0..self.population)
+            .map(|_| (0..dim).map(|_| self.rng.random::<f64>()).collect())
             .collect();
-        let evaluated: Vec<Evaluation> =
-            pop.par_iter().map(|u| design.evaluate(&scale(u))).collect();
-        let mut scores: Vec<f64> = evaluated.iter().map(score).collect();
+        let evaluated = self.evaluate_all(&pop);
+        let mut scores: Vec<f64> = evaluated
+            .iter()
+            .map(|e| trial_score(fit_weight, e))
+            .collect();
         let mut iteration = 0;
         for (u, e) in pop.iter().zip(&evaluated) {
-            all.push(model_of(trial, iteration, &scale(u), e));
+            all.push(model_of(
+                trial,
+                iteration,
+                &scale_to_bounds(u, self.bounds),
+                e,
+            ));
             iteration += 1;
         }
-        while iteration < settings.iterations {
-            let batch = population.min(settings.iterations - iteration);
-            let trials_u: Vec<Vec<f64>> = (0..batch)
-                .map(|i| {
-                    let pick = |rng: &mut Xoshiro256PlusPlus| loop {
-                        let r = (rng.random::<f64>() * population as f64) as usize % population;
-                        if r != i {
-                            return r;
-                        }
-                    };
-                    let (a, b, c) = (pick(&mut rng), pick(&mut rng), pick(&mut rng));
-                    let f = 0.5 + 0.3 * rng.random::<f64>();
-                    let forced = (rng.random::<f64>() * dim as f64) as usize % dim;
-                    (0..dim)
-                        .map(|j| {
-                            if j == forced || rng.random::<f64>() < 0.9 {
-                                let v = pop[a][j] + f * (pop[b][j] - pop[c][j]);
-                                // Reflect into the box.
-                                if v < 0.0 {
-                                    (-v).min(1.0)
-                                } else if v > 1.0 {
-                                    (2.0 - v).max(0.0)
-                                } else {
-                                    v
-                                }
-                            } else {
-                                pop[i][j]
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            let evaluated: Vec<Evaluation> = trials_u
-                .par_iter()
-                .map(|u| design.evaluate(&scale(u)))
-                .collect();
+        while iteration < self.iterations {
+            let batch = self.population.min(self.iterations - iteration);
+            let trials_u: Vec<Vec<f64>> = (0..batch).map(|i| self.trial_vector(&pop, i)).collect();
+            let evaluated = self.evaluate_all(&trials_u);
             for (i, (u, e)) in trials_u.into_iter().zip(evaluated).enumerate() {
-                all.push(model_of(trial, iteration, &scale(&u), &e));
+                all.push(model_of(
+                    trial,
+                    iteration,
+                    &scale_to_bounds(&u, self.bounds),
+                    &e,
+                ));
                 iteration += 1;
-                let s = score(&e);
+                let s = trial_score(fit_weight, &e);
                 if s <= scores[i] {
                     scores[i] = s;
                     pop[i] = u;
@@ -493,24 +566,79 @@ pub fn fit(
             }
         }
     }
-    let evaluations = all.len();
-    let front: Vec<RidgeModel> = {
-        let objs: Vec<Vec<f64>> = all.iter().map(objectives).collect();
-        let mut order: Vec<usize> = (0..all.len()).collect();
-        order.sort_by(|&a, &b| all[a].nrmse.total_cmp(&all[b].nrmse));
-        let mut front: Vec<usize> = Vec::new();
-        for &i in &order {
-            if !front
-                .iter()
-                .any(|&j| dominates(&objs[j], &objs[i]) || objs[j] == objs[i])
-            {
-                front.retain(|&j| !dominates(&objs[i], &objs[j]));
-                front.push(i);
+
+    /// Evaluates candidates in parallel; the results keep the candidates' order.
+    fn evaluate_all(&self, candidates: &[Vec<f64>]) -> Vec<Evaluation> {
+        candidates
+            .par_iter()
+            .map(|u| self.design.evaluate(&scale_to_bounds(u, self.bounds)))
+            .collect()
+    }
+
+    /// A random member other than `i`.
+    fn pick_other_than(&mut self, i: usize) -> usize {
+        loop {
+            let r = (self.rng.random::<f64>() * self.population as f64) as usize % self.population;
+            if r != i {
+                return r;
             }
         }
-        front.into_iter().map(|i| all[i].clone()).collect()
-    };
-    // The knee: nearest the origin once each objective is scaled to [0, 1] over the front.
+    }
+
+    /// DE/rand/1/bin's trial vector for member `i`: a mutant `a + f·(b − c)` reflected into the
+    /// box, crossed over with `i` (at least one coordinate from the mutant).
+    fn trial_vector(&mut self, pop: &[Vec<f64>], i: usize) -> Vec<f64> {
+        let dim = self.bounds.len();
+        let (a, b, c) = (
+            self.pick_other_than(i),
+            self.pick_other_than(i),
+            self.pick_other_than(i),
+        );
+        let f = 0.5 + 0.3 * self.rng.random::<f64>();
+        let forced = (self.rng.random::<f64>() * dim as f64) as usize % dim;
+        (0..dim)
+            .map(|j| {
+                if j == forced || self.rng.random::<f64>() < 0.9 {
+                    reflect_into_unit_interval(pop[a][j] + f * (pop[b][j] - pop[c][j]))
+                } else {
+                    pop[i][j]
+                }
+            })
+            .collect()
+    }
+}
+
+fn reflect_into_unit_interval(v: f64) -> f64 {
+    if v < 0.0 {
+        (-v).min(1.0)
+    } else if v > 1.0 {
+        (2.0 - v).max(0.0)
+    } else {
+        v
+    }
+}
+
+/// The candidates no other candidate dominates, in order of NRMSE; of equal candidates only the
+/// first.
+fn pareto_front(all: &[RidgeModel]) -> Vec<RidgeModel> {
+    let objs: Vec<Vec<f64>> = all.iter().map(objectives).collect();
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by(|&a, &b| all[a].nrmse.total_cmp(&all[b].nrmse));
+    let mut front: Vec<usize> = Vec::new();
+    for &i in &order {
+        if !front
+            .iter()
+            .any(|&j| dominates(&objs[j], &objs[i]) || objs[j] == objs[i])
+        {
+            front.retain(|&j| !dominates(&objs[i], &objs[j]));
+            front.push(i);
+        }
+    }
+    front.into_iter().map(|i| all[i].clone()).collect()
+}
+
+/// The knee: the model nearest the origin once each objective is scaled to [0, 1] over the front.
+fn knee_of_front(front: &[RidgeModel]) -> usize {
     let objs: Vec<Vec<f64>> = front.iter().map(objectives).collect();
     let k = objs[0].len();
     let ranges: Vec<(f64, f64)> = (0..k)
@@ -533,23 +661,13 @@ pub fn fit(
             })
             .sum::<f64>()
     };
-    let selected_index = (0..front.len())
+    (0..front.len())
         .min_by(|&a, &b| {
             distance(&objs[a])
                 .total_cmp(&distance(&objs[b]))
                 .then(a.cmp(&b))
         })
-        .unwrap_or(0);
-    let selected = front[selected_index].clone();
-    let best = design.evaluate(&selected.hyper);
-    let report = describe(&design, data, &selected, &best, &front, settings);
-    Ok(RidgeReport {
-        evaluations,
-        seconds: started.elapsed().as_secs_f64(),
-        pareto_front: front,
-        selected,
-        ..report
-    })
+        .unwrap_or(0)
 }
 
 fn model_of(trial: usize, iteration: usize, hyper: &[f64], e: &Evaluation) -> RidgeModel {
@@ -628,26 +746,7 @@ fn describe(
             }
         })
         .collect();
-    // Fitted values over every row (hold-out included: the adstock runs through).
-    let n = data.target.len();
-    let mut fitted = vec![e.intercept; n];
-    for c in 0..n_channels {
-        let (theta, alpha, gamma) = (
-            selected.hyper[3 * c],
-            selected.hyper[3 * c + 1],
-            selected.hyper[3 * c + 2],
-        );
-        let a = geometric(&design.channels[c], theta);
-        let k = inflexion(&a[..design.n_train], gamma);
-        for t in 0..n {
-            fitted[t] += e.coefficients[c] * hill(a[t], alpha, k);
-        }
-    }
-    for (j, col) in design.controls.iter().enumerate() {
-        for t in 0..n {
-            fitted[t] += e.coefficients[n_channels + j] * col[t];
-        }
-    }
+    let fitted = fitted_over_every_row(design, &selected.hyper, e, data.target.len());
     let n_train = design.n_train;
     RidgeReport {
         method: "ridge",
@@ -668,6 +767,26 @@ fn describe(
         seconds: 0.0,
         fitted,
     }
+}
+
+/// Fitted values over every row, hold-out included (the adstock runs through it).
+fn fitted_over_every_row(design: &Design, hyper: &[f64], e: &Evaluation, n: usize) -> Vec<f64> {
+    let n_channels = design.channels.len();
+    let mut fitted = vec![e.intercept; n];
+    for c in 0..n_channels {
+        let (theta, alpha, gamma) = (hyper[3 * c], hyper[3 * c + 1], hyper[3 * c + 2]);
+        let a = geometric(&design.channels[c], theta);
+        let k = inflexion(&a[..design.n_train], gamma);
+        for t in 0..n {
+            fitted[t] += e.coefficients[c] * hill(a[t], alpha, k);
+        }
+    }
+    for (j, col) in design.controls.iter().enumerate() {
+        for t in 0..n {
+            fitted[t] += e.coefficients[n_channels + j] * col[t];
+        }
+    }
+    fitted
 }
 
 #[cfg(test)]
@@ -698,6 +817,39 @@ mod tests {
         // The same with b constrained to be non-negative: its coefficient sits at zero.
         let (coefficients, _, _) = ridge(&[&a, &b], &y, 0.0, 2);
         assert_eq!(coefficients[1], 0.0);
+    }
+
+    /// The candidates are evaluated in parallel: the search is the same on one, two or three
+    /// threads.
+    #[test]
+    fn the_search_does_not_depend_on_the_number_of_threads() {
+        let data = crate::simulate::pymc_example(2, 1.0).data;
+        let settings = RidgeSettings {
+            iterations: 60,
+            trials: 2,
+            seed: 7,
+            ..RidgeSettings::default()
+        };
+        let search_on_threads = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let report = pool.install(|| fit(&data, &[], &settings)).unwrap();
+            let front: Vec<Vec<f64>> = report
+                .pareto_front
+                .iter()
+                .map(|m| m.hyper.clone())
+                .collect();
+            (report.selected.hyper, report.fitted, front)
+        };
+        let on_one_thread = search_on_threads(1);
+        for threads in [2, 3] {
+            assert!(
+                search_on_threads(threads) == on_one_thread,
+                "the search on {threads} threads differs from the one on one"
+            );
+        }
     }
 
     #[test]

@@ -16,27 +16,39 @@ use crate::transform::{Adstock, AdstockKind, Saturation};
 /// The true parameters of one channel, in the units of its spend column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelTruth {
+    /// The channel's name.
     pub name: String,
+    /// The geometric adstock rate α.
     pub alpha: f64,
     /// Logistic `lam` per unit of spend.
     pub lam: f64,
     /// The largest contribution per period (saturation's ceiling), in outcome units.
     pub beta: f64,
+    /// The channel's contribution over all rows.
     pub contribution_total: f64,
+    /// Spend over all rows.
     pub spend_total: f64,
+    /// Contribution per unit of spend.
     pub roas: f64,
 }
 
+/// The truth behind simulated data.
 #[derive(Debug, Clone, Serialize)]
 pub struct Truth {
+    /// Each channel's true parameters.
     pub channels: Vec<ChannelTruth>,
+    /// The adstock's largest lag.
     pub l_max: usize,
+    /// The noise's standard deviation, in outcome units.
     pub noise_sigma: f64,
 }
 
+/// Simulated data and the truth behind it.
 #[derive(Debug, Clone)]
 pub struct Simulated {
+    /// The data, as a fit would get it.
     pub data: Data,
+    /// The truth to compare the fit with.
     pub truth: Truth,
 }
 

@@ -19,22 +19,31 @@ use serde::{Deserialize, Serialize};
 use crate::dual::{Dual, Real};
 use crate::prior::Prior;
 
+/// The shape of the adstock's weights over lags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdstockKind {
+    /// Weights `α^l`.
     Geometric,
+    /// Weights from the Weibull survival function.
     WeibullCdf,
+    /// Weights from the Weibull density.
     WeibullPdf,
 }
 
+/// How spend carries over: a kind of weights over `l_max` lags.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Adstock {
+    /// The shape of the weights.
     pub kind: AdstockKind,
+    /// Lags the weights span, the current period included.
     pub l_max: usize,
+    /// Whether the weights are divided by their sum.
     pub normalize: bool,
 }
 
 impl Adstock {
+    /// The names of the adstock's parameters.
     pub fn parameter_names(&self) -> &'static [&'static str] {
         match self.kind {
             AdstockKind::Geometric => &["alpha"],
@@ -118,15 +127,20 @@ impl Adstock {
     }
 }
 
+/// How the effect of adstocked spend levels off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Saturation {
+    /// `(1 − e^{−λa}) / (1 + e^{−λa})` (PyMC-Marketing).
     Logistic,
+    /// `a^n / (a^n + K^n)` (Robyn).
     Hill,
+    /// `a / (a + K)`.
     MichaelisMenten,
 }
 
 impl Saturation {
+    /// The names of the saturation's parameters.
     pub fn parameter_names(&self) -> &'static [&'static str] {
         match self {
             Saturation::Logistic => &["lam"],
@@ -158,6 +172,7 @@ impl Saturation {
         }
     }
 
+    /// The saturated value of adstocked, scaled spend `a`.
     pub fn eval<R: Real>(&self, a: R, params: &[R]) -> R {
         let one = R::constant(1.0);
         match self {

@@ -98,7 +98,23 @@ fn a_fit_is_reproducible() {
         seed: 11,
         ..SamplerSettings::default()
     };
-    let a = sample(&model, settings).unwrap();
-    let b = sample(&model, settings).unwrap();
-    assert_eq!(a.draws, b.draws);
+    let draws_on_threads = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert_eq!(rayon::current_num_threads(), threads);
+            sample(&model, settings)
+        })
+        .unwrap()
+        .draws
+    };
+    let on_one_thread = draws_on_threads(1);
+    for threads in [2, 3] {
+        assert!(
+            draws_on_threads(threads) == on_one_thread,
+            "the draws on {threads} threads differ from those on one"
+        );
+    }
 }

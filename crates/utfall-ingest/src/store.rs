@@ -13,8 +13,8 @@ use std::hash::{BuildHasher as _, Hasher};
 use foldhash::quality::FixedState;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use arrow::array::{
     Array, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
@@ -147,6 +147,88 @@ pub struct MergeCounts {
     pub within_file: u64,
 }
 
+/// The steps of a change at which a crash can be simulated, in the order a change reaches them.
+/// When the environment variable `UTFALL_FAILPOINT` holds one of these names, the process
+/// aborts (`std::process::abort`, as a crash would) the first time it reaches that step; any
+/// other value, or none, changes nothing. The kill test in `tests/it/import.rs` runs an import
+/// stopped at each of them and checks that the data folder holds the old or the new state.
+///
+/// - `after-staged-part-synced`: a new part of the change written and synced under its
+///   temporary name (`*.parquet.tmp`).
+/// - `after-staged-part-renamed`: that part renamed to its own name, which no manifest names yet.
+/// - `after-staging-written`: the commit begins; every new part and key file is written.
+/// - `after-rewritten-part-synced`: the merge rewrote a part that lost rows to a later row with
+///   the same key, synced under its temporary name.
+/// - `after-rewritten-part-renamed`: that rewritten part renamed to its own name.
+/// - `after-merge-written`: a table's merge is done (its rewritten parts in place, new parts
+///   that lost rows removed).
+/// - `after-compacted-part-synced`: compaction wrote a part of a table's small parts, synced
+///   under its temporary name.
+/// - `after-compacted-part-renamed`: that compacted part renamed to its own name.
+/// - `after-quarantine-synced`: the change's rejected rows synced in the staging folder.
+/// - `after-quarantine-moved`: the quarantine renamed into `_quarantine/`.
+/// - `after-manifest-temp-written`: the new manifest written and synced under a temporary name.
+/// - `after-manifest-renamed`: the new manifest renamed over the old one (the switch).
+/// - `after-retired-removed`: the files the previous change replaced are removed.
+/// - `after-staging-removed`: the staging folder is removed; the commit is complete.
+pub const FAILPOINTS: &[&str] = &[
+    "after-staged-part-synced",
+    "after-staged-part-renamed",
+    "after-staging-written",
+    "after-rewritten-part-synced",
+    "after-rewritten-part-renamed",
+    "after-merge-written",
+    "after-compacted-part-synced",
+    "after-compacted-part-renamed",
+    "after-quarantine-synced",
+    "after-quarantine-moved",
+    "after-manifest-temp-written",
+    "after-manifest-renamed",
+    "after-retired-removed",
+    "after-staging-removed",
+];
+
+/// The environment variable that names the step of [`FAILPOINTS`] to abort at.
+pub const FAILPOINT_VARIABLE: &str = "UTFALL_FAILPOINT";
+
+/// Aborts the process if [`FAILPOINT_VARIABLE`] names `step` (read once per process).
+fn failpoint(step: &'static str) {
+    static CHOSEN: OnceLock<Option<String>> = OnceLock::new();
+    debug_assert!(FAILPOINTS.contains(&step), "`{step}` is not in FAILPOINTS");
+    let chosen = CHOSEN.get_or_init(|| std::env::var(FAILPOINT_VARIABLE).ok());
+    if chosen.as_deref() == Some(step) {
+        std::process::abort();
+    }
+}
+
+/// The failpoints around replacing a file: after its temporary is synced, after the rename.
+#[derive(Debug, Clone, Copy)]
+struct ReplaceSteps {
+    synced: &'static str,
+    renamed: &'static str,
+}
+
+/// A part of the change, written as rows come.
+const STAGED_PART: ReplaceSteps = ReplaceSteps {
+    synced: "after-staged-part-synced",
+    renamed: "after-staged-part-renamed",
+};
+/// A part the merge rewrites without the rows it lost.
+const REWRITTEN_PART: ReplaceSteps = ReplaceSteps {
+    synced: "after-rewritten-part-synced",
+    renamed: "after-rewritten-part-renamed",
+};
+/// A part compaction writes from small ones.
+const COMPACTED_PART: ReplaceSteps = ReplaceSteps {
+    synced: "after-compacted-part-synced",
+    renamed: "after-compacted-part-renamed",
+};
+/// The manifest.
+const MANIFEST_FILE: ReplaceSteps = ReplaceSteps {
+    synced: "after-manifest-temp-written",
+    renamed: "after-manifest-renamed",
+};
+
 fn sync_dir(dir: &Path) {
     if let Ok(handle) = File::open(dir) {
         let _ = handle.sync_all();
@@ -155,6 +237,12 @@ fn sync_dir(dir: &Path) {
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    replace_file(path, bytes, None)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,
+/// passing the failpoints of `steps` on the way.
+fn replace_file(path: &Path, bytes: &[u8], steps: Option<ReplaceSteps>) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io("create", dir))?;
     let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
@@ -162,7 +250,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     file.write_all(bytes).map_err(io("write", &temporary))?;
     file.sync_all().map_err(io("sync", &temporary))?;
     drop(file);
+    if let Some(steps) = steps {
+        failpoint(steps.synced);
+    }
     std::fs::rename(&temporary, path).map_err(io("rename", &temporary))?;
+    if let Some(steps) = steps {
+        failpoint(steps.renamed);
+    }
     sync_dir(dir);
     Ok(())
 }
@@ -382,6 +476,7 @@ impl DataStore {
         quarantine: Option<PathBuf>,
         mut record: ImportRecord,
     ) -> Result<Vec<MergeCounts>, StoreError> {
+        failpoint("after-staging-written");
         let mut manifest = self.manifest()?;
         let mut groups: Vec<(Table, Vec<StagedTable>)> = Vec::new();
         for table in staged {
@@ -400,6 +495,7 @@ impl DataStore {
                 .unwrap_or_default();
             let (parts, merge_counts, old) = self.merge(&staging, &table, existing, group)?;
             replaced.extend(old);
+            failpoint("after-merge-written");
             let (parts, old) = self.compact(&staging, &table, parts)?;
             replaced.extend(old);
             let rows = parts.iter().map(|p| p.rows).sum();
@@ -421,8 +517,10 @@ impl DataStore {
             File::open(&temporary)
                 .and_then(|f| f.sync_all())
                 .map_err(io("sync", &temporary))?;
+            failpoint("after-quarantine-synced");
             std::fs::rename(&temporary, &path).map_err(io("rename", &temporary))?;
             sync_dir(&dir);
+            failpoint("after-quarantine-moved");
             record.quarantine = Some(relative);
         }
         let previous_retired = std::mem::replace(
@@ -440,11 +538,13 @@ impl DataStore {
             reason: error.to_string(),
         })?;
         // The switch: until this rename, the previous manifest and its files are the truth.
-        write_atomically(&self.root.join(MANIFEST), &bytes)?;
+        replace_file(&self.root.join(MANIFEST), &bytes, Some(MANIFEST_FILE))?;
         for old in previous_retired {
             let _ = std::fs::remove_file(self.root.join(old));
         }
+        failpoint("after-retired-removed");
         let _ = std::fs::remove_dir_all(&staging.shared.dir);
+        failpoint("after-staging-removed");
         Ok(counts)
     }
 
@@ -472,7 +572,7 @@ impl DataStore {
                 if writer.as_ref().is_some_and(|w| w.rows >= PART_ROWS)
                     && let Some(full) = writer.take()
                 {
-                    kept.push(full.close()?);
+                    kept.push(full.close(COMPACTED_PART)?);
                 }
                 if writer.is_none() {
                     let code = staging.shared.next_code.fetch_add(1, Ordering::Relaxed);
@@ -485,7 +585,7 @@ impl DataStore {
             replaced.push(path);
         }
         if let Some(writer) = writer {
-            kept.push(writer.close()?);
+            kept.push(writer.close(COMPACTED_PART)?);
         }
         Ok((kept, replaced))
     }
@@ -592,7 +692,7 @@ impl DataStore {
                     row += batch.num_rows();
                     writer.write(&filter_record_batch(&batch, &keep)?)?;
                 }
-                kept.push(writer.close()?);
+                kept.push(writer.close(REWRITTEN_PART)?);
             }
             if is_existing {
                 replaced.push(path);
@@ -706,7 +806,7 @@ impl TableWriter {
         {
             self.parts.push(WrittenPart {
                 code,
-                part: writer.close()?,
+                part: writer.close(STAGED_PART)?,
             });
         }
         if self.current.is_none() {
@@ -738,7 +838,7 @@ impl TableWriter {
         if let Some((code, writer)) = self.current.take() {
             self.parts.push(WrittenPart {
                 code,
-                part: writer.close()?,
+                part: writer.close(STAGED_PART)?,
             });
         }
         Ok(StagedTable {
@@ -818,8 +918,9 @@ impl PartWriter {
         Ok(())
     }
 
-    /// Finishes the file and gives it its name (no manifest names it yet).
-    fn close(self) -> Result<PartFile, StoreError> {
+    /// Finishes the file and gives it its name (no manifest names it yet), passing the
+    /// failpoints of `steps` on the way.
+    fn close(self, steps: ReplaceSteps) -> Result<PartFile, StoreError> {
         let temporary = self.temporary;
         let file = self
             .writer
@@ -830,8 +931,10 @@ impl PartWriter {
             })?;
         file.sync_all().map_err(io("sync", &temporary))?;
         drop(file);
+        failpoint(steps.synced);
         let path = temporary.with_extension("");
         std::fs::rename(&temporary, &path).map_err(io("rename", &temporary))?;
+        failpoint(steps.renamed);
         if let Some(dir) = path.parent() {
             sync_dir(dir);
         }
@@ -1037,4 +1140,30 @@ fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[FixedState; 2]) ->
         .into_iter()
         .map(|(a, b)| (u128::from(a.finish()) << 64) | u128::from(b.finish()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every failpoint is listed once and passed once in this file: a step added to the code
+    /// is documented, and a documented step exists (the kill test proves it is reached).
+    #[test]
+    fn failpoints_are_listed_and_placed() {
+        let source = include_str!("store.rs");
+        let mut seen = HashSet::new();
+        for name in FAILPOINTS {
+            assert!(seen.insert(name), "`{name}` is listed twice");
+            let quoted = format!("\"{name}\"");
+            assert_eq!(
+                source.matches(&quoted).count(),
+                2,
+                "`{name}` should be listed once and placed once"
+            );
+        }
+        let placed = source.matches("failpoint(\"").count()
+            + source.matches("    synced: \"").count()
+            + source.matches("    renamed: \"").count();
+        assert_eq!(placed, FAILPOINTS.len());
+    }
 }

@@ -33,7 +33,9 @@ use utfall_model::catalog::{ColumnType, Table};
 
 use crate::table::schema;
 
+/// The file naming the current parts of every table and the import log.
 pub const MANIFEST: &str = "_manifest.json";
+/// Where each import's rejected records are kept, one CSV file an import.
 pub const QUARANTINE_DIR: &str = "_quarantine";
 /// Where a change's files wait for its commit (removed by the next writer if it never comes).
 pub const STAGING_DIR: &str = "_staging";
@@ -43,21 +45,35 @@ pub const LOCK: &str = "_lock";
 /// A problem with the data folder.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A file operation failed.
     #[error("failed to {action} `{}`", path.display())]
     Io {
+        /// What was done (`create`, `rename`, `sync`…).
         action: &'static str,
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
+    /// The manifest cannot be read or written as JSON.
     #[error("`{}` is damaged: {reason}", path.display())]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A Parquet part could not be written or read.
     #[error("failed to write the Parquet file `{}`", path.display())]
     Parquet {
+        /// The part.
         path: PathBuf,
+        /// What the Parquet library said.
         #[source]
         source: parquet::errors::ParquetError,
     },
+    /// An Arrow operation failed (reading, filtering or concatenating batches).
     #[error("Arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
 }
@@ -75,17 +91,20 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
 pub struct PartFile {
     /// Relative to the data folder.
     pub file: String,
+    /// Rows in the part.
     pub rows: u64,
 }
 
 /// The current parts of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableFile {
+    /// The parts, in the order they were written.
     #[serde(default)]
     pub parts: Vec<PartFile>,
     /// Version 1 kept one file a table; read, never written.
     #[serde(default, skip_serializing)]
     file: Option<String>,
+    /// Rows in all parts.
     pub rows: u64,
 }
 
@@ -99,15 +118,25 @@ impl TableFile {
 /// One entry of the import log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportRecord {
+    /// The import's id (also in its part and quarantine file names).
     pub id: String,
+    /// The file imported, as named on the command line.
     pub file: String,
+    /// The file's SHA-256, in hex (an import of the same file with the same preset is skipped).
     pub sha256: String,
+    /// The preset that read it.
     pub preset: String,
+    /// The tables it wrote.
     pub tables: Vec<String>,
+    /// Records read.
     pub read: u64,
+    /// Records imported.
     pub imported: u64,
+    /// Rows that replaced a row with the same natural key.
     pub duplicates: u64,
+    /// Records rejected (kept in the quarantine).
     pub rejected: u64,
+    /// The quarantine file, relative to the data folder, if any record was rejected.
     pub quarantine: Option<String>,
     /// RFC 3339, UTC.
     pub at: String,
@@ -116,10 +145,14 @@ pub struct ImportRecord {
     pub size: Option<u64>,
 }
 
+/// The contents of [`MANIFEST`]: what the data folder holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The format's version (older ones are read and upgraded).
     pub version: u32,
+    /// Each table's current parts, by table name.
     pub tables: BTreeMap<String, TableFile>,
+    /// The import log, oldest first.
     pub imports: Vec<ImportRecord>,
     /// Files the last change replaced, removed by the next one: a reader that opened the
     /// previous manifest can still finish.
@@ -262,14 +295,17 @@ fn replace_file(path: &Path, bytes: &[u8], steps: Option<ReplaceSteps>) -> Resul
 }
 
 impl DataStore {
+    /// The store in the folder `root` (nothing is read or created yet).
     pub fn new(root: impl Into<PathBuf>) -> DataStore {
         DataStore { root: root.into() }
     }
 
+    /// The data folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// The current manifest (an empty one before the first import).
     pub fn manifest(&self) -> Result<Manifest, StoreError> {
         let path = self.root.join(MANIFEST);
         let mut manifest: Manifest = match std::fs::read(&path) {

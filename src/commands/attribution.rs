@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use serde_json::json;
 use utfall_attribution::{PathSet, PathSetBuilder, heuristic, markov, shapley};
 
@@ -235,307 +234,72 @@ fn print_ordered(paths: &PathSet, format: Format) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn detect_delimiter(header: &[u8]) -> u8 {
-    let first_line = header.split(|&b| b == b'\n').next().unwrap_or(header);
-    [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',')
-}
-
-fn parse_number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
-    match bytes {
-        b"0" | b"" => return Some(0.0),
-        b"1" => return Some(1.0),
-        _ => {}
-    }
-    let text = std::str::from_utf8(bytes).ok()?.trim();
-    if text.is_empty() {
-        return Some(0.0);
-    }
-    let value: f64 = if decimal_comma && text.contains(',') {
-        text.replace(',', ".").parse().ok()?
-    } else {
-        text.parse().ok()?
-    };
-    (value.is_finite() && value >= 0.0).then_some(value)
-}
-
-/// Where the columns of a path file are.
-struct Columns {
-    path: usize,
-    conversions: usize,
-    value: Option<usize>,
-    nulls: Option<usize>,
-}
-
-/// Bytes read per block; blocks are parsed in parallel and their paths merged.
-const BLOCK_BYTES: usize = 16 << 20;
-
-/// Files larger than this are split into one range per thread when they hold no quotes.
-const SPLIT_MIN_BYTES: usize = 1 << 20;
-
-/// Reads a path file into de-duplicated paths. The file streams through in blocks cut at line
-/// ends (never inside a quoted field), so memory stays bounded by the distinct paths.
+/// Reads a path file into de-duplicated paths: `utfall-ingest` streams it in blocks cut at
+/// record boundaries, read on every thread, and the blocks' paths are merged in file order.
 fn read_paths(args: &PathsArgs) -> anyhow::Result<PathSet> {
-    use rayon::prelude::*;
-    use std::io::Read as _;
+    use utfall_ingest::paths::{PathFileError, PathFileOptions, read_path_file};
 
-    let display = args.file.display().to_string();
-    let mut file = std::fs::File::open(&args.file).map_err(|error| {
-        UserError::new(format!("cannot read `{display}`: {error}")).hint("check the path")
-    })?;
-    let mut pending: Vec<u8> = Vec::new();
-    let mut eof = false;
-    let mut fill = |pending: &mut Vec<u8>, eof: &mut bool| -> anyhow::Result<()> {
-        let start = pending.len();
-        pending.resize(start + BLOCK_BYTES, 0);
-        let n = file
-            .read(&mut pending[start..])
-            .with_context(|| format!("failed to read `{display}`"))?;
-        pending.truncate(start + n);
-        *eof = n == 0;
-        Ok(())
-    };
-    // The header line.
-    while !eof && !pending.contains(&b'\n') {
-        fill(&mut pending, &mut eof)?;
-    }
-    let header_end = pending
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(pending.len(), |i| i + 1);
     let delimiter = match args.delimiter {
-        Some(delimiter) => u8::try_from(delimiter).map_err(|_| {
+        Some(delimiter) => Some(u8::try_from(delimiter).map_err(|_| {
             UserError::new(format!("the delimiter `{delimiter}` is not a single byte"))
-        })?,
-        None => detect_delimiter(&pending[..header_end]),
+        })?),
+        None => None,
     };
-    let headers: Vec<String> = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .from_reader(&pending[..header_end])
-        .records()
-        .next()
-        .transpose()
-        .with_context(|| format!("failed to read the header of `{display}`"))?
-        .map(|record| {
-            record
-                .iter()
-                .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    let position = |name: &str| headers.iter().position(|h| h == name);
-    let missing = |name: &str, flag: &str| {
-        UserError::new(format!("`{display}` has no column `{name}`")).hint(format!(
-            "its columns are {}; name the right one with `{flag}`",
-            headers
+    let options = PathFileOptions {
+        path_column: args.path_col.clone(),
+        conversions_column: args.conv_col.clone(),
+        value_column: args.value_col.clone(),
+        nulls_column: args.null_col.clone(),
+        delimiter,
+        threads: rayon::current_num_threads(),
+        ..PathFileOptions::default()
+    };
+    let read = read_path_file(
+        &args.file,
+        &options,
+        PathSetBuilder::new,
+        |builder, row| {
+            builder.add_text_at(
+                row.line,
+                row.path,
+                &args.sep,
+                row.conversions,
+                row.value,
+                row.nulls,
+            );
+        },
+        PathSetBuilder::merge,
+    );
+    let error = match read {
+        Ok(builder) => return Ok(builder.build()),
+        Err(error) => error,
+    };
+    let user_error = match &error {
+        PathFileError::Open { file, source } => {
+            UserError::new(format!("cannot read `{}`: {source}", file.display()))
+                .hint("check the path")
+        }
+        PathFileError::MissingColumn {
+            required, columns, ..
+        } => UserError::new(error.to_string()).hint(format!(
+            "its columns are {}; name the right one with `{}`",
+            columns
                 .iter()
                 .map(|h| format!("`{h}`"))
                 .collect::<Vec<_>>()
-                .join(", ")
-        ))
+                .join(", "),
+            required.flag()
+        )),
+        PathFileError::BadNumber { .. } => UserError::new(error.to_string())
+            .hint("counts and values must be numbers of at least 0, like `3` or `12.5`"),
+        PathFileError::NotUtf8 { .. } => {
+            UserError::new(error.to_string()).hint("save the file as UTF-8")
+        }
+        PathFileError::Read { .. }
+        | PathFileError::Header { .. }
+        | PathFileError::Record { .. } => return Err(error.into()),
     };
-    let columns = Columns {
-        path: position(&args.path_col).ok_or_else(|| missing(&args.path_col, "--path-col"))?,
-        conversions: position(&args.conv_col)
-            .ok_or_else(|| missing(&args.conv_col, "--conv-col"))?,
-        value: position(&args.value_col),
-        nulls: position(&args.null_col),
-    };
-    pending.drain(..header_end);
-
-    // Split a large file into one range per thread, cut at line ends, each streamed by its own
-    // reader into its own paths and merged. A line end is a record end only outside quotes, so
-    // if any range meets a quote — or an error, whose line number needs the whole file — the
-    // file is read again in order below.
-    let file_len = std::fs::metadata(&args.file)
-        .map(|m| m.len() as usize)
-        .unwrap_or(0);
-    let n_threads = rayon::current_num_threads().max(1);
-    if n_threads > 1 && file_len > SPLIT_MIN_BYTES {
-        let ranges = split_at_line_ends(&args.file, header_end, file_len, n_threads)?;
-        let parts: Vec<Option<PathSetBuilder>> = ranges
-            .par_iter()
-            .enumerate()
-            .map(|(k, &(start, end))| {
-                let mut file = std::fs::File::open(&args.file).ok()?;
-                std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start as u64)).ok()?;
-                let quotes = std::cell::Cell::new(false);
-                let reader = QuoteWatch {
-                    inner: file.take((end - start) as u64),
-                    quotes: &quotes,
-                };
-                let reader = std::io::BufReader::with_capacity(1 << 20, reader);
-                // Rows are ordered by (range, line in range), which is file order.
-                let first_row = (k << 40) + 1;
-                let part =
-                    parse_reader(reader, first_row, delimiter, &columns, args, &display).ok()?;
-                (!quotes.get()).then_some(part)
-            })
-            .collect();
-        if parts.iter().all(Option::is_some) {
-            let mut builder = PathSetBuilder::new();
-            for part in parts.into_iter().flatten() {
-                builder.merge(part);
-            }
-            return Ok(builder.build());
-        }
-    }
-
-    let mut builder = PathSetBuilder::new();
-    let mut first_line = 2usize;
-    loop {
-        // Gather up to one block per thread, each ending at a line end outside quotes.
-        let mut blocks: Vec<(usize, Vec<u8>)> = Vec::new();
-        while blocks.len() < n_threads {
-            while !eof && pending.len() < BLOCK_BYTES {
-                fill(&mut pending, &mut eof)?;
-            }
-            if pending.is_empty() {
-                break;
-            }
-            let cut = if eof {
-                pending.len()
-            } else {
-                block_end(&pending).unwrap_or(pending.len())
-            };
-            if cut == pending.len() && !eof {
-                fill(&mut pending, &mut eof)?;
-                continue;
-            }
-            let block: Vec<u8> = pending.drain(..cut).collect();
-            let n_lines = block.iter().filter(|&&b| b == b'\n').count();
-            blocks.push((first_line, block));
-            first_line += n_lines;
-        }
-        if blocks.is_empty() {
-            break;
-        }
-        let parsed: Vec<anyhow::Result<PathSetBuilder>> = blocks
-            .par_iter()
-            .map(|(line, block)| {
-                parse_reader(block.as_slice(), *line, delimiter, &columns, args, &display)
-            })
-            .collect();
-        for part in parsed {
-            builder.merge(part?);
-        }
-    }
-    Ok(builder.build())
-}
-
-/// `n` byte ranges of the data (after the header), each starting at a line start.
-fn split_at_line_ends(
-    path: &std::path::Path,
-    data_start: usize,
-    file_len: usize,
-    n: usize,
-) -> anyhow::Result<Vec<(usize, usize)>> {
-    use std::io::{Read as _, Seek as _};
-    let mut file = std::fs::File::open(path)?;
-    let mut cuts = vec![data_start];
-    let mut window = vec![0u8; 64 << 10];
-    for k in 1..n {
-        let target = (data_start + (file_len - data_start) * k / n).max(*cuts.last().unwrap_or(&0));
-        file.seek(std::io::SeekFrom::Start(target as u64))?;
-        let mut offset = target;
-        loop {
-            let n_read = file.read(&mut window)?;
-            if n_read == 0 {
-                offset = file_len;
-                break;
-            }
-            if let Some(i) = window[..n_read].iter().position(|&b| b == b'\n') {
-                offset += i + 1;
-                break;
-            }
-            offset += n_read;
-        }
-        cuts.push(offset);
-    }
-    cuts.push(file_len);
-    Ok(cuts
-        .windows(2)
-        .filter(|w| w[1] > w[0])
-        .map(|w| (w[0], w[1]))
-        .collect())
-}
-
-/// A reader that notes whether a `"` went through it.
-struct QuoteWatch<'a, R> {
-    inner: R,
-    quotes: &'a std::cell::Cell<bool>,
-}
-
-impl<R: std::io::Read> std::io::Read for QuoteWatch<'_, R> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buffer)?;
-        if buffer[..n].contains(&b'"') {
-            self.quotes.set(true);
-        }
-        Ok(n)
-    }
-}
-
-/// The end of the last complete line outside quoted fields, if any.
-fn block_end(bytes: &[u8]) -> Option<usize> {
-    let mut in_quotes = false;
-    let mut last = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => last = Some(i + 1),
-            _ => {}
-        }
-    }
-    last
-}
-
-fn parse_reader(
-    reader: impl std::io::Read,
-    first_line: usize,
-    delimiter: u8,
-    columns: &Columns,
-    args: &PathsArgs,
-    display: &str,
-) -> anyhow::Result<PathSetBuilder> {
-    let decimal_comma = delimiter == b';';
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut builder = PathSetBuilder::new();
-    let mut record = csv::ByteRecord::new();
-    while csv
-        .read_byte_record(&mut record)
-        .with_context(|| format!("failed to read `{display}` near line {first_line}"))?
-    {
-        let line = first_line + record.position().map_or(0, |p| p.line() as usize - 1);
-        let number = |column: Option<usize>, name: &str| -> anyhow::Result<f64> {
-            let Some(column) = column else { return Ok(0.0) };
-            let bytes = record.get(column).unwrap_or(b"");
-            parse_number(bytes, decimal_comma).ok_or_else(|| {
-                UserError::new(format!(
-                    "`{display}`:{line}: column `{name}` holds `{}`, not a count or amount",
-                    String::from_utf8_lossy(bytes)
-                ))
-                .hint("counts and values must be numbers of at least 0, like `3` or `12.5`")
-                .into()
-            })
-        };
-        let conversions = number(Some(columns.conversions), &args.conv_col)?;
-        let value = number(columns.value, &args.value_col)?;
-        let nulls = number(columns.nulls, &args.null_col)?;
-        let path = std::str::from_utf8(record.get(columns.path).unwrap_or(b"")).map_err(|_| {
-            UserError::new(format!("`{display}`:{line}: the path is not UTF-8 text"))
-                .hint("save the file as UTF-8")
-        })?;
-        builder.add_text_at(line as u64, path, &args.sep, conversions, value, nulls);
-    }
-    Ok(builder)
+    Err(user_error.into())
 }
 
 /// `utfall attribution`: the workspace's journeys credited by every model side by side.

@@ -12,6 +12,7 @@ pub mod import;
 pub mod json;
 pub mod labels;
 pub mod parse;
+pub mod paths;
 pub mod preset;
 pub mod report;
 pub mod sheet;

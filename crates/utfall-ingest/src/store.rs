@@ -13,8 +13,8 @@ use std::hash::{BuildHasher as _, Hasher};
 use foldhash::quality::FixedState;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use arrow::array::{
     Array, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
@@ -33,7 +33,9 @@ use utfall_model::catalog::{ColumnType, Table};
 
 use crate::table::schema;
 
+/// The file naming the current parts of every table and the import log.
 pub const MANIFEST: &str = "_manifest.json";
+/// Where each import's rejected records are kept, one CSV file an import.
 pub const QUARANTINE_DIR: &str = "_quarantine";
 /// Where a change's files wait for its commit (removed by the next writer if it never comes).
 pub const STAGING_DIR: &str = "_staging";
@@ -43,21 +45,35 @@ pub const LOCK: &str = "_lock";
 /// A problem with the data folder.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A file operation failed.
     #[error("failed to {action} `{}`", path.display())]
     Io {
+        /// What was done (`create`, `rename`, `sync`…).
         action: &'static str,
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
+    /// The manifest cannot be read or written as JSON.
     #[error("`{}` is damaged: {reason}", path.display())]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A Parquet part could not be written or read.
     #[error("failed to write the Parquet file `{}`", path.display())]
     Parquet {
+        /// The part.
         path: PathBuf,
+        /// What the Parquet library said.
         #[source]
         source: parquet::errors::ParquetError,
     },
+    /// An Arrow operation failed (reading, filtering or concatenating batches).
     #[error("Arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
 }
@@ -75,17 +91,20 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
 pub struct PartFile {
     /// Relative to the data folder.
     pub file: String,
+    /// Rows in the part.
     pub rows: u64,
 }
 
 /// The current parts of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableFile {
+    /// The parts, in the order they were written.
     #[serde(default)]
     pub parts: Vec<PartFile>,
     /// Version 1 kept one file a table; read, never written.
     #[serde(default, skip_serializing)]
     file: Option<String>,
+    /// Rows in all parts.
     pub rows: u64,
 }
 
@@ -99,15 +118,25 @@ impl TableFile {
 /// One entry of the import log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportRecord {
+    /// The import's id (also in its part and quarantine file names).
     pub id: String,
+    /// The file imported, as named on the command line.
     pub file: String,
+    /// The file's SHA-256, in hex (an import of the same file with the same preset is skipped).
     pub sha256: String,
+    /// The preset that read it.
     pub preset: String,
+    /// The tables it wrote.
     pub tables: Vec<String>,
+    /// Records read.
     pub read: u64,
+    /// Records imported.
     pub imported: u64,
+    /// Rows that replaced a row with the same natural key.
     pub duplicates: u64,
+    /// Records rejected (kept in the quarantine).
     pub rejected: u64,
+    /// The quarantine file, relative to the data folder, if any record was rejected.
     pub quarantine: Option<String>,
     /// RFC 3339, UTC.
     pub at: String,
@@ -116,10 +145,14 @@ pub struct ImportRecord {
     pub size: Option<u64>,
 }
 
+/// The contents of [`MANIFEST`]: what the data folder holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The format's version (older ones are read and upgraded).
     pub version: u32,
+    /// Each table's current parts, by table name.
     pub tables: BTreeMap<String, TableFile>,
+    /// The import log, oldest first.
     pub imports: Vec<ImportRecord>,
     /// Files the last change replaced, removed by the next one: a reader that opened the
     /// previous manifest can still finish.
@@ -147,6 +180,88 @@ pub struct MergeCounts {
     pub within_file: u64,
 }
 
+/// The steps of a change at which a crash can be simulated, in the order a change reaches them.
+/// When the environment variable `UTFALL_FAILPOINT` holds one of these names, the process
+/// aborts (`std::process::abort`, as a crash would) the first time it reaches that step; any
+/// other value, or none, changes nothing. The kill test in `tests/it/import.rs` runs an import
+/// stopped at each of them and checks that the data folder holds the old or the new state.
+///
+/// - `after-staged-part-synced`: a new part of the change written and synced under its
+///   temporary name (`*.parquet.tmp`).
+/// - `after-staged-part-renamed`: that part renamed to its own name, which no manifest names yet.
+/// - `after-staging-written`: the commit begins; every new part and key file is written.
+/// - `after-rewritten-part-synced`: the merge rewrote a part that lost rows to a later row with
+///   the same key, synced under its temporary name.
+/// - `after-rewritten-part-renamed`: that rewritten part renamed to its own name.
+/// - `after-merge-written`: a table's merge is done (its rewritten parts in place, new parts
+///   that lost rows removed).
+/// - `after-compacted-part-synced`: compaction wrote a part of a table's small parts, synced
+///   under its temporary name.
+/// - `after-compacted-part-renamed`: that compacted part renamed to its own name.
+/// - `after-quarantine-synced`: the change's rejected rows synced in the staging folder.
+/// - `after-quarantine-moved`: the quarantine renamed into `_quarantine/`.
+/// - `after-manifest-temp-written`: the new manifest written and synced under a temporary name.
+/// - `after-manifest-renamed`: the new manifest renamed over the old one (the switch).
+/// - `after-retired-removed`: the files the previous change replaced are removed.
+/// - `after-staging-removed`: the staging folder is removed; the commit is complete.
+pub const FAILPOINTS: &[&str] = &[
+    "after-staged-part-synced",
+    "after-staged-part-renamed",
+    "after-staging-written",
+    "after-rewritten-part-synced",
+    "after-rewritten-part-renamed",
+    "after-merge-written",
+    "after-compacted-part-synced",
+    "after-compacted-part-renamed",
+    "after-quarantine-synced",
+    "after-quarantine-moved",
+    "after-manifest-temp-written",
+    "after-manifest-renamed",
+    "after-retired-removed",
+    "after-staging-removed",
+];
+
+/// The environment variable that names the step of [`FAILPOINTS`] to abort at.
+pub const FAILPOINT_VARIABLE: &str = "UTFALL_FAILPOINT";
+
+/// Aborts the process if [`FAILPOINT_VARIABLE`] names `step` (read once per process).
+fn failpoint(step: &'static str) {
+    static CHOSEN: OnceLock<Option<String>> = OnceLock::new();
+    debug_assert!(FAILPOINTS.contains(&step), "`{step}` is not in FAILPOINTS");
+    let chosen = CHOSEN.get_or_init(|| std::env::var(FAILPOINT_VARIABLE).ok());
+    if chosen.as_deref() == Some(step) {
+        std::process::abort();
+    }
+}
+
+/// The failpoints around replacing a file: after its temporary is synced, after the rename.
+#[derive(Debug, Clone, Copy)]
+struct ReplaceSteps {
+    synced: &'static str,
+    renamed: &'static str,
+}
+
+/// A part of the change, written as rows come.
+const STAGED_PART: ReplaceSteps = ReplaceSteps {
+    synced: "after-staged-part-synced",
+    renamed: "after-staged-part-renamed",
+};
+/// A part the merge rewrites without the rows it lost.
+const REWRITTEN_PART: ReplaceSteps = ReplaceSteps {
+    synced: "after-rewritten-part-synced",
+    renamed: "after-rewritten-part-renamed",
+};
+/// A part compaction writes from small ones.
+const COMPACTED_PART: ReplaceSteps = ReplaceSteps {
+    synced: "after-compacted-part-synced",
+    renamed: "after-compacted-part-renamed",
+};
+/// The manifest.
+const MANIFEST_FILE: ReplaceSteps = ReplaceSteps {
+    synced: "after-manifest-temp-written",
+    renamed: "after-manifest-renamed",
+};
+
 fn sync_dir(dir: &Path) {
     if let Ok(handle) = File::open(dir) {
         let _ = handle.sync_all();
@@ -155,6 +270,12 @@ fn sync_dir(dir: &Path) {
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    replace_file(path, bytes, None)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,
+/// passing the failpoints of `steps` on the way.
+fn replace_file(path: &Path, bytes: &[u8], steps: Option<ReplaceSteps>) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io("create", dir))?;
     let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
@@ -162,20 +283,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     file.write_all(bytes).map_err(io("write", &temporary))?;
     file.sync_all().map_err(io("sync", &temporary))?;
     drop(file);
+    if let Some(steps) = steps {
+        failpoint(steps.synced);
+    }
     std::fs::rename(&temporary, path).map_err(io("rename", &temporary))?;
+    if let Some(steps) = steps {
+        failpoint(steps.renamed);
+    }
     sync_dir(dir);
     Ok(())
 }
 
 impl DataStore {
+    /// The store in the folder `root` (nothing is read or created yet).
     pub fn new(root: impl Into<PathBuf>) -> DataStore {
         DataStore { root: root.into() }
     }
 
+    /// The data folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// The current manifest (an empty one before the first import).
     pub fn manifest(&self) -> Result<Manifest, StoreError> {
         let path = self.root.join(MANIFEST);
         let mut manifest: Manifest = match std::fs::read(&path) {
@@ -382,6 +512,7 @@ impl DataStore {
         quarantine: Option<PathBuf>,
         mut record: ImportRecord,
     ) -> Result<Vec<MergeCounts>, StoreError> {
+        failpoint("after-staging-written");
         let mut manifest = self.manifest()?;
         let mut groups: Vec<(Table, Vec<StagedTable>)> = Vec::new();
         for table in staged {
@@ -400,6 +531,7 @@ impl DataStore {
                 .unwrap_or_default();
             let (parts, merge_counts, old) = self.merge(&staging, &table, existing, group)?;
             replaced.extend(old);
+            failpoint("after-merge-written");
             let (parts, old) = self.compact(&staging, &table, parts)?;
             replaced.extend(old);
             let rows = parts.iter().map(|p| p.rows).sum();
@@ -421,8 +553,10 @@ impl DataStore {
             File::open(&temporary)
                 .and_then(|f| f.sync_all())
                 .map_err(io("sync", &temporary))?;
+            failpoint("after-quarantine-synced");
             std::fs::rename(&temporary, &path).map_err(io("rename", &temporary))?;
             sync_dir(&dir);
+            failpoint("after-quarantine-moved");
             record.quarantine = Some(relative);
         }
         let previous_retired = std::mem::replace(
@@ -440,11 +574,13 @@ impl DataStore {
             reason: error.to_string(),
         })?;
         // The switch: until this rename, the previous manifest and its files are the truth.
-        write_atomically(&self.root.join(MANIFEST), &bytes)?;
+        replace_file(&self.root.join(MANIFEST), &bytes, Some(MANIFEST_FILE))?;
         for old in previous_retired {
             let _ = std::fs::remove_file(self.root.join(old));
         }
+        failpoint("after-retired-removed");
         let _ = std::fs::remove_dir_all(&staging.shared.dir);
+        failpoint("after-staging-removed");
         Ok(counts)
     }
 
@@ -472,7 +608,7 @@ impl DataStore {
                 if writer.as_ref().is_some_and(|w| w.rows >= PART_ROWS)
                     && let Some(full) = writer.take()
                 {
-                    kept.push(full.close()?);
+                    kept.push(full.close(COMPACTED_PART)?);
                 }
                 if writer.is_none() {
                     let code = staging.shared.next_code.fetch_add(1, Ordering::Relaxed);
@@ -485,7 +621,7 @@ impl DataStore {
             replaced.push(path);
         }
         if let Some(writer) = writer {
-            kept.push(writer.close()?);
+            kept.push(writer.close(COMPACTED_PART)?);
         }
         Ok((kept, replaced))
     }
@@ -592,7 +728,7 @@ impl DataStore {
                     row += batch.num_rows();
                     writer.write(&filter_record_batch(&batch, &keep)?)?;
                 }
-                kept.push(writer.close()?);
+                kept.push(writer.close(REWRITTEN_PART)?);
             }
             if is_existing {
                 replaced.push(path);
@@ -706,7 +842,7 @@ impl TableWriter {
         {
             self.parts.push(WrittenPart {
                 code,
-                part: writer.close()?,
+                part: writer.close(STAGED_PART)?,
             });
         }
         if self.current.is_none() {
@@ -738,7 +874,7 @@ impl TableWriter {
         if let Some((code, writer)) = self.current.take() {
             self.parts.push(WrittenPart {
                 code,
-                part: writer.close()?,
+                part: writer.close(STAGED_PART)?,
             });
         }
         Ok(StagedTable {
@@ -818,8 +954,9 @@ impl PartWriter {
         Ok(())
     }
 
-    /// Finishes the file and gives it its name (no manifest names it yet).
-    fn close(self) -> Result<PartFile, StoreError> {
+    /// Finishes the file and gives it its name (no manifest names it yet), passing the
+    /// failpoints of `steps` on the way.
+    fn close(self, steps: ReplaceSteps) -> Result<PartFile, StoreError> {
         let temporary = self.temporary;
         let file = self
             .writer
@@ -830,8 +967,10 @@ impl PartWriter {
             })?;
         file.sync_all().map_err(io("sync", &temporary))?;
         drop(file);
+        failpoint(steps.synced);
         let path = temporary.with_extension("");
         std::fs::rename(&temporary, &path).map_err(io("rename", &temporary))?;
+        failpoint(steps.renamed);
         if let Some(dir) = path.parent() {
             sync_dir(dir);
         }
@@ -1037,4 +1176,30 @@ fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[FixedState; 2]) ->
         .into_iter()
         .map(|(a, b)| (u128::from(a.finish()) << 64) | u128::from(b.finish()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every failpoint is listed once and passed once in this file: a step added to the code
+    /// is documented, and a documented step exists (the kill test proves it is reached).
+    #[test]
+    fn failpoints_are_listed_and_placed() {
+        let source = include_str!("store.rs");
+        let mut seen = HashSet::new();
+        for name in FAILPOINTS {
+            assert!(seen.insert(name), "`{name}` is listed twice");
+            let quoted = format!("\"{name}\"");
+            assert_eq!(
+                source.matches(&quoted).count(),
+                2,
+                "`{name}` should be listed once and placed once"
+            );
+        }
+        let placed = source.matches("failpoint(\"").count()
+            + source.matches("    synced: \"").count()
+            + source.matches("    renamed: \"").count();
+        assert_eq!(placed, FAILPOINTS.len());
+    }
 }

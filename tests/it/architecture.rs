@@ -153,3 +153,118 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+fn dependencies_of(crate_name: &str) -> Vec<String> {
+    crates()
+        .into_iter()
+        .find(|(name, _)| name == crate_name)
+        .map(|(_, d)| d)
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_binary_reaches_the_engine_and_the_numeric_crates_only_through_the_app() {
+    let dependencies = dependencies_of("utfall");
+    assert!(dependencies.contains(&"utfall-app".to_string()));
+    for forbidden in [
+        "utfall-engine",
+        "utfall-attribution",
+        "arrow",
+        "parquet",
+        "datafusion",
+        "tokio",
+    ] {
+        assert!(
+            !dependencies.contains(&forbidden.to_string()),
+            "the binary depends on {forbidden}"
+        );
+    }
+}
+
+#[test]
+fn only_the_engine_and_ingest_read_arrow_and_parquet() {
+    for (name, dependencies) in crates() {
+        if name == "utfall-engine" || name == "utfall-ingest" {
+            continue;
+        }
+        for forbidden in ["arrow", "parquet"] {
+            assert!(
+                !dependencies.contains(&forbidden.to_string()),
+                "{name} depends on {forbidden}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_application_layer_has_no_terminal_or_http_crates() {
+    for forbidden in [
+        "clap",
+        "indicatif",
+        "dialoguer",
+        "anyhow",
+        "axum",
+        "hyper",
+        "arrow",
+        "datafusion",
+    ] {
+        assert!(
+            !dependencies_of("utfall-app").contains(&forbidden.to_string()),
+            "utfall-app depends on {forbidden}"
+        );
+    }
+}
+
+#[test]
+fn the_engine_runs_no_sql_text_outside_the_read_only_query() {
+    // KPI formulas are compiled to DataFusion expressions, never to SQL text: `.sql(` appears
+    // only in `rows.rs` (the user's read-only `utfall sql`, with DDL and DML refused) and tests.
+    for file in walk(&root().join("crates/utfall-engine/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let allowed = file.ends_with("rows.rs") || file.ends_with("testing.rs");
+        if !allowed {
+            assert!(!code.contains(".sql("), "{} runs SQL text", file.display());
+        }
+    }
+    let rows = std::fs::read_to_string(root().join("crates/utfall-engine/src/rows.rs")).unwrap();
+    assert!(rows.contains("sql_with_options(query, read_only_sql())"));
+}
+
+#[test]
+fn the_engine_owns_no_runtime() {
+    for file in walk(&root().join("crates/utfall-engine/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        if file.ends_with("testing.rs") {
+            continue;
+        }
+        for forbidden in ["block_on", "Runtime::new", "runtime::Builder"] {
+            assert!(!code.contains(forbidden), "{} uses {forbidden}", file.display());
+        }
+    }
+    assert!(!dependencies_of("utfall-engine").contains(&"tokio".to_string()));
+}
+
+#[test]
+fn every_library_crate_lints_against_printing() {
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let lib = entry.unwrap().path().join("src/lib.rs");
+        let text = std::fs::read_to_string(&lib).unwrap();
+        assert!(
+            text.contains("#![warn(clippy::print_stdout, clippy::print_stderr)]"),
+            "{} lacks the print lints",
+            lib.display()
+        );
+    }
+}
+
+#[test]
+fn documented_crates_keep_missing_docs_on() {
+    // The crates whose every public item is documented; the rest are listed in ARCHITECTURE.md.
+    for name in ["utfall-app", "utfall-mmm", "utfall-demo"] {
+        let lib = root().join("crates").join(name).join("src/lib.rs");
+        let text = std::fs::read_to_string(&lib).unwrap();
+        assert!(text.contains("#![warn(missing_docs)]"), "{name}");
+    }
+}

@@ -1060,3 +1060,157 @@ fn scorecard_headers_speak_the_language_of_the_kpi_names() {
         "{english}"
     );
 }
+
+/// Two won deals and one person who never converted, each with a hand-written journey.
+fn journeys_workspace() -> tempfile::TempDir {
+    let dir = new_workspace("b2b");
+    let path = dir.path();
+    let deals = write(
+        path,
+        "deals.csv",
+        "deal_id,account_id,primary_person_id,created_at,closed_at,stage,is_closed,is_won,amount,currency\n\
+         d1,a1,p1,2026-05-05 10:00,2026-06-20 10:00,closedwon,true,true,100000,SEK\n\
+         d2,a2,p2,2026-05-06 10:00,2026-06-21 10:00,closedwon,true,true,50000,SEK\n",
+    );
+    import(path, "deals", &deals);
+    // p1: email, email, paid search; p2: paid search, email; p3 (no deal): email.
+    let touches = write(
+        path,
+        "touchpoints.csv",
+        "touch_time,person_id,anonymous_id,channel,kind\n\
+         2026-06-01 09:00,p1,,email,email_click\n\
+         2026-06-02 09:00,p1,,email,email_click\n\
+         2026-06-03 09:00,p1,,paid_search,ad_click\n\
+         2026-06-04 09:00,p2,,paid_search,ad_click\n\
+         2026-06-05 09:00,p2,,email,email_click\n\
+         2026-06-06 09:00,p3,,email,email_click\n",
+    );
+    import(path, "touchpoints", &touches);
+    dir
+}
+
+fn attribution_json(path: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["attribution", "--format", "json"];
+    args.extend_from_slice(extra);
+    crate::json(&args, path)
+}
+
+fn credit(report: &serde_json::Value, channel: &str, model: &str) -> f64 {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["channel"] == channel)
+        .and_then(|r| r["models"][model]["conversions"].as_f64())
+        .unwrap_or_else(|| panic!("no {model} credit for {channel}: {report}"))
+}
+
+#[test]
+fn collapse_merges_consecutive_touches_of_one_channel() {
+    let dir = journeys_workspace();
+    // Linear without collapsing: p1 gives email 2/3 and paid search 1/3, p2 gives ½ each:
+    // email 7/6, paid search 5/6.
+    let plain = attribution_json(dir.path(), &["--model", "linear"]);
+    close(Some(credit(&plain, "email", "linear")), 7.0 / 6.0, "email");
+    close(Some(credit(&plain, "paid_search", "linear")), 5.0 / 6.0, "paid_search");
+    // Collapsed, p1's journey is email → paid search: ½ each, so 1 and 1.
+    let collapsed = attribution_json(dir.path(), &["--model", "linear", "--collapse"]);
+    close(Some(credit(&collapsed, "email", "linear")), 1.0, "email");
+    close(Some(credit(&collapsed, "paid_search", "linear")), 1.0, "paid_search");
+}
+
+#[test]
+fn markov_order_applies_to_the_credits_as_to_the_intervals() {
+    let dir = journeys_workspace();
+    let path = dir.path();
+    // The same journeys as a path file, credited by `attribution paths` at order 2.
+    let file = write(
+        path,
+        "paths.csv",
+        "path,total_conversions,total_conversion_value,total_null\n\
+         email > email > paid_search,1,100000,0\n\
+         paid_search > email,1,50000,0\n\
+         email,0,0,1\n",
+    );
+    let by_file = |order: &str| -> Vec<(String, f64)> {
+        let output = utfall()
+            .args(["attribution", "paths", "--model", "markov", "--order", order])
+            .args(["--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["channel_name"].as_str().unwrap().to_string(),
+                    c["total_conversions"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (first_order, second_order) = (by_file("1"), by_file("2"));
+    assert_ne!(first_order, second_order, "the orders must differ on these journeys");
+    let workspace = attribution_json(path, &["--model", "markov", "--order", "2"]);
+    for (channel, want) in &second_order {
+        close(Some(credit(&workspace, channel, "markov")), *want, channel);
+    }
+}
+
+#[test]
+fn compare_puts_every_model_beside_the_chosen_one() {
+    let dir = journeys_workspace();
+    let report = attribution_json(dir.path(), &["--model", "shapley", "--compare"]);
+    let models = report["rows"][0]["models"].as_object().unwrap();
+    assert_eq!(models.len(), 13, "{report}");
+    // The chosen model's credit orders the rows: Shapley gives email more than paid search.
+    let email = credit(&report, "email", "shapley");
+    let paid = credit(&report, "paid_search", "shapley");
+    let first = report["rows"][0]["channel"].as_str().unwrap();
+    assert_eq!(first, if email >= paid { "email" } else { "paid_search" });
+    let table = utfall()
+        .args(["attribution", "--model", "shapley", "--compare", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header[..2], ["channel", "shapley"], "{text}");
+}
+
+#[test]
+fn kpi_show_compares_a_running_quarter_to_date() {
+    let dir = new_workspace("b2b");
+    let path = dir.path();
+    let spend = write(
+        path,
+        "spend.csv",
+        "date,platform,channel,campaign_id,campaign_name,cost,currency\n\
+         2026-01-10,manual,print,c1,Kampanj,100,SEK\n\
+         2026-03-01,manual,print,c1,Kampanj,1000,SEK\n\
+         2026-04-10,manual,print,c1,Kampanj,50,SEK\n",
+    );
+    import(path, "spend", &spend);
+    let report = crate::json(
+        &[
+            "kpi", "show", "marketing_spend", "--grain", "quarter", "--from", "2026-01-01",
+            "--to", "2026-05-15", "--compare", "previous", "--today", "2026-05-15", "--format",
+            "json",
+        ],
+        path,
+    );
+    let values = report["values"].as_array().unwrap();
+    let q2 = values.iter().find(|v| v["period"] == "2026-Q2").unwrap();
+    assert_eq!(q2["running"], true, "{report}");
+    assert_eq!(q2["value"].as_f64(), Some(50.0));
+    // 15 May is day 45 of Q2; Q1 up to its day 45 (1 Jan – 14 Feb) spent 100, not the whole
+    // quarter's 1 100.
+    assert_eq!(q2["compare"].as_f64(), Some(100.0), "{report}");
+    let q1 = values.iter().find(|v| v["period"] == "2026-Q1").unwrap();
+    assert_eq!(q1["running"], false);
+    assert_eq!(q1["value"].as_f64(), Some(1100.0));
+}

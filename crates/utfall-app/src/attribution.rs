@@ -18,6 +18,8 @@ use utfall_model::period::Period;
 use crate::error::AppError;
 use crate::session::Session;
 
+pub mod paths;
+
 /// Journeys per partition for the rule models.
 const PARTITION: usize = 4096;
 /// Partitions of the journey key out of the engine.

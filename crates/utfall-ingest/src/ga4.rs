@@ -104,8 +104,11 @@ use crate::table::Row;
 /// and an `identities` row when the event ties the browser to a person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRows {
+    /// The event's `web_events` row.
     pub event: Row,
+    /// A web-session `touchpoints` row, for a `session_start`.
     pub touch: Option<Row>,
+    /// An `identities` row, when the event ties the browser to a person.
     pub identity: Option<Row>,
 }
 
@@ -415,6 +418,7 @@ impl std::fmt::Debug for ParquetLines {
 }
 
 impl ParquetLines {
+    /// Opens a GA4 export in Parquet; `Err` with the reason if it cannot be read.
     pub fn open(path: &std::path::Path) -> Result<ParquetLines, String> {
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)

@@ -38,6 +38,7 @@ impl Reporter for Silent {
 /// What to import and how.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
+    /// The preset the file is read with (`google-ads`, `generic`, …).
     pub preset: String,
     /// Source column → target column, overriding the preset's labels.
     pub mapping: BTreeMap<String, String>,
@@ -51,8 +52,11 @@ pub struct ImportOptions {
     /// The workspace's currency: what an ambiguous sign (`kr`, `$`) means when it is one of its
     /// currencies.
     pub workspace_currency: String,
+    /// The time zone of times written without an offset.
     pub time_zone: jiff::tz::TimeZone,
+    /// The delimiter, if not to be detected.
     pub delimiter: Option<u8>,
+    /// Whether decimals are written with a comma, if not to be detected.
     pub decimal_comma: Option<bool>,
     /// The order of day and month, if the user named it; else decided from the file.
     pub date_order: Option<DateOrder>,
@@ -60,28 +64,40 @@ pub struct ImportOptions {
     pub default_date_order: DateOrder,
     /// The text encoding, if not to be detected.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Read and report, but store nothing.
     pub dry_run: bool,
 }
 
 /// What an import found and did.
 #[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
+    /// The file imported, as its path was given.
     pub file: String,
+    /// The SHA-256 of the file's bytes, in hex.
     pub sha256: String,
     /// `csv`, `ndjson`, `json`, `xlsx` or `parquet`, and a layout where it has one.
     pub format: String,
+    /// The text encoding the file was read in.
     pub encoding: String,
+    /// The delimiter of delimited text.
     pub delimiter: char,
+    /// Whether decimals were read with a comma.
     pub decimal_comma: bool,
+    /// Whether dates were read day first.
     pub day_first: bool,
     /// 1-based line of the header.
     pub header_line: usize,
+    /// The tables the rows went to.
     pub tables: Vec<String>,
+    /// Target column → where it came from, for people.
     pub mapping: Vec<(String, String)>,
     /// The first rows as read, for `--dry-run`.
     pub preview: Vec<Vec<String>>,
+    /// Records read.
     pub read: u64,
+    /// Records imported (read, less rejected and skipped).
     pub imported: u64,
+    /// Rows that replaced a stored row or an earlier row of the file with the same key.
     pub duplicates: u64,
     /// Rows of earlier imports this one replaced (same natural key: a restatement).
     pub replaced: u64,
@@ -92,12 +108,15 @@ pub struct ImportSummary {
     pub identical: u64,
     /// Rows that share a key with an earlier row of the file but differ: the later is kept.
     pub conflicts: u64,
+    /// Records rejected, and kept in the quarantine.
     pub rejected: u64,
     /// Rows read and deliberately not imported (GA4 events without ids: consent denied).
     pub skipped: u64,
     /// Up to ten rejections: (line, column, reason).
     pub rejections: Vec<(u64, String, String)>,
+    /// The quarantine file of the rejected records, if any were.
     pub quarantine: Option<String>,
+    /// Whether the same file was imported with the same preset before (nothing was done).
     pub already_imported: bool,
     /// What the import decided or assumed that a person should know (date order, currency,
     /// periods spread, made ids, conflicts), one sentence each.
@@ -111,20 +130,33 @@ pub struct ImportSummary {
 /// An import that could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The file could not be read.
     #[error("failed to read `{file}`")]
     Read {
+        /// The file's path.
         file: String,
+        /// What reading it failed with.
         #[source]
         source: std::io::Error,
     },
+    /// The preset does not fit the file.
     #[error("`{file}`: {source}")]
     Plan {
+        /// The file's path.
         file: String,
+        /// Why the preset does not fit.
         #[source]
         source: PlanError,
     },
+    /// The file is not in the format its name or preset says.
     #[error("`{file}`: {message}")]
-    Format { file: String, message: String },
+    Format {
+        /// The file's path.
+        file: String,
+        /// What is wrong with it, for people.
+        message: String,
+    },
+    /// The data folder could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

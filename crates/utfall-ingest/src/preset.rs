@@ -101,8 +101,11 @@ pub struct ReadSettings {
     pub currency: Option<String>,
     /// The workspace's currency: it tells which currency an ambiguous symbol means (`kr`, `$`).
     pub workspace_currency: String,
+    /// The time zone of times written without an offset.
     pub time_zone: TimeZone,
+    /// The order of day and month dates are read in.
     pub date_order: DateOrder,
+    /// How decimals and thousands are written.
     pub number_style: NumberStyle,
 }
 
@@ -115,12 +118,14 @@ pub enum Source {
     Rule(&'static str),
     /// A value given for every row (`--set column=value`).
     Constant(String),
+    /// No source: the column stays empty.
     Missing,
 }
 
 /// A preset applied to one file's header: column positions, ready to read rows.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The preset's name (`google-ads`, `generic`, …).
     pub preset: String,
     /// The tables rows go to; the first is the main one.
     pub tables: Vec<Table>,
@@ -199,24 +204,44 @@ fn positions_of(table: &Table, sources: &BTreeMap<String, Source>) -> Vec<Option
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
     #[error("unknown preset `{0}`")]
+    /// No preset has this name.
     UnknownPreset(String),
+    /// A required column is not in the header.
     #[error("no column for `{column}`; looked for {labels}")]
-    MissingColumn { column: String, labels: String },
+    MissingColumn {
+        /// The target column.
+        column: String,
+        /// The labels looked for.
+        labels: String,
+    },
     #[error("unknown table `{0}`")]
+    /// The catalog has no table of this name.
     UnknownTable(String),
     #[error("the mapping names `{0}`, which is not a column of the file")]
+    /// The mapping names a column the header does not have.
     UnknownSourceColumn(String),
     /// The file does not fit the preset: what was expected, what was found, and what to do.
     #[error("{found}")]
     Shape {
+        /// What the file is, and why it does not fit.
         found: String,
         /// How to get a file that works (the vendor's export dialog first, then flags).
         hint: String,
     },
     #[error("no currency: the file has no currency column and its amounts name none")]
-    NoCurrency { hint: String },
+    /// Amounts without a currency: no column, no sign or code, none given.
+    NoCurrency {
+        /// How to name the currency.
+        hint: String,
+    },
     #[error("the file has no column for {columns}")]
-    MissingColumns { columns: String, hint: String },
+    /// Required columns are not in the header.
+    MissingColumns {
+        /// The target columns and the labels looked for, for people.
+        columns: String,
+        /// How to get them: the vendor's export dialog first, then flags.
+        hint: String,
+    },
 }
 
 impl PlanError {
@@ -345,7 +370,9 @@ pub fn header_score(preset: &str, cells: &[String]) -> usize {
 /// What a plan is made from: the preset, the file's header, and what the user said.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
+    /// The preset's name.
     pub preset: &'a str,
+    /// The file's header, as written.
     pub headers: &'a [String],
     /// Source column → target column (`--map`), over the preset's labels.
     pub mapping: &'a BTreeMap<String, String>,
@@ -355,6 +382,7 @@ pub struct PlanInput<'a> {
     pub table: Option<&'a str>,
     /// The currency the user gave, if any.
     pub currency: Option<&'a str>,
+    /// The workspace's tables.
     pub catalog: &'a Catalog,
 }
 

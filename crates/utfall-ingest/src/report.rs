@@ -17,8 +17,11 @@ pub use crate::json::ReportRow;
 /// What reading a report found, for the summary.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ReportShape {
+    /// The header of the column that dates each row, if the report has one.
     pub date_column: Option<String>,
+    /// The dimensions' API names (`eventName`, `country`).
     pub dimensions: Vec<String>,
+    /// The metrics' API names (`eventCount`, `totalRevenue`).
     pub metrics: Vec<String>,
     /// Metrics left out: they do not add up over the days of a period.
     pub not_spread: Vec<String>,

@@ -20,13 +20,16 @@ use crate::table::{CellError, TableRows, Value};
 /// Which tool wrote the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
+    /// Qualtrics' export: column ids, question texts, then import ids as JSON.
     Qualtrics,
     /// Qualtrics' legacy export: a row of `V1`…`V10` and question ids, then the labels.
     QualtricsLegacy,
+    /// SurveyMonkey's export: question texts over a row of `Response` / option labels.
     SurveyMonkey,
 }
 
 impl Layout {
+    /// The layout's name and header rows, for people.
     pub fn name(self) -> &'static str {
         match self {
             Layout::Qualtrics => "Qualtrics, three header rows",
@@ -49,7 +52,9 @@ struct Item {
 /// A wide export's layout, read from its header rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wide {
+    /// Which tool wrote the file.
     pub layout: Layout,
+    /// How many rows the header takes before the first respondent.
     pub header_rows: usize,
     survey_id: String,
     respondent: usize,

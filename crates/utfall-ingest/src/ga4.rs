@@ -214,69 +214,22 @@ struct Traffic {
 }
 
 impl Traffic {
-    /// The event's traffic source, most specific first: the session's last click, the
-    /// collected source, the event's parameters, the user's first touch, flattened fields.
+    /// The event's traffic source and channel.
     fn of(event: &Json) -> Traffic {
-        let last_click = path(
-            event,
-            &[
-                "session_traffic_source_last_click",
-                "cross_channel_campaign",
-            ],
-        )
-        .or_else(|| {
-            path(
-                event,
-                &["session_traffic_source_last_click", "manual_campaign"],
-            )
-        });
-        let collected = event.get("collected_traffic_source");
-        let first_touch = event.get("traffic_source");
-        let pick = |from_last: &str,
-                    from_collected: &str,
-                    from_param: &str,
-                    from_first: &str|
-         -> Option<String> {
-            last_click
-                .and_then(|l| text(l.get(from_last)))
-                .or_else(|| collected.and_then(|c| text(c.get(from_collected))))
-                .or_else(|| param(event, from_param))
-                .or_else(|| first_touch.and_then(|f| text(f.get(from_first))))
-                .or_else(|| {
-                    flat(
-                        event,
-                        &[
-                            from_param,
-                            &format!("traffic_{from_param}"),
-                            &format!("session_{from_param}"),
-                        ],
-                    )
-                })
-        };
-        let source = pick("source", "manual_source", "source", "source");
-        let medium = pick("medium", "manual_medium", "medium", "medium");
-        // The campaign as tagged (utm), which activities are linked by; GA4's cross-channel
-        // attribution (a Google Ads campaign's own name) after it.
-        let manual = path(
-            event,
-            &["session_traffic_source_last_click", "manual_campaign"],
-        );
-        let campaign = manual
-            .and_then(|m| text(m.get("campaign_name")))
-            .or_else(|| collected.and_then(|c| text(c.get("manual_campaign_name"))))
-            .or_else(|| pick("campaign_name", "manual_campaign_name", "campaign", "name"));
-        let term = collected
+        let sources = TrafficSources::of(event);
+        let source = sources.pick("source", "manual_source", "source", "source");
+        let medium = sources.pick("medium", "manual_medium", "medium", "medium");
+        let campaign = sources.campaign();
+        let term = sources
+            .collected
             .and_then(|c| text(c.get("manual_term")))
             .or_else(|| param(event, "term"));
-        let content = collected
+        let content = sources
+            .collected
             .and_then(|c| text(c.get("manual_content")))
             .or_else(|| param(event, "content"));
-        let exported_group = last_click
-            .and_then(|l| text(l.get("default_channel_group")))
-            .and_then(|g| from_ga4_group(&g));
-        let has_gclid = collected.and_then(|c| text(c.get("gclid"))).is_some();
-        let channel = exported_group.unwrap_or_else(|| {
-            if has_gclid {
+        let channel = sources.exported_channel().unwrap_or_else(|| {
+            if sources.has_gclid() {
                 "paid_search"
             } else {
                 default_channel(
@@ -294,6 +247,93 @@ impl Traffic {
             content,
             channel,
         }
+    }
+}
+
+/// Where an event says its session came from, most specific first: the session's last
+/// click, the collected source, the event's parameters, the user's first touch, flattened
+/// fields.
+struct TrafficSources<'e> {
+    event: &'e Json,
+    last_click: Option<&'e Json>,
+    collected: Option<&'e Json>,
+    first_touch: Option<&'e Json>,
+}
+
+impl<'e> TrafficSources<'e> {
+    fn of(event: &'e Json) -> TrafficSources<'e> {
+        let last_click = path(
+            event,
+            &[
+                "session_traffic_source_last_click",
+                "cross_channel_campaign",
+            ],
+        )
+        .or_else(|| {
+            path(
+                event,
+                &["session_traffic_source_last_click", "manual_campaign"],
+            )
+        });
+        TrafficSources {
+            event,
+            last_click,
+            collected: event.get("collected_traffic_source"),
+            first_touch: event.get("traffic_source"),
+        }
+    }
+
+    /// A field by its name in each of the sources, the first that has it.
+    fn pick(
+        &self,
+        from_last: &str,
+        from_collected: &str,
+        from_param: &str,
+        from_first: &str,
+    ) -> Option<String> {
+        self.last_click
+            .and_then(|l| text(l.get(from_last)))
+            .or_else(|| self.collected.and_then(|c| text(c.get(from_collected))))
+            .or_else(|| param(self.event, from_param))
+            .or_else(|| self.first_touch.and_then(|f| text(f.get(from_first))))
+            .or_else(|| {
+                flat(
+                    self.event,
+                    &[
+                        from_param,
+                        &format!("traffic_{from_param}"),
+                        &format!("session_{from_param}"),
+                    ],
+                )
+            })
+    }
+
+    /// The campaign as tagged (utm), which activities are linked by; GA4's cross-channel
+    /// attribution (a Google Ads campaign's own name) after it.
+    fn campaign(&self) -> Option<String> {
+        let manual = path(
+            self.event,
+            &["session_traffic_source_last_click", "manual_campaign"],
+        );
+        manual
+            .and_then(|m| text(m.get("campaign_name")))
+            .or_else(|| {
+                self.collected
+                    .and_then(|c| text(c.get("manual_campaign_name")))
+            })
+            .or_else(|| self.pick("campaign_name", "manual_campaign_name", "campaign", "name"))
+    }
+
+    /// The channel group GA4 exported with the session, if it is one Utfall knows.
+    fn exported_channel(&self) -> Option<&'static str> {
+        self.last_click
+            .and_then(|l| text(l.get("default_channel_group")))
+            .and_then(|g| from_ga4_group(&g))
+    }
+
+    /// Whether the session came from a Google Ads click.
+    fn has_gclid(&self) -> bool {
+        self.collected.and_then(|c| text(c.get("gclid"))).is_some()
     }
 }
 

@@ -104,8 +104,11 @@ use crate::table::Row;
 /// and an `identities` row when the event ties the browser to a person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRows {
+    /// The event's `web_events` row.
     pub event: Row,
+    /// A web-session `touchpoints` row, for a `session_start`.
     pub touch: Option<Row>,
+    /// An `identities` row, when the event ties the browser to a person.
     pub identity: Option<Row>,
 }
 
@@ -132,103 +135,211 @@ pub fn rows(
 ) -> Result<Option<EventRows>, CellError> {
     let event: Json =
         serde_json::from_str(line).map_err(|e| error("", format!("not JSON: {e}")))?;
-    let Some(user) = text(event.get("user_pseudo_id")) else {
+    let Some(basics) = EventBasics::of(&event, zone)? else {
         return Ok(None);
     };
-    let micros = integer(event.get("event_timestamp"))
-        .ok_or_else(|| error("event_timestamp", "missing or not a number of microseconds"))?;
-    let time = Timestamp::from_microsecond(micros)
-        .map_err(|_| error("event_timestamp", format!("{micros} is out of range")))?;
-    let date_text = text(event.get("event_date")).ok_or_else(|| error("event_date", "missing"))?;
-    let date = crate::parse::parse_date(&date_text, crate::parse::DateOrder::DayFirst)
-        .unwrap_or_else(|| time.to_zoned_datetime(zone.clone()).date());
-    let name = text(event.get("event_name")).ok_or_else(|| error("event_name", "missing"))?;
-    // Flattened exports (dbt models, custom extracts) carry the session and the traffic
-    // source as top-level fields.
-    let session = param(&event, "ga_session_id")
-        .or_else(|| text(event.get("ga_session_id")))
-        .map(|id| format!("{user}.{id}"))
-        .or_else(|| text(event.get("session_id")));
-    let Some(session) = session else {
-        return Ok(None);
-    };
-    let flat = |keys: &[&str]| keys.iter().find_map(|k| text(event.get(*k)));
+    let traffic = Traffic::of(&event);
+    let is_key = key_events.iter().any(|k| k == &basics.name);
+    let touch = (basics.name == "session_start").then(|| session_touchpoint_row(&basics, &traffic));
+    let identity = identity_row(&event, &basics, &traffic);
+    Ok(Some(EventRows {
+        event: web_event_row(&event, basics, traffic, is_key),
+        touch,
+        identity,
+    }))
+}
 
-    // Where the session came from, most specific first.
-    let last_click = path(
-        &event,
-        &[
-            "session_traffic_source_last_click",
-            "cross_channel_campaign",
-        ],
-    )
-    .or_else(|| {
-        path(
-            &event,
-            &["session_traffic_source_last_click", "manual_campaign"],
-        )
-    });
-    let collected = event.get("collected_traffic_source");
-    let first_touch = event.get("traffic_source");
-    let pick = |from_last: &str,
-                from_collected: &str,
-                from_param: &str,
-                from_first: &str|
-     -> Option<String> {
-        last_click
-            .and_then(|l| text(l.get(from_last)))
-            .or_else(|| collected.and_then(|c| text(c.get(from_collected))))
-            .or_else(|| param(&event, from_param))
-            .or_else(|| first_touch.and_then(|f| text(f.get(from_first))))
-            .or_else(|| {
-                flat(&[
-                    from_param,
-                    &format!("traffic_{from_param}"),
-                    &format!("session_{from_param}"),
-                ])
-            })
-    };
-    let source = pick("source", "manual_source", "source", "source");
-    let medium = pick("medium", "manual_medium", "medium", "medium");
-    // The campaign as tagged (utm), which activities are linked by; GA4's cross-channel
-    // attribution (a Google Ads campaign's own name) after it.
-    let manual = path(
-        &event,
-        &["session_traffic_source_last_click", "manual_campaign"],
-    );
-    let campaign = manual
-        .and_then(|m| text(m.get("campaign_name")))
-        .or_else(|| collected.and_then(|c| text(c.get("manual_campaign_name"))))
-        .or_else(|| pick("campaign_name", "manual_campaign_name", "campaign", "name"));
-    let term = collected
-        .and_then(|c| text(c.get("manual_term")))
-        .or_else(|| param(&event, "term"));
-    let content = collected
-        .and_then(|c| text(c.get("manual_content")))
-        .or_else(|| param(&event, "content"));
-    let exported_group = last_click
-        .and_then(|l| text(l.get("default_channel_group")))
-        .and_then(|g| from_ga4_group(&g));
-    let has_gclid = collected.and_then(|c| text(c.get("gclid"))).is_some();
-    let channel = exported_group.unwrap_or_else(|| {
-        if has_gclid {
-            "paid_search"
-        } else {
-            default_channel(
-                source.as_deref().unwrap_or("(direct)"),
-                medium.as_deref().unwrap_or("(none)"),
-                campaign.as_deref().unwrap_or(""),
-            )
+/// A top-level field of flattened exports (dbt models, custom extracts): the first of `keys`
+/// the event has.
+fn flat(event: &Json, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| text(event.get(*k)))
+}
+
+/// Who, when and what: the fields every event row needs.
+struct EventBasics {
+    /// `user_pseudo_id`: the browser.
+    user: String,
+    /// The signed-in user's id, if any.
+    user_id: Option<String>,
+    time: Timestamp,
+    date: jiff::civil::Date,
+    name: String,
+    /// `user_pseudo_id.ga_session_id`, or a flattened export's `session_id`.
+    session: String,
+}
+
+impl EventBasics {
+    /// The event's basics; `Ok(None)` without a `user_pseudo_id` or a session (consent
+    /// denied).
+    fn of(event: &Json, zone: &TimeZone) -> Result<Option<EventBasics>, CellError> {
+        let Some(user) = text(event.get("user_pseudo_id")) else {
+            return Ok(None);
+        };
+        let micros = integer(event.get("event_timestamp"))
+            .ok_or_else(|| error("event_timestamp", "missing or not a number of microseconds"))?;
+        let time = Timestamp::from_microsecond(micros)
+            .map_err(|_| error("event_timestamp", format!("{micros} is out of range")))?;
+        let date_text =
+            text(event.get("event_date")).ok_or_else(|| error("event_date", "missing"))?;
+        let date = crate::parse::parse_date(&date_text, crate::parse::DateOrder::DayFirst)
+            .unwrap_or_else(|| time.to_zoned_datetime(zone.clone()).date());
+        let name = text(event.get("event_name")).ok_or_else(|| error("event_name", "missing"))?;
+        // Flattened exports carry the session as a top-level field.
+        let session = param(event, "ga_session_id")
+            .or_else(|| text(event.get("ga_session_id")))
+            .map(|id| format!("{user}.{id}"))
+            .or_else(|| text(event.get("session_id")));
+        let Some(session) = session else {
+            return Ok(None);
+        };
+        Ok(Some(EventBasics {
+            user,
+            user_id: text(event.get("user_id")),
+            time,
+            date,
+            name,
+            session,
+        }))
+    }
+}
+
+/// Where the session came from, and the channel that makes it.
+struct Traffic {
+    source: Option<String>,
+    medium: Option<String>,
+    campaign: Option<String>,
+    term: Option<String>,
+    content: Option<String>,
+    channel: &'static str,
+}
+
+impl Traffic {
+    /// The event's traffic source and channel.
+    fn of(event: &Json) -> Traffic {
+        let sources = TrafficSources::of(event);
+        let source = sources.pick("source", "manual_source", "source", "source");
+        let medium = sources.pick("medium", "manual_medium", "medium", "medium");
+        let campaign = sources.campaign();
+        let term = sources
+            .collected
+            .and_then(|c| text(c.get("manual_term")))
+            .or_else(|| param(event, "term"));
+        let content = sources
+            .collected
+            .and_then(|c| text(c.get("manual_content")))
+            .or_else(|| param(event, "content"));
+        let channel = sources.exported_channel().unwrap_or_else(|| {
+            if sources.has_gclid() {
+                "paid_search"
+            } else {
+                default_channel(
+                    source.as_deref().unwrap_or("(direct)"),
+                    medium.as_deref().unwrap_or("(none)"),
+                    campaign.as_deref().unwrap_or(""),
+                )
+            }
+        });
+        Traffic {
+            source,
+            medium,
+            campaign,
+            term,
+            content,
+            channel,
         }
-    });
-    let value = param(&event, "value")
-        .and_then(|v| v.parse::<f64>().ok())
-        .or_else(|| float(path(&event, &["ecommerce", "purchase_revenue"])))
-        .or_else(|| float(event.get("value")))
-        .or_else(|| float(event.get("purchase_revenue")));
-    let currency = param(&event, "currency").or_else(|| flat(&["currency"]));
-    // What tells apart distinct events of one batch (GA4 gives them one timestamp).
-    let event_key = integer(event.get("batch_event_index"))
+    }
+}
+
+/// Where an event says its session came from, most specific first: the session's last
+/// click, the collected source, the event's parameters, the user's first touch, flattened
+/// fields.
+struct TrafficSources<'e> {
+    event: &'e Json,
+    last_click: Option<&'e Json>,
+    collected: Option<&'e Json>,
+    first_touch: Option<&'e Json>,
+}
+
+impl<'e> TrafficSources<'e> {
+    fn of(event: &'e Json) -> TrafficSources<'e> {
+        let last_click = path(
+            event,
+            &[
+                "session_traffic_source_last_click",
+                "cross_channel_campaign",
+            ],
+        )
+        .or_else(|| {
+            path(
+                event,
+                &["session_traffic_source_last_click", "manual_campaign"],
+            )
+        });
+        TrafficSources {
+            event,
+            last_click,
+            collected: event.get("collected_traffic_source"),
+            first_touch: event.get("traffic_source"),
+        }
+    }
+
+    /// A field by its name in each of the sources, the first that has it.
+    fn pick(
+        &self,
+        from_last: &str,
+        from_collected: &str,
+        from_param: &str,
+        from_first: &str,
+    ) -> Option<String> {
+        self.last_click
+            .and_then(|l| text(l.get(from_last)))
+            .or_else(|| self.collected.and_then(|c| text(c.get(from_collected))))
+            .or_else(|| param(self.event, from_param))
+            .or_else(|| self.first_touch.and_then(|f| text(f.get(from_first))))
+            .or_else(|| {
+                flat(
+                    self.event,
+                    &[
+                        from_param,
+                        &format!("traffic_{from_param}"),
+                        &format!("session_{from_param}"),
+                    ],
+                )
+            })
+    }
+
+    /// The campaign as tagged (utm), which activities are linked by; GA4's cross-channel
+    /// attribution (a Google Ads campaign's own name) after it.
+    fn campaign(&self) -> Option<String> {
+        let manual = path(
+            self.event,
+            &["session_traffic_source_last_click", "manual_campaign"],
+        );
+        manual
+            .and_then(|m| text(m.get("campaign_name")))
+            .or_else(|| {
+                self.collected
+                    .and_then(|c| text(c.get("manual_campaign_name")))
+            })
+            .or_else(|| self.pick("campaign_name", "manual_campaign_name", "campaign", "name"))
+    }
+
+    /// The channel group GA4 exported with the session, if it is one Utfall knows.
+    fn exported_channel(&self) -> Option<&'static str> {
+        self.last_click
+            .and_then(|l| text(l.get("default_channel_group")))
+            .and_then(|g| from_ga4_group(&g))
+    }
+
+    /// Whether the session came from a Google Ads click.
+    fn has_gclid(&self) -> bool {
+        self.collected.and_then(|c| text(c.get("gclid"))).is_some()
+    }
+}
+
+/// What tells apart distinct events of one batch (GA4 gives them one timestamp).
+fn event_key(event: &Json) -> Option<String> {
+    integer(event.get("batch_event_index"))
         .map(|index| {
             format!(
                 "{}.{}.{index}",
@@ -237,75 +348,96 @@ pub fn rows(
             )
         })
         .or_else(|| {
-            param(&event, "event_id")
-                .or_else(|| flat(&["event_id"]))
+            param(event, "event_id")
+                .or_else(|| flat(event, &["event_id"]))
                 .map(|id| format!("id:{id}"))
-        });
-    let is_key = key_events.iter().any(|k| k == &name);
-    let text_value = |s: Option<String>| s.map(Value::Text);
-    let web = vec![
-        Some(Value::Timestamp(time)),
-        Some(Value::Date(date)),
-        Some(Value::Text(name.clone())),
-        Some(Value::Text(user.clone())),
-        text_value(text(event.get("user_id"))),
-        Some(Value::Text(session)),
-        text_value(param(&event, "page_location").or_else(|| flat(&["page_location"]))),
-        text_value(param(&event, "page_referrer").or_else(|| flat(&["page_referrer"]))),
-        text_value(source.clone()),
-        text_value(medium.clone()),
-        text_value(campaign.clone()),
-        text_value(term),
-        text_value(content),
-        Some(Value::Text(channel.to_string())),
+        })
+}
+
+/// The event's value: its `value` parameter, else the purchase's revenue.
+fn event_value(event: &Json) -> Option<f64> {
+    param(event, "value")
+        .and_then(|v| v.parse::<f64>().ok())
+        .or_else(|| float(path(event, &["ecommerce", "purchase_revenue"])))
+        .or_else(|| float(event.get("value")))
+        .or_else(|| float(event.get("purchase_revenue")))
+}
+
+fn text_value(text: Option<String>) -> Option<Value> {
+    text.map(Value::Text)
+}
+
+/// The event's `web_events` row (the last of its rows made: it takes the values).
+fn web_event_row(event: &Json, basics: EventBasics, traffic: Traffic, is_key: bool) -> Row {
+    let currency = param(event, "currency").or_else(|| flat(event, &["currency"]));
+    vec![
+        Some(Value::Timestamp(basics.time)),
+        Some(Value::Date(basics.date)),
+        Some(Value::Text(basics.name)),
+        Some(Value::Text(basics.user)),
+        text_value(basics.user_id),
+        Some(Value::Text(basics.session)),
+        text_value(param(event, "page_location").or_else(|| flat(event, &["page_location"]))),
+        text_value(param(event, "page_referrer").or_else(|| flat(event, &["page_referrer"]))),
+        text_value(traffic.source),
+        text_value(traffic.medium),
+        text_value(traffic.campaign),
+        text_value(traffic.term),
+        text_value(traffic.content),
+        Some(Value::Text(traffic.channel.to_string())),
         Some(Value::Bool(is_key)),
-        value.map(Value::Float),
+        event_value(event).map(Value::Float),
         text_value(currency),
         text_value(
-            text(path(&event, &["device", "category"])).or_else(|| flat(&["device_category"])),
+            text(path(event, &["device", "category"]))
+                .or_else(|| flat(event, &["device_category"])),
         ),
-        text_value(text(path(&event, &["geo", "country"])).or_else(|| flat(&["country"]))),
-        text_value(event_key),
-    ];
-    let touch = (name == "session_start").then(|| {
-        vec![
-            Some(Value::Timestamp(time)),
-            text_value(text(event.get("user_id"))),
-            None,
-            Some(Value::Text(user.clone())),
-            Some(Value::Text(channel.to_string())),
-            text_value(source),
-            text_value(medium.clone()),
-            text_value(campaign),
-            None,
-            Some(Value::Text("web_session".into())),
-        ]
-    });
-    // The browser is a person's: signed in (`user_id`), or arrived by a link naming them.
-    let linked = text(event.get("user_id"))
+        text_value(text(path(event, &["geo", "country"])).or_else(|| flat(event, &["country"]))),
+        text_value(event_key(event)),
+    ]
+}
+
+/// The web-session `touchpoints` row a `session_start` makes.
+fn session_touchpoint_row(basics: &EventBasics, traffic: &Traffic) -> Row {
+    vec![
+        Some(Value::Timestamp(basics.time)),
+        text_value(basics.user_id.clone()),
+        None,
+        Some(Value::Text(basics.user.clone())),
+        Some(Value::Text(traffic.channel.to_string())),
+        text_value(traffic.source.clone()),
+        text_value(traffic.medium.clone()),
+        text_value(traffic.campaign.clone()),
+        None,
+        Some(Value::Text("web_session".into())),
+    ]
+}
+
+/// The `identities` row when the browser is a person's: signed in (`user_id`), or arrived
+/// by an e-mail link naming them.
+fn identity_row(event: &Json, basics: &EventBasics, traffic: &Traffic) -> Option<Row> {
+    let linked = basics
+        .user_id
+        .clone()
         .map(|person| (person, "user_id"))
         .or_else(|| {
             // Only e-mail links: a personal link elsewhere may be shared.
-            let by_email = medium
+            let by_email = traffic
+                .medium
                 .as_deref()
                 .is_some_and(|m| m.eq_ignore_ascii_case("email"));
-            let person = param(&event, "page_location").and_then(|url| person_in_url(&url))?;
+            let person = param(event, "page_location").and_then(|url| person_in_url(&url))?;
             by_email.then_some((person, "email_click"))
         });
-    let identity = linked.map(|(person, method)| {
+    linked.map(|(person, method)| {
         vec![
-            Some(Value::Text(user)),
+            Some(Value::Text(basics.user.clone())),
             Some(Value::Text(person)),
             None,
-            Some(Value::Timestamp(time)),
+            Some(Value::Timestamp(basics.time)),
             Some(Value::Text(method.into())),
         ]
-    });
-    Ok(Some(EventRows {
-        event: web,
-        touch,
-        identity,
-    }))
+    })
 }
 
 /// The events of a GA4 export in Parquet as NDJSON text (nested columns as objects and
@@ -326,6 +458,7 @@ impl std::fmt::Debug for ParquetLines {
 }
 
 impl ParquetLines {
+    /// Opens a GA4 export in Parquet; `Err` with the reason if it cannot be read.
     pub fn open(path: &std::path::Path) -> Result<ParquetLines, String> {
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)

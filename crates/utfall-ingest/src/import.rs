@@ -38,6 +38,7 @@ impl Reporter for Silent {
 /// What to import and how.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
+    /// The preset the file is read with (`google-ads`, `generic`, …).
     pub preset: String,
     /// Source column → target column, overriding the preset's labels.
     pub mapping: BTreeMap<String, String>,
@@ -51,8 +52,11 @@ pub struct ImportOptions {
     /// The workspace's currency: what an ambiguous sign (`kr`, `$`) means when it is one of its
     /// currencies.
     pub workspace_currency: String,
+    /// The time zone of times written without an offset.
     pub time_zone: jiff::tz::TimeZone,
+    /// The delimiter, if not to be detected.
     pub delimiter: Option<u8>,
+    /// Whether decimals are written with a comma, if not to be detected.
     pub decimal_comma: Option<bool>,
     /// The order of day and month, if the user named it; else decided from the file.
     pub date_order: Option<DateOrder>,
@@ -60,28 +64,40 @@ pub struct ImportOptions {
     pub default_date_order: DateOrder,
     /// The text encoding, if not to be detected.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Read and report, but store nothing.
     pub dry_run: bool,
 }
 
 /// What an import found and did.
 #[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
+    /// The file imported, as its path was given.
     pub file: String,
+    /// The SHA-256 of the file's bytes, in hex.
     pub sha256: String,
     /// `csv`, `ndjson`, `json`, `xlsx` or `parquet`, and a layout where it has one.
     pub format: String,
+    /// The text encoding the file was read in.
     pub encoding: String,
+    /// The delimiter of delimited text.
     pub delimiter: char,
+    /// Whether decimals were read with a comma.
     pub decimal_comma: bool,
+    /// Whether dates were read day first.
     pub day_first: bool,
     /// 1-based line of the header.
     pub header_line: usize,
+    /// The tables the rows went to.
     pub tables: Vec<String>,
+    /// Target column → where it came from, for people.
     pub mapping: Vec<(String, String)>,
     /// The first rows as read, for `--dry-run`.
     pub preview: Vec<Vec<String>>,
+    /// Records read.
     pub read: u64,
+    /// Records imported (read, less rejected and skipped).
     pub imported: u64,
+    /// Rows that replaced a stored row or an earlier row of the file with the same key.
     pub duplicates: u64,
     /// Rows of earlier imports this one replaced (same natural key: a restatement).
     pub replaced: u64,
@@ -92,12 +108,15 @@ pub struct ImportSummary {
     pub identical: u64,
     /// Rows that share a key with an earlier row of the file but differ: the later is kept.
     pub conflicts: u64,
+    /// Records rejected, and kept in the quarantine.
     pub rejected: u64,
     /// Rows read and deliberately not imported (GA4 events without ids: consent denied).
     pub skipped: u64,
     /// Up to ten rejections: (line, column, reason).
     pub rejections: Vec<(u64, String, String)>,
+    /// The quarantine file of the rejected records, if any were.
     pub quarantine: Option<String>,
+    /// Whether the same file was imported with the same preset before (nothing was done).
     pub already_imported: bool,
     /// What the import decided or assumed that a person should know (date order, currency,
     /// periods spread, made ids, conflicts), one sentence each.
@@ -111,20 +130,33 @@ pub struct ImportSummary {
 /// An import that could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The file could not be read.
     #[error("failed to read `{file}`")]
     Read {
+        /// The file's path.
         file: String,
+        /// What reading it failed with.
         #[source]
         source: std::io::Error,
     },
+    /// The preset does not fit the file.
     #[error("`{file}`: {source}")]
     Plan {
+        /// The file's path.
         file: String,
+        /// Why the preset does not fit.
         #[source]
         source: PlanError,
     },
+    /// The file is not in the format its name or preset says.
     #[error("`{file}`: {message}")]
-    Format { file: String, message: String },
+    Format {
+        /// The file's path.
+        file: String,
+        /// What is wrong with it, for people.
+        message: String,
+    },
+    /// The data folder could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -1044,6 +1076,252 @@ fn write_error(path: &Path, source: std::io::Error) -> ImportError {
     })
 }
 
+/// How a delimited file is cut into records: its delimiter, and whether `#` lines are
+/// comments (GA4's downloads).
+#[derive(Debug, Clone, Copy)]
+struct Dialect {
+    delimiter: u8,
+    comments: bool,
+}
+
+impl Dialect {
+    /// A CSV reader of `input` in this dialect, every record a row (no header taken).
+    fn reader<R: Read>(self, input: R) -> csv::Reader<R> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .comment(self.comments.then_some(b'#'))
+            .from_reader(input)
+    }
+}
+
+/// The first lines of a delimited file: what its delimiter, header and conventions are
+/// decided from.
+struct Head {
+    /// The text read so far (whole lines and a piece of the next).
+    bytes: Vec<u8>,
+    dialect: Dialect,
+    /// The `#` lines (and blank ones) before the header.
+    preamble: Vec<String>,
+    /// Up to 30 first records, as text.
+    records: Vec<Vec<String>>,
+}
+
+/// Whether a file's first line is a `#` comment, as GA4's downloads open (a first column
+/// named `#`, as Typeform writes, is a header, not a comment).
+fn opens_with_comment(head: &str) -> bool {
+    let first_line = head.trim_start().lines().next().unwrap_or("");
+    first_line == "#"
+        || first_line.starts_with("# ")
+        || first_line.starts_with("#-")
+        || first_line.starts_with("#\t")
+}
+
+/// Where the data starts in the head: after the header's record, as a CSV reader counts.
+fn data_start(head: &Head, header_index: usize) -> usize {
+    let mut reader = head.dialect.reader(head.bytes.as_slice());
+    let mut record = csv::ByteRecord::new();
+    for _ in 0..=header_index {
+        if !reader.read_byte_record(&mut record).unwrap_or(false) {
+            break;
+        }
+    }
+    let bytes = &head.bytes;
+    let mut offset = (reader.position().byte() as usize).min(bytes.len());
+    // The reader stops at the CR of a CRLF: the LF belongs to the header's line.
+    if offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n') {
+        offset += 1;
+    }
+    offset
+}
+
+/// Where the last complete record of a chunk of delimited text ends. Without a quote in the
+/// chunk, every line feed ends a record.
+fn delimited_boundary(bytes: &[u8], delimiter: u8) -> usize {
+    if bytes.contains(&b'"') {
+        record_boundary(bytes, delimiter)
+    } else {
+        line_boundary(bytes)
+    }
+}
+
+/// What a chunk is searched for once, rather than once a record.
+struct ChunkScan {
+    /// An `@`: an address to hash may be in it.
+    may_hold_address: bool,
+    /// A word a totals row begins with: records are looked at closely.
+    deep: bool,
+}
+
+impl ChunkScan {
+    fn of(bytes: &[u8], generic: bool) -> ChunkScan {
+        // (A generic file's own layout needs only the totals words.)
+        let words: &[&str] = if generic {
+            &["otal", "OTAL"]
+        } else {
+            &[
+                "otal", "OTAL", "esamt", "umma", "umme", "data", "DATA", "aten",
+            ]
+        };
+        ChunkScan {
+            may_hold_address: memchr::memchr(b'@', bytes).is_some(),
+            deep: words
+                .iter()
+                .any(|word| memchr::memmem::find(bytes, word.as_bytes()).is_some()),
+        }
+    }
+}
+
+/// The physical line of a record in a chunk, from the line feeds before it (a CSV reader's
+/// own count misses the LF of CRLF line ends).
+struct LineCounter<'c> {
+    bytes: &'c [u8],
+    start_line: u64,
+    /// Without a CR in the chunk the reader's count is right, and cheaper.
+    crlf: bool,
+    /// The byte up to which line feeds are counted, and the line there.
+    counted: (usize, u64),
+}
+
+impl<'c> LineCounter<'c> {
+    fn new(chunk: &'c Chunk) -> LineCounter<'c> {
+        LineCounter {
+            bytes: &chunk.bytes,
+            start_line: chunk.start_line,
+            crlf: memchr::memchr(b'\r', &chunk.bytes).is_some(),
+            counted: (0, chunk.start_line),
+        }
+    }
+
+    /// The line of the record at `position` (the reader's byte and line).
+    #[inline]
+    fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
+        let byte = position.map_or(0, |p| p.byte());
+        let reader_line = position.map_or(1, |p| p.line());
+        if !self.crlf {
+            return self.start_line + reader_line.max(1) - 1;
+        }
+        let bytes = self.bytes;
+        let mut at = (byte as usize).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        if at > self.counted.0 {
+            self.counted.1 += bytes[self.counted.0..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.counted.0 = at;
+        }
+        self.counted.1
+    }
+}
+
+/// How a delimited file's records become rows: what every worker reads its chunks with.
+struct DelimitedRows<'p> {
+    dialect: Dialect,
+    plan: &'p Plan,
+    settings: &'p ReadSettings,
+    header: &'p [String],
+    /// The delimiter as text, to write a rejected record as read.
+    separator: String,
+    /// Whether the plan takes the fast path ([`Plan::direct_row`]).
+    direct: bool,
+    generic: bool,
+    /// Records that say `No data available.`
+    no_data: std::sync::atomic::AtomicU64,
+}
+
+impl DelimitedRows<'_> {
+    /// A chunk's records into the sink's rows.
+    fn read_chunk(&self, sink: &mut Sink<'_>, chunk: &Chunk) {
+        let mut reader = self.dialect.reader(chunk.bytes.as_slice());
+        let mut bytes = csv::ByteRecord::new();
+        let mut lines = LineCounter::new(chunk);
+        let scan = ChunkScan::of(&chunk.bytes, self.generic);
+        loop {
+            match reader.read_byte_record(&mut bytes) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = lines.line_of(bytes.position());
+                    bytes = self.read_record(sink, line, bytes, &scan);
+                }
+                Err(error) => {
+                    let line = lines.line_of(error.position());
+                    sink.result.read += 1;
+                    sink.reject(line, "", &format!("unreadable row: {error}"), "");
+                }
+            }
+        }
+    }
+
+    /// One record into the sink (or left out: a totals row); gives the record's buffer back
+    /// for the next.
+    #[inline]
+    fn read_record(
+        &self,
+        sink: &mut Sink<'_>,
+        line: u64,
+        bytes: csv::ByteRecord,
+        scan: &ChunkScan,
+    ) -> csv::ByteRecord {
+        let record = match csv::StringRecord::from_byte_record(bytes) {
+            Ok(record) => record,
+            Err(error) => return self.reject_not_utf8(sink, line, error.into_byte_record()),
+        };
+        if is_total_row(&record, scan.deep) {
+            if is_no_data_row(&record) {
+                self.no_data
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            return record.into_byte_record();
+        }
+        sink.preview(|| record.iter().map(str::to_string).collect());
+        let raw = || record.iter().collect::<Vec<_>>().join(&self.separator);
+        if self.direct {
+            sink.accept_direct(
+                line,
+                self.plan
+                    .direct_row(&record, self.settings, scan.may_hold_address),
+                raw,
+            );
+        } else {
+            let cells: Vec<&str> = record.iter().collect();
+            sink.accept(line, self.plan.rows(&cells, self.settings), raw);
+        }
+        record.into_byte_record()
+    }
+
+    /// A record that is not UTF-8, rejected and kept as read with the bytes that are not
+    /// UTF-8 replaced.
+    #[cold]
+    fn reject_not_utf8(
+        &self,
+        sink: &mut Sink<'_>,
+        line: u64,
+        record: csv::ByteRecord,
+    ) -> csv::ByteRecord {
+        let raw: Vec<String> = record
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let column = record
+            .iter()
+            .position(|c| std::str::from_utf8(c).is_err())
+            .and_then(|i| self.header.get(i).cloned())
+            .unwrap_or_default();
+        sink.result.read += 1;
+        sink.reject(
+            line,
+            &column,
+            "not valid UTF-8; save the file as UTF-8 or name its encoding with `--encoding`",
+            &raw.join(&self.separator),
+        );
+        record
+    }
+}
+
 impl Context<'_> {
     fn file(&self) -> String {
         self.path.display().to_string()
@@ -1528,21 +1806,15 @@ impl Context<'_> {
     /// not decide): a second pass over the text, stopping once a value decides.
     fn scan_dates(
         &self,
-        delimiter: u8,
+        dialect: Dialect,
         skip_records: usize,
-        comments: bool,
         columns: &[usize],
         votes: &mut OrderVotes,
     ) -> Result<(), ImportError> {
         let file = std::fs::File::open(self.path).map_err(self.read_error())?;
         let (text, _) =
             crate::decode::open_reader(file, self.options.encoding).map_err(self.read_error())?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(delimiter)
-            .flexible(true)
-            .comment(comments.then_some(b'#'))
-            .from_reader(text);
+        let mut reader = dialect.reader(text);
         let mut record = csv::ByteRecord::new();
         let mut index = 0usize;
         while reader.read_byte_record(&mut record).unwrap_or(false) {
@@ -1568,24 +1840,50 @@ impl Context<'_> {
         let (mut text, encoding) = self.open()?;
         summary.format = "csv".into();
         summary.encoding = encoding.to_string();
-        // The first lines: delimiter, header line, number and date conventions.
-        let mut head_bytes: Vec<u8> = Vec::new();
+        let head = self.head(&mut text)?;
+        let Dialect {
+            delimiter,
+            comments,
+        } = head.dialect;
+        summary.delimiter = char::from(delimiter);
+        if self.options.preset == "ga4-data-api" {
+            return self.report_csv(
+                &head.bytes,
+                text,
+                delimiter,
+                comments,
+                &head.preamble,
+                summary,
+            );
+        }
+        if self.options.preset == "fx-rates" {
+            return self.fx_rates_csv(&head.bytes, text, delimiter, summary);
+        }
+        if self.options.preset == "ga4-bigquery" {
+            return self.ga4_csv(&head.bytes, text, delimiter, summary);
+        }
+        if self.options.preset == "mailchimp"
+            && let Some(report) = key_value_report(&head.records)
+        {
+            return self.key_value(report, summary);
+        }
+        self.delimited_records(head, text, summary)
+    }
+
+    /// The first lines of delimited text (about 40): the delimiter, header line, number and
+    /// date conventions are decided from them.
+    fn head(&self, text: &mut impl Read) -> Result<Head, ImportError> {
+        let mut bytes: Vec<u8> = Vec::new();
         let mut block = vec![0u8; 64 << 10];
-        while head_bytes.iter().filter(|&&b| b == b'\n').count() < 40 {
+        while bytes.iter().filter(|&&b| b == b'\n').count() < 40 {
             let n = text.read(&mut block).map_err(self.read_error())?;
             if n == 0 {
                 break;
             }
-            head_bytes.extend_from_slice(&block[..n]);
+            bytes.extend_from_slice(&block[..n]);
         }
-        let head = String::from_utf8_lossy(&head_bytes).into_owned();
-        // GA4's downloads open with `#` comment lines (the report, property and dates).
-        // (A first column named `#`, as Typeform writes, is a header, not a comment.)
-        let first_line = head.trim_start().lines().next().unwrap_or("");
-        let comments = first_line == "#"
-            || first_line.starts_with("# ")
-            || first_line.starts_with("#-")
-            || first_line.starts_with("#\t");
+        let head = String::from_utf8_lossy(&bytes).into_owned();
+        let comments = opens_with_comment(&head);
         let preamble: Vec<String> = head
             .lines()
             .take_while(|l| comments && (l.starts_with('#') || l.trim().is_empty()))
@@ -1596,41 +1894,77 @@ impl Context<'_> {
             .filter(|l| !(comments && l.starts_with('#')))
             .take(30)
             .collect();
-        let delimiter = self.options.delimiter.unwrap_or_else(|| {
-            detect_delimiter_records(&head_bytes, &lines[..lines.len().min(12)])
-        });
-        summary.delimiter = char::from(delimiter);
-        let records_of = |bytes: &[u8], n: usize| -> Vec<Vec<String>> {
-            csv::ReaderBuilder::new()
-                .has_headers(false)
-                .delimiter(delimiter)
-                .flexible(true)
-                .comment(comments.then_some(b'#'))
-                .from_reader(bytes)
-                .records()
-                .take(n)
-                .map_while(Result::ok)
-                .map(|r| r.iter().map(str::to_string).collect())
-                .collect()
-        };
-        let head_records = records_of(&head_bytes, 30);
-        if self.options.preset == "ga4-data-api" {
-            return self.report_csv(&head_bytes, text, delimiter, comments, &preamble, summary);
-        }
-        if self.options.preset == "fx-rates" {
-            return self.fx_rates_csv(&head_bytes, text, delimiter, summary);
-        }
-        if self.options.preset == "ga4-bigquery" {
-            return self.ga4_csv(&head_bytes, text, delimiter, summary);
-        }
-        if self.options.preset == "mailchimp"
-            && let Some(report) = key_value_report(&head_records)
-        {
-            return self.key_value(report, summary);
-        }
-        // A wide export does not name its survey: `--map survey_id=NAME`, else the file's name.
-        let survey_id = self
+        let delimiter = self
             .options
+            .delimiter
+            .unwrap_or_else(|| detect_delimiter_records(&bytes, &lines[..lines.len().min(12)]));
+        let dialect = Dialect {
+            delimiter,
+            comments,
+        };
+        let records = dialect
+            .reader(bytes.as_slice())
+            .records()
+            .take(30)
+            .map_while(Result::ok)
+            .map(|r| r.iter().map(str::to_string).collect())
+            .collect();
+        Ok(Head {
+            bytes,
+            dialect,
+            preamble,
+            records,
+        })
+    }
+
+    /// A preset's records of delimited text: the header found, the plan made, the conventions
+    /// decided, then every record read.
+    fn delimited_records(
+        &self,
+        head: Head,
+        text: impl Read,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let wide = self.survey_wide(&head.records);
+        let header_index = self.header_index(wide.as_ref(), &head.records);
+        summary.header_line = header_index + 1 + head.preamble.len();
+        let sample: Vec<String> = head
+            .records
+            .iter()
+            .skip(header_index + 1)
+            .flatten()
+            .cloned()
+            .collect();
+        let header = head.records.get(header_index).cloned().unwrap_or_default();
+        let mut plan = self.delimited_plan(wide, &head.records, &header, summary)?;
+        if plan.needs_period() {
+            self.period_from_titles(&mut plan, &head.records[..header_index], summary)?;
+        }
+        self.check_currency(&plan, &head.records[header_index + 1..], summary)?;
+        let order = self.file_date_order(&plan, &head, header_index, summary)?;
+        let settings = self.settings(head.dialect.delimiter, &sample, order, summary);
+        summary.tables = plan.tables.iter().map(|t| t.name.clone()).collect();
+        summary.mapping = plan.describe();
+        if plan.wide.is_none() {
+            summary.unmapped = plan.unmapped(&header);
+            self.describe_plan(&plan, &header, summary);
+        }
+        let rows = DelimitedRows {
+            dialect: head.dialect,
+            plan: &plan,
+            settings: &settings,
+            header: &header,
+            separator: char::from(head.dialect.delimiter).to_string(),
+            direct: plan.is_direct(),
+            generic: self.options.preset == "generic",
+            no_data: std::sync::atomic::AtomicU64::new(0),
+        };
+        self.read_delimited(head, header_index, text, &rows, summary)
+    }
+
+    /// The survey a wide export answers: `--map survey_id=NAME`, else the file's name.
+    fn survey_id(&self) -> String {
+        self.options
             .mapping
             .get("survey_id")
             .or_else(|| self.options.constants.get("survey_id"))
@@ -1639,269 +1973,154 @@ impl Context<'_> {
                 self.path
                     .file_stem()
                     .map_or("survey".into(), |s| s.to_string_lossy().into_owned())
-            });
-        let wide = (self.options.preset == "survey")
-            .then(|| crate::survey::Wide::detect(&head_records, &survey_id))
-            .flatten();
-        let header_index = match &wide {
+            })
+    }
+
+    /// A survey tool's wide export, recognised by its header rows (`survey` preset only).
+    fn survey_wide(&self, records: &[Vec<String>]) -> Option<crate::survey::Wide> {
+        let survey_id = self.survey_id();
+        (self.options.preset == "survey")
+            .then(|| crate::survey::Wide::detect(records, &survey_id))
+            .flatten()
+    }
+
+    /// The index of the header's record: a wide export's last header row, else the first of
+    /// the first ten records with the most of the preset's labels.
+    fn header_index(&self, wide: Option<&crate::survey::Wide>, records: &[Vec<String>]) -> usize {
+        match wide {
             Some(wide) => wide.header_rows - 1,
-            None => (0..head_records.len().min(10))
-                .map(|i| (header_score(&self.options.preset, &head_records[i]), i))
+            None => (0..records.len().min(10))
+                .map(|i| (header_score(&self.options.preset, &records[i]), i))
                 .filter(|(score, _)| *score > 0)
                 .max_by_key(|(score, i)| (*score, std::cmp::Reverse(*i)))
                 .map_or(0, |(_, i)| i),
-        };
-        summary.header_line = header_index + 1 + preamble.len();
-        let sample: Vec<String> = head_records
-            .iter()
-            .skip(header_index + 1)
-            .flatten()
-            .cloned()
-            .collect();
-        let header = head_records.get(header_index).cloned().unwrap_or_default();
-        let mut plan = match wide {
-            Some(wide) => {
-                summary.format = format!("csv ({})", wide.layout.name());
-                for note in wide.notes() {
-                    summary.notes.push(note);
-                }
-                Plan::survey_wide(
-                    wide,
-                    &self.options.mapping,
-                    &self.options.constants,
-                    self.catalog,
-                )
-                .map_err(|source| self.plan_error(source))?
-            }
-            None if self.options.preset == "survey" && survey_like(&head_records) => {
-                return Err(self.plan_error(PlanError::Shape {
-                    found: "the file looks like a survey tool's wide export (a question a column), but its header rows were not recognised: Utfall reads Qualtrics' layout (a row of ids such as `Q1`, then question texts, optionally `ImportId` JSON) and SurveyMonkey's (questions over a row of `Response` / option labels)".into(),
-                    hint: crate::labels::how_to_add("survey", "").unwrap_or_default().to_string(),
-                }));
-            }
-            None => self.plan(&header)?,
-        };
-        // A report for a period without a day column: the period is in its title rows.
-        if plan.needs_period() {
-            let titles: Vec<String> = head_records[..header_index]
-                .iter()
-                .map(|r| r.join(" "))
-                .collect();
-            match crate::report::title_period(&titles) {
-                Ok(Some(period)) => {
-                    plan.period = Some(period);
-                    let days = period.0.until(period.1).map_or(0, |s| s.get_days()) + 1;
-                    summary.notes.push(format!(
-                        "the report has no day column: each row's totals for {} – {} were spread evenly over its {days} days (cost to the cent, clicks and impressions whole); download it by day for exact daily figures",
-                        period.0, period.1
-                    ));
-                }
-                Ok(None) | Err(_) => {
-                    let found = match crate::report::title_period(&titles) {
-                        Err(text) => format!("the report covers `{text}` and has no day column, so its costs cannot be dated"),
-                        _ => "the report has no day column and its title rows name no period, so its costs cannot be dated".into(),
-                    };
-                    return Err(self.plan_error(PlanError::Shape {
-                        found,
-                        hint: crate::labels::how_to_add(&self.options.preset, "date")
-                            .unwrap_or("download the report by day")
-                            .to_string(),
-                    }));
-                }
-            }
         }
-        self.check_currency(&plan, &head_records[header_index + 1..], summary)?;
-        // The order of day and month, from the date columns of the whole file.
+    }
+
+    /// The plan for the header: a survey tool's wide layout, else the preset's labels.
+    fn delimited_plan(
+        &self,
+        wide: Option<crate::survey::Wide>,
+        records: &[Vec<String>],
+        header: &[String],
+        summary: &mut ImportSummary,
+    ) -> Result<Plan, ImportError> {
+        if let Some(wide) = wide {
+            summary.format = format!("csv ({})", wide.layout.name());
+            for note in wide.notes() {
+                summary.notes.push(note);
+            }
+            return Plan::survey_wide(
+                wide,
+                &self.options.mapping,
+                &self.options.constants,
+                self.catalog,
+            )
+            .map_err(|source| self.plan_error(source));
+        }
+        if self.options.preset == "survey" && survey_like(records) {
+            return Err(self.plan_error(PlanError::Shape {
+                found: "the file looks like a survey tool's wide export (a question a column), but its header rows were not recognised: Utfall reads Qualtrics' layout (a row of ids such as `Q1`, then question texts, optionally `ImportId` JSON) and SurveyMonkey's (questions over a row of `Response` / option labels)".into(),
+                hint: crate::labels::how_to_add("survey", "").unwrap_or_default().to_string(),
+            }));
+        }
+        self.plan(header)
+    }
+
+    /// A report for a period without a day column: the period is in its title rows, and each
+    /// row's totals are spread over its days.
+    fn period_from_titles(
+        &self,
+        plan: &mut Plan,
+        title_rows: &[Vec<String>],
+        summary: &mut ImportSummary,
+    ) -> Result<(), ImportError> {
+        let titles: Vec<String> = title_rows.iter().map(|r| r.join(" ")).collect();
+        let found = match crate::report::title_period(&titles) {
+            Ok(Some(period)) => {
+                plan.period = Some(period);
+                let days = period.0.until(period.1).map_or(0, |s| s.get_days()) + 1;
+                summary.notes.push(format!(
+                    "the report has no day column: each row's totals for {} – {} were spread evenly over its {days} days (cost to the cent, clicks and impressions whole); download it by day for exact daily figures",
+                    period.0, period.1
+                ));
+                return Ok(());
+            }
+            Err(text) => format!(
+                "the report covers `{text}` and has no day column, so its costs cannot be dated"
+            ),
+            Ok(None) => "the report has no day column and its title rows name no period, so its costs cannot be dated".into(),
+        };
+        Err(self.plan_error(PlanError::Shape {
+            found,
+            hint: crate::labels::how_to_add(&self.options.preset, "date")
+                .unwrap_or("download the report by day")
+                .to_string(),
+        }))
+    }
+
+    /// The order of day and month, from the date columns of the whole file.
+    fn file_date_order(
+        &self,
+        plan: &Plan,
+        head: &Head,
+        header_index: usize,
+        summary: &mut ImportSummary,
+    ) -> Result<DateOrder, ImportError> {
         let date_columns = plan.date_columns();
         let mut votes = OrderVotes::default();
-        for (i, record) in head_records.iter().enumerate().skip(header_index + 1) {
+        for (i, record) in head.records.iter().enumerate().skip(header_index + 1) {
             for &column in &date_columns {
                 if let Some(cell) = record.get(column) {
-                    votes.add(cell, (i + 1 + preamble.len()) as u64);
+                    votes.add(cell, (i + 1 + head.preamble.len()) as u64);
                 }
             }
         }
         if votes.decided().is_none() && votes.ambiguous > 0 && self.options.date_order.is_none() {
-            self.scan_dates(
-                delimiter,
-                header_index + 1,
-                comments,
-                &date_columns,
-                &mut votes,
-            )?;
+            self.scan_dates(head.dialect, header_index + 1, &date_columns, &mut votes)?;
         }
-        let date_samples: Vec<String> = head_records
+        let date_samples: Vec<String> = head
+            .records
             .iter()
             .skip(header_index + 1)
             .flat_map(|r| date_columns.iter().filter_map(|&c| r.get(c).cloned()))
             .collect();
-        let order = self.decide_order(&votes, &date_samples, summary);
-        let settings = self.settings(delimiter, &sample, order, summary);
-        summary.tables = plan.tables.iter().map(|t| t.name.clone()).collect();
-        summary.mapping = plan.describe();
-        if plan.wide.is_none() {
-            summary.unmapped = plan.unmapped(&header);
-            self.describe_plan(&plan, &header, summary);
-        }
+        Ok(self.decide_order(&votes, &date_samples, summary))
+    }
 
-        // Where the data starts: after the header's record, as a CSV reader counts.
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(delimiter)
-            .flexible(true)
-            .comment(comments.then_some(b'#'))
-            .from_reader(head_bytes.as_slice());
-        let mut record = csv::ByteRecord::new();
-        for _ in 0..=header_index {
-            if !reader.read_byte_record(&mut record).unwrap_or(false) {
-                break;
-            }
-        }
-        let position = reader.position().clone();
-        let mut offset = (position.byte() as usize).min(head_bytes.len());
-        // The reader stops at the CR of a CRLF: the LF belongs to the header's line.
-        if offset > 0 && head_bytes[offset - 1] == b'\r' && head_bytes.get(offset) == Some(&b'\n') {
-            offset += 1;
-        }
+    /// Every record after the header, read by the workers into staged tables.
+    fn read_delimited(
+        &self,
+        mut head: Head,
+        header_index: usize,
+        text: impl Read,
+        rows: &DelimitedRows<'_>,
+        summary: &mut ImportSummary,
+    ) -> Result<Vec<StagedTable>, ImportError> {
+        let offset = data_start(&head, header_index);
         // Lines are the file's physical lines, whatever its line ends.
-        let first_line = head_bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        let data = std::io::Cursor::new(head_bytes.split_off(offset)).chain(text);
-        let separator = char::from(delimiter).to_string();
-        let direct = plan.is_direct();
-        let generic = self.options.preset == "generic";
-        let no_data = std::sync::atomic::AtomicU64::new(0);
-        let process = |sink: &mut Sink<'_>, chunk: &Chunk| {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .delimiter(delimiter)
-                .flexible(true)
-                .comment(comments.then_some(b'#'))
-                .from_reader(chunk.bytes.as_slice());
-            let mut bytes = csv::ByteRecord::new();
-            // The physical line of a record, from the line feeds before it (the reader's own
-            // count misses the LF of CRLF line ends).
-            let mut counted = (0usize, chunk.start_line);
-            // Without a CR in the chunk the reader's count is right, and cheaper.
-            let crlf = memchr::memchr(b'\r', &chunk.bytes).is_some();
-            // Looked for once a chunk: an address to hash, a word a totals row begins with.
-            let may_hold_address = memchr::memchr(b'@', &chunk.bytes).is_some();
-            // (A generic file's own layout needs only the totals words.)
-            let words: &[&str] = if generic {
-                &["otal", "OTAL"]
-            } else {
-                &[
-                    "otal", "OTAL", "esamt", "umma", "umme", "data", "DATA", "aten",
-                ]
-            };
-            let deep = words
-                .iter()
-                .any(|word| memchr::memmem::find(&chunk.bytes, word.as_bytes()).is_some());
-            let mut line_at = |byte: u64, reader_line: u64| -> u64 {
-                if !crlf {
-                    return chunk.start_line + reader_line.max(1) - 1;
-                }
-                let mut at = (byte as usize).min(chunk.bytes.len());
-                while at < chunk.bytes.len() && matches!(chunk.bytes[at], b'\n' | b'\r') {
-                    at += 1;
-                }
-                if at > counted.0 {
-                    counted.1 += chunk.bytes[counted.0..at]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count() as u64;
-                    counted.0 = at;
-                }
-                counted.1
-            };
-            loop {
-                match reader.read_byte_record(&mut bytes) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = line_at(
-                            bytes.position().map_or(0, |p| p.byte()),
-                            bytes.position().map_or(1, |p| p.line()),
-                        );
-                        let record = match csv::StringRecord::from_byte_record(bytes) {
-                            Ok(record) => record,
-                            Err(error) => {
-                                // Kept as read, with the bytes that are not UTF-8 replaced.
-                                let record = error.into_byte_record();
-                                let raw: Vec<String> = record
-                                    .iter()
-                                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                                    .collect();
-                                let column = record
-                                    .iter()
-                                    .position(|c| std::str::from_utf8(c).is_err())
-                                    .and_then(|i| header.get(i).cloned())
-                                    .unwrap_or_default();
-                                sink.result.read += 1;
-                                sink.reject(
-                                    line,
-                                    &column,
-                                    "not valid UTF-8; save the file as UTF-8 or name its encoding with `--encoding`",
-                                    &raw.join(&separator),
-                                );
-                                bytes = record;
-                                continue;
-                            }
-                        };
-                        if is_total_row(&record, deep) {
-                            if is_no_data_row(&record) {
-                                no_data.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            }
-                            bytes = record.into_byte_record();
-                            continue;
-                        }
-                        sink.preview(|| record.iter().map(str::to_string).collect());
-                        let raw = || record.iter().collect::<Vec<_>>().join(&separator);
-                        if direct {
-                            sink.accept_direct(
-                                line,
-                                plan.direct_row(&record, &settings, may_hold_address),
-                                raw,
-                            );
-                        } else {
-                            let cells: Vec<&str> = record.iter().collect();
-                            sink.accept(line, plan.rows(&cells, &settings), raw);
-                        }
-                        bytes = record.into_byte_record();
-                    }
-                    Err(error) => {
-                        let line = line_at(
-                            error.position().map_or(0, |p| p.byte()),
-                            error.position().map_or(1, |p| p.line()),
-                        );
-                        sink.result.read += 1;
-                        sink.reject(line, "", &format!("unreadable row: {error}"), "");
-                    }
-                }
-            }
-        };
-        // Without a quote in the chunk, every line feed ends a record.
-        let boundary = |bytes: &[u8]| {
-            if bytes.contains(&b'"') {
-                record_boundary(bytes, delimiter)
-            } else {
-                line_boundary(bytes)
-            }
-        };
+        let first_line = head.bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let data = std::io::Cursor::new(head.bytes.split_off(offset)).chain(text);
+        let delimiter = head.dialect.delimiter;
+        let boundary = |bytes: &[u8]| delimited_boundary(bytes, delimiter);
+        let process = |sink: &mut Sink<'_>, chunk: &Chunk| rows.read_chunk(sink, chunk);
         let total = std::fs::metadata(self.path).map_or(0, |m| m.len());
         let staged = self.parallel(
             data,
             first_line,
             total,
-            &plan.tables,
+            &rows.plan.tables,
             &boundary,
             &process,
             summary,
         )?;
-        if no_data.into_inner() > 0 && summary.read == 0 {
+        let no_data = rows.no_data.load(std::sync::atomic::Ordering::Relaxed);
+        if no_data > 0 && summary.read == 0 {
             summary.notes.push(
                 "the export says `No data available.`: nothing to import for its period".into(),
             );
         }
-        self.describe_stats(&plan, summary);
+        self.describe_stats(rows.plan, summary);
         Ok(staged)
     }
 

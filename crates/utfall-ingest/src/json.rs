@@ -16,6 +16,7 @@ use crate::table::{CellError, TableRows, Value};
 pub struct Records {
     /// Which shape was found.
     pub layout: String,
+    /// The column names, in the order of the rows' cells.
     pub header: Vec<String>,
     /// (1-based record number, cells in header order).
     pub rows: Vec<(u64, Vec<String>)>,

@@ -6,6 +6,7 @@
 /// (target column, labels, required)
 pub type Labels = (&'static str, &'static [&'static str], bool);
 
+/// The labels of HubSpot's contacts (export labels and CRM v3 property names).
 pub const HUBSPOT_CONTACTS: &[Labels] = &[
     (
         "person_id",
@@ -138,6 +139,7 @@ pub const HUBSPOT_CONTACTS: &[Labels] = &[
     ),
 ];
 
+/// The labels of HubSpot's companies.
 pub const HUBSPOT_COMPANIES: &[Labels] = &[
     (
         "account_id",
@@ -189,6 +191,7 @@ pub const HUBSPOT_COMPANIES: &[Labels] = &[
     ),
 ];
 
+/// The labels of HubSpot's deals.
 pub const HUBSPOT_DEALS: &[Labels] = &[
     (
         "deal_id",
@@ -337,6 +340,7 @@ pub const HUBSPOT_DEALS: &[Labels] = &[
     ("probability", &["deal probability", "probability"], false),
 ];
 
+/// The labels of Google Ads' campaign reports and API fields.
 pub const GOOGLE_ADS: &[Labels] = &[
     (
         "date",
@@ -442,6 +446,7 @@ pub const GOOGLE_ADS: &[Labels] = &[
     ),
 ];
 
+/// The labels of Meta Ads Manager's exports and Insights API fields.
 pub const META_ADS: &[Labels] = &[
     (
         "date",
@@ -581,6 +586,7 @@ pub const META_ADS: &[Labels] = &[
     ),
 ];
 
+/// The labels of LinkedIn Campaign Manager's exports and adAnalytics API fields.
 pub const LINKEDIN_ADS: &[Labels] = &[
     (
         "date",
@@ -666,6 +672,7 @@ pub const LINKEDIN_ADS: &[Labels] = &[
     ),
 ];
 
+/// The labels of Mailchimp's campaign report export.
 pub const MAILCHIMP: &[Labels] = &[
     (
         "send_id",
@@ -751,6 +758,7 @@ pub const MAILCHIMP: &[Labels] = &[
     ("bounces_syntax", &["bounces.syntax errors"], false),
 ];
 
+/// The labels of HubSpot's marketing e-mail export.
 pub const HUBSPOT_EMAIL: &[Labels] = &[
     (
         "send_id",
@@ -815,6 +823,7 @@ pub const HUBSPOT_EMAIL: &[Labels] = &[
     ),
 ];
 
+/// The labels of the activity plan (a spreadsheet of activities and their costs).
 pub const ACTIVITIES: &[Labels] = &[
     (
         "activity_id",
@@ -916,6 +925,7 @@ pub const ACTIVITIES: &[Labels] = &[
     ),
 ];
 
+/// The labels of Salesforce's opportunities (reports and REST query fields).
 pub const SALESFORCE_OPPORTUNITIES: &[Labels] = &[
     (
         "deal_id",
@@ -1007,6 +1017,7 @@ pub const SALESFORCE_OPPORTUNITIES: &[Labels] = &[
     ("is_closed", &["closed", "isclosed", "stängd"], false),
 ];
 
+/// The labels of Salesforce's leads.
 pub const SALESFORCE_LEADS: &[Labels] = &[
     ("person_id", &["lead id", "id", "lead-id"], false),
     (
@@ -1062,6 +1073,7 @@ pub const SALESFORCE_LEADS: &[Labels] = &[
     ),
 ];
 
+/// The labels of Salesforce's campaign members.
 pub const SALESFORCE_CAMPAIGN_MEMBERS: &[Labels] = &[
     (
         "contact_id",
@@ -1107,6 +1119,7 @@ pub const SALESFORCE_CAMPAIGN_MEMBERS: &[Labels] = &[
     ),
 ];
 
+/// The labels of Pipedrive's deals.
 pub const PIPEDRIVE_DEALS: &[Labels] = &[
     ("deal_id", &["deal - id", "id", "affär - id"], true),
     (
@@ -1215,6 +1228,7 @@ pub const PIPEDRIVE_DEALS: &[Labels] = &[
     ),
 ];
 
+/// The labels of form submissions with the GA client id.
 pub const FORM_SUBMISSIONS: &[Labels] = &[
     (
         "person_id",
@@ -1256,6 +1270,7 @@ pub const FORM_SUBMISSIONS: &[Labels] = &[
     ),
 ];
 
+/// The labels of survey answers in the long format (one answer a row).
 pub const SURVEY: &[Labels] = &[
     ("survey_id", &["survey id", "survey", "undersökning"], true),
     ("wave", &["wave", "våg", "omgång"], false),

@@ -5,6 +5,9 @@
 //! committed atomically to Parquet ([`store`]). Rejected rows are kept, with their reason, in
 //! a quarantine. This crate prints nothing; the binary reports.
 
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod channel;
 pub mod decode;
 pub mod ga4;
@@ -16,6 +19,7 @@ pub mod paths;
 pub mod preset;
 pub mod report;
 pub mod sheet;
+#[allow(missing_docs)]
 pub mod store;
 pub mod survey;
 pub mod table;

@@ -253,8 +253,10 @@ fn month_number(word: &str) -> Option<i8> {
 /// How to read `01/02/2026`: day first (Swedish, British) or month first (US).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateOrder {
+    /// Day, then month (`26/11/2026`).
     #[default]
     DayFirst,
+    /// Month, then day (`11/26/2026`).
     MonthFirst,
 }
 
@@ -299,11 +301,15 @@ pub fn order_evidence(text: &str) -> OrderEvidence {
 /// What the values of a file's date columns say about the order of day and month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OrderVotes {
+    /// Values that read only day first.
     pub day_first: u64,
+    /// Values that read only month first.
     pub month_first: u64,
+    /// Values that read both ways as different dates.
     pub ambiguous: u64,
-    /// The first value that reads only day first, and only month first (for messages).
+    /// The line of the first value that reads only day first (for messages).
     pub first_day_first: Option<u64>,
+    /// The line of the first value that reads only month first (for messages).
     pub first_month_first: Option<u64>,
 }
 
@@ -324,6 +330,7 @@ impl OrderVotes {
         }
     }
 
+    /// Adds another part of the file's votes (the earliest lines kept).
     pub fn merge(&mut self, other: &OrderVotes) {
         self.day_first += other.day_first;
         self.month_first += other.month_first;

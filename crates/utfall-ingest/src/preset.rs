@@ -101,8 +101,11 @@ pub struct ReadSettings {
     pub currency: Option<String>,
     /// The workspace's currency: it tells which currency an ambiguous symbol means (`kr`, `$`).
     pub workspace_currency: String,
+    /// The time zone of times written without an offset.
     pub time_zone: TimeZone,
+    /// The order of day and month dates are read in.
     pub date_order: DateOrder,
+    /// How decimals and thousands are written.
     pub number_style: NumberStyle,
 }
 
@@ -115,12 +118,14 @@ pub enum Source {
     Rule(&'static str),
     /// A value given for every row (`--set column=value`).
     Constant(String),
+    /// No source: the column stays empty.
     Missing,
 }
 
 /// A preset applied to one file's header: column positions, ready to read rows.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The preset's name (`google-ads`, `generic`, …).
     pub preset: String,
     /// The tables rows go to; the first is the main one.
     pub tables: Vec<Table>,
@@ -199,24 +204,44 @@ fn positions_of(table: &Table, sources: &BTreeMap<String, Source>) -> Vec<Option
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
     #[error("unknown preset `{0}`")]
+    /// No preset has this name.
     UnknownPreset(String),
+    /// A required column is not in the header.
     #[error("no column for `{column}`; looked for {labels}")]
-    MissingColumn { column: String, labels: String },
+    MissingColumn {
+        /// The target column.
+        column: String,
+        /// The labels looked for.
+        labels: String,
+    },
     #[error("unknown table `{0}`")]
+    /// The catalog has no table of this name.
     UnknownTable(String),
     #[error("the mapping names `{0}`, which is not a column of the file")]
+    /// The mapping names a column the header does not have.
     UnknownSourceColumn(String),
     /// The file does not fit the preset: what was expected, what was found, and what to do.
     #[error("{found}")]
     Shape {
+        /// What the file is, and why it does not fit.
         found: String,
         /// How to get a file that works (the vendor's export dialog first, then flags).
         hint: String,
     },
     #[error("no currency: the file has no currency column and its amounts name none")]
-    NoCurrency { hint: String },
+    /// Amounts without a currency: no column, no sign or code, none given.
+    NoCurrency {
+        /// How to name the currency.
+        hint: String,
+    },
     #[error("the file has no column for {columns}")]
-    MissingColumns { columns: String, hint: String },
+    /// Required columns are not in the header.
+    MissingColumns {
+        /// The target columns and the labels looked for, for people.
+        columns: String,
+        /// How to get them: the vendor's export dialog first, then flags.
+        hint: String,
+    },
 }
 
 impl PlanError {
@@ -345,7 +370,9 @@ pub fn header_score(preset: &str, cells: &[String]) -> usize {
 /// What a plan is made from: the preset, the file's header, and what the user said.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
+    /// The preset's name.
     pub preset: &'a str,
+    /// The file's header, as written.
     pub headers: &'a [String],
     /// Source column → target column (`--map`), over the preset's labels.
     pub mapping: &'a BTreeMap<String, String>,
@@ -355,6 +382,7 @@ pub struct PlanInput<'a> {
     pub table: Option<&'a str>,
     /// The currency the user gave, if any.
     pub currency: Option<&'a str>,
+    /// The workspace's tables.
     pub catalog: &'a Catalog,
 }
 
@@ -379,265 +407,400 @@ const MADE_IDS: &[(&str, &str, &[&str])] = &[
     ("mailchimp", "send_id", &["name", "sent_at"]),
 ];
 
+/// Target columns a plan lacks: (target, the labels looked for).
+type Lacking = Vec<(&'static str, &'static [&'static str])>;
+
+/// Source columns the user mapped (`--map`): target → (index, header as written).
+type Overrides = BTreeMap<String, (usize, String)>;
+
+/// The columns the mapping names, found in the header.
+fn mapped_columns(
+    headers: &[String],
+    mapping: &BTreeMap<String, String>,
+) -> Result<Overrides, PlanError> {
+    mapping
+        .iter()
+        .map(|(source, target)| {
+            let index = headers
+                .iter()
+                .position(|h| normalise(h) == normalise(source))
+                .ok_or_else(|| PlanError::UnknownSourceColumn(source.clone()))?;
+            Ok((target.clone(), (index, headers[index].clone())))
+        })
+        .collect()
+}
+
+/// A table of the catalog, by name.
+fn catalog_table(catalog: &Catalog, name: &str) -> Result<Table, PlanError> {
+    catalog
+        .table(name)
+        .cloned()
+        .ok_or_else(|| PlanError::UnknownTable(name.to_string()))
+}
+
+/// Whether a target has no source yet.
+fn lacks_source(sources: &BTreeMap<String, Source>, name: &str) -> bool {
+    matches!(sources.get(name), Some(Source::Missing) | None)
+}
+
+/// A `generic` import's sources: the mapping, the constants, else a column named as the
+/// target (`campaign id` for `campaign_id`).
+fn generic_sources(
+    table: &Table,
+    input: &PlanInput<'_>,
+    overrides: &Overrides,
+) -> BTreeMap<String, Source> {
+    let headers = input.headers;
+    let mut sources = BTreeMap::new();
+    for column in &table.columns {
+        let source = overrides
+            .get(&column.name)
+            .map(|(i, h)| Source::Column(*i, h.clone()))
+            .or_else(|| {
+                input
+                    .constants
+                    .get(&column.name)
+                    .cloned()
+                    .map(Source::Constant)
+            })
+            .or_else(|| {
+                headers
+                    .iter()
+                    .position(|h| normalise(h) == column.name.replace('_', " "))
+                    .map(|i| Source::Column(i, headers[i].clone()))
+            })
+            .unwrap_or(Source::Missing);
+        sources.insert(column.name.clone(), source);
+    }
+    sources
+}
+
+/// What a spend row can derive: its channel from its platform, a campaign's name from its
+/// id and the other way round.
+fn derive_spend_sources(sources: &mut BTreeMap<String, Source>) {
+    if lacks_source(sources, "channel") && !lacks_source(sources, "platform") {
+        sources.insert(
+            "channel".into(),
+            Source::Rule(
+                "from the platform (meta, linkedin, tiktok → paid_social; google_ads, bing → paid_search)",
+            ),
+        );
+    }
+    if lacks_source(sources, "campaign_name") && !lacks_source(sources, "campaign_id") {
+        sources.insert("campaign_name".into(), Source::Rule("the campaign id"));
+    }
+    if lacks_source(sources, "campaign_id") && !lacks_source(sources, "campaign_name") {
+        sources.insert("campaign_id".into(), Source::Rule("the campaign name"));
+    }
+}
+
+/// Refuses a `generic` plan that leaves a required column of its table without a source.
+fn check_generic_columns(
+    table: &Table,
+    sources: &BTreeMap<String, Source>,
+) -> Result<(), PlanError> {
+    let lacking: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| !c.nullable && lacks_source(sources, &c.name))
+        .filter(|c| !matches!(c.name.as_str(), "currency" | "weight"))
+        .map(|c| c.name.as_str())
+        .collect();
+    let Some(example) = lacking.first() else {
+        return Ok(());
+    };
+    Err(PlanError::MissingColumns {
+        columns: lacking
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        hint: format!(
+            "name the file's column with `--map \"Column in file={example}\"`, or give one value for every row with `--set {example}=VALUE` (e.g. `--set platform=meta --set currency=USD`)"
+        ),
+    })
+}
+
+/// A preset's labels matched to a header.
+struct LabelMatch {
+    /// Target → source, every target of the labels.
+    found: BTreeMap<String, Source>,
+    /// A currency named in a matched header (`Amount spent (SEK)`).
+    header_currency: Option<String>,
+    /// Required targets without a source.
+    lacking: Lacking,
+}
+
+/// Matches a preset's labels to the header: the mapping first, then the constants, then the
+/// labels in their order of preference; a column serves one target.
+fn match_labels(
+    preset: &str,
+    labels: &'static [Labels],
+    input: &PlanInput<'_>,
+    overrides: &Overrides,
+) -> LabelMatch {
+    let mut matched = LabelMatch {
+        found: BTreeMap::new(),
+        header_currency: None,
+        lacking: Vec::new(),
+    };
+    let mut used: std::collections::BTreeSet<usize> = overrides.values().map(|(i, _)| *i).collect();
+    for (target, names, required) in labels {
+        let source = match overrides.get(*target) {
+            Some((i, h)) => Some(Source::Column(*i, h.clone())),
+            None => match input.constants.get(*target) {
+                Some(value) => Some(Source::Constant(value.clone())),
+                None => labelled_column(input.headers, names, &used, &mut matched.header_currency),
+            },
+        };
+        match source {
+            Some(source) => {
+                if let Source::Column(i, _) = &source {
+                    used.insert(*i);
+                }
+                matched.found.insert((*target).to_string(), source);
+            }
+            None => {
+                // A report for a period needs no day column (see `Plan::period`).
+                if *required && !(is_ads(preset) && *target == "date") {
+                    matched.lacking.push((target, names));
+                }
+                matched.found.insert((*target).to_string(), Source::Missing);
+            }
+        }
+    }
+    matched
+}
+
+/// The first header not yet used that one of `names` labels (in their order), noting the
+/// currency it names.
+fn labelled_column(
+    headers: &[String],
+    names: &[&str],
+    used: &std::collections::BTreeSet<usize>,
+    header_currency: &mut Option<String>,
+) -> Option<Source> {
+    names.iter().find_map(|name| {
+        let name = normalise(name);
+        headers.iter().enumerate().find_map(|(i, header)| {
+            let (label, currency) = split_currency(header);
+            (label == name && !used.contains(&i)).then(|| {
+                if currency.is_some() {
+                    *header_currency = currency;
+                }
+                Source::Column(i, header.clone())
+            })
+        })
+    })
+}
+
+/// An export without its id column: a stable id from what it has, announced. Returns the
+/// target and the columns it is made of; a target it cannot be made for is lacking.
+fn made_id(
+    preset: &str,
+    labels: &'static [Labels],
+    matched: &mut LabelMatch,
+) -> Option<(String, Vec<(usize, String)>)> {
+    let mut made_id = None;
+    for (of_preset, target, parts) in MADE_IDS {
+        if *of_preset != preset || !lacks_source(&matched.found, target) {
+            continue;
+        }
+        let columns: Vec<(usize, String)> = parts
+            .iter()
+            .filter_map(|part| match matched.found.get(*part) {
+                Some(Source::Column(i, h)) => Some((*i, h.clone())),
+                _ => None,
+            })
+            .collect();
+        if columns.len() >= 2 {
+            matched.found.insert(
+                (*target).to_string(),
+                Source::Rule("made from the columns named in the notes"),
+            );
+            made_id = Some(((*target).to_string(), columns));
+        } else {
+            let names = labels
+                .iter()
+                .find(|(t, _, _)| t == target)
+                .map_or(&[][..], |(_, n, _)| *n);
+            matched.lacking.push((target, names));
+        }
+    }
+    made_id
+}
+
+/// Ad platforms' columns that serve as one another: a cost (Google's micros), a campaign
+/// (its id or its name).
+fn lacking_ads_columns(preset: &str, found: &BTreeMap<String, Source>, lacking: &mut Lacking) {
+    if preset == "google-ads" && lacks_source(found, "cost") && lacks_source(found, "cost_micros") {
+        lacking.push(("cost", &["Cost", "Kostnad", "metrics.cost_micros"]));
+    }
+    if is_ads(preset) && lacks_source(found, "campaign_id") && lacks_source(found, "campaign_name")
+    {
+        lacking.push((
+            "campaign_id",
+            &["Campaign ID", "Campaign name", "pivotValues"],
+        ));
+    }
+}
+
+/// The error for columns a preset found no source for, with the vendor's way to add them.
+fn missing_columns_error(preset: &str, lacking: &Lacking) -> PlanError {
+    let columns = lacking
+        .iter()
+        .map(|(target, names)| {
+            let shown: Vec<String> = names.iter().take(4).map(|n| format!("`{n}`")).collect();
+            format!("`{target}` (looked for {})", shown.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut vendor: Vec<&str> = Vec::new();
+    for (target, _) in lacking {
+        if let Some(how) = crate::labels::how_to_add(preset, target)
+            && !vendor.contains(&how)
+        {
+            vendor.push(how);
+        }
+    }
+    let example = lacking[0].0;
+    let hint = if vendor.is_empty() {
+        format!(
+            "name the file's column with `--map \"Column in file={example}\"`, or check the `--preset`"
+        )
+    } else {
+        format!(
+            "{}; or name the file's column with `--map \"Column in file={example}\"`",
+            vendor.join("; ")
+        )
+    };
+    PlanError::MissingColumns { columns, hint }
+}
+
+/// The currency an amount column's header names (`daily_budget_eur`, `Cost (USD)`).
+fn amount_header_currency(found: &BTreeMap<String, Source>) -> Option<String> {
+    ["cost", "amount", "budget"]
+        .iter()
+        .find_map(|target| match found.get(*target) {
+            Some(Source::Column(_, header)) => header_names_currency(header),
+            _ => None,
+        })
+}
+
+/// LinkedIn's API gives the cost in the account's currency and in US dollars: the dollars
+/// unless the account's currency is known.
+fn linkedin_cost(input: &PlanInput<'_>, matched: &mut LabelMatch) {
+    let Some(Source::Column(_, header)) = matched.found.get("cost") else {
+        return;
+    };
+    let local = normalise(header) == "costinlocalcurrency";
+    let in_usd = normalise(header) == "costinusd";
+    let usd = input
+        .headers
+        .iter()
+        .enumerate()
+        .find(|(_, h)| normalise(h) == "costinusd");
+    if local && input.currency.is_none() && lacks_source(&matched.found, "currency") {
+        if let Some((i, h)) = usd {
+            matched
+                .found
+                .insert("cost".into(), Source::Column(i, h.clone()));
+            matched.header_currency = Some("USD".into());
+        }
+    } else if in_usd {
+        matched.header_currency = Some("USD".into());
+    }
+}
+
+/// The tables a preset fills: its main table, then those its rows also give.
+fn preset_tables(
+    catalog: &Catalog,
+    preset: &str,
+    table_name: &str,
+) -> Result<Vec<Table>, PlanError> {
+    let mut tables = vec![catalog_table(catalog, table_name)?];
+    match preset {
+        "activities" => tables.push(catalog_table(catalog, "spend")?),
+        "hubspot-deals" => tables.push(catalog_table(catalog, "deal_contacts")?),
+        "hubspot-contacts" | "salesforce-leads" => {
+            tables.push(catalog_table(catalog, "identities")?)
+        }
+        _ => {}
+    }
+    Ok(tables)
+}
+
 impl Plan {
     /// Matches a preset (and an optional mapping: source column → target column) to a header.
     pub fn new(input: PlanInput<'_>) -> Result<Plan, PlanError> {
-        let PlanInput {
-            preset,
-            headers,
-            mapping,
-            constants,
-            table: generic_table,
-            currency: given_currency,
-            catalog,
-        } = input;
-        let overrides: BTreeMap<String, (usize, String)> = mapping
-            .iter()
-            .map(|(source, target)| {
-                let index = headers
-                    .iter()
-                    .position(|h| normalise(h) == normalise(source))
-                    .ok_or_else(|| PlanError::UnknownSourceColumn(source.clone()))?;
-                Ok((target.clone(), (index, headers[index].clone())))
-            })
-            .collect::<Result<_, PlanError>>()?;
-        let table_of = |name: &str| {
-            catalog
-                .table(name)
-                .cloned()
-                .ok_or_else(|| PlanError::UnknownTable(name.to_string()))
-        };
-        let plan = |tables: Vec<Table>, sources: BTreeMap<String, Source>, header_currency| {
-            let positions = positions_of(&tables[0], &sources);
-            Plan {
-                preset: preset.to_string(),
-                utc: positions
-                    .iter()
-                    .map(|p| p.as_ref().is_some_and(|(_, h)| says_utc(h)))
-                    .collect(),
-                positions,
-                tables,
-                sources,
-                header_currency,
-                wide: None,
-                period: None,
-                made_id: None,
-                stats: std::sync::Arc::default(),
-            }
-        };
-        if preset == "generic" {
-            let Some(name) = generic_table else {
-                return Err(PlanError::MissingColumns {
-                    columns: "a table".into(),
-                    hint: "name the table to fill with `--table spend` (or `table = \"spend\"` in the source)".into(),
-                });
-            };
-            let table = table_of(name)?;
-            let mut sources = BTreeMap::new();
-            for column in &table.columns {
-                let source = overrides
-                    .get(&column.name)
-                    .map(|(i, h)| Source::Column(*i, h.clone()))
-                    .or_else(|| constants.get(&column.name).cloned().map(Source::Constant))
-                    .or_else(|| {
-                        headers
-                            .iter()
-                            .position(|h| normalise(h) == column.name.replace('_', " "))
-                            .map(|i| Source::Column(i, headers[i].clone()))
-                    })
-                    .unwrap_or(Source::Missing);
-                sources.insert(column.name.clone(), source);
-            }
-            // What can be derived: a spend row's channel from its platform, a campaign's name
-            // from its id and the other way round.
-            let missing = |sources: &BTreeMap<String, Source>, name: &str| {
-                matches!(sources.get(name), Some(Source::Missing) | None)
-            };
-            if table.name == "spend" {
-                if missing(&sources, "channel") && !missing(&sources, "platform") {
-                    sources.insert(
-                        "channel".into(),
-                        Source::Rule("from the platform (meta, linkedin, tiktok → paid_social; google_ads, bing → paid_search)"),
-                    );
-                }
-                if missing(&sources, "campaign_name") && !missing(&sources, "campaign_id") {
-                    sources.insert("campaign_name".into(), Source::Rule("the campaign id"));
-                }
-                if missing(&sources, "campaign_id") && !missing(&sources, "campaign_name") {
-                    sources.insert("campaign_id".into(), Source::Rule("the campaign name"));
-                }
-            }
-            let lacking: Vec<&str> = table
-                .columns
-                .iter()
-                .filter(|c| !c.nullable && missing(&sources, &c.name))
-                .filter(|c| !matches!(c.name.as_str(), "currency" | "weight"))
-                .map(|c| c.name.as_str())
-                .collect();
-            if !lacking.is_empty() {
-                let example = lacking[0];
-                return Err(PlanError::MissingColumns {
-                    columns: lacking
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    hint: format!(
-                        "name the file's column with `--map \"Column in file={example}\"`, or give one value for every row with `--set {example}=VALUE` (e.g. `--set platform=meta --set currency=USD`)"
-                    ),
-                });
-            }
-            return Ok(plan(vec![table], sources, None));
+        let overrides = mapped_columns(input.headers, input.mapping)?;
+        if input.preset == "generic" {
+            return Plan::generic(&input, &overrides);
         }
+        Plan::from_labels(&input, &overrides)
+    }
+
+    /// A plan of `tables` whose columns come from `sources`.
+    fn assembled(
+        preset: &str,
+        tables: Vec<Table>,
+        sources: BTreeMap<String, Source>,
+        header_currency: Option<String>,
+    ) -> Plan {
+        let positions = positions_of(&tables[0], &sources);
+        Plan {
+            preset: preset.to_string(),
+            utc: positions
+                .iter()
+                .map(|p| p.as_ref().is_some_and(|(_, h)| says_utc(h)))
+                .collect(),
+            positions,
+            tables,
+            sources,
+            header_currency,
+            wide: None,
+            period: None,
+            made_id: None,
+            stats: std::sync::Arc::default(),
+        }
+    }
+
+    /// `generic`: any table, its columns found by the mapping or by their names.
+    fn generic(input: &PlanInput<'_>, overrides: &Overrides) -> Result<Plan, PlanError> {
+        let Some(name) = input.table else {
+            return Err(PlanError::MissingColumns {
+                columns: "a table".into(),
+                hint: "name the table to fill with `--table spend` (or `table = \"spend\"` in the source)".into(),
+            });
+        };
+        let table = catalog_table(input.catalog, name)?;
+        let mut sources = generic_sources(&table, input, overrides);
+        if table.name == "spend" {
+            derive_spend_sources(&mut sources);
+        }
+        check_generic_columns(&table, &sources)?;
+        Ok(Plan::assembled(input.preset, vec![table], sources, None))
+    }
+
+    /// A vendor's preset: its labels matched to the header.
+    fn from_labels(input: &PlanInput<'_>, overrides: &Overrides) -> Result<Plan, PlanError> {
+        let preset = input.preset;
         let (labels, table_name) =
             labels_of(preset).ok_or_else(|| PlanError::UnknownPreset(preset.to_string()))?;
-        let mut header_currency = None;
-        let mut found: BTreeMap<String, Source> = BTreeMap::new();
-        let mut used: std::collections::BTreeSet<usize> =
-            overrides.values().map(|(i, _)| *i).collect();
-        let mut lacking: Vec<(&str, &[&str])> = Vec::new();
-        for (target, names, required) in labels {
-            let source = match overrides.get(*target) {
-                Some((i, h)) => Some(Source::Column(*i, h.clone())),
-                None => match constants.get(*target) {
-                    Some(value) => Some(Source::Constant(value.clone())),
-                    // The labels in their order of preference; a column serves one target.
-                    None => names.iter().find_map(|name| {
-                        let name = normalise(name);
-                        headers.iter().enumerate().find_map(|(i, header)| {
-                            let (label, currency) = split_currency(header);
-                            (label == name && !used.contains(&i)).then(|| {
-                                if currency.is_some() {
-                                    header_currency = currency;
-                                }
-                                Source::Column(i, header.clone())
-                            })
-                        })
-                    }),
-                },
-            };
-            match source {
-                Some(source) => {
-                    if let Source::Column(i, _) = &source {
-                        used.insert(*i);
-                    }
-                    found.insert((*target).to_string(), source);
-                }
-                None => {
-                    // A report for a period needs no day column (see `Plan::period`).
-                    if *required && !(is_ads(preset) && *target == "date") {
-                        lacking.push((target, names));
-                    }
-                    found.insert((*target).to_string(), Source::Missing);
-                }
-            }
+        let mut matched = match_labels(preset, labels, input, overrides);
+        let made_id = made_id(preset, labels, &mut matched);
+        lacking_ads_columns(preset, &matched.found, &mut matched.lacking);
+        if !matched.lacking.is_empty() {
+            return Err(missing_columns_error(preset, &matched.lacking));
         }
-        let missing = |found: &BTreeMap<String, Source>, name: &str| {
-            matches!(found.get(name), Some(Source::Missing) | None)
-        };
-        // An export without its id column: a stable id from what it has, announced.
-        let mut made_id = None;
-        for (of_preset, target, parts) in MADE_IDS {
-            if *of_preset == preset && missing(&found, target) {
-                let columns: Vec<(usize, String)> = parts
-                    .iter()
-                    .filter_map(|part| match found.get(*part) {
-                        Some(Source::Column(i, h)) => Some((*i, h.clone())),
-                        _ => None,
-                    })
-                    .collect();
-                if columns.len() >= 2 {
-                    found.insert(
-                        (*target).to_string(),
-                        Source::Rule("made from the columns named in the notes"),
-                    );
-                    made_id = Some(((*target).to_string(), columns));
-                } else {
-                    let names = labels
-                        .iter()
-                        .find(|(t, _, _)| t == target)
-                        .map_or(&[][..], |(_, n, _)| *n);
-                    lacking.push((target, names));
-                }
-            }
+        if matched.header_currency.is_none() {
+            matched.header_currency = amount_header_currency(&matched.found);
         }
-        if preset == "google-ads" && missing(&found, "cost") && missing(&found, "cost_micros") {
-            lacking.push(("cost", &["Cost", "Kostnad", "metrics.cost_micros"]));
+        if preset == "linkedin-ads" {
+            linkedin_cost(input, &mut matched);
         }
-        if is_ads(preset) && missing(&found, "campaign_id") && missing(&found, "campaign_name") {
-            lacking.push((
-                "campaign_id",
-                &["Campaign ID", "Campaign name", "pivotValues"],
-            ));
-        }
-        if !lacking.is_empty() {
-            let columns = lacking
-                .iter()
-                .map(|(target, names)| {
-                    let shown: Vec<String> =
-                        names.iter().take(4).map(|n| format!("`{n}`")).collect();
-                    format!("`{target}` (looked for {})", shown.join(", "))
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let mut vendor: Vec<&str> = Vec::new();
-            for (target, _) in &lacking {
-                if let Some(how) = crate::labels::how_to_add(preset, target)
-                    && !vendor.contains(&how)
-                {
-                    vendor.push(how);
-                }
-            }
-            let example = lacking[0].0;
-            let hint = if vendor.is_empty() {
-                format!(
-                    "name the file's column with `--map \"Column in file={example}\"`, or check the `--preset`"
-                )
-            } else {
-                format!(
-                    "{}; or name the file's column with `--map \"Column in file={example}\"`",
-                    vendor.join("; ")
-                )
-            };
-            return Err(PlanError::MissingColumns { columns, hint });
-        }
-        // An amount column named with its currency (`daily_budget_eur`, `Cost (USD)`).
-        if header_currency.is_none() {
-            header_currency =
-                ["cost", "amount", "budget"]
-                    .iter()
-                    .find_map(|target| match found.get(*target) {
-                        Some(Source::Column(_, header)) => header_names_currency(header),
-                        _ => None,
-                    });
-        }
-        // LinkedIn's API gives the cost in the account's currency and in US dollars: the
-        // dollars unless the account's currency is known.
-        if preset == "linkedin-ads"
-            && let Some(Source::Column(_, header)) = found.get("cost")
-        {
-            let local = normalise(header) == "costinlocalcurrency";
-            let usd = headers
-                .iter()
-                .enumerate()
-                .find(|(_, h)| normalise(h) == "costinusd");
-            if local && given_currency.is_none() && missing(&found, "currency") {
-                if let Some((i, h)) = usd {
-                    found.insert("cost".into(), Source::Column(i, h.clone()));
-                    header_currency = Some("USD".into());
-                }
-            } else if normalise(header) == "costinusd" {
-                header_currency = Some("USD".into());
-            }
-        }
-        let mut tables = vec![table_of(table_name)?];
-        match preset {
-            "activities" => tables.push(table_of("spend")?),
-            "hubspot-deals" => tables.push(table_of("deal_contacts")?),
-            "hubspot-contacts" | "salesforce-leads" => tables.push(table_of("identities")?),
-            _ => {}
-        }
-        let mut plan = plan(tables, found, header_currency);
+        let tables = preset_tables(input.catalog, preset, table_name)?;
+        let mut plan = Plan::assembled(preset, tables, matched.found, matched.header_currency);
         plan.made_id = made_id;
         Ok(plan)
     }

@@ -17,8 +17,11 @@ pub use crate::json::ReportRow;
 /// What reading a report found, for the summary.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ReportShape {
+    /// The header of the column that dates each row, if the report has one.
     pub date_column: Option<String>,
+    /// The dimensions' API names (`eventName`, `country`).
     pub dimensions: Vec<String>,
+    /// The metrics' API names (`eventCount`, `totalRevenue`).
     pub metrics: Vec<String>,
     /// Metrics left out: they do not add up over the days of a period.
     pub not_spread: Vec<String>,
@@ -110,167 +113,244 @@ pub fn observations(
     source: &str,
     metric_prefix: &str,
 ) -> Result<(ReportShape, Vec<ReportRow>), String> {
-    let is_date_label =
-        |h: &str| matches!(h.trim().to_lowercase().as_str(), "date" | "datum" | "day");
     let date_column = header.iter().position(|h| is_date_label(h));
-    // A metric: every value a number (or empty). Ids written as numbers are dimensions.
-    let numeric = |i: usize| {
-        let mut any = false;
-        for (_, cells) in rows {
-            let cell = cells.get(i).map_or("", |c| c.trim());
-            if cell.is_empty() {
-                continue;
-            }
-            if parse_number(cell, NumberStyle::default()).is_none() {
-                return false;
-            }
-            any = true;
+    let (mut shape, columns) = report_columns(header, rows, date_column);
+    if columns.metrics.is_empty() {
+        return Err(no_metrics_message(&shape));
+    }
+    let days = period_days(date_column, period)?;
+    shape.metrics = columns.metrics.iter().map(|(_, n)| n.clone()).collect();
+    shape.dimensions = columns.dimensions.iter().map(|(_, n)| n.clone()).collect();
+    let reading = ReportReading {
+        header,
+        dimension: (!columns.dimensions.is_empty()).then(|| shape.dimensions.join("/")),
+        note: row_note(source, period, date_column),
+        columns,
+        days,
+        metric_prefix,
+    };
+    let out = rows
+        .iter()
+        .filter(|(_, cells)| !is_totals_row(cells))
+        .map(|(line, cells)| (*line, reading.rows_of(cells), cells.join(",")))
+        .collect();
+    Ok((shape, out))
+}
+
+/// Whether a header names the report's day column.
+fn is_date_label(header: &str) -> bool {
+    matches!(
+        header.trim().to_lowercase().as_str(),
+        "date" | "datum" | "day"
+    )
+}
+
+/// Whether a column holds a metric: every value a number (or empty), at least one.
+fn is_numeric_column(rows: &[(u64, Vec<String>)], column: usize) -> bool {
+    let mut any = false;
+    for (_, cells) in rows {
+        let cell = cells.get(column).map_or("", |c| c.trim());
+        if cell.is_empty() {
+            continue;
         }
-        any
-    };
-    let dimension_like = |h: &str| {
-        let lower = h.to_lowercase();
-        lower.contains("id")
-            && lower
-                .split(|c: char| !c.is_alphanumeric())
-                .any(|w| w == "id")
-            || lower.starts_with("nth")
-    };
+        if parse_number(cell, NumberStyle::default()).is_none() {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Whether a header names a dimension even when its values are numbers (ids, `nth day`).
+fn is_dimension_label(header: &str) -> bool {
+    let lower = header.to_lowercase();
+    lower.contains("id")
+        && lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "id")
+        || lower.starts_with("nth")
+}
+
+/// A report's metric and dimension columns: (column, GA4's API name).
+struct ReportColumns {
+    date_column: Option<usize>,
+    metrics: Vec<(usize, String)>,
+    dimensions: Vec<(usize, String)>,
+}
+
+/// The report's columns sorted into metrics and dimensions; metrics that cannot be spread
+/// over days are left out and named in the shape.
+fn report_columns(
+    header: &[String],
+    rows: &[(u64, Vec<String>)],
+    date_column: Option<usize>,
+) -> (ReportShape, ReportColumns) {
     let mut shape = ReportShape {
         date_column: date_column.map(|i| header[i].clone()),
         ..ReportShape::default()
     };
-    let mut metrics = Vec::new();
-    let mut dimensions = Vec::new();
+    let mut columns = ReportColumns {
+        date_column,
+        metrics: Vec::new(),
+        dimensions: Vec::new(),
+    };
     for (i, h) in header.iter().enumerate() {
         if Some(i) == date_column || h.trim().is_empty() {
             continue;
         }
-        if numeric(i) && !dimension_like(h) {
+        if is_numeric_column(rows, i) && !is_dimension_label(h) {
             let name = api_name(h);
             if date_column.is_none() && !additive(&name) {
                 shape.not_spread.push(h.clone());
                 continue;
             }
-            metrics.push((i, name));
+            columns.metrics.push((i, name));
         } else {
-            dimensions.push((i, api_name(h)));
+            columns.dimensions.push((i, api_name(h)));
         }
     }
-    if metrics.is_empty() {
-        return Err(if shape.not_spread.is_empty() {
-            "the report has no metric columns (numbers)".into()
-        } else {
-            format!(
-                "the report has no date column, and its metrics ({}) do not add up over days",
-                shape.not_spread.join(", ")
-            )
-        });
+    (shape, columns)
+}
+
+/// Why a report without metric columns is refused.
+fn no_metrics_message(shape: &ReportShape) -> String {
+    if shape.not_spread.is_empty() {
+        "the report has no metric columns (numbers)".into()
+    } else {
+        format!(
+            "the report has no date column, and its metrics ({}) do not add up over days",
+            shape.not_spread.join(", ")
+        )
     }
-    let days: Vec<Date> = match (date_column, period) {
-        (Some(_), _) => Vec::new(),
-        (None, Some((start, end))) => start
+}
+
+/// The days a report without a date column spreads its totals over (none with one).
+fn period_days(
+    date_column: Option<usize>,
+    period: Option<(Date, Date)>,
+) -> Result<Vec<Date>, String> {
+    match (date_column, period) {
+        (Some(_), _) => Ok(Vec::new()),
+        (None, Some((start, end))) => Ok(start
             .series(jiff::Span::new().days(1))
             .take_while(|d| *d <= end)
-            .collect(),
-        (None, None) => {
-            return Err(
-                "the report has no date column and names no period (`# Start date:` / `# End date:`)"
-                    .into(),
-            );
-        }
-    };
-    shape.metrics = metrics.iter().map(|(_, n)| n.clone()).collect();
-    shape.dimensions = dimensions.iter().map(|(_, n)| n.clone()).collect();
-    let dimension = (!dimensions.is_empty()).then(|| {
-        dimensions
-            .iter()
-            .map(|(_, n)| n.clone())
-            .collect::<Vec<_>>()
-            .join("/")
-    });
-    let note = match period {
+            .collect()),
+        (None, None) => Err(
+            "the report has no date column and names no period (`# Start date:` / `# End date:`)"
+                .into(),
+        ),
+    }
+}
+
+/// The note each observation carries: the source, and the period when it was spread.
+fn row_note(source: &str, period: Option<(Date, Date)>, date_column: Option<usize>) -> String {
+    match period {
         Some((start, end)) if date_column.is_none() && start != end => {
             format!("{source}, {start}–{end} spread evenly over the days")
         }
         _ => source.to_string(),
-    };
-    let mut out = Vec::new();
-    for (line, cells) in rows {
-        let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
-        let raw = cells.join(",");
-        // A totals row (GA4's Explore export writes `Grand total` first).
-        if cells.iter().any(|c| {
-            let c = c.trim();
-            c.eq_ignore_ascii_case("grand total") || c.eq_ignore_ascii_case("totals")
-        }) {
-            continue;
-        }
-        let result = (|| -> Result<TableRows, CellError> {
-            // Dimension values as GA4 wrote them: `/page ` and `/page` are two pages there.
-            let dimension_value = (!dimensions.is_empty()).then(|| {
-                dimensions
-                    .iter()
-                    .map(|(i, _)| {
-                        cells
-                            .get(*i)
-                            .map_or("", |c| c.trim_end_matches('\r'))
-                            .to_string()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            });
-            let row_days: Vec<Date> = match date_column {
-                Some(i) => {
-                    let text = cell(i);
-                    vec![
-                        parse_date(text, DateOrder::DayFirst).ok_or_else(|| CellError {
-                            column: header[i].clone(),
-                            reason: format!("`{text}` is not a date (YYYYMMDD or YYYY-MM-DD)"),
-                        })?,
-                    ]
-                }
-                None => days.clone(),
-            };
-            let mut rows = Vec::new();
-            for (i, name) in &metrics {
-                let text = cell(*i);
-                if text.is_empty() {
-                    continue;
-                }
-                let value =
-                    parse_number(text, NumberStyle::default()).ok_or_else(|| CellError {
-                        column: header[*i].clone(),
-                        reason: format!("`{text}` is not a number"),
-                    })?;
-                let n = row_days.len().max(1);
-                let values: Vec<f64> = if n == 1 {
-                    vec![value]
-                } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
-                    crate::preset::spread_whole(value as i64, n)
-                        .into_iter()
-                        .map(|v| v as f64)
-                        .collect()
-                } else {
-                    vec![value / n as f64; n]
-                };
-                for (day, value) in row_days.iter().zip(values) {
-                    rows.push(vec![
-                        Some(Value::Text(format!("{metric_prefix}{name}"))),
-                        Some(Value::Date(*day)),
-                        Some(Value::Float(value)),
-                        Some(Value::Text(unit_of(name).into())),
-                        dimension.clone().map(Value::Text),
-                        dimension_value.clone().map(Value::Text),
-                        Some(Value::Text(note.clone())),
-                    ]);
-                }
-            }
-            Ok(vec![rows])
-        })();
-        out.push((*line, result, raw));
     }
-    Ok((shape, out))
+}
+
+/// A totals row (GA4's Explore export writes `Grand total` first).
+fn is_totals_row(cells: &[String]) -> bool {
+    cells.iter().any(|c| {
+        let c = c.trim();
+        c.eq_ignore_ascii_case("grand total") || c.eq_ignore_ascii_case("totals")
+    })
+}
+
+/// A value spread over `n` days: whole counts stay whole (the remainder on the first days).
+fn spread_over_days(value: f64, n: usize) -> Vec<f64> {
+    if n == 1 {
+        vec![value]
+    } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        crate::preset::spread_whole(value as i64, n)
+            .into_iter()
+            .map(|v| v as f64)
+            .collect()
+    } else {
+        vec![value / n as f64; n]
+    }
+}
+
+/// Everything a report's rows are read with.
+struct ReportReading<'a> {
+    header: &'a [String],
+    columns: ReportColumns,
+    /// The days of the period, for a report without a date column.
+    days: Vec<Date>,
+    /// The dimensions' names joined (`eventName/country`), if the report has dimensions.
+    dimension: Option<String>,
+    note: String,
+    metric_prefix: &'a str,
+}
+
+impl ReportReading<'_> {
+    /// One report row's observations: a row a metric and day.
+    fn rows_of(&self, cells: &[String]) -> Result<TableRows, CellError> {
+        let dimension_value = self.dimension_value(cells);
+        let row_days = self.row_days(cells)?;
+        let mut rows = Vec::new();
+        for (i, name) in &self.columns.metrics {
+            let text = cell(cells, *i);
+            if text.is_empty() {
+                continue;
+            }
+            let value = parse_number(text, NumberStyle::default()).ok_or_else(|| CellError {
+                column: self.header[*i].clone(),
+                reason: format!("`{text}` is not a number"),
+            })?;
+            let values = spread_over_days(value, row_days.len().max(1));
+            for (day, value) in row_days.iter().zip(values) {
+                rows.push(vec![
+                    Some(Value::Text(format!("{}{name}", self.metric_prefix))),
+                    Some(Value::Date(*day)),
+                    Some(Value::Float(value)),
+                    Some(Value::Text(unit_of(name).into())),
+                    self.dimension.clone().map(Value::Text),
+                    dimension_value.clone().map(Value::Text),
+                    Some(Value::Text(self.note.clone())),
+                ]);
+            }
+        }
+        Ok(vec![rows])
+    }
+
+    /// Dimension values as GA4 wrote them: `/page ` and `/page` are two pages there.
+    fn dimension_value(&self, cells: &[String]) -> Option<String> {
+        (!self.columns.dimensions.is_empty()).then(|| {
+            self.columns
+                .dimensions
+                .iter()
+                .map(|(i, _)| {
+                    cells
+                        .get(*i)
+                        .map_or("", |c| c.trim_end_matches('\r'))
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+    }
+
+    /// The days a row's totals go to: its date, or every day of the report's period.
+    fn row_days(&self, cells: &[String]) -> Result<Vec<Date>, CellError> {
+        let Some(i) = self.columns.date_column else {
+            return Ok(self.days.clone());
+        };
+        let text = cell(cells, i);
+        let day = parse_date(text, DateOrder::DayFirst).ok_or_else(|| CellError {
+            column: self.header[i].clone(),
+            reason: format!("`{text}` is not a date (YYYYMMDD or YYYY-MM-DD)"),
+        })?;
+        Ok(vec![day])
+    }
+}
+
+/// A row's cell, trimmed; empty if the row is short.
+fn cell(cells: &[String], column: usize) -> &str {
+    cells.get(column).map_or("", |c| c.trim())
 }
 
 /// The period a GA4 download's preamble names (`# Start date: 20251015`, `# End date: …`).

@@ -13,9 +13,11 @@ use crate::preset::header_score;
 /// The sheet an import reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
+    /// The sheet's name, as the workbook writes it.
     pub name: String,
     /// 1-based row of the header.
     pub header_row: usize,
+    /// The header's cells.
     pub header: Vec<String>,
     /// (1-based row, cells).
     pub rows: Vec<(u64, Vec<String>)>,

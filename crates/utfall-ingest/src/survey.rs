@@ -20,13 +20,16 @@ use crate::table::{CellError, TableRows, Value};
 /// Which tool wrote the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
+    /// Qualtrics' export: column ids, question texts, then import ids as JSON.
     Qualtrics,
     /// Qualtrics' legacy export: a row of `V1`…`V10` and question ids, then the labels.
     QualtricsLegacy,
+    /// SurveyMonkey's export: question texts over a row of `Response` / option labels.
     SurveyMonkey,
 }
 
 impl Layout {
+    /// The layout's name and header rows, for people.
     pub fn name(self) -> &'static str {
         match self {
             Layout::Qualtrics => "Qualtrics, three header rows",
@@ -49,7 +52,9 @@ struct Item {
 /// A wide export's layout, read from its header rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wide {
+    /// Which tool wrote the file.
     pub layout: Layout,
+    /// How many rows the header takes before the first respondent.
     pub header_rows: usize,
     survey_id: String,
     respondent: usize,
@@ -109,158 +114,258 @@ fn position(row: &[String], names: &[&str]) -> Option<usize> {
         .find_map(|n| row.iter().position(|c| c.trim().eq_ignore_ascii_case(n)))
 }
 
+/// Cells as read, without the NUL bytes and padding some exports carry.
+fn cleaned_cells(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.replace('\0', "").trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Qualtrics' ImportId row as JSON, or as Python dicts (its 2016 "Insights" export) made
+/// JSON; `None` if the row is not one.
+fn import_id_row(row: &[String]) -> Option<Vec<String>> {
+    row.iter()
+        .any(|c| c.starts_with("{\"ImportId\"") || c.starts_with("{'ImportId'"))
+        .then(|| row.iter().map(|c| c.replace('\'', "\"")).collect())
+}
+
+/// Two questions exported under one tag (`Q2` twice) stay two: the later ones are named by
+/// their import id (`Q2_QID108`). Returns the note that says so, if any were renamed.
+fn name_repeated_questions(items: &mut [Item], import_ids: &[String]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut renamed = Vec::new();
+    for item in items {
+        if !seen.insert((item.question.clone(), item.brand.clone())) {
+            let import_id = import_ids
+                .get(item.column)
+                .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+                .and_then(|v| v.get("ImportId")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| format!("column{}", item.column + 1));
+            let name = format!("{}_{import_id}", item.question);
+            renamed.push(format!("`{}` → `{}`", item.question, name));
+            item.question = name;
+        }
+    }
+    if renamed.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "questions exported under a tag another question has were named by their import id: {}",
+        renamed.join(", ")
+    )]
+}
+
+/// Whether the header rows are Qualtrics' legacy layout: `V1` in the first, `ResponseID` in
+/// the second.
+fn is_qualtrics_legacy(first: &[String], second: &[String]) -> bool {
+    first
+        .iter()
+        .any(|c| c.trim().trim_start_matches('\u{feff}') == "V1")
+        && position(second, &["ResponseID", "ResponseId"]).is_some()
+}
+
+/// A Qualtrics question id (`Q1`, `Q12_3`).
+fn is_question_id(id: &str) -> bool {
+    let id = id.trim();
+    id.len() > 1 && id.starts_with('Q') && id[1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// SurveyMonkey's label of a column holding the answer itself rather than an option.
+fn is_response_label(label: &str) -> bool {
+    matches!(
+        label,
+        "Response" | "Open-Ended Response" | "Svar" | "Öppet svar"
+    )
+}
+
+/// The first header row without the `Unnamed: N` a file pandas re-saved writes over the
+/// option columns and its index.
+fn without_pandas_names(first: &[String]) -> Vec<String> {
+    first
+        .iter()
+        .map(|c| {
+            if c.trim().starts_with("Unnamed: ") {
+                String::new()
+            } else {
+                c.clone()
+            }
+        })
+        .collect()
+}
+
+/// SurveyMonkey's respondent column: `Respondent ID`, else the row numbers pandas wrote in
+/// the first column (with a note); `None` if neither.
+fn survey_monkey_respondent(
+    rows: &[Vec<String>],
+    first: &[String],
+    notes: &mut Vec<String>,
+) -> Option<usize> {
+    if let Some(column) = position(first, &["Respondent ID", "RespondentID", "Respondent-ID"]) {
+        return Some(column);
+    }
+    let unnamed_first = first.first().is_some_and(|c| c.trim().is_empty());
+    let numbered = rows
+        .get(2)
+        .and_then(|r| r.first())
+        .is_some_and(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()));
+    if !(unnamed_first && numbered) {
+        return None;
+    }
+    notes.push("the export has no `Respondent ID` column: respondents are named by the row numbers in its first column (an index pandas wrote)".to_string());
+    Some(0)
+}
+
+/// SurveyMonkey's columns about the response rather than answers (lower case).
+const SURVEY_MONKEY_METADATA: &[&str] = &[
+    "respondent id",
+    "respondentid",
+    "collector id",
+    "collectorid",
+    "start date",
+    "startdate",
+    "end date",
+    "enddate",
+    "ip address",
+    "ipaddress",
+    "email address",
+    "emailaddress",
+    "first name",
+    "firstname",
+    "last name",
+    "lastname",
+    "custom data 1",
+    "custom data",
+    "customdata",
+    "slutdatum",
+    "startdatum",
+];
+
+/// SurveyMonkey's answer columns: a question is written once over the columns of its
+/// options; an option column's label is the row's `brand`.
+fn survey_monkey_items(first: &[String], second: &[String]) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut question = String::new();
+    for (i, cell) in first.iter().enumerate() {
+        if !cell.trim().is_empty() {
+            question = cell.trim().to_string();
+        }
+        if SURVEY_MONKEY_METADATA.contains(&question.to_lowercase().as_str()) || question.is_empty()
+        {
+            continue;
+        }
+        let option = second.get(i).map_or("", |s| s.trim());
+        let (brand, choice) = match option {
+            "" => (None, false),
+            _ if is_response_label(option) => (None, false),
+            other => (Some(other.to_string()), true),
+        };
+        items.push(Item {
+            column: i,
+            question: question.clone(),
+            brand,
+            choice,
+        });
+    }
+    items
+}
+
 impl Wide {
     /// Recognises a wide export from its first rows.
     pub fn detect(rows: &[Vec<String>], survey_id: &str) -> Option<Wide> {
-        // Cells as read, without the NUL bytes and padding some exports carry.
-        let rows: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| c.replace('\0', "").trim().to_string())
-                    .collect()
-            })
-            .collect();
-        let rows = rows.as_slice();
+        let rows = cleaned_cells(rows);
         let first = rows.first()?;
         let second = rows.get(1)?;
-        // The ImportId row as JSON, or as Python dicts (Qualtrics' 2016 "Insights" export).
-        let import_ids: Option<Vec<String>> = rows.get(2).and_then(|third| {
-            third
-                .iter()
-                .any(|c| c.starts_with("{\"ImportId\"") || c.starts_with("{'ImportId'"))
-                .then(|| third.iter().map(|c| c.replace('\'', "\"")).collect())
-        });
-        if let Some(third) = import_ids {
-            let third = &third;
-            let respondent = position(first, &["ResponseId", "ResponseID"])?;
-            let time = position(first, &["RecordedDate", "EndDate", "StartDate"])?;
-            let time_zone = third.get(time).and_then(|c| {
-                serde_json::from_str::<serde_json::Value>(c)
-                    .ok()?
-                    .get("timeZone")?
-                    .as_str()
-                    .map(str::to_string)
-            });
-            let weight = position(first, &["weight", "vikt", "Weight"]);
-            let items = first
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| third.get(*i).is_some_and(|c| c.contains("\"QID")))
-                .map(|(i, id)| qualtrics_item(i, id, second.get(i).map_or("", String::as_str)))
-                .collect();
-            // Two questions exported under one tag (`Q2` twice) stay two: the later ones are
-            // named by their import id (`Q2_QID108`).
-            let mut items: Vec<Item> = items;
-            let mut seen = std::collections::BTreeSet::new();
-            let mut renamed = Vec::new();
-            for item in &mut items {
-                if !seen.insert((item.question.clone(), item.brand.clone())) {
-                    let import_id = third
-                        .get(item.column)
-                        .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
-                        .and_then(|v| v.get("ImportId")?.as_str().map(str::to_string))
-                        .unwrap_or_else(|| format!("column{}", item.column + 1));
-                    let name = format!("{}_{import_id}", item.question);
-                    renamed.push(format!("`{}` → `{}`", item.question, name));
-                    item.question = name;
-                }
-            }
-            let notes = if renamed.is_empty() {
-                Vec::new()
-            } else {
-                vec![format!(
-                    "questions exported under a tag another question has were named by their import id: {}",
-                    renamed.join(", ")
-                )]
-            };
-            return Some(Wide {
-                layout: Layout::Qualtrics,
-                header_rows: 3,
-                survey_id: survey_id.to_string(),
-                respondent,
-                time: Some(time),
-                fixed_time: None,
-                time_zone,
-                weight,
-                status: position(first, &["Status"]),
-                items,
-                names: first.clone(),
-                notes,
-            });
+        if let Some(import_ids) = rows.get(2).and_then(|third| import_id_row(third)) {
+            return Wide::qualtrics(first, second, &import_ids, survey_id);
         }
-        // Qualtrics' legacy layout: `V1`…`V10` (response metadata) and question ids, then the
-        // labels, whose metadata columns are `ResponseID`, `StartDate`, `EndDate`, `Status`.
-        if first
-            .iter()
-            .any(|c| c.trim().trim_start_matches('\u{feff}') == "V1")
-            && position(second, &["ResponseID", "ResponseId"]).is_some()
-        {
-            let respondent = position(second, &["ResponseID", "ResponseId"])?;
-            let time = position(second, &["EndDate", "RecordedDate", "StartDate"]);
-            let items = first
-                .iter()
-                .enumerate()
-                .filter(|(_, id)| {
-                    let id = id.trim();
-                    id.len() > 1
-                        && id.starts_with('Q')
-                        && id[1..].starts_with(|c: char| c.is_ascii_digit())
-                })
-                .map(|(i, id)| qualtrics_item(i, id, second.get(i).map_or("", String::as_str)))
-                .collect();
-            return Some(Wide {
-                layout: Layout::QualtricsLegacy,
-                header_rows: 2,
-                survey_id: survey_id.to_string(),
-                respondent,
-                time,
-                fixed_time: None,
-                time_zone: None,
-                weight: position(second, &["weight", "Weight"]),
-                status: position(second, &["Status"]),
-                items,
-                names: first.clone(),
-                notes: Vec::new(),
-            });
+        if is_qualtrics_legacy(first, second) {
+            return Wide::qualtrics_legacy(first, second, survey_id);
         }
-        if !second.iter().any(|c| {
-            matches!(
-                c.trim(),
-                "Response" | "Open-Ended Response" | "Svar" | "Öppet svar"
-            )
-        }) {
+        if !second.iter().any(|c| is_response_label(c.trim())) {
             return None;
         }
-        // A file pandas re-saved writes `Unnamed: N` over the option columns, and its index.
-        let first: Vec<String> = first
+        Wide::survey_monkey(&rows, survey_id)
+    }
+
+    /// Qualtrics' export: column ids, labels, then the import ids (`{"ImportId":"QID2_1"}`).
+    fn qualtrics(
+        first: &[String],
+        second: &[String],
+        import_ids: &[String],
+        survey_id: &str,
+    ) -> Option<Wide> {
+        let respondent = position(first, &["ResponseId", "ResponseID"])?;
+        let time = position(first, &["RecordedDate", "EndDate", "StartDate"])?;
+        let time_zone = import_ids.get(time).and_then(|c| {
+            serde_json::from_str::<serde_json::Value>(c)
+                .ok()?
+                .get("timeZone")?
+                .as_str()
+                .map(str::to_string)
+        });
+        let weight = position(first, &["weight", "vikt", "Weight"]);
+        let mut items: Vec<Item> = first
             .iter()
-            .map(|c| {
-                if c.trim().starts_with("Unnamed: ") {
-                    String::new()
-                } else {
-                    c.clone()
-                }
-            })
+            .enumerate()
+            .filter(|(i, _)| import_ids.get(*i).is_some_and(|c| c.contains("\"QID")))
+            .map(|(i, id)| qualtrics_item(i, id, second.get(i).map_or("", String::as_str)))
             .collect();
-        let first = &first;
+        let notes = name_repeated_questions(&mut items, import_ids);
+        Some(Wide {
+            layout: Layout::Qualtrics,
+            header_rows: 3,
+            survey_id: survey_id.to_string(),
+            respondent,
+            time: Some(time),
+            fixed_time: None,
+            time_zone,
+            weight,
+            status: position(first, &["Status"]),
+            items,
+            names: first.to_vec(),
+            notes,
+        })
+    }
+
+    /// Qualtrics' legacy layout: `V1`…`V10` (response metadata) and question ids, then the
+    /// labels, whose metadata columns are `ResponseID`, `StartDate`, `EndDate`, `Status`.
+    fn qualtrics_legacy(first: &[String], second: &[String], survey_id: &str) -> Option<Wide> {
+        let respondent = position(second, &["ResponseID", "ResponseId"])?;
+        let time = position(second, &["EndDate", "RecordedDate", "StartDate"]);
+        let items = first
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| is_question_id(id))
+            .map(|(i, id)| qualtrics_item(i, id, second.get(i).map_or("", String::as_str)))
+            .collect();
+        Some(Wide {
+            layout: Layout::QualtricsLegacy,
+            header_rows: 2,
+            survey_id: survey_id.to_string(),
+            respondent,
+            time,
+            fixed_time: None,
+            time_zone: None,
+            weight: position(second, &["weight", "Weight"]),
+            status: position(second, &["Status"]),
+            items,
+            names: first.to_vec(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// SurveyMonkey's export: the question texts over a row of `Response` / option labels.
+    fn survey_monkey(rows: &[Vec<String>], survey_id: &str) -> Option<Wide> {
+        let first = without_pandas_names(&rows[0]);
+        let second = &rows[1];
         let mut notes = Vec::new();
-        let respondent = match position(first, &["Respondent ID", "RespondentID", "Respondent-ID"])
-        {
-            Some(column) => column,
-            None if first.first().is_some_and(|c| c.trim().is_empty())
-                && rows
-                    .get(2)
-                    .and_then(|r| r.first())
-                    .is_some_and(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit())) =>
-            {
-                notes.push("the export has no `Respondent ID` column: respondents are named by the row numbers in its first column (an index pandas wrote)".to_string());
-                0
-            }
-            None => return None,
-        };
+        let respondent = survey_monkey_respondent(rows, &first, &mut notes)?;
         let time = position(
-            first,
+            &first,
             &[
                 "End Date",
                 "EndDate",
@@ -270,50 +375,7 @@ impl Wide {
                 "Startdatum",
             ],
         );
-        let metadata = [
-            "respondent id",
-            "respondentid",
-            "collector id",
-            "collectorid",
-            "start date",
-            "startdate",
-            "end date",
-            "enddate",
-            "ip address",
-            "ipaddress",
-            "email address",
-            "emailaddress",
-            "first name",
-            "firstname",
-            "last name",
-            "lastname",
-            "custom data 1",
-            "custom data",
-            "customdata",
-            "slutdatum",
-            "startdatum",
-        ];
-        let mut items = Vec::new();
-        let mut question = String::new();
-        for (i, cell) in first.iter().enumerate() {
-            if !cell.trim().is_empty() {
-                question = cell.trim().to_string();
-            }
-            if metadata.contains(&question.to_lowercase().as_str()) || question.is_empty() {
-                continue;
-            }
-            let option = second.get(i).map_or("", |s| s.trim());
-            let (brand, choice) = match option {
-                "" | "Response" | "Svar" | "Open-Ended Response" | "Öppet svar" => (None, false),
-                other => (Some(other.to_string()), true),
-            };
-            items.push(Item {
-                column: i,
-                question: question.clone(),
-                brand,
-                choice,
-            });
-        }
+        let items = survey_monkey_items(&first, second);
         Some(Wide {
             layout: Layout::SurveyMonkey,
             header_rows: 2,
@@ -325,7 +387,7 @@ impl Wide {
             weight: None,
             status: None,
             items,
-            names: first.clone(),
+            names: first,
             notes,
         })
     }

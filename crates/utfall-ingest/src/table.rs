@@ -15,11 +15,17 @@ use utfall_model::catalog::{ColumnType, Table};
 /// A typed value on its way into a table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// Text, for a `text` column.
     Text(String),
+    /// A number, for a `float` column.
     Float(f64),
+    /// A whole number, for an `integer` column.
     Integer(i64),
+    /// Yes or no, for a `bool` column.
     Bool(bool),
+    /// A calendar day, for a `date` column.
     Date(Date),
+    /// An instant, for a `timestamp` column (stored in UTC).
     Timestamp(Timestamp),
 }
 
@@ -27,13 +33,21 @@ pub enum Value {
 /// one record to one row (`generic`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed<'a> {
+    /// No value: the column is empty.
     Null,
+    /// Text borrowed from the record.
     Str(&'a str),
+    /// Text owned rather than borrowed (a hashed or masked address).
     Owned(String),
+    /// A number.
     Float(f64),
+    /// A whole number.
     Integer(i64),
+    /// Yes or no.
     Bool(bool),
+    /// A calendar day.
     Date(Date),
+    /// An instant, in UTC.
     Timestamp(Timestamp),
 }
 
@@ -59,6 +73,7 @@ pub fn arrow_type(ty: ColumnType) -> DataType {
     }
 }
 
+/// The Arrow schema of a catalog table: its columns in order, with their types and nullability.
 pub fn schema(table: &Table) -> SchemaRef {
     Arc::new(Schema::new(
         table
@@ -89,7 +104,9 @@ fn days_since_epoch(date: Date) -> i32 {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("column `{column}`: {reason}")]
 pub struct CellError {
+    /// The column the value was for (empty when the whole record is at fault).
     pub column: String,
+    /// Why it does not fit, for people.
     pub reason: String,
 }
 
@@ -103,6 +120,7 @@ pub struct TableBuilder {
 }
 
 impl TableBuilder {
+    /// An empty builder for `table`'s rows.
     pub fn new(table: &Table) -> TableBuilder {
         let columns = table
             .columns
@@ -126,14 +144,17 @@ impl TableBuilder {
         }
     }
 
+    /// The table the rows are for.
     pub fn table(&self) -> &Table {
         &self.table
     }
 
+    /// How many rows have been added since the last batch.
     pub fn len(&self) -> usize {
         self.n_rows
     }
 
+    /// Whether no row has been added since the last batch.
     pub fn is_empty(&self) -> bool {
         self.n_rows == 0
     }

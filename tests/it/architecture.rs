@@ -240,7 +240,11 @@ fn the_engine_owns_no_runtime() {
             continue;
         }
         for forbidden in ["block_on", "Runtime::new", "runtime::Builder"] {
-            assert!(!code.contains(forbidden), "{} uses {forbidden}", file.display());
+            assert!(
+                !code.contains(forbidden),
+                "{} uses {forbidden}",
+                file.display()
+            );
         }
     }
     assert!(!dependencies_of("utfall-engine").contains(&"tokio".to_string()));

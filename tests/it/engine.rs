@@ -1112,11 +1112,19 @@ fn collapse_merges_consecutive_touches_of_one_channel() {
     // email 7/6, paid search 5/6.
     let plain = attribution_json(dir.path(), &["--model", "linear"]);
     close(Some(credit(&plain, "email", "linear")), 7.0 / 6.0, "email");
-    close(Some(credit(&plain, "paid_search", "linear")), 5.0 / 6.0, "paid_search");
+    close(
+        Some(credit(&plain, "paid_search", "linear")),
+        5.0 / 6.0,
+        "paid_search",
+    );
     // Collapsed, p1's journey is email → paid search: ½ each, so 1 and 1.
     let collapsed = attribution_json(dir.path(), &["--model", "linear", "--collapse"]);
     close(Some(credit(&collapsed, "email", "linear")), 1.0, "email");
-    close(Some(credit(&collapsed, "paid_search", "linear")), 1.0, "paid_search");
+    close(
+        Some(credit(&collapsed, "paid_search", "linear")),
+        1.0,
+        "paid_search",
+    );
 }
 
 #[test]
@@ -1134,12 +1142,23 @@ fn markov_order_applies_to_the_credits_as_to_the_intervals() {
     );
     let by_file = |order: &str| -> Vec<(String, f64)> {
         let output = utfall()
-            .args(["attribution", "paths", "--model", "markov", "--order", order])
+            .args([
+                "attribution",
+                "paths",
+                "--model",
+                "markov",
+                "--order",
+                order,
+            ])
             .args(["--format", "json"])
             .arg(&file)
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         report["channels"]
             .as_array()
@@ -1154,7 +1173,10 @@ fn markov_order_applies_to_the_credits_as_to_the_intervals() {
             .collect()
     };
     let (first_order, second_order) = (by_file("1"), by_file("2"));
-    assert_ne!(first_order, second_order, "the orders must differ on these journeys");
+    assert_ne!(
+        first_order, second_order,
+        "the orders must differ on these journeys"
+    );
     let workspace = attribution_json(path, &["--model", "markov", "--order", "2"]);
     for (channel, want) in &second_order {
         close(Some(credit(&workspace, channel, "markov")), *want, channel);
@@ -1171,7 +1193,14 @@ fn compare_puts_every_model_beside_the_chosen_one() {
     let email = credit(&report, "email", "shapley");
     let paid = credit(&report, "paid_search", "shapley");
     let first = report["rows"][0]["channel"].as_str().unwrap();
-    assert_eq!(first, if email >= paid { "email" } else { "paid_search" });
+    assert_eq!(
+        first,
+        if email >= paid {
+            "email"
+        } else {
+            "paid_search"
+        }
+    );
     let table = utfall()
         .args(["attribution", "--model", "shapley", "--compare", "-C"])
         .arg(dir.path())
@@ -1197,8 +1226,20 @@ fn kpi_show_compares_a_running_quarter_to_date() {
     import(path, "spend", &spend);
     let report = crate::json(
         &[
-            "kpi", "show", "marketing_spend", "--grain", "quarter", "--from", "2026-01-01",
-            "--to", "2026-05-15", "--compare", "previous", "--today", "2026-05-15", "--format",
+            "kpi",
+            "show",
+            "marketing_spend",
+            "--grain",
+            "quarter",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-05-15",
+            "--compare",
+            "previous",
+            "--today",
+            "2026-05-15",
+            "--format",
             "json",
         ],
         path,

@@ -19,7 +19,6 @@ pub mod paths;
 pub mod preset;
 pub mod report;
 pub mod sheet;
-#[allow(missing_docs)]
 pub mod store;
 pub mod survey;
 pub mod table;

@@ -228,7 +228,7 @@ impl ProgressReporter {
     }
 }
 
-impl utfall_ingest::import::Reporter for ProgressReporter {
+impl utfall_app::import::Reporter for ProgressReporter {
     fn progress(&self, done: u64, total: u64) {
         self.bar.set_length(total);
         self.bar.set_position(done);

@@ -31,7 +31,7 @@ pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     };
     let today = args
         .today
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+        .unwrap_or_else(|| utfall_app::session::today_in_default_zone(utfall_app::Clock::System));
     let default_name = args
         .name
         .clone()

@@ -9,8 +9,10 @@
 
 pub mod attribution;
 pub mod definitions;
+pub mod demo;
 mod error;
 pub mod explain;
+pub mod import;
 pub mod mmm;
 pub mod review;
 pub mod scorecard;

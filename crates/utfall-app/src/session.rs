@@ -181,3 +181,9 @@ pub fn load(dir: &Path) -> Result<Workspace, AppError> {
         AppError::user(format!("cannot open `{}`", dir.display())).caused_by(error)
     })
 }
+
+/// Today by `clock` in the default time zone (for a workspace not written yet: `init`, `demo`).
+pub fn today_in_default_zone(clock: Clock) -> Date {
+    let zone = TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC);
+    clock.today(&zone)
+}

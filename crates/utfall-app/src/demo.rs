@@ -1,0 +1,134 @@
+//! The demo company: its exports generated, then imported through the real connectors.
+
+use std::path::{Path, PathBuf};
+
+pub use utfall_demo::Size;
+use utfall_demo::{DemoConfig, generate};
+use utfall_ingest::import::{ImportOptions, Silent, import_file};
+use utfall_ingest::parse::DateOrder;
+use utfall_model::period::{Grain, Period};
+
+use crate::error::AppError;
+use crate::session::{Clock, DEFAULT_TIME_ZONE, data_store, load};
+
+/// What to install.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoRequest {
+    /// The seed: the same seed gives the same files.
+    pub seed: u64,
+    /// How much data.
+    pub size: Size,
+    /// The last day of data comes from this clock (in the demo's time zone).
+    pub clock: Clock,
+    /// Replace a demo already in the folder.
+    pub force: bool,
+    /// Import the files after generating them.
+    pub import: bool,
+}
+
+/// One export imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoImport {
+    /// The file, relative to the workspace.
+    pub file: PathBuf,
+    /// Rows imported.
+    pub imported: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// The tables it filled.
+    pub tables: Vec<String>,
+}
+
+/// The demo as installed.
+#[derive(Debug, Clone)]
+pub struct DemoInstalled {
+    /// The last day of data.
+    pub today: jiff::civil::Date,
+    /// The generated truth's totals (leads, accounts, deals, web events).
+    pub totals: serde_json::Value,
+    /// Where the truth is.
+    pub truth_file: PathBuf,
+    /// The exports imported (empty without import).
+    pub imports: Vec<DemoImport>,
+    /// The last complete fiscal quarter (the scorecard to show).
+    pub last_quarter: Period,
+    /// The year of the latest October fair whose two weeks after have passed.
+    pub fair_year: i16,
+}
+
+/// Generates the demo company into `dir` and imports its exports.
+pub fn install(dir: &Path, request: &DemoRequest) -> Result<DemoInstalled, AppError> {
+    if dir.join("utfall.toml").exists() {
+        if !request.force {
+            return Err(
+                AppError::user(format!("`{}` already holds a workspace", dir.display()))
+                    .hint("pass `--force` to replace the demo, or name another folder"),
+            );
+        }
+        for old in ["data", "exports", "plan", "kpis"] {
+            let _ = std::fs::remove_dir_all(dir.join(old));
+        }
+    }
+    let zone = jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE)
+        .map_err(|_| AppError::internal("no time zone data"))?;
+    let today = request.clock.today(&zone);
+    let config = DemoConfig {
+        seed: request.seed,
+        size: request.size,
+        today,
+        history_days: None,
+    };
+    let (exports, truth) = generate(dir, &config)
+        .map_err(|error| AppError::internal("failed to write the demo").caused_by(error))?;
+    let workspace = load(dir)?;
+    let calendar = utfall_model::check::calendar(&workspace);
+    let mut imports = Vec::new();
+    if request.import {
+        let store = data_store(dir, &workspace);
+        let catalog = utfall_model::check::catalog(&workspace);
+        for export in &exports {
+            let options = ImportOptions {
+                preset: export.preset.to_string(),
+                mapping: Default::default(),
+                table: export.table.map(str::to_string),
+                constants: Default::default(),
+                // The demo company's exports are in kronor where they do not say.
+                currency: Some("SEK".into()),
+                workspace_currency: "SEK".into(),
+                time_zone: zone.clone(),
+                delimiter: None,
+                decimal_comma: None,
+                date_order: None,
+                default_date_order: DateOrder::DayFirst,
+                encoding: None,
+                dry_run: false,
+            };
+            let summary = import_file(&store, &export.path, &options, &catalog, &Silent).map_err(
+                |error| AppError::internal("the demo's exports did not import").caused_by(error),
+            )?;
+            imports.push(DemoImport {
+                file: export
+                    .path
+                    .strip_prefix(dir)
+                    .unwrap_or(&export.path)
+                    .to_path_buf(),
+                imported: summary.imported,
+                rejected: summary.rejected,
+                tables: summary.tables,
+            });
+        }
+    }
+    Ok(DemoInstalled {
+        today,
+        totals: truth["totals"].clone(),
+        truth_file: dir.join("truth.json"),
+        imports,
+        last_quarter: Period::containing(today, Grain::FiscalQuarter, &calendar)
+            .previous(&calendar),
+        fair_year: if (today.month(), today.day()) > (10, 24) {
+            today.year()
+        } else {
+            today.year() - 1
+        },
+    })
+}

@@ -1,9 +1,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use serde_json::json;
 use utfall_model::check::check;
-use utfall_model::diagnostic::{Severity, line_col, render};
+use utfall_model::diagnostic::{Severity, render};
 use utfall_model::workspace::Workspace;
 
 use crate::cli::{CheckArgs, Format};
@@ -21,40 +20,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let failed = n_errors > 0 || (args.deny_warnings && n_warnings > 0);
 
     if args.format == Format::Json {
-        let items: Vec<serde_json::Value> = diagnostics
-            .iter()
-            .map(|d| {
-                let file = d.file.map(|f| &workspace.files[f]);
-                let start = file
-                    .zip(d.span.as_ref())
-                    .map(|(f, s)| line_col(&f.text, s.start));
-                let end = file
-                    .zip(d.span.as_ref())
-                    .map(|(f, s)| line_col(&f.text, s.end));
-                json!({
-                    "severity": d.severity.as_str(),
-                    "code": d.code,
-                    "message": d.message,
-                    "file": file.map(|f| f.path.as_str()),
-                    "line": start.map(|p| p.0),
-                    "column": start.map(|p| p.1),
-                    "end_line": end.map(|p| p.0),
-                    "end_column": end.map(|p| p.1),
-                    "label": d.label,
-                    "hint": d.hint,
-                })
-            })
-            .collect();
-        let report = json!({
-            "workspace": args.dir.display().to_string(),
-            "files": workspace.files.len(),
-            "goals": workspace.goals.len(),
-            "kpis": workspace.kpis.len(),
-            "errors": n_errors,
-            "warnings": n_warnings,
-            "diagnostics": items,
-        });
-        print_json(&report)?;
+        let shown_as = args.dir.display().to_string();
+        print_json(&utfall_app::definitions::check_report(
+            &shown_as, &workspace,
+        ))?;
     } else {
         let color = color_stderr();
         let mut text = String::new();

@@ -124,8 +124,26 @@ fn guided(
         .with_prompt(t("Valuta", "Currency"))
         .default(plan.currency.clone())
         .interact_text()?;
+    who(&mut plan, locale)?;
+    why(&mut plan, locale)?;
+    what(&mut plan, locale)?;
+    how(&mut plan, locale)?;
+    if !Confirm::new()
+        .with_prompt(t("Skapa arbetsytan?", "Create the workspace?"))
+        .default(true)
+        .interact()?
+    {
+        return Err(dialoguer::Error::IO(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "cancelled",
+        )));
+    }
+    Ok(plan)
+}
 
-    // 1. Who takes part, and for whom.
+/// 1. Who takes part, and for whom.
+fn who(plan: &mut Plan, locale: Locale) -> Result<(), dialoguer::Error> {
+    let t = |sv: &str, en: &str| text(locale, sv, en);
     eprintln!(
         "\n{}",
         t(
@@ -161,8 +179,12 @@ fn guided(
         .into_iter()
         .map(|i| departments[i].to_string())
         .collect();
+    Ok(())
+}
 
-    // 2. Why: the goals.
+/// 2. Why: the goals.
+fn why(plan: &mut Plan, locale: Locale) -> Result<(), dialoguer::Error> {
+    let t = |sv: &str, en: &str| text(locale, sv, en);
     eprintln!(
         "\n{}",
         t(
@@ -194,9 +216,13 @@ fn guided(
         .map(|(_, g)| g.id.clone())
         .collect();
     plan.goals.retain(|g| !dropped.contains(&g.id));
-    drop_goal_trees(&mut plan, &dropped);
+    drop_goal_trees(plan, &dropped);
+    Ok(())
+}
 
-    // 3. What: KPIs per goal, from the library.
+/// 3. What: KPIs per goal, from the library.
+fn what(plan: &mut Plan, locale: Locale) -> Result<(), dialoguer::Error> {
+    let t = |sv: &str, en: &str| text(locale, sv, en);
     eprintln!(
         "\n{}",
         t(
@@ -242,8 +268,12 @@ fn guided(
             });
         }
     }
+    Ok(())
+}
 
-    // 4. How: the sources.
+/// 4. How: the sources.
+fn how(plan: &mut Plan, locale: Locale) -> Result<(), dialoguer::Error> {
+    let t = |sv: &str, en: &str| text(locale, sv, en);
     eprintln!(
         "\n{}",
         t(
@@ -272,17 +302,7 @@ fn guided(
     for kpi in &mut plan.kpis {
         kpi.sources.retain(|s| kept.contains(s));
     }
-    if !Confirm::new()
-        .with_prompt(t("Skapa arbetsytan?", "Create the workspace?"))
-        .default(true)
-        .interact()?
-    {
-        return Err(dialoguer::Error::IO(std::io::Error::new(
-            std::io::ErrorKind::Interrupted,
-            "cancelled",
-        )));
-    }
-    Ok(plan)
+    Ok(())
 }
 
 /// Removes the KPIs serving dropped goals, with everything below them.

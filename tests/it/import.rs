@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use arrow::util::display::{ArrayFormatter, FormatOptions};
-use utfall_ingest::store::DataStore;
+use utfall_ingest::store::{DataStore, FAILPOINT_VARIABLE};
 use utfall_model::catalog::Catalog;
 
 use crate::{new_workspace, utfall};
@@ -310,93 +310,84 @@ fn a_missing_column_is_named_with_the_labels_looked_for() {
     );
 }
 
-/// An import stopped at each step of the commit protocol (`UTFALL_FAILPOINT`, which aborts the
-/// process as a crash would) leaves the old state or the new one, never a mix; the next import
-/// completes and the one after removes whatever the stopped one left.
-#[test]
-fn kill_during_import_leaves_the_workspace_consistent() {
-    use std::os::unix::process::ExitStatusExt as _;
-    use utfall_ingest::store::{FAILPOINT_VARIABLE, FAILPOINTS};
+// The failpoint test's helpers.
 
-    type State = BTreeMap<String, Vec<BTreeMap<String, String>>>;
-    const HEADER: &str = "date,platform,channel,campaign_id,campaign_name,cost,currency\n";
+type TableState = BTreeMap<String, Vec<BTreeMap<String, String>>>;
+const SPEND_HEADER: &str = "date,platform,channel,campaign_id,campaign_name,cost,currency\n";
 
-    /// Every canonical table's rows, sorted, and the number of imports logged.
-    fn state(workspace: &Path) -> (State, usize) {
-        let tables = Catalog::canonical()
-            .tables
-            .iter()
-            .map(|table| {
-                let mut rows = rows(workspace, &table.name);
-                rows.sort();
-                (table.name.clone(), rows)
-            })
-            .collect();
-        let n_imports = manifest(workspace)["imports"].as_array().unwrap().len();
-        (tables, n_imports)
+/// Every canonical table's rows, sorted, and the number of imports logged.
+fn table_state(workspace: &Path) -> (TableState, usize) {
+    let tables = Catalog::canonical()
+        .tables
+        .iter()
+        .map(|table| {
+            let mut rows = rows(workspace, &table.name);
+            rows.sort();
+            (table.name.clone(), rows)
+        })
+        .collect();
+    let n_imports = manifest(workspace)["imports"].as_array().unwrap().len();
+    (tables, n_imports)
+}
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
     }
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap().flatten() {
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
+}
+/// `utfall import --preset generic --table spend --allow-rejects FILE` with the failpoint.
+fn import_spend(workspace: &Path, file: &Path, failpoint: Option<&str>) -> std::process::Output {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("utfall"));
+    command
+        .args(["import", "--preset", "generic", "--table", "spend"])
+        .args(["--allow-rejects", "-C"])
+        .arg(workspace)
+        .arg(file)
+        .env_remove(FAILPOINT_VARIABLE);
+    if let Some(failpoint) = failpoint {
+        command.env(FAILPOINT_VARIABLE, failpoint);
+    }
+    command.output().unwrap()
+}
+fn assert_success(output: &std::process::Output, what: &str) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{what}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+/// Every file in the data folder (but the manifest and the lock), relative to it.
+fn files_on_disk(data: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_on_disk(data, &path, out);
+        } else {
+            let relative = path
+                .strip_prefix(data)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if relative != "_manifest.json" && relative != "_lock" {
+                out.push(relative);
             }
         }
     }
-    /// `utfall import --preset generic --table spend --allow-rejects FILE` with the failpoint.
-    fn import_spend(
-        workspace: &Path,
-        file: &Path,
-        failpoint: Option<&str>,
-    ) -> std::process::Output {
-        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("utfall"));
-        command
-            .args(["import", "--preset", "generic", "--table", "spend"])
-            .args(["--allow-rejects", "-C"])
-            .arg(workspace)
-            .arg(file)
-            .env_remove(FAILPOINT_VARIABLE);
-        if let Some(failpoint) = failpoint {
-            command.env(FAILPOINT_VARIABLE, failpoint);
-        }
-        command.output().unwrap()
-    }
-    fn assert_success(output: &std::process::Output, what: &str) {
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{what}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    /// Every file in the data folder (but the manifest and the lock), relative to it.
-    fn files_on_disk(data: &Path, dir: &Path, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                files_on_disk(data, &path, out);
-            } else {
-                let relative = path
-                    .strip_prefix(data)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                if relative != "_manifest.json" && relative != "_lock" {
-                    out.push(relative);
-                }
-            }
-        }
-    }
+}
 
-    // The state before: eight parts of spend (the Google Ads report and seven small files, the
-    // last restating a row of the first, so that the manifest lists a retired file).
+/// The state before: eight parts of spend (the Google Ads report and seven small files, the
+/// last restating a row of the first, so that the manifest lists a retired file).
+fn eight_parts_of_spend() -> tempfile::TempDir {
     let base = new_workspace("b2b");
     import(base.path(), "google-ads", &fixture("google_ads_report.csv"));
     for k in 0..7 {
-        let mut text = String::from(HEADER);
+        let mut text = String::from(SPEND_HEADER);
         for i in 0..5 {
             text.push_str(&format!(
                 "2025-03-{:02},manual,print,c{k}-{i},Kampanj {k},{k}{i}.5,SEK\n",
@@ -416,7 +407,53 @@ fn kill_during_import_leaves_the_workspace_consistent() {
         8
     );
     assert_eq!(before["retired"].as_array().unwrap().len(), 1);
-    let old = state(base.path());
+
+    base
+}
+
+/// The files in the data folder and the ones its manifest names (current parts, the files
+/// the last change replaced, the import log's quarantines), both sorted.
+fn files_and_manifest(workspace: &Path) -> (Vec<String>, Vec<String>) {
+    let data = workspace.join("data");
+    let mut files = Vec::new();
+    files_on_disk(&data, &data, &mut files);
+    files.sort();
+    let manifest = manifest(workspace);
+    let mut named: Vec<String> = manifest["tables"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|t| t["parts"].as_array().unwrap())
+        .map(|p| p["file"].as_str().unwrap().to_string())
+        .chain(
+            manifest["retired"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| f.as_str().unwrap().to_string()),
+        )
+        .chain(
+            manifest["imports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|i| i["quarantine"].as_str().map(str::to_string)),
+        )
+        .collect();
+    named.sort();
+    (files, named)
+}
+
+/// An import stopped at each step of the commit protocol (`UTFALL_FAILPOINT`, which aborts the
+/// process as a crash would) leaves the old state or the new one, never a mix; the next import
+/// completes and the one after removes whatever the stopped one left.
+#[test]
+fn kill_during_import_leaves_the_workspace_consistent() {
+    use std::os::unix::process::ExitStatusExt as _;
+    use utfall_ingest::store::FAILPOINTS;
+
+    let base = eight_parts_of_spend();
+    let old = table_state(base.path());
 
     // The change: it restates a row (a part is rewritten), adds a ninth part (the small ones
     // are compacted) and has a rejected row (a quarantine is moved into place).
@@ -424,7 +461,7 @@ fn kill_during_import_leaves_the_workspace_consistent() {
     std::fs::write(
         &change,
         format!(
-            "{HEADER}2025-03-01,manual,print,c1-0,Kampanj 1,77.5,SEK\n\
+            "{SPEND_HEADER}2025-03-01,manual,print,c1-0,Kampanj 1,77.5,SEK\n\
              2025-04-01,manual,print,c9-0,Kampanj 9,1.5,SEK\n\
              2025-04-02,manual,print,c9-1,Kampanj 9,not a number,SEK\n"
         ),
@@ -433,13 +470,13 @@ fn kill_during_import_leaves_the_workspace_consistent() {
     let later = base.path().join("later.csv");
     std::fs::write(
         &later,
-        format!("{HEADER}2025-05-01,manual,print,c10-0,Kampanj 10,2.5,SEK\n"),
+        format!("{SPEND_HEADER}2025-05-01,manual,print,c10-0,Kampanj 10,2.5,SEK\n"),
     )
     .unwrap();
     let reference = tempfile::tempdir().unwrap();
     copy_dir(base.path(), reference.path());
     assert_success(&import_spend(reference.path(), &change, None), "the change");
-    let new = state(reference.path());
+    let new = table_state(reference.path());
     assert_ne!(old.0, new.0);
     assert_eq!(new.1, old.1 + 1);
 
@@ -448,7 +485,7 @@ fn kill_during_import_leaves_the_workspace_consistent() {
     copy_dir(base.path(), unknown.path());
     let output = import_spend(unknown.path(), &change, Some("no-such-step"));
     assert_success(&output, "an unknown failpoint");
-    assert_eq!(state(unknown.path()).0, new.0);
+    assert_eq!(table_state(unknown.path()).0, new.0);
 
     for &failpoint in FAILPOINTS {
         let dir = tempfile::tempdir().unwrap();
@@ -463,44 +500,18 @@ fn kill_during_import_leaves_the_workspace_consistent() {
             String::from_utf8_lossy(&output.stderr)
         );
         // The manifest parses and every table reads whole, in the old state or the new.
-        let stopped = state(dir.path());
+        let stopped = table_state(dir.path());
         assert!(
             stopped == old || stopped == new,
             "a mixed state after a crash at `{failpoint}`"
         );
         // The import run again completes (or finds the change already made).
         assert_success(&import_spend(dir.path(), &change, None), failpoint);
-        assert_eq!(state(dir.path()).0, new.0, "after `{failpoint}`");
+        assert_eq!(table_state(dir.path()).0, new.0, "after `{failpoint}`");
         // After a later change, the files on disk are exactly the manifest's: the current
         // parts, the files the last change replaced, and the quarantines of the import log.
         assert_success(&import_spend(dir.path(), &later, None), failpoint);
-        let data = dir.path().join("data");
-        let mut files = Vec::new();
-        files_on_disk(&data, &data, &mut files);
-        files.sort();
-        let manifest = manifest(dir.path());
-        let mut named: Vec<String> = manifest["tables"]
-            .as_object()
-            .unwrap()
-            .values()
-            .flat_map(|t| t["parts"].as_array().unwrap())
-            .map(|p| p["file"].as_str().unwrap().to_string())
-            .chain(
-                manifest["retired"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|f| f.as_str().unwrap().to_string()),
-            )
-            .chain(
-                manifest["imports"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter_map(|i| i["quarantine"].as_str().map(str::to_string)),
-            )
-            .collect();
-        named.sort();
+        let (files, named) = files_and_manifest(dir.path());
         assert_eq!(files, named, "after `{failpoint}`");
     }
 }

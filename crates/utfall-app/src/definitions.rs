@@ -155,6 +155,159 @@ pub fn add_kpis(dir: &Path, request: &AddKpis) -> Result<Added, AppError> {
     })
 }
 
+/// What `utfall check` finds in a workspace (the workspace folder named as given).
+pub fn check_report(
+    shown_as: &str,
+    workspace: &utfall_model::workspace::Workspace,
+) -> crate::wire::CheckReport {
+    use utfall_model::diagnostic::{Severity, line_col};
+    let diagnostics = check(workspace);
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let problems = diagnostics
+        .iter()
+        .map(|d| {
+            let file = d.file.map(|f| &workspace.files[f]);
+            let at = |offset: fn(&std::ops::Range<usize>) -> usize| {
+                file.zip(d.span.as_ref())
+                    .map(|(f, s)| line_col(&f.text, offset(s)))
+            };
+            let (start, end) = (at(|s| s.start), at(|s| s.end));
+            crate::wire::CheckedProblem {
+                severity: d.severity.as_str(),
+                code: d.code.to_string(),
+                message: d.message.clone(),
+                file: file.map(|f| f.path.clone()),
+                line: start.map(|p| p.0),
+                column: start.map(|p| p.1),
+                end_line: end.map(|p| p.0),
+                end_column: end.map(|p| p.1),
+                label: d.label.clone(),
+                hint: d.hint.clone(),
+            }
+        })
+        .collect();
+    crate::wire::CheckReport {
+        workspace: shown_as.to_string(),
+        files: workspace.files.len(),
+        goals: workspace.goals.len(),
+        kpis: workspace.kpis.len(),
+        errors,
+        warnings: diagnostics.len() - errors,
+        diagnostics: problems,
+    }
+}
+
+/// The KPI library's entries (those with `tag`, when given).
+pub fn library_entries(
+    locale: utfall_model::locale::Locale,
+    tag: Option<&str>,
+) -> Vec<crate::wire::LibraryEntry> {
+    Library::get()
+        .entries
+        .iter()
+        .filter(|e| tag.is_none_or(|tag| e.def.tags.iter().any(|t| t == tag)))
+        .map(|e| {
+            let formula = e
+                .def
+                .formula
+                .as_ref()
+                .map_or(String::new(), |f| f.get_ref().clone());
+            let description = e.def.description.clone().unwrap_or_default();
+            let name = e.def.name.get_ref();
+            crate::wire::LibraryEntry {
+                id: e.id().to_string(),
+                name: name.get(locale).to_string(),
+                description: description.get(locale).to_string(),
+                names: crate::wire::BothLanguages {
+                    sv: name.sv.clone(),
+                    en: name.en.clone(),
+                },
+                descriptions: crate::wire::BothLanguages {
+                    sv: description.sv.clone(),
+                    en: description.en.clone(),
+                },
+                kind: utfall_model::formula::parse(&formula)
+                    .map_or("invalid", |expr| expr.kind().as_str()),
+                formula,
+                unit: e.def.unit.get_ref().clone(),
+                direction: e.def.direction.get_ref().clone(),
+                tags: e.def.tags.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The goals with their KPI trees (depth-first, each KPI once), then the KPIs under no goal.
+pub fn kpi_tree(
+    workspace: &utfall_model::workspace::Workspace,
+    locale: utfall_model::locale::Locale,
+) -> crate::wire::KpiTreeReport {
+    use crate::wire::{TreeGoal, TreeKpi};
+    use utfall_model::workspace::KpiDef;
+    let tree = utfall_model::tree::KpiTree::new(workspace);
+    let mut seen: Vec<String> = Vec::new();
+    fn walk(
+        tree: &utfall_model::tree::KpiTree<'_>,
+        def: &KpiDef,
+        depth: usize,
+        locale: utfall_model::locale::Locale,
+        rows: &mut Vec<TreeKpi>,
+        seen: &mut Vec<String>,
+    ) {
+        let id = def.id.get_ref();
+        if seen.contains(id) {
+            return;
+        }
+        seen.push(id.clone());
+        let mut label = def.name.get_ref().get(locale).to_string();
+        if let Some(relation) = &def.relation {
+            label.push_str(&format!("  [{}]", relation.get_ref()));
+        }
+        if let Some(role) = &def.role {
+            label.push_str(&format!("  ({})", role.get_ref()));
+        }
+        rows.push(TreeKpi {
+            id: id.clone(),
+            depth,
+            label,
+        });
+        for child in tree.children(id) {
+            walk(tree, child, depth + 1, locale, rows, seen);
+        }
+    }
+    let mut goals = Vec::new();
+    for goal in &workspace.goals {
+        let id = goal.def.id.get_ref();
+        let mut kpis = Vec::new();
+        for kpi in &workspace.kpis {
+            if kpi.def.goal.as_ref().is_some_and(|g| g.get_ref() == id) && kpi.def.parent.is_none()
+            {
+                walk(&tree, &kpi.def, 1, locale, &mut kpis, &mut seen);
+            }
+        }
+        goals.push(TreeGoal {
+            id: id.clone(),
+            name: goal.def.name.get_ref().get(locale).to_string(),
+            period: goal
+                .def
+                .period
+                .as_ref()
+                .map_or(String::new(), |p| p.get_ref().clone()),
+            kpis,
+        });
+    }
+    let mut rest = Vec::new();
+    for kpi in &workspace.kpis {
+        if kpi.def.parent.is_none() {
+            walk(&tree, &kpi.def, 1, locale, &mut rest, &mut seen);
+        }
+    }
+    crate::wire::KpiTreeReport { goals, rest }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -377,3 +377,117 @@ impl KpiExport {
             .collect()
     }
 }
+
+/// One problem `utfall check` found, located in its file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckedProblem {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// A stable code, e.g. `unknown-kpi`.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// The file, relative to the workspace.
+    pub file: Option<String>,
+    /// The line it starts on (1-based).
+    pub line: Option<usize>,
+    /// The column it starts at (1-based).
+    pub column: Option<usize>,
+    /// The line it ends on.
+    pub end_line: Option<usize>,
+    /// The column it ends at.
+    pub end_column: Option<usize>,
+    /// What the marked text is.
+    pub label: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+/// What `utfall check` found in a workspace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// The workspace folder as given.
+    pub workspace: String,
+    /// Definition files read.
+    pub files: usize,
+    /// Goals defined.
+    pub goals: usize,
+    /// KPIs defined.
+    pub kpis: usize,
+    /// Errors found.
+    pub errors: usize,
+    /// Warnings found.
+    pub warnings: usize,
+    /// Every problem, by file and position.
+    pub diagnostics: Vec<CheckedProblem>,
+}
+
+/// A text in Swedish and English.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BothLanguages {
+    /// Swedish, if written.
+    pub sv: Option<String>,
+    /// English, if written.
+    pub en: Option<String>,
+}
+
+/// An entry of the KPI library.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryEntry {
+    /// Its id.
+    pub id: String,
+    /// Its name in the asked language.
+    pub name: String,
+    /// Its description in the asked language.
+    pub description: String,
+    /// Its names in both languages.
+    pub names: BothLanguages,
+    /// Its descriptions in both languages.
+    pub descriptions: BothLanguages,
+    /// Its formula (empty when computed from children).
+    pub formula: String,
+    /// The formula's kind (`simple`, `ratio`, `derived`, `cumulative`, `conversion`).
+    pub kind: &'static str,
+    /// Its unit.
+    pub unit: String,
+    /// Which way is good.
+    pub direction: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+}
+
+/// A KPI in the tree of a goal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TreeKpi {
+    /// Its id.
+    pub id: String,
+    /// Its depth (1 for a goal's root KPI).
+    pub depth: usize,
+    /// Its name, with its relation and role, for people.
+    #[serde(skip)]
+    pub label: String,
+}
+
+/// A goal and its KPI tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TreeGoal {
+    /// Its id.
+    pub id: String,
+    /// Its name in the asked language.
+    pub name: String,
+    /// Its period.
+    #[serde(skip)]
+    pub period: String,
+    /// Its KPIs, depth-first.
+    pub kpis: Vec<TreeKpi>,
+}
+
+/// The workspace's goals with their KPI trees, and the KPIs no goal holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiTreeReport {
+    /// The goals.
+    pub goals: Vec<TreeGoal>,
+    /// KPIs under no goal.
+    #[serde(skip)]
+    pub rest: Vec<TreeKpi>,
+}

@@ -46,7 +46,7 @@ pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         }
         let locale = super::locale(lang, None);
         guided(template, &default_name, today, locale)
-            .map_err(|error| anyhow::anyhow!("the guided set-up stopped: {error}"))?
+            .context("the guided set-up stopped")?
     };
 
     let files = plan.render();

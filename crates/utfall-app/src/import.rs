@@ -338,11 +338,14 @@ fn import_error(error: ImportError) -> AppError {
 
 /// Why rows of a preset are skipped on purpose.
 pub fn skipped_why(preset: &str) -> &'static str {
-    match preset {
-        "survey" => "survey previews and tests",
-        "ga4-bigquery" => "consent denied: no user id",
-        "form-submissions" => "no GA client id in the form fill",
-        "google-ads" | "meta-ads" | "linkedin-ads" => "rows without a campaign: account totals",
+    use utfall_model::kinds::Preset;
+    match Preset::parse(preset) {
+        Some(Preset::Survey) => "survey previews and tests",
+        Some(Preset::Ga4Bigquery) => "consent denied: no user id",
+        Some(Preset::FormSubmissions) => "no GA client id in the form fill",
+        Some(Preset::GoogleAds | Preset::MetaAds | Preset::LinkedinAds) => {
+            "rows without a campaign: account totals"
+        }
         _ => "not data",
     }
 }

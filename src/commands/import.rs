@@ -281,22 +281,10 @@ fn show_rejected(args: &ImportArgs, format: Format) -> anyhow::Result<ExitCode> 
     );
     let headers = REJECTED_COLUMNS;
     match format {
-        Format::Json => {
-            let items: Vec<serde_json::Value> = rejected
-                .rows
-                .iter()
-                .map(|row| {
-                    serde_json::Value::Object(
-                        headers
-                            .iter()
-                            .zip(row)
-                            .map(|(h, v)| ((*h).to_string(), v.clone().into()))
-                            .collect(),
-                    )
-                })
-                .collect();
-            print_json(&items)?;
-        }
+        Format::Json => print_json(&utfall_app::wire::TextRows {
+            columns: &headers,
+            rows: &rejected.rows,
+        })?,
         Format::Csv => write_csv(&headers, &rejected.rows)?,
         Format::Table => {
             let short: Vec<Vec<String>> = rejected

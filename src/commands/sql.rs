@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use utfall_app::series::CellValue;
 use utfall_app::series::sql;
 use utfall_app::{Clock, Session};
 
@@ -28,36 +27,11 @@ pub fn run(args: SqlArgs) -> anyhow::Result<ExitCode> {
             Format::Table => print_stdout(&table(&headers, &rows))?,
             Format::Csv => write_csv(&headers, &rows)?,
             // JSON keeps types: numbers as numbers, booleans as booleans, nulls as null.
-            Format::Json => {
-                let items: Vec<serde_json::Value> = result
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        serde_json::Value::Object(
-                            headers
-                                .iter()
-                                .zip(row)
-                                .map(|(h, c)| ((*h).to_string(), json(&c.value)))
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                print_json(&items)?;
-            }
+            Format::Json => print_json(&utfall_app::wire::Rows {
+                columns: &result.columns,
+                rows: &result.rows,
+            })?,
         }
         Ok(ExitCode::SUCCESS)
     })
-}
-
-fn json(value: &CellValue) -> serde_json::Value {
-    match value {
-        CellValue::Null => serde_json::Value::Null,
-        CellValue::Int(v) => (*v).into(),
-        CellValue::UInt(v) => (*v).into(),
-        CellValue::Float(v) => {
-            serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into)
-        }
-        CellValue::Bool(v) => (*v).into(),
-        CellValue::Text(v) => v.clone().into(),
-    }
 }

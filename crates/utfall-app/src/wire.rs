@@ -491,3 +491,69 @@ pub struct KpiTreeReport {
     #[serde(skip)]
     pub rest: Vec<TreeKpi>,
 }
+
+/// Rows of named cells, serialised as one object per row (`[{"channel": "email", "n": 3}]`):
+/// numbers as numbers, booleans as booleans, missing values as `null`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows<'a> {
+    /// The column names.
+    pub columns: &'a [String],
+    /// The rows, one cell per column.
+    pub rows: &'a [Vec<utfall_engine::rows::Cell>],
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap as _, SerializeSeq as _};
+        use utfall_engine::rows::CellValue;
+        struct Row<'r>(&'r [String], &'r [utfall_engine::rows::Cell]);
+        impl Serialize for Row<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (column, cell) in self.0.iter().zip(self.1) {
+                    match &cell.value {
+                        CellValue::Null => map.serialize_entry(column, &())?,
+                        CellValue::Int(v) => map.serialize_entry(column, v)?,
+                        CellValue::UInt(v) => map.serialize_entry(column, v)?,
+                        CellValue::Float(v) if v.is_finite() => map.serialize_entry(column, v)?,
+                        CellValue::Float(_) => map.serialize_entry(column, &())?,
+                        CellValue::Bool(v) => map.serialize_entry(column, v)?,
+                        CellValue::Text(v) => map.serialize_entry(column, v)?,
+                    }
+                }
+                map.end()
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.rows.len()))?;
+        for row in self.rows {
+            seq.serialize_element(&Row(self.columns, row))?;
+        }
+        seq.end()
+    }
+}
+
+/// Rows of text cells under named columns, serialised as one object per row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextRows<'a> {
+    /// The column names.
+    pub columns: &'a [&'a str],
+    /// The rows, one cell per column.
+    pub rows: &'a [Vec<String>],
+}
+
+impl Serialize for TextRows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(Some(self.rows.len()))?;
+        for row in self.rows {
+            let object: std::collections::BTreeMap<&str, &str> = self
+                .columns
+                .iter()
+                .copied()
+                .zip(row.iter().map(String::as_str))
+                .collect();
+            seq.serialize_element(&object)?;
+        }
+        seq.end()
+    }
+}

@@ -557,3 +557,10 @@ impl Serialize for TextRows<'_> {
         seq.end()
     }
 }
+
+// The shapes defined beside their use cases, listed here so that this module is the whole
+// JSON vocabulary.
+pub use crate::attribution::paths::{OrderedCredit, PathChannel, PathsReport};
+pub use crate::attribution::{AttributionReport, AttributionRow, Counted, Credit};
+pub use crate::import::{DryRun, Imported};
+pub use crate::review::{FollowUp, FollowedKpi};

@@ -5,14 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use dialoguer::{Confirm, Input, MultiSelect, Select};
-use utfall_model::check::{check, has_errors};
 use utfall_model::library::Library;
 use utfall_model::locale::Locale;
 use utfall_model::template::{KpiPlan, Plan, Template};
-use utfall_model::workspace::Workspace;
 
 use crate::cli::{InitArgs, Lang, TemplateArg};
-use crate::commands::write_atomically;
 use crate::output::UserError;
 
 pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
@@ -49,28 +46,16 @@ pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             .context("the guided set-up stopped")?
     };
 
-    let files = plan.render();
-    for (relative, text) in &files {
-        let path = args.dir.join(relative);
-        write_atomically(&path, text).with_context(|| {
-            format!("failed to create the workspace in `{}`", args.dir.display())
-        })?;
-    }
-    for folder in ["data", "exports"] {
-        std::fs::create_dir_all(args.dir.join(folder))?;
-    }
-
-    let workspace = Workspace::load(&args.dir)?;
-    let diagnostics = check(&workspace);
+    let created = utfall_app::definitions::create_workspace(&args.dir, &plan, args.force)?;
     eprintln!(
         "created a Utfall workspace in `{}`: {} goals, {} KPIs, {} sources, {} activities",
         args.dir.display(),
-        workspace.goals.len(),
-        workspace.kpis.len(),
-        workspace.sources.len(),
-        workspace.activities.len()
+        created.goals,
+        created.kpis,
+        created.sources,
+        created.activities
     );
-    if has_errors(&diagnostics) {
+    if created.has_errors {
         eprintln!(
             "warning: the new workspace has problems; run `utfall check {}`",
             args.dir.display()

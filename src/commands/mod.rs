@@ -74,8 +74,3 @@ pub fn block_on<T>(
         None => Err(anyhow::anyhow!("no async runtime")),
     }
 }
-
-/// Writes a file atomically: a temporary file in the same folder, then a rename.
-pub fn write_atomically(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
-    Ok(utfall_app::definitions::write_atomically(path, contents)?)
-}

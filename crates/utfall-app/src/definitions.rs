@@ -308,6 +308,55 @@ pub fn kpi_tree(
     crate::wire::KpiTreeReport { goals, rest }
 }
 
+/// What `utfall init` created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// Goals written.
+    pub goals: usize,
+    /// KPIs written.
+    pub kpis: usize,
+    /// Sources written.
+    pub sources: usize,
+    /// Activities written.
+    pub activities: usize,
+    /// Whether `utfall check` finds errors in the new workspace.
+    pub has_errors: bool,
+}
+
+/// Writes a workspace plan's definition files into `dir` (each atomically), with empty `data`
+/// and `exports` folders; refused when `dir` already holds a workspace unless `force`.
+pub fn create_workspace(
+    dir: &Path,
+    plan: &utfall_model::template::Plan,
+    force: bool,
+) -> Result<Created, AppError> {
+    if dir.join("utfall.toml").exists() && !force {
+        return Err(
+            AppError::user(format!("`{}` already holds a Utfall workspace", dir.display()))
+                .hint("use `--force` to overwrite its definition files, or choose another folder"),
+        );
+    }
+    let failed = |error: AppError| {
+        AppError::internal(format!("failed to create the workspace in `{}`", dir.display()))
+            .caused_by(error)
+    };
+    for (relative, text) in plan.render() {
+        write_atomically(&dir.join(relative), &text).map_err(failed)?;
+    }
+    for folder in ["data", "exports"] {
+        let path = dir.join(folder);
+        std::fs::create_dir_all(&path).map_err(|e| failed(io_error("create", &path)(e)))?;
+    }
+    let workspace = load(dir)?;
+    Ok(Created {
+        goals: workspace.goals.len(),
+        kpis: workspace.kpis.len(),
+        sources: workspace.sources.len(),
+        activities: workspace.activities.len(),
+        has_errors: has_errors(&check(&workspace)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::formula::{self, Aggregate, CmpOp, Condition, Expr, Ident, Literal, Span};
 use crate::money::is_currency;
 use crate::period::{Calendar, Grain, Period, WeekStart};
+use crate::tree::KpiTree;
 use crate::workspace::{KpiDef, Located, Workspace};
 
 /// The units a KPI can have.
@@ -107,12 +108,10 @@ struct Checker<'a> {
 
 /// What the checks of one KPI need to know about the others.
 struct KpiContext<'a> {
-    /// Each KPI id's first definition.
-    by_id: BTreeMap<&'a str, &'a Located<KpiDef>>,
-    /// Each KPI's children, in file order.
+    /// The KPIs by id and their parents.
+    tree: KpiTree<'a>,
+    /// Each KPI's children, in file order, with the file each is defined in.
     children: BTreeMap<&'a str, Vec<&'a Located<KpiDef>>>,
-    /// Each KPI's parent.
-    parents: HashMap<&'a str, &'a Spanned<String>>,
     calendar: Calendar,
     /// KPIs that other KPIs' formulas read.
     referenced: BTreeSet<String>,
@@ -548,13 +547,10 @@ impl<'a> Checker<'a> {
     /// practice (in that order, KPI by KPI), then cycles through formulas and unmeasured goals.
     fn check_kpis(&mut self, goal_ids: &BTreeMap<String, (usize, Range<usize>)>) {
         let kpis = &self.workspace.kpis;
+        self.check_kpi_ids();
         let context = KpiContext {
-            by_id: self.check_kpi_ids(),
+            tree: KpiTree::new(self.workspace),
             children: children_by_parent(kpis),
-            parents: kpis
-                .iter()
-                .filter_map(|k| Some((k.def.id.get_ref().as_str(), k.def.parent.as_ref()?)))
-                .collect(),
             calendar: calendar(self.workspace),
             referenced: referenced_kpis(kpis),
         };
@@ -572,8 +568,8 @@ impl<'a> Checker<'a> {
         self.check_unmeasured_goals();
     }
 
-    /// Reports invalid and duplicate KPI ids; returns each id's first definition.
-    fn check_kpi_ids(&mut self) -> BTreeMap<&'a str, &'a Located<KpiDef>> {
+    /// Reports invalid and duplicate KPI ids.
+    fn check_kpi_ids(&mut self) {
         let mut by_id: BTreeMap<&str, &Located<KpiDef>> = BTreeMap::new();
         for kpi in &self.workspace.kpis {
             let (file, def) = (kpi.file, &kpi.def);
@@ -595,7 +591,6 @@ impl<'a> Checker<'a> {
                 by_id.insert(def.id.get_ref(), kpi);
             }
         }
-        by_id
     }
 
     /// A KPI's own fields: name, vocabularies, grain, currency, owners, goal and sources.
@@ -724,7 +719,7 @@ impl<'a> Checker<'a> {
             return;
         };
         let id = def.id.get_ref().as_str();
-        if !context.by_id.contains_key(parent.get_ref().as_str()) {
+        if context.tree.kpi(parent.get_ref()).is_none() {
             self.push(
                 Diagnostic::error(
                     "unknown-kpi",
@@ -733,11 +728,11 @@ impl<'a> Checker<'a> {
                 .at(file, parent.span())
                 .label("unknown parent KPI")
                 .maybe_hint(
-                    did_you_mean(parent.get_ref(), context.by_id.keys().copied())
+                    did_you_mean(parent.get_ref(), context.tree.ids())
                         .map(|s| format!("did you mean `{s}`?")),
                 ),
             );
-        } else if let Some(chain) = parent_cycle(id, &context.parents) {
+        } else if let Some(chain) = context.tree.cycle_through(id) {
             self.push(
                 Diagnostic::error(
                     "cycle",
@@ -809,7 +804,7 @@ impl<'a> Checker<'a> {
         let id = def.id.get_ref();
         let relation = def.relation.as_ref().map(|r| r.get_ref().as_str());
         match &def.formula {
-            Some(formula) => return Some(self.check_formula(file, formula, &context.by_id)),
+            Some(formula) => return Some(self.check_formula(file, formula, &context.tree)),
             None if context.children(id).is_empty() => self.push(
                 Diagnostic::error("not-measurable", format!("KPI `{id}` cannot be measured"))
                     .at(file, def.id.span())
@@ -885,12 +880,11 @@ impl<'a> Checker<'a> {
         }
         if def.owners.is_empty()
             && !is_helper
-            && !ancestors(id, &context.parents).iter().any(|a| {
-                context
-                    .by_id
-                    .get(a)
-                    .is_some_and(|k| !k.def.owners.is_empty())
-            })
+            && !context
+                .tree
+                .ancestors(id)
+                .iter()
+                .any(|a| context.tree.kpi(a).is_some_and(|k| !k.owners.is_empty()))
         {
             self.push(
                 Diagnostic::warning("no-owner", format!("KPI `{id}` has no owner"))
@@ -978,7 +972,7 @@ impl<'a> Checker<'a> {
         &mut self,
         file: usize,
         formula: &Spanned<String>,
-        kpis: &BTreeMap<&str, &Located<KpiDef>>,
+        tree: &KpiTree<'_>,
     ) -> Vec<String> {
         let base = formula_content_offset(self.text(file), formula.span());
         let to_file = |span: Span| base + span.start..base + span.end.max(span.start + 1);
@@ -1000,7 +994,7 @@ impl<'a> Checker<'a> {
         expr.walk(&mut |node| match node {
             Expr::Kpi { id, .. } => {
                 refs.push(id.name.clone());
-                if !kpis.contains_key(id.name.as_str()) {
+                if tree.kpi(&id.name).is_none() {
                     let in_library = crate::library::Library::get().entry(&id.name).is_some();
                     problems.push(
                         Diagnostic::error("unknown-kpi", format!("no KPI is called `{}`", id.name))
@@ -1012,7 +1006,7 @@ impl<'a> Checker<'a> {
                                     id.name, id.name
                                 ))
                             } else {
-                                did_you_mean(&id.name, kpis.keys().copied())
+                                did_you_mean(&id.name, tree.ids())
                                     .map(|s| format!("did you mean `{s}`?"))
                             }),
                     );
@@ -1704,20 +1698,8 @@ pub fn formula_content_offset(text: &str, span: Range<usize>) -> usize {
     }
 }
 
-fn ancestors<'m>(id: &str, parents: &HashMap<&'m str, &'m Spanned<String>>) -> Vec<&'m str> {
-    let mut out = Vec::new();
-    let mut current = id;
-    while let Some(parent) = parents.get(current) {
-        let parent = parent.get_ref().as_str();
-        if out.contains(&parent) || parent == id {
-            break;
-        }
-        out.push(parent);
-        current = parent;
-    }
-    out
-}
-
+/// The chain of goals' parents from `id` back to itself, if `id` is on a cycle (KPIs have
+/// [`KpiTree::cycle_through`]).
 fn parent_cycle(id: &str, parents: &HashMap<&str, &Spanned<String>>) -> Option<Vec<String>> {
     let mut chain = vec![id.to_string()];
     let mut current = id;

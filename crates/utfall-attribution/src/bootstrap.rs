@@ -11,8 +11,11 @@ use crate::paths::{Path, PathSet};
 /// A 90 % interval per channel, for conversions and value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Intervals {
+    /// Each channel's interval of attributed conversions: (5th, 95th percentile).
     pub conversions: Vec<(f64, f64)>,
+    /// Each channel's interval of attributed conversion value: (5th, 95th percentile).
     pub value: Vec<(f64, f64)>,
+    /// How many bootstrap replicates the intervals come from.
     pub replicates: usize,
 }
 

@@ -6,11 +6,17 @@ use crate::paths::PathSet;
 /// Credits of one channel under the three heuristic models.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct HeuristicCredit {
+    /// Conversions credited when the channel is a path's first touch.
     pub first_touch_conversions: f64,
+    /// Conversion value credited when the channel is a path's first touch.
     pub first_touch_value: f64,
+    /// Conversions credited when the channel is a path's last touch.
     pub last_touch_conversions: f64,
+    /// Conversion value credited when the channel is a path's last touch.
     pub last_touch_value: f64,
+    /// Conversions shared equally over every touch of a path.
     pub linear_touch_conversions: f64,
+    /// Conversion value shared equally over every touch of a path.
     pub linear_touch_value: f64,
 }
 

@@ -6,13 +6,16 @@
 pub struct Touch {
     /// Seconds since the Unix epoch.
     pub time: i64,
+    /// The channel (or campaign, activity…) touched, as an index into the caller's names.
     pub channel: u32,
 }
 
 /// An outcome that closes a journey.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Conversion {
+    /// When it converted, in seconds since the Unix epoch.
     pub time: i64,
+    /// The conversion's value (revenue, deal amount…).
     pub value: f64,
     /// Fractional conversions are kept as they are.
     pub weight: f64,
@@ -34,7 +37,9 @@ pub struct JourneyConfig {
 /// The touches that lead to one conversion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Journey {
+    /// The touches in time order.
     pub touches: Vec<Touch>,
+    /// The conversion that closes the journey.
     pub conversion: Conversion,
 }
 
@@ -75,10 +80,13 @@ pub fn build_journeys(
 /// A rule for sharing one conversion among the touches of its journey.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleModel {
+    /// Everything to the first touch.
     FirstTouch,
+    /// Everything to the last touch.
     LastTouch,
     /// The last touch whose channel is not `direct`; the last touch if all are direct.
     LastNonDirect {
+        /// The channel that counts as direct, if any.
         direct: Option<u32>,
     },
     /// Equal shares per touch.
@@ -87,22 +95,30 @@ pub enum RuleModel {
     LinearDistinct,
     /// Weight 2^(−Δ/H) for a touch Δ seconds before the conversion, normalised.
     TimeDecay {
+        /// H: the time, in seconds, over which a touch's weight halves.
         half_life_seconds: f64,
     },
     /// `first` to the first touch, `last` to the last, the rest shared by the middle;
     /// one touch gets everything, two share equally.
     PositionBased {
+        /// The first touch's share.
         first: f64,
+        /// The last touch's share.
         last: f64,
     },
     /// Weights for the milestone touches (first touch, lead creation, opportunity creation,
     /// closed-won) and `rest` for the other touches. Missing milestones drop out and the
     /// weights are renormalised.
     Milestones {
+        /// The first touch's weight.
         first_touch: f64,
+        /// The weight of the last touch at or before the lead was created.
         lead: f64,
+        /// The weight of the last touch at or before the opportunity was created.
         opportunity: f64,
+        /// The weight of the journey's last touch, before the deal was won.
         closed_won: f64,
+        /// The weight shared by the other touches.
         rest: f64,
     },
 }
@@ -241,7 +257,9 @@ fn normalise(weights: &mut [f64]) {
 /// Credits per channel from one model: conversions and value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credits {
+    /// Attributed conversions per channel.
     pub conversions: Vec<f64>,
+    /// Attributed conversion value per channel.
     pub value: Vec<f64>,
 }
 

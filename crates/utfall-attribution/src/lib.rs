@@ -8,7 +8,7 @@
 //! - [`markov`]: Markov chains of order 1–4 with removal effects computed exactly by linear
 //!   algebra rather than by simulation.
 //! - [`shapley`]: Shapley values over channel coalitions, exact up to 20 channels.
-#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bootstrap;
 pub mod heuristic;
@@ -34,8 +34,11 @@ pub enum AttributionError {
     /// A count or value that is negative or not finite.
     #[error("path {path}: {what} must be a finite number of at least 0, not {value}")]
     InvalidNumber {
+        /// The path's position in the input.
         path: usize,
+        /// Which number: conversions, value or non-conversions.
         what: &'static str,
+        /// The number found.
         value: f64,
     },
 }

@@ -30,7 +30,9 @@ pub struct MarkovResult {
     pub removal_effects: Vec<f64>,
     /// Probability that a journey from `(start)` converts.
     pub conversion_probability: f64,
+    /// Transient states of the chain: `(start)` and the channel sequences of the model's order.
     pub n_states: usize,
+    /// Transitions between transient states that the paths take.
     pub n_transitions: usize,
 }
 

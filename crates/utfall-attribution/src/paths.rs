@@ -28,18 +28,22 @@ pub struct Path {
 pub struct PathSet {
     /// Channel names, in order of first appearance.
     pub channels: Vec<String>,
+    /// The distinct paths, in order of first appearance.
     pub paths: Vec<Path>,
 }
 
 impl PathSet {
+    /// How many channels the paths name.
     pub fn n_channels(&self) -> usize {
         self.channels.len()
     }
 
+    /// Conversions over every path.
     pub fn total_conversions(&self) -> f64 {
         self.paths.iter().map(|p| p.conversions).sum()
     }
 
+    /// Conversion value over every path.
     pub fn total_value(&self) -> f64 {
         self.paths.iter().map(|p| p.value).sum()
     }
@@ -82,6 +86,7 @@ pub struct PathSetBuilder {
 }
 
 impl PathSetBuilder {
+    /// An empty builder.
     pub fn new() -> PathSetBuilder {
         PathSetBuilder::default()
     }

@@ -16,7 +16,9 @@ pub const MAX_EXACT_CHANNELS: usize = 20;
 /// Credits per channel: (conversions, value).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapleyResult {
+    /// Shapley value of conversions per channel.
     pub conversions: Vec<f64>,
+    /// Shapley value of conversion value per channel.
     pub value: Vec<f64>,
 }
 

@@ -5,23 +5,32 @@ use std::fmt;
 /// The logical type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
+    /// Free text (`text`, `utf8`, `string`).
     Text,
+    /// A floating-point number (`float`, `f64`, `double`).
     Float,
+    /// A whole number (`integer`, `int`, `i64`).
     Integer,
+    /// True or false (`bool`, `boolean`).
     Bool,
+    /// A calendar day (`date`).
     Date,
+    /// An instant in time (`timestamp`).
     Timestamp,
 }
 
 impl ColumnType {
+    /// Whether `sum`, `avg`, `min` and `max` can read the column.
     pub fn is_numeric(self) -> bool {
         matches!(self, ColumnType::Float | ColumnType::Integer)
     }
 
+    /// Whether the column can be a time column (a date or a timestamp).
     pub fn is_time(self) -> bool {
         matches!(self, ColumnType::Date | ColumnType::Timestamp)
     }
 
+    /// The type a `[[table]]` declaration names, by any of its spellings.
     pub fn parse(text: &str) -> Option<ColumnType> {
         Some(match text {
             "text" | "utf8" | "string" => ColumnType::Text,
@@ -48,25 +57,34 @@ impl fmt::Display for ColumnType {
     }
 }
 
+/// One column of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
+    /// The column's name, as formulas write it.
     pub name: String,
+    /// What the column holds.
     pub ty: ColumnType,
+    /// Whether a row may leave the column empty.
     pub nullable: bool,
 }
 
+/// A table a formula may read: canonical or declared in `sources.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
+    /// The table's name, as formulas write it.
     pub name: String,
+    /// The table's columns, in order.
     pub columns: Vec<Column>,
     /// The time column an aggregate uses when the formula names none.
     pub default_time: Option<String>,
     /// Columns that identify a row (the natural key used to de-duplicate imports).
     pub key: Vec<String>,
+    /// Declared as a `[[table]]` in the workspace rather than canonical.
     pub custom: bool,
 }
 
 impl Table {
+    /// The column with this name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|column| column.name == name)
     }
@@ -359,6 +377,7 @@ pub const ACTIVITY_KINDS: &[&str] = &[
 /// All tables a formula may read.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// The canonical tables, then the workspace's custom ones.
     pub tables: Vec<Table>,
 }
 
@@ -385,10 +404,12 @@ impl Catalog {
         Catalog { tables }
     }
 
+    /// The table with this name.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|table| table.name == name)
     }
 
+    /// Adds a custom table.
     pub fn add(&mut self, table: Table) {
         self.tables.push(table);
     }

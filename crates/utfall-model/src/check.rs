@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::formula::{self, Aggregate, CmpOp, Condition, Expr, Ident, Literal, Span};
 use crate::money::is_currency;
 use crate::period::{Calendar, Grain, Period, WeekStart};
+use crate::tree::KpiTree;
 use crate::workspace::{KpiDef, Located, Workspace};
 
 /// The units a KPI can have.
@@ -103,6 +104,49 @@ struct Checker<'a> {
     workspace: &'a Workspace,
     out: Vec<Diagnostic>,
     catalog: Catalog,
+}
+
+/// What the checks of one KPI need to know about the others.
+struct KpiContext<'a> {
+    /// The KPIs by id and their parents.
+    tree: KpiTree<'a>,
+    /// Each KPI's children, in file order, with the file each is defined in.
+    children: BTreeMap<&'a str, Vec<&'a Located<KpiDef>>>,
+    calendar: Calendar,
+    /// KPIs that other KPIs' formulas read.
+    referenced: BTreeSet<String>,
+}
+
+impl<'a> KpiContext<'a> {
+    fn children(&self, id: &str) -> &[&'a Located<KpiDef>] {
+        self.children.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+fn children_by_parent(kpis: &[Located<KpiDef>]) -> BTreeMap<&str, Vec<&Located<KpiDef>>> {
+    let mut children: BTreeMap<&str, Vec<&Located<KpiDef>>> = BTreeMap::new();
+    for kpi in kpis {
+        if let Some(parent) = &kpi.def.parent {
+            children
+                .entry(parent.get_ref().as_str())
+                .or_default()
+                .push(kpi);
+        }
+    }
+    children
+}
+
+/// The KPIs that some formula reads.
+fn referenced_kpis(kpis: &[Located<KpiDef>]) -> BTreeSet<String> {
+    kpis.iter()
+        .filter_map(|k| formula::parse(k.def.formula.as_ref()?.get_ref()).ok())
+        .flat_map(|expr| {
+            expr.kpi_refs()
+                .into_iter()
+                .map(|id| id.name.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn one_of(values: &[&str]) -> String {
@@ -499,10 +543,35 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks every KPI: ids, then each KPI's fields, place in the tree, formula, targets and
+    /// practice (in that order, KPI by KPI), then cycles through formulas and unmeasured goals.
     fn check_kpis(&mut self, goal_ids: &BTreeMap<String, (usize, Range<usize>)>) {
         let kpis = &self.workspace.kpis;
-        let mut by_id: BTreeMap<&str, &Located<KpiDef>> = BTreeMap::new();
+        self.check_kpi_ids();
+        let context = KpiContext {
+            tree: KpiTree::new(self.workspace),
+            children: children_by_parent(kpis),
+            calendar: calendar(self.workspace),
+            referenced: referenced_kpis(kpis),
+        };
+        let mut formula_refs: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for kpi in kpis {
+            self.check_kpi_fields(kpi, goal_ids);
+            self.check_kpi_place_in_tree(kpi, &context);
+            if let Some(refs) = self.check_kpi_measurable(kpi, &context) {
+                formula_refs.insert(kpi.def.id.get_ref(), refs);
+            }
+            self.check_kpi_targets(kpi, &context.calendar);
+            self.check_kpi_practice(kpi, &context);
+        }
+        self.check_formula_cycles(&formula_refs);
+        self.check_unmeasured_goals();
+    }
+
+    /// Reports invalid and duplicate KPI ids.
+    fn check_kpi_ids(&mut self) {
+        let mut by_id: BTreeMap<&str, &Located<KpiDef>> = BTreeMap::new();
+        for kpi in &self.workspace.kpis {
             let (file, def) = (kpi.file, &kpi.def);
             self.check_id(file, &def.id, "KPI");
             if let Some(first) = by_id.get(def.id.get_ref().as_str()) {
@@ -522,285 +591,323 @@ impl<'a> Checker<'a> {
                 by_id.insert(def.id.get_ref(), kpi);
             }
         }
-        let children: BTreeMap<&str, Vec<&Located<KpiDef>>> = {
-            let mut map: BTreeMap<&str, Vec<&Located<KpiDef>>> = BTreeMap::new();
-            for kpi in kpis {
-                if let Some(parent) = &kpi.def.parent {
-                    map.entry(parent.get_ref().as_str()).or_default().push(kpi);
-                }
-            }
-            map
-        };
-        let parents: HashMap<&str, &Spanned<String>> = kpis
-            .iter()
-            .filter_map(|k| Some((k.def.id.get_ref().as_str(), k.def.parent.as_ref()?)))
-            .collect();
-        let calendar = calendar(self.workspace);
-        // KPIs that other formulas read serve those KPIs' goals and owners.
-        let referenced: BTreeSet<String> = kpis
-            .iter()
-            .filter_map(|k| formula::parse(k.def.formula.as_ref()?.get_ref()).ok())
-            .flat_map(|expr| {
-                expr.kpi_refs()
-                    .into_iter()
-                    .map(|id| id.name.clone())
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let mut formula_refs: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    }
 
-        for kpi in kpis {
-            let (file, def) = (kpi.file, &kpi.def);
-            let id = def.id.get_ref().as_str();
-            self.check_localized(file, &def.name);
-            self.check_enum(file, &def.unit, UNITS, "unit");
-            self.check_enum(file, &def.direction, DIRECTIONS, "direction");
-            if let Some(relation) = &def.relation {
-                self.check_enum(file, relation, RELATIONS, "relation");
+    /// A KPI's own fields: name, vocabularies, grain, currency, owners, goal and sources.
+    fn check_kpi_fields(
+        &mut self,
+        kpi: &Located<KpiDef>,
+        goal_ids: &BTreeMap<String, (usize, Range<usize>)>,
+    ) {
+        let (file, def) = (kpi.file, &kpi.def);
+        self.check_localized(file, &def.name);
+        self.check_enum(file, &def.unit, UNITS, "unit");
+        self.check_enum(file, &def.direction, DIRECTIONS, "direction");
+        if let Some(relation) = &def.relation {
+            self.check_enum(file, relation, RELATIONS, "relation");
+        }
+        if let Some(grain) = &def.grain
+            && grain.get_ref().parse::<Grain>().is_err()
+        {
+            self.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("`{}` is not a grain", grain.get_ref()),
+                )
+                .at(file, grain.span())
+                .label(format!(
+                    "expected {}",
+                    one_of(&Grain::ALL_NAMED.map(Grain::as_str))
+                ))
+                .maybe_hint(
+                    did_you_mean(grain.get_ref(), Grain::ALL_NAMED.map(Grain::as_str))
+                        .map(|s| format!("did you mean `{s}`?")),
+                ),
+            );
+        }
+        if let Some(currency) = &def.currency
+            && !is_currency(currency.get_ref())
+        {
+            self.unknown_currency(file, currency);
+        }
+        self.check_owners(file, &def.owners);
+        if let Some(goal) = &def.goal
+            && !goal_ids.contains_key(goal.get_ref())
+        {
+            self.push(
+                Diagnostic::error(
+                    "unknown-goal",
+                    format!("no goal is called `{}`", goal.get_ref()),
+                )
+                .at(file, goal.span())
+                .label("unknown goal")
+                .maybe_hint(
+                    did_you_mean(goal.get_ref(), goal_ids.keys().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?")),
+                )
+                .hint_or("goals are defined in `goals.toml`"),
+            );
+        }
+        self.check_kpi_sources(kpi);
+    }
+
+    /// Warns about the first source a KPI names that `sources.toml` does not declare.
+    fn check_kpi_sources(&mut self, kpi: &Located<KpiDef>) {
+        let sources = &self.workspace.sources;
+        let Some(source) = kpi
+            .def
+            .sources
+            .iter()
+            .find(|s| !sources.iter().any(|d| d.def.name.get_ref() == s.get_ref()))
+        else {
+            return;
+        };
+        let names: Vec<&str> = sources
+            .iter()
+            .map(|s| s.def.name.get_ref().as_str())
+            .collect();
+        self.push(
+            Diagnostic::warning(
+                "unknown-source",
+                format!("no source is called `{}`", source.get_ref()),
+            )
+            .at(kpi.file, source.span())
+            .label("not declared in `sources.toml`")
+            .maybe_hint(
+                did_you_mean(source.get_ref(), names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?")),
+            ),
+        );
+    }
+
+    /// A KPI's place in the tree: its parent, its relation to its children and its role.
+    fn check_kpi_place_in_tree(&mut self, kpi: &Located<KpiDef>, context: &KpiContext<'a>) {
+        let (file, def) = (kpi.file, &kpi.def);
+        self.check_kpi_parent(kpi, context);
+        let id = def.id.get_ref().as_str();
+        let my_children = context.children(id);
+        let relation = def.relation.as_ref().map(|r| r.get_ref().as_str());
+        match (relation, my_children.is_empty()) {
+            (Some(relation), true) => self.push(
+                Diagnostic::warning("relation-without-children", format!("KPI `{id}` has `relation = \"{relation}\"` but no children"))
+                    .at(file, def.relation.as_ref().map_or(def.id.span(), Spanned::span))
+                    .label("no KPI names this one as `parent`")
+                    .hint(format!("add `parent = \"{id}\"` to its drivers, or remove `relation`")),
+            ),
+            (None, false) => self.push(
+                Diagnostic::warning("missing-relation", format!("KPI `{id}` has children but no `relation`"))
+                    .at(file, def.id.span())
+                    .label("how do the children make up this KPI?")
+                    .hint("add `relation = \"sum\"`, `\"product\"`, `\"ratio\"` or `\"influence\"`; `influence` is assumed"),
+            ),
+            _ => {}
+        }
+        match relation {
+            Some("sum") => self.check_sum_units(def, my_children),
+            Some("ratio") => self.check_ratio_roles(kpi, my_children),
+            _ => {}
+        }
+        if let Some(role) = &def.role {
+            self.check_enum(file, role, crate::kinds::Role::NAMES, "role");
+        }
+    }
+
+    /// A KPI's parent exists and is not, through its own parents, the KPI itself.
+    fn check_kpi_parent(&mut self, kpi: &Located<KpiDef>, context: &KpiContext<'a>) {
+        let (file, def) = (kpi.file, &kpi.def);
+        let Some(parent) = &def.parent else {
+            return;
+        };
+        let id = def.id.get_ref().as_str();
+        if context.tree.kpi(parent.get_ref()).is_none() {
+            self.push(
+                Diagnostic::error(
+                    "unknown-kpi",
+                    format!("no KPI is called `{}`", parent.get_ref()),
+                )
+                .at(file, parent.span())
+                .label("unknown parent KPI")
+                .maybe_hint(
+                    did_you_mean(parent.get_ref(), context.tree.ids())
+                        .map(|s| format!("did you mean `{s}`?")),
+                ),
+            );
+        } else if let Some(chain) = context.tree.cycle_through(id) {
+            self.push(
+                Diagnostic::error(
+                    "cycle",
+                    format!("KPI `{id}` is its own ancestor: {}", chain.join(" → ")),
+                )
+                .at(file, parent.span())
+                .label("part of a cycle")
+                .hint("the KPI tree must be a tree: remove one `parent`"),
+            );
+        }
+    }
+
+    /// The children of a `sum` are in their parent's unit.
+    fn check_sum_units(&mut self, parent: &KpiDef, children: &[&Located<KpiDef>]) {
+        let id = parent.id.get_ref();
+        let parent_unit = parent.unit.get_ref();
+        for child in children {
+            if child.def.unit.get_ref() != parent_unit {
+                self.push(
+                    Diagnostic::error("mixed-units", format!(
+                        "`{}` is in `{}`, but its parent `{id}` sums children in `{parent_unit}`",
+                        child.def.id.get_ref(), child.def.unit.get_ref()
+                    ))
+                    .at(child.file, child.def.unit.span())
+                    .label(format!("expected `{parent_unit}`"))
+                    .hint("a `sum` adds like with like; use `relation = \"influence\"` for drivers of other units"),
+                );
             }
-            if let Some(grain) = &def.grain
-                && grain.get_ref().parse::<Grain>().is_err()
+        }
+    }
+
+    /// A `ratio` has exactly one numerator and one denominator child.
+    fn check_ratio_roles(&mut self, kpi: &Located<KpiDef>, children: &[&Located<KpiDef>]) {
+        let (file, def) = (kpi.file, &kpi.def);
+        let id = def.id.get_ref();
+        let roles: Vec<Option<&str>> = children
+            .iter()
+            .map(|c| c.def.role.as_ref().map(|r| r.get_ref().as_str()))
+            .collect();
+        let n_numerator = roles.iter().filter(|r| **r == Some("numerator")).count();
+        let n_denominator = roles.iter().filter(|r| **r == Some("denominator")).count();
+        if children.len() != 2 || n_numerator != 1 || n_denominator != 1 {
+            self.push(
+                Diagnostic::error(
+                    "ratio-roles",
+                    format!("the ratio `{id}` needs one numerator and one denominator child"),
+                )
+                .at(
+                    file,
+                    def.relation.as_ref().map_or(def.id.span(), Spanned::span),
+                )
+                .label(format!(
+                    "found {} children: {n_numerator} numerator, {n_denominator} denominator",
+                    children.len()
+                ))
+                .hint("give its two children `role = \"numerator\"` and `role = \"denominator\"`"),
+            );
+        }
+    }
+
+    /// A KPI can be measured: by its formula (checked; its KPI references are returned) or
+    /// from children whose relation determines it.
+    fn check_kpi_measurable(
+        &mut self,
+        kpi: &Located<KpiDef>,
+        context: &KpiContext<'a>,
+    ) -> Option<Vec<String>> {
+        let (file, def) = (kpi.file, &kpi.def);
+        let id = def.id.get_ref();
+        let relation = def.relation.as_ref().map(|r| r.get_ref().as_str());
+        match &def.formula {
+            Some(formula) => return Some(self.check_formula(file, formula, &context.tree)),
+            None if context.children(id).is_empty() => self.push(
+                Diagnostic::error("not-measurable", format!("KPI `{id}` cannot be measured"))
+                    .at(file, def.id.span())
+                    .label("no `formula` and no children")
+                    .hint("give it a `formula` over the data, or break it down into child KPIs that have one"),
+            ),
+            None if matches!(relation, None | Some("influence")) => self.push(
+                Diagnostic::error("not-measurable", format!("KPI `{id}` cannot be computed from its children"))
+                    .at(file, def.id.span())
+                    .label("no `formula`, and `influence` children do not determine it")
+                    .hint("give it a `formula`, or use `relation = \"sum\"`, `\"product\"` or `\"ratio\"`"),
+            ),
+            None => {}
+        }
+        None
+    }
+
+    /// A KPI's targets: kind, amber band, period, and no two of one grain that overlap.
+    fn check_kpi_targets(&mut self, kpi: &Located<KpiDef>, calendar: &Calendar) {
+        let (file, def) = (kpi.file, &kpi.def);
+        let id = def.id.get_ref();
+        let mut targets: Vec<(Period, Range<usize>)> = Vec::new();
+        for target in &def.target {
+            self.check_enum(file, &target.kind, TARGET_KINDS, "target kind");
+            if let Some(amber) = &target.amber
+                && !(*amber.get_ref() > 0.0 && *amber.get_ref() < 1.0)
             {
                 self.push(
                     Diagnostic::error(
                         "invalid-value",
-                        format!("`{}` is not a grain", grain.get_ref()),
-                    )
-                    .at(file, grain.span())
-                    .label(format!(
-                        "expected {}",
-                        one_of(&Grain::ALL_NAMED.map(Grain::as_str))
-                    ))
-                    .maybe_hint(
-                        did_you_mean(grain.get_ref(), Grain::ALL_NAMED.map(Grain::as_str))
-                            .map(|s| format!("did you mean `{s}`?")),
-                    ),
-                );
-            }
-            if let Some(currency) = &def.currency
-                && !is_currency(currency.get_ref())
-            {
-                self.unknown_currency(file, currency);
-            }
-            self.check_owners(file, &def.owners);
-            if let Some(goal) = &def.goal
-                && !goal_ids.contains_key(goal.get_ref())
-            {
-                self.push(
-                    Diagnostic::error(
-                        "unknown-goal",
-                        format!("no goal is called `{}`", goal.get_ref()),
-                    )
-                    .at(file, goal.span())
-                    .label("unknown goal")
-                    .maybe_hint(
-                        did_you_mean(goal.get_ref(), goal_ids.keys().map(String::as_str))
-                            .map(|s| format!("did you mean `{s}`?")),
-                    )
-                    .hint_or("goals are defined in `goals.toml`"),
-                );
-            }
-            if let Some(source) = def.sources.iter().find(|s| {
-                !self
-                    .workspace
-                    .sources
-                    .iter()
-                    .any(|d| d.def.name.get_ref() == s.get_ref())
-            }) {
-                let names: Vec<&str> = self
-                    .workspace
-                    .sources
-                    .iter()
-                    .map(|s| s.def.name.get_ref().as_str())
-                    .collect();
-                self.push(
-                    Diagnostic::warning(
-                        "unknown-source",
-                        format!("no source is called `{}`", source.get_ref()),
-                    )
-                    .at(file, source.span())
-                    .label("not declared in `sources.toml`")
-                    .maybe_hint(
-                        did_you_mean(source.get_ref(), names.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?")),
-                    ),
-                );
-            }
-
-            // The tree.
-            if let Some(parent) = &def.parent {
-                if !by_id.contains_key(parent.get_ref().as_str()) {
-                    self.push(
-                        Diagnostic::error(
-                            "unknown-kpi",
-                            format!("no KPI is called `{}`", parent.get_ref()),
-                        )
-                        .at(file, parent.span())
-                        .label("unknown parent KPI")
-                        .maybe_hint(
-                            did_you_mean(parent.get_ref(), by_id.keys().copied())
-                                .map(|s| format!("did you mean `{s}`?")),
+                        format!(
+                            "amber band {} is not a share between 0 and 1",
+                            amber.get_ref()
                         ),
-                    );
-                } else if let Some(chain) = parent_cycle(id, &parents) {
-                    self.push(
-                        Diagnostic::error(
-                            "cycle",
-                            format!("KPI `{id}` is its own ancestor: {}", chain.join(" → ")),
-                        )
-                        .at(file, parent.span())
-                        .label("part of a cycle")
-                        .hint("the KPI tree must be a tree: remove one `parent`"),
-                    );
-                }
-            }
-            let my_children = children.get(id).map(Vec::as_slice).unwrap_or(&[]);
-            let relation = def.relation.as_ref().map(|r| r.get_ref().as_str());
-            match (relation, my_children.is_empty()) {
-                (Some(relation), true) => self.push(
-                    Diagnostic::warning("relation-without-children", format!("KPI `{id}` has `relation = \"{relation}\"` but no children"))
-                        .at(file, def.relation.as_ref().map_or(def.id.span(), Spanned::span))
-                        .label("no KPI names this one as `parent`")
-                        .hint(format!("add `parent = \"{id}\"` to its drivers, or remove `relation`")),
-                ),
-                (None, false) => self.push(
-                    Diagnostic::warning("missing-relation", format!("KPI `{id}` has children but no `relation`"))
-                        .at(file, def.id.span())
-                        .label("how do the children make up this KPI?")
-                        .hint("add `relation = \"sum\"`, `\"product\"`, `\"ratio\"` or `\"influence\"`; `influence` is assumed"),
-                ),
-                _ => {}
-            }
-            if relation == Some("sum") {
-                let parent_unit = def.unit.get_ref();
-                for child in my_children {
-                    if child.def.unit.get_ref() != parent_unit {
-                        self.push(
-                            Diagnostic::error("mixed-units", format!(
-                                "`{}` is in `{}`, but its parent `{id}` sums children in `{parent_unit}`",
-                                child.def.id.get_ref(), child.def.unit.get_ref()
-                            ))
-                            .at(child.file, child.def.unit.span())
-                            .label(format!("expected `{parent_unit}`"))
-                            .hint("a `sum` adds like with like; use `relation = \"influence\"` for drivers of other units"),
-                        );
-                    }
-                }
-            }
-            if relation == Some("ratio") {
-                let roles: Vec<Option<&str>> = my_children
-                    .iter()
-                    .map(|c| c.def.role.as_ref().map(|r| r.get_ref().as_str()))
-                    .collect();
-                let n_numerator = roles.iter().filter(|r| **r == Some("numerator")).count();
-                let n_denominator = roles.iter().filter(|r| **r == Some("denominator")).count();
-                if my_children.len() != 2 || n_numerator != 1 || n_denominator != 1 {
-                    self.push(
-                        Diagnostic::error("ratio-roles", format!("the ratio `{id}` needs one numerator and one denominator child"))
-                            .at(file, def.relation.as_ref().map_or(def.id.span(), Spanned::span))
-                            .label(format!("found {} children: {n_numerator} numerator, {n_denominator} denominator", my_children.len()))
-                            .hint("give its two children `role = \"numerator\"` and `role = \"denominator\"`"),
-                    );
-                }
-            }
-            if let Some(role) = &def.role {
-                self.check_enum(file, role, crate::kinds::Role::NAMES, "role");
-            }
-
-            // The formula.
-            match &def.formula {
-                Some(formula) => {
-                    let refs = self.check_formula(file, formula, &by_id);
-                    formula_refs.insert(id, refs);
-                }
-                None if my_children.is_empty() => self.push(
-                    Diagnostic::error("not-measurable", format!("KPI `{id}` cannot be measured"))
-                        .at(file, def.id.span())
-                        .label("no `formula` and no children")
-                        .hint("give it a `formula` over the data, or break it down into child KPIs that have one"),
-                ),
-                None if matches!(relation, None | Some("influence")) => self.push(
-                    Diagnostic::error("not-measurable", format!("KPI `{id}` cannot be computed from its children"))
-                        .at(file, def.id.span())
-                        .label("no `formula`, and `influence` children do not determine it")
-                        .hint("give it a `formula`, or use `relation = \"sum\"`, `\"product\"` or `\"ratio\"`"),
-                ),
-                None => {}
-            }
-
-            // Targets.
-            let mut targets: Vec<(Period, Range<usize>)> = Vec::new();
-            for target in &def.target {
-                self.check_enum(file, &target.kind, TARGET_KINDS, "target kind");
-                if let Some(amber) = &target.amber
-                    && !(*amber.get_ref() > 0.0 && *amber.get_ref() < 1.0)
-                {
-                    self.push(
-                        Diagnostic::error(
-                            "invalid-value",
-                            format!(
-                                "amber band {} is not a share between 0 and 1",
-                                amber.get_ref()
-                            ),
-                        )
-                        .at(file, amber.span())
-                        .label("expected e.g. `0.1` for 10 %"),
-                    );
-                }
-                let Some(period) = self.check_period(file, &target.period) else {
-                    continue;
-                };
-                if let Some((other, _)) = targets.iter().find(|(other, _)| {
-                    other.grain() == period.grain() && other.overlaps(&period, &calendar)
-                }) {
-                    self.push(
-                        Diagnostic::error("overlapping-targets", format!("KPI `{id}` has two {} targets for overlapping periods `{other}` and `{period}`", period.grain()))
-                            .at(file, target.period.span())
-                            .label("overlaps an earlier target")
-                            .hint("keep one target per period; targets of different grains (month and quarter) may coexist"),
-                    );
-                }
-                targets.push((period, target.period.span()));
-            }
-
-            // Practice: goal, owner, target.
-            let is_root = def.parent.is_none();
-            let is_helper = referenced.contains(id);
-            if is_root && def.goal.is_none() && !is_helper {
-                self.push(
-                    Diagnostic::warning("no-goal", format!("KPI `{id}` serves no goal"))
-                        .at(file, def.id.span())
-                        .label("why is this measured?")
-                        .hint("add `goal = \"…\"`, or `parent = \"…\"` to place it under a KPI that does"),
+                    )
+                    .at(file, amber.span())
+                    .label("expected e.g. `0.1` for 10 %"),
                 );
             }
-            if def.owners.is_empty()
-                && !is_helper
-                && !ancestors(id, &parents)
-                    .iter()
-                    .any(|a| by_id.get(a).is_some_and(|k| !k.def.owners.is_empty()))
-            {
+            let Some(period) = self.check_period(file, &target.period) else {
+                continue;
+            };
+            if let Some((other, _)) = targets.iter().find(|(other, _)| {
+                other.grain() == period.grain() && other.overlaps(&period, calendar)
+            }) {
                 self.push(
-                    Diagnostic::warning("no-owner", format!("KPI `{id}` has no owner"))
-                        .at(file, def.id.span())
-                        .label("nobody answers for this KPI")
-                        .hint("add `owners = [\"…\"]` here or on a parent KPI"),
+                    Diagnostic::error("overlapping-targets", format!("KPI `{id}` has two {} targets for overlapping periods `{other}` and `{period}`", period.grain()))
+                        .at(file, target.period.span())
+                        .label("overlaps an earlier target")
+                        .hint("keep one target per period; targets of different grains (month and quarter) may coexist"),
                 );
             }
-            if def.goal.is_some() && def.target.is_empty() {
-                self.push(
-                    Diagnostic::warning("no-target", format!("KPI `{id}` has no target"))
-                        .at(file, def.id.span())
-                        .label("no `[[kpi.target]]`")
-                        .hint("add a target so the scorecard can say whether it is on track"),
-                );
-            }
+            targets.push((period, target.period.span()));
         }
+    }
 
-        // Cycles through formulas.
-        for kpi in kpis {
+    /// The KPI practice: a KPI serves a goal, someone answers for it, and a goal's KPI has a
+    /// target. KPIs that other formulas read serve those KPIs' goals and owners.
+    fn check_kpi_practice(&mut self, kpi: &Located<KpiDef>, context: &KpiContext<'a>) {
+        let (file, def) = (kpi.file, &kpi.def);
+        let id = def.id.get_ref().as_str();
+        let is_root = def.parent.is_none();
+        let is_helper = context.referenced.contains(id);
+        if is_root && def.goal.is_none() && !is_helper {
+            self.push(
+                Diagnostic::warning("no-goal", format!("KPI `{id}` serves no goal"))
+                    .at(file, def.id.span())
+                    .label("why is this measured?")
+                    .hint(
+                        "add `goal = \"…\"`, or `parent = \"…\"` to place it under a KPI that does",
+                    ),
+            );
+        }
+        if def.owners.is_empty()
+            && !is_helper
+            && !context
+                .tree
+                .ancestors(id)
+                .iter()
+                .any(|a| context.tree.kpi(a).is_some_and(|k| !k.owners.is_empty()))
+        {
+            self.push(
+                Diagnostic::warning("no-owner", format!("KPI `{id}` has no owner"))
+                    .at(file, def.id.span())
+                    .label("nobody answers for this KPI")
+                    .hint("add `owners = [\"…\"]` here or on a parent KPI"),
+            );
+        }
+        if def.goal.is_some() && def.target.is_empty() {
+            self.push(
+                Diagnostic::warning("no-target", format!("KPI `{id}` has no target"))
+                    .at(file, def.id.span())
+                    .label("no `[[kpi.target]]`")
+                    .hint("add a target so the scorecard can say whether it is on track"),
+            );
+        }
+    }
+
+    /// Formulas that depend on themselves through other KPIs.
+    fn check_formula_cycles(&mut self, formula_refs: &BTreeMap<&str, Vec<String>>) {
+        for kpi in &self.workspace.kpis {
             let id = kpi.def.id.get_ref().as_str();
-            if let Some(chain) = formula_cycle(id, &formula_refs)
+            if let Some(chain) = formula_cycle(id, formula_refs)
                 && let Some(formula) = &kpi.def.formula
             {
                 self.push(
@@ -817,32 +924,27 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+    }
 
-        // Goals nobody measures.
-        for Located { file, def } in &self.workspace.goals {
-            let measured = kpis.iter().any(|k| {
-                k.def
-                    .goal
-                    .as_ref()
-                    .is_some_and(|g| g.get_ref() == def.id.get_ref())
-            }) || self.workspace.goals.iter().any(|g| {
-                g.def
-                    .parent
-                    .as_ref()
-                    .is_some_and(|p| p.get_ref() == def.id.get_ref())
-            });
+    /// Goals that no KPI and no sub-goal measures.
+    fn check_unmeasured_goals(&mut self) {
+        let (kpis, goals) = (&self.workspace.kpis, &self.workspace.goals);
+        for Located { file, def } in goals {
+            let id = def.id.get_ref();
+            let measured = kpis
+                .iter()
+                .any(|k| k.def.goal.as_ref().is_some_and(|g| g.get_ref() == id))
+                || goals
+                    .iter()
+                    .any(|g| g.def.parent.as_ref().is_some_and(|p| p.get_ref() == id));
             if !measured {
                 self.push(
-                    Diagnostic::warning(
-                        "unmeasured-goal",
-                        format!("goal `{}` has no KPI", def.id.get_ref()),
-                    )
-                    .at(*file, def.id.span())
-                    .label("nothing measures this goal")
-                    .hint(format!(
-                        "add `goal = \"{}\"` to the KPIs that show progress towards it",
-                        def.id.get_ref()
-                    )),
+                    Diagnostic::warning("unmeasured-goal", format!("goal `{id}` has no KPI"))
+                        .at(*file, def.id.span())
+                        .label("nothing measures this goal")
+                        .hint(format!(
+                            "add `goal = \"{id}\"` to the KPIs that show progress towards it"
+                        )),
                 );
             }
         }
@@ -870,7 +972,7 @@ impl<'a> Checker<'a> {
         &mut self,
         file: usize,
         formula: &Spanned<String>,
-        kpis: &BTreeMap<&str, &Located<KpiDef>>,
+        tree: &KpiTree<'_>,
     ) -> Vec<String> {
         let base = formula_content_offset(self.text(file), formula.span());
         let to_file = |span: Span| base + span.start..base + span.end.max(span.start + 1);
@@ -892,7 +994,7 @@ impl<'a> Checker<'a> {
         expr.walk(&mut |node| match node {
             Expr::Kpi { id, .. } => {
                 refs.push(id.name.clone());
-                if !kpis.contains_key(id.name.as_str()) {
+                if tree.kpi(&id.name).is_none() {
                     let in_library = crate::library::Library::get().entry(&id.name).is_some();
                     problems.push(
                         Diagnostic::error("unknown-kpi", format!("no KPI is called `{}`", id.name))
@@ -904,7 +1006,7 @@ impl<'a> Checker<'a> {
                                     id.name, id.name
                                 ))
                             } else {
-                                did_you_mean(&id.name, kpis.keys().copied())
+                                did_you_mean(&id.name, tree.ids())
                                     .map(|s| format!("did you mean `{s}`?"))
                             }),
                     );
@@ -1596,20 +1698,8 @@ pub fn formula_content_offset(text: &str, span: Range<usize>) -> usize {
     }
 }
 
-fn ancestors<'m>(id: &str, parents: &HashMap<&'m str, &'m Spanned<String>>) -> Vec<&'m str> {
-    let mut out = Vec::new();
-    let mut current = id;
-    while let Some(parent) = parents.get(current) {
-        let parent = parent.get_ref().as_str();
-        if out.contains(&parent) || parent == id {
-            break;
-        }
-        out.push(parent);
-        current = parent;
-    }
-    out
-}
-
+/// The chain of goals' parents from `id` back to itself, if `id` is on a cycle (KPIs have
+/// [`KpiTree::cycle_through`]).
 fn parent_cycle(id: &str, parents: &HashMap<&str, &Spanned<String>>) -> Option<Vec<String>> {
     let mut chain = vec![id.to_string()];
     let mut current = id;

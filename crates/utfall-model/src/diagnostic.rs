@@ -3,13 +3,17 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
+/// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The workspace cannot be used until it is fixed (`utfall check` exits 1).
     Error,
+    /// Worth fixing, but the workspace works (a gap in the KPI practice, say).
     Warning,
 }
 
 impl Severity {
+    /// The word printed before the message: `error` or `warning`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -21,9 +25,11 @@ impl Severity {
 /// One problem in a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// A stable kebab-case name of the kind of problem, e.g. `unknown-column`.
     pub code: &'static str,
+    /// One sentence that says what is wrong, without a trailing period.
     pub message: String,
     /// Index into [`crate::workspace::Workspace::files`].
     pub file: Option<usize>,
@@ -31,10 +37,12 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     /// What the marker under the snippet says: usually what was expected.
     pub label: String,
+    /// What to do about it, if there is something to say.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error of kind `code`, not yet placed in a file.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -47,6 +55,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning of kind `code`, not yet placed in a file.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -54,27 +63,32 @@ impl Diagnostic {
         }
     }
 
+    /// Places the diagnostic at a byte range of a file.
     pub fn at(mut self, file: usize, span: Range<usize>) -> Diagnostic {
         self.file = Some(file);
         self.span = Some(span);
         self
     }
 
+    /// Places the diagnostic in a file, at no particular position.
     pub fn in_file(mut self, file: usize) -> Diagnostic {
         self.file = Some(file);
         self
     }
 
+    /// Sets what the marker under the snippet says.
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = label.into();
         self
     }
 
+    /// Sets the hint.
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Sets the hint, or clears it with `None`.
     pub fn maybe_hint(mut self, hint: Option<String>) -> Diagnostic {
         self.hint = hint;
         self

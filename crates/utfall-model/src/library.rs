@@ -9,12 +9,14 @@ const LIBRARY_TOML: &str = include_str!("library.toml");
 /// One library entry: its definition and the TOML text that defines it.
 #[derive(Debug, Clone)]
 pub struct LibraryEntry {
+    /// The KPI as the library defines it.
     pub def: KpiDef,
     /// The `[[kpi]]` block, ready to be copied into a workspace file.
     pub text: String,
 }
 
 impl LibraryEntry {
+    /// The KPI's id.
     pub fn id(&self) -> &str {
         self.def.id.get_ref()
     }
@@ -35,8 +37,10 @@ impl LibraryEntry {
     }
 }
 
+/// The curated KPI library (`library.toml`) that `utfall kpi add` copies from.
 #[derive(Debug)]
 pub struct Library {
+    /// Every entry, in the library's order.
     pub entries: Vec<LibraryEntry>,
 }
 
@@ -64,6 +68,7 @@ impl Library {
         })
     }
 
+    /// The entry with this KPI id.
     pub fn entry(&self, id: &str) -> Option<&LibraryEntry> {
         self.entries.iter().find(|entry| entry.id() == id)
     }

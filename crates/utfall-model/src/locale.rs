@@ -6,8 +6,10 @@ use std::str::FromStr;
 /// The language and number conventions of a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
+    /// Swedish (`sv`): `1 234,50 kr`, `12,5 %`.
     #[default]
     Sv,
+    /// English (`en`): `SEK 1,234.50`, `12.5%`.
     En,
 }
 

@@ -24,6 +24,7 @@ pub enum WeekStart {
 pub struct Calendar {
     /// Month (1–12) in which the fiscal year starts.
     pub fiscal_year_start_month: i8,
+    /// The day a week starts on.
     pub week_start: WeekStart,
 }
 
@@ -39,18 +40,26 @@ impl Default for Calendar {
 /// The length class of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Grain {
+    /// One calendar day.
     Day,
+    /// A week, by the calendar's week start.
     Week,
+    /// A calendar month.
     Month,
+    /// A calendar quarter (January–March is Q1).
     Quarter,
+    /// A quarter of the fiscal year.
     FiscalQuarter,
+    /// A calendar year.
     Year,
+    /// A fiscal year, by the calendar's start month.
     FiscalYear,
     /// An explicit date range.
     Range,
 }
 
 impl Grain {
+    /// Every grain a KPI's `grain` may name (all but `Range`).
     pub const ALL_NAMED: [Grain; 7] = [
         Grain::Day,
         Grain::Week,
@@ -61,6 +70,7 @@ impl Grain {
         Grain::FiscalYear,
     ];
 
+    /// The grain as definition files write it: `day`, `fiscal_quarter`…
     pub fn as_str(self) -> &'static str {
         match self {
             Grain::Day => "day",
@@ -94,30 +104,45 @@ impl fmt::Display for Grain {
 /// One period of a calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
+    /// One day: `2026-11-26`.
     Day(Date),
     /// ISO week-numbering year and week (1–53).
     Week {
+        /// The ISO week-numbering year.
         year: i16,
+        /// The week of that year (1–53).
         week: i8,
     },
+    /// A calendar month: `2026-11`.
     Month {
+        /// The year.
         year: i16,
+        /// The month (1–12).
         month: i8,
     },
+    /// A calendar quarter: `2026-Q3`.
     Quarter {
+        /// The year.
         year: i16,
+        /// The quarter (1–4).
         quarter: i8,
     },
+    /// A calendar year: `2026`.
     Year(i16),
     /// Fiscal year named by the calendar year it starts in.
     FiscalQuarter {
+        /// The fiscal year, by the calendar year it starts in.
         fiscal_year: i16,
+        /// The quarter of the fiscal year (1–4).
         quarter: i8,
     },
+    /// A fiscal year, named by the calendar year it starts in: `FY2026`.
     FiscalYear(i16),
     /// Inclusive date range `start..end`.
     Range {
+        /// The first day.
         start: Date,
+        /// The last day (included).
         end: Date,
     },
 }
@@ -128,6 +153,7 @@ pub enum Period {
     "`{text}` is not a period; expected `2026-11-26`, `2026-W48`, `2026-11`, `2026-Q3`, `2026`, `FY2026`, `FY2026-Q1` or `2026-01-01..2026-03-31`"
 )]
 pub struct PeriodParseError {
+    /// The text as written.
     pub text: String,
 }
 
@@ -242,6 +268,7 @@ fn add_days(date: Date, days: i32) -> Date {
 }
 
 impl Period {
+    /// The grain of the period.
     pub fn grain(&self) -> Grain {
         match self {
             Period::Day(_) => Grain::Day,
@@ -305,10 +332,12 @@ impl Period {
         span.get_days()
     }
 
+    /// Whether `date` falls in the period.
     pub fn contains(&self, date: Date, calendar: &Calendar) -> bool {
         self.start(calendar) <= date && date < self.end_exclusive(calendar)
     }
 
+    /// Whether the two periods share at least one day.
     pub fn overlaps(&self, other: &Period, calendar: &Calendar) -> bool {
         self.start(calendar) < other.end_exclusive(calendar)
             && other.start(calendar) < self.end_exclusive(calendar)

@@ -26,6 +26,9 @@ pub struct KpiTree<'w> {
     workspace: &'w Workspace,
     by_id: BTreeMap<&'w str, &'w KpiDef>,
     children: BTreeMap<&'w str, Vec<&'w KpiDef>>,
+    /// Each KPI's parent; of an id defined twice, the last definition's that names one (as
+    /// `utfall check` has always read it when it reports the duplicate).
+    parents: BTreeMap<&'w str, &'w str>,
 }
 
 impl<'w> KpiTree<'w> {
@@ -33,11 +36,13 @@ impl<'w> KpiTree<'w> {
     pub fn new(workspace: &'w Workspace) -> KpiTree<'w> {
         let mut by_id = BTreeMap::new();
         let mut children: BTreeMap<&str, Vec<&KpiDef>> = BTreeMap::new();
+        let mut parents = BTreeMap::new();
         for kpi in &workspace.kpis {
             by_id
                 .entry(kpi.def.id.get_ref().as_str())
                 .or_insert(&kpi.def);
             if let Some(parent) = &kpi.def.parent {
+                parents.insert(kpi.def.id.get_ref().as_str(), parent.get_ref().as_str());
                 children
                     .entry(parent.get_ref().as_str())
                     .or_default()
@@ -48,6 +53,7 @@ impl<'w> KpiTree<'w> {
             workspace,
             by_id,
             children,
+            parents,
         }
     }
 
@@ -114,28 +120,53 @@ impl<'w> KpiTree<'w> {
         subtree
     }
 
-    /// A chain of parents that leads back to where it started, if any (`a → b → a`).
-    pub fn parent_cycle(&self) -> Option<Vec<String>> {
-        for start in self.by_id.keys() {
-            let mut chain = vec![start.to_string()];
-            let mut current = *start;
-            while let Some(parent) = self
-                .kpi(current)
-                .and_then(|k| k.parent.as_ref())
-                .map(|p| p.get_ref().as_str())
-            {
-                if parent == *start {
-                    chain.push(parent.to_string());
-                    return Some(chain);
-                }
-                if chain.iter().any(|c| c == parent) || chain.len() > self.by_id.len() {
-                    break;
-                }
-                chain.push(parent.to_string());
-                current = parent;
+    /// Every KPI id, sorted.
+    pub fn ids(&self) -> impl Iterator<Item = &'w str> + '_ {
+        self.by_id.keys().copied()
+    }
+
+    /// A KPI's parent.
+    fn parent(&self, id: &str) -> Option<&'w str> {
+        self.parents.get(id).copied()
+    }
+
+    /// A KPI's parent, its parent's parent… up to a root, an unknown id or a repeat (the KPI
+    /// itself is never among them).
+    pub fn ancestors(&self, id: &str) -> Vec<&'w str> {
+        let mut ancestors = Vec::new();
+        let mut current = id;
+        while let Some(parent) = self.parent(current) {
+            if ancestors.contains(&parent) || parent == id {
+                break;
             }
+            ancestors.push(parent);
+            current = parent;
+        }
+        ancestors
+    }
+
+    /// The chain of parents from a KPI back to itself (`a → b → a`), if the KPI is on a cycle;
+    /// a cycle further up that does not pass through it gives `None`.
+    pub fn cycle_through(&self, id: &str) -> Option<Vec<String>> {
+        let mut chain = vec![id.to_string()];
+        let mut current = id;
+        while let Some(parent) = self.parent(current) {
+            chain.push(parent.to_string());
+            if parent == id {
+                return Some(chain);
+            }
+            if chain[..chain.len() - 1].iter().any(|c| c == parent) {
+                return None;
+            }
+            current = parent;
         }
         None
+    }
+
+    /// A chain of parents that leads back to where it started, if any (`a → b → a`): the
+    /// first KPI, by id, that is on a cycle.
+    pub fn parent_cycle(&self) -> Option<Vec<String>> {
+        self.by_id.keys().find_map(|id| self.cycle_through(id))
     }
 }
 
@@ -227,5 +258,26 @@ role = "numerator"
         let cycle = KpiTree::new(&workspace).parent_cycle().unwrap();
         assert_eq!(cycle.first(), cycle.last());
         assert!(cycle.len() == 3, "{cycle:?}");
+    }
+
+    #[test]
+    fn ancestors_and_cycles_follow_parents() {
+        let plain = workspace(TREE);
+        let tree = KpiTree::new(&plain);
+        assert_eq!(tree.ancestors("hits"), ["rate"]);
+        assert!(tree.ancestors("rate").is_empty());
+        assert_eq!(tree.cycle_through("hits"), None);
+
+        // `rate` under `hits`: both are on the cycle; `base` only hangs below it.
+        let text = TREE.replace("goal = \"grow\"\nrelation", "parent = \"hits\"\nrelation");
+        let cyclic = workspace(&text);
+        let tree = KpiTree::new(&cyclic);
+        assert_eq!(
+            tree.cycle_through("hits").unwrap(),
+            ["hits", "rate", "hits"]
+        );
+        assert_eq!(tree.cycle_through("base"), None);
+        assert_eq!(tree.ancestors("base"), ["rate", "hits"]);
+        assert_eq!(tree.ancestors("hits"), ["rate"]);
     }
 }

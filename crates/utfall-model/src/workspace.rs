@@ -15,6 +15,7 @@ use crate::diagnostic::Diagnostic;
 pub struct SourceFile {
     /// Path relative to the workspace root, with `/` separators.
     pub path: String,
+    /// The file's text.
     pub text: String,
 }
 
@@ -22,11 +23,14 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
+    /// The Swedish text.
     pub sv: Option<String>,
+    /// The English text.
     pub en: Option<String>,
 }
 
 impl Localized {
+    /// The text in `locale`, else in the other language, else empty.
     pub fn get(&self, locale: crate::locale::Locale) -> &str {
         let (first, second) = match locale {
             crate::locale::Locale::Sv => (&self.sv, &self.en),
@@ -40,13 +44,19 @@ impl Localized {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceConfig {
+    /// The company's name.
     pub name: Spanned<String>,
     /// The company's own brand, used by `$brand` in formulas (awareness surveys).
     pub brand: Option<Spanned<String>>,
+    /// The workspace's currency (ISO 4217): money KPIs are shown and converted into it.
     pub currency: Spanned<String>,
+    /// How numbers and money are written for people: `sv` (default) or `en`.
     pub locale: Option<Spanned<String>>,
+    /// The IANA time zone that decides which day an event falls on, e.g. `Europe/Stockholm`.
     pub time_zone: Option<Spanned<String>>,
+    /// Month (1–12) in which the fiscal year starts; January by default.
     pub fiscal_year_start_month: Option<Spanned<i64>>,
+    /// The first day of a week: `monday` (default) or `sunday`.
     pub week_start: Option<Spanned<String>>,
     /// Metadata store: `sqlite://.utfall/utfall.db` (default) or `postgres://…`.
     pub store: Option<Spanned<String>>,
@@ -54,8 +64,10 @@ pub struct WorkspaceConfig {
     pub engine: Option<Spanned<String>>,
     /// Where imported Parquet tables live, relative to the workspace.
     pub data_dir: Option<Spanned<String>>,
+    /// The company's departments, as goals, KPIs and people name them.
     #[serde(default)]
     pub departments: Vec<Spanned<String>>,
+    /// The people who own goals, KPIs, activities and decisions (`[[people]]`).
     #[serde(default)]
     pub people: Vec<Person>,
 }
@@ -64,23 +76,35 @@ pub struct WorkspaceConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    /// The person's id, as `owners` name them.
     pub id: Spanned<String>,
+    /// The person's name.
     pub name: String,
+    /// The department the person works in.
     pub department: Option<Spanned<String>>,
+    /// The person's role, in the company's words.
     pub role: Option<String>,
 }
 
+/// A goal (`[[goal]]` in `goals.toml`): why marketing measures anything.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoalDef {
+    /// The goal's id, as KPIs' `goal` names it.
     pub id: Spanned<String>,
+    /// The goal's name.
     pub name: Spanned<Localized>,
+    /// What the goal means, in more words.
     pub description: Option<Localized>,
+    /// The period the goal is to be reached in, e.g. `FY2026`.
     pub period: Option<Spanned<String>>,
+    /// The people who answer for the goal.
     #[serde(default)]
     pub owners: Vec<Spanned<String>>,
+    /// The departments that share the goal.
     #[serde(default)]
     pub departments: Vec<Spanned<String>>,
+    /// The goal this one serves, if it is a sub-goal.
     pub parent: Option<Spanned<String>>,
 }
 
@@ -88,61 +112,85 @@ pub struct GoalDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Audience {
+    /// Who reads it: a role or a group.
     pub who: String,
+    /// What they use it for.
     pub uses: String,
 }
 
+/// A KPI's target for one period (`[[kpi.target]]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetDef {
+    /// The period the target is for, e.g. `FY2026-Q2`.
     pub period: Spanned<String>,
     /// `reach` (at least this by the end of the period), `above` (stay at or above), `below`.
     pub kind: Spanned<String>,
+    /// The target value, in the KPI's unit.
     pub value: Spanned<f64>,
     /// Relative band short of the target that counts as amber, e.g. `0.1` for 10 %.
     pub amber: Option<Spanned<f64>>,
 }
 
+/// A KPI (`[[kpi]]` in `kpis/*.toml`): what is measured, how, for which goal and by whom.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiDef {
+    /// The KPI's id, as formulas, `parent` and history name it.
     pub id: Spanned<String>,
+    /// The KPI's name.
     pub name: Spanned<Localized>,
+    /// What the KPI means, in more words.
     pub description: Option<Localized>,
     /// Why the KPI exists.
     pub purpose: Option<String>,
+    /// The goal the KPI serves (for a root of the KPI tree).
     pub goal: Option<Spanned<String>>,
+    /// The people who answer for the KPI.
     #[serde(default)]
     pub owners: Vec<Spanned<String>>,
+    /// The departments that share the KPI.
     #[serde(default)]
     pub departments: Vec<Spanned<String>>,
+    /// Who reads the KPI and what they use it for.
     #[serde(default)]
     pub audiences: Vec<Audience>,
+    /// How it is computed from the data, in the formula language; absent when children determine it.
     pub formula: Option<Spanned<String>>,
+    /// What its values are: `count`, `currency`, `ratio`…
     pub unit: Spanned<String>,
     /// For `unit = "currency"`: the currency when it is not the workspace's.
     pub currency: Option<Spanned<String>>,
+    /// Which way is good: `higher`, `lower` or `neutral`.
     pub direction: Spanned<String>,
+    /// The grain it is usually shown at: `month`, `fiscal_quarter`…
     pub grain: Option<Spanned<String>>,
+    /// The sources (by name, from `sources.toml`) its data comes from.
     #[serde(default)]
     pub sources: Vec<Spanned<String>>,
     /// How it is measured, in words.
     pub method: Option<String>,
+    /// The KPI this one drives, in the KPI tree.
     pub parent: Option<Spanned<String>>,
     /// In a parent with `relation = "ratio"`: `numerator` or `denominator`.
     pub role: Option<Spanned<String>>,
     /// How this KPI relates to its children: `sum`, `product`, `ratio` or `influence`.
     pub relation: Option<Spanned<String>>,
+    /// Free labels for finding KPIs.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The targets, one per period and grain.
     #[serde(default)]
     pub target: Vec<TargetDef>,
 }
 
+/// A source (`[[source]]` in `sources.toml`): files of one kind and the import preset that reads them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDef {
+    /// The source's name, as KPIs' `sources` name it.
     pub name: Spanned<String>,
+    /// The import preset: `hubspot`, `google_ads`, `generic`…
     pub preset: Spanned<String>,
     /// A path or glob relative to the workspace.
     pub path: Option<Spanned<String>>,
@@ -158,6 +206,7 @@ pub struct SourceDef {
     pub set: BTreeMap<String, Spanned<String>>,
     /// How the files write dates like `01/02/2026`: `"day-first"` or `"month-first"`.
     pub dates: Option<Spanned<String>>,
+    /// What the source is, in the company's words.
     pub description: Option<String>,
 }
 
@@ -165,29 +214,46 @@ pub struct SourceDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableDef {
+    /// The table's name, as formulas write it.
     pub name: Spanned<String>,
     /// Column name → type (`text`, `float`, `integer`, `bool`, `date`, `timestamp`).
     pub columns: Spanned<BTreeMap<String, Spanned<String>>>,
+    /// The time column aggregates use when a formula names none.
     pub time: Option<Spanned<String>>,
+    /// The columns that identify a row (the natural key imports de-duplicate on).
     #[serde(default)]
     pub key: Vec<Spanned<String>>,
 }
 
+/// A marketing activity (`[[activity]]` in `activities.toml`): a fair, a campaign, a webinar…
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityDef {
+    /// The activity's id, as touchpoints and decisions name it.
     pub id: Spanned<String>,
+    /// The activity's name.
     pub name: String,
+    /// The kind of activity: `fair`, `webinar`, `paid_media`…
     pub kind: Spanned<String>,
+    /// The channel it runs in, from the channel vocabulary.
     pub channel: Spanned<String>,
+    /// The first day.
     pub start: Spanned<toml::value::Datetime>,
+    /// The last day, if it is not a single day.
     pub end: Option<Spanned<toml::value::Datetime>>,
+    /// The budget, in `currency` or the workspace's.
     pub budget: Option<f64>,
+    /// The budget's currency when it is not the workspace's.
     pub currency: Option<Spanned<String>>,
+    /// The person who owns the activity.
     pub owner: Option<Spanned<String>>,
+    /// The department that runs it.
     pub department: Option<String>,
+    /// The `utm_campaign` value its links carry.
     pub utm_campaign: Option<String>,
+    /// The activity this one is part of (a campaign's, say).
     pub parent: Option<Spanned<String>>,
+    /// The KPIs the activity is meant to move.
     #[serde(default)]
     pub kpis: Vec<Spanned<String>>,
 }
@@ -196,11 +262,16 @@ pub struct ActivityDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewDef {
+    /// The review's id, as decisions name it.
     pub id: Spanned<String>,
+    /// The period the review follows up, e.g. `FY2026-Q2`.
     pub period: Spanned<String>,
+    /// The day of the meeting.
     pub date: Option<Spanned<toml::value::Datetime>>,
+    /// The people who took part.
     #[serde(default)]
     pub participants: Vec<Spanned<String>>,
+    /// What was said, in words.
     pub notes: Option<String>,
 }
 
@@ -208,18 +279,26 @@ pub struct ReviewDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionDef {
+    /// The decision's id.
     pub id: Spanned<String>,
+    /// The review it was taken at.
     pub review: Spanned<String>,
     /// `stop`, `start`, `continue`, `more` or `less`.
     pub action: Spanned<String>,
+    /// The activity it is about, if any.
     pub activity: Option<Spanned<String>>,
+    /// The channel it is about, if any.
     pub channel: Option<Spanned<String>>,
     /// The KPIs the decision is meant to move, followed up at the next review.
     #[serde(default)]
     pub kpis: Vec<Spanned<String>>,
+    /// Why it was decided.
     pub rationale: Option<String>,
+    /// What it is expected to do, in words.
     pub expected: Option<String>,
+    /// The person who carries it out.
     pub owner: Option<Spanned<String>>,
+    /// The day by which it is followed up.
     pub follow_up: Option<Spanned<toml::value::Datetime>>,
     /// `open`, `done` or `dropped`.
     pub status: Option<Spanned<String>>,
@@ -228,42 +307,64 @@ pub struct DecisionDef {
 /// A definition and the file it came from.
 #[derive(Debug, Clone)]
 pub struct Located<T> {
+    /// Index into [`Workspace::files`].
     pub file: usize,
+    /// The definition.
     pub def: T,
 }
 
 /// Everything read from a workspace folder, and the problems met while reading it.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
+    /// The workspace folder (empty for files handed over as text).
     pub root: PathBuf,
+    /// Every definition file read, in reading order; diagnostics point into it.
     pub files: Vec<SourceFile>,
+    /// `utfall.toml`, if it could be read.
     pub config: Option<Located<WorkspaceConfig>>,
+    /// The goals of `goals.toml`.
     pub goals: Vec<Located<GoalDef>>,
+    /// The KPIs of `kpis/*.toml`, file by file.
     pub kpis: Vec<Located<KpiDef>>,
+    /// The sources of `sources.toml`.
     pub sources: Vec<Located<SourceDef>>,
+    /// The custom tables (`[[table]]`) of `sources.toml`.
     pub tables: Vec<Located<TableDef>>,
+    /// The activities of `activities.toml`.
     pub activities: Vec<Located<ActivityDef>>,
+    /// The reviews of `reviews.toml`.
     pub reviews: Vec<Located<ReviewDef>>,
+    /// The decisions of `reviews.toml`.
     pub decisions: Vec<Located<DecisionDef>>,
     /// Problems met while reading: syntax and shape errors.
     pub read_problems: Vec<Diagnostic>,
 }
 
+/// The workspace settings file, at the root.
 pub const CONFIG_FILE: &str = "utfall.toml";
+/// The goals file.
 pub const GOALS_FILE: &str = "goals.toml";
+/// The folder of KPI files (`kpis/*.toml`).
 pub const KPI_DIR: &str = "kpis";
+/// The sources and custom tables file.
 pub const SOURCES_FILE: &str = "sources.toml";
+/// The activity plan.
 pub const ACTIVITIES_FILE: &str = "activities.toml";
+/// The decision log: reviews and their decisions.
 pub const REVIEWS_FILE: &str = "reviews.toml";
 
 /// Reading a workspace folder failed before any definition could be looked at.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The folder has no `utfall.toml`.
     #[error("`{}` is not a Utfall workspace: it has no `utfall.toml`", .0.display())]
     NotAWorkspace(PathBuf),
+    /// A definition file exists but could not be read.
     #[error("failed to read `{}`", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why reading failed.
         #[source]
         source: std::io::Error,
     },
@@ -467,6 +568,7 @@ impl Workspace {
         workspace
     }
 
+    /// The path of file `index`, relative to the workspace root.
     pub fn file_path(&self, index: usize) -> &str {
         &self.files[index].path
     }

@@ -3,15 +3,19 @@ use crate::period::Grain;
 /// A byte range inside the formula text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// The byte after the last.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
 
+    /// The smallest span that covers both.
     pub fn to(self, other: Span) -> Span {
         Span {
             start: self.start.min(other.start),
@@ -23,15 +27,22 @@ impl Span {
 /// A name with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
+    /// The name as written.
     pub name: String,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// An arithmetic operator between two expressions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/`: division by zero gives no value.
     Div,
 }
 
@@ -46,20 +57,27 @@ pub enum Offset {
     Periods(i32),
 }
 
+/// An aggregate function over a table's rows in a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AggFunc {
     /// `count(table)` counts rows; `count(table.column)` counts non-null values.
     Count,
+    /// `count_distinct(table.column)`: distinct non-null values.
     CountDistinct,
     /// Entities whose *first* qualifying row falls in the period (e.g. new customers).
     CountNew,
+    /// `sum(table.column)`.
     Sum,
+    /// `avg(table.column)`.
     Avg,
+    /// `min(table.column)`.
     Min,
+    /// `max(table.column)`.
     Max,
 }
 
 impl AggFunc {
+    /// The function a formula calls by this name: `count`, `sum`…
     pub fn from_name(name: &str) -> Option<AggFunc> {
         Some(match name {
             "count" => AggFunc::Count,
@@ -73,6 +91,7 @@ impl AggFunc {
         })
     }
 
+    /// The function's name in formulas.
     pub fn name(self) -> &'static str {
         match self {
             AggFunc::Count => "count",
@@ -94,44 +113,70 @@ impl AggFunc {
     }
 }
 
+/// A value a filter compares a column with.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
+    /// `'paid_search'`: text in single quotes.
     Text(String),
+    /// `1000`, `0.5`.
     Number(f64),
+    /// `true` or `false`.
     Bool(bool),
     /// `$brand`, `$currency`: a workspace setting.
     Param(String),
 }
 
+/// A comparison in a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// `=`
     Eq,
+    /// `!=` or `<>`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
 /// A row filter inside an aggregate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
+    /// `a and b`.
     And(Box<Condition>, Box<Condition>),
+    /// `a or b`.
     Or(Box<Condition>, Box<Condition>),
+    /// `not a`.
     Not(Box<Condition>),
+    /// `channel = 'events'`, `amount > 1000`.
     Compare {
+        /// The column compared.
         column: ColumnName,
+        /// How it is compared.
         op: CmpOp,
+        /// What it is compared with.
         value: Literal,
+        /// Where the value was written.
         value_span: Span,
     },
+    /// `channel in ('events', 'webinar')`, or `not in`.
     In {
+        /// The column tested.
         column: ColumnName,
+        /// The values it may (or, negated, may not) take.
         values: Vec<Literal>,
+        /// `not in` rather than `in`.
         negated: bool,
     },
+    /// `source is null`, or `is not null`.
     IsNull {
+        /// The column tested.
         column: ColumnName,
+        /// `is not null` rather than `is null`.
         negated: bool,
     },
     /// A boolean column used as a condition.
@@ -167,16 +212,21 @@ impl Condition {
 /// `sum(deals.amount, where: …, time: closed_at)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
+    /// The aggregate function.
     pub func: AggFunc,
+    /// The table it reads.
     pub table: Ident,
     /// `None` for `count(table)`.
     pub column: Option<Ident>,
+    /// Which rows count (`where:`).
     pub filter: Option<Condition>,
     /// The time column that places a row in a period; the table's default when absent.
     pub time: Option<Ident>,
+    /// The whole call in the formula text.
     pub span: Span,
 }
 
+/// Which periods a `cumulative(…)` adds up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CumulativeWindow {
     /// A trailing window of days ending with the period.
@@ -190,56 +240,91 @@ pub enum CumulativeWindow {
 /// `conversion(contacts.person_id, from: became_mql_at, to: became_sql_at, within: 90d)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversion {
+    /// The table the entities come from.
     pub table: Ident,
+    /// The column that identifies an entity (a person, an account).
     pub entity: Ident,
+    /// The time column of the first step (`from:`).
     pub from: Ident,
+    /// The time column of the step converted to (`to:`).
     pub to: Ident,
+    /// How many days after the first step the second counts (`within:`).
     pub within_days: u32,
+    /// Which rows count (`where:`).
     pub filter: Option<Condition>,
+    /// The whole call in the formula text.
     pub span: Span,
 }
 
+/// A KPI formula: arithmetic over aggregates, other KPIs and numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
+    /// A number: `100`, `0.25`.
     Number {
+        /// The number.
         value: f64,
+        /// Where it was written.
         span: Span,
     },
+    /// Another KPI's value: `won_deals`, `won_deals[previous]`.
     Kpi {
+        /// The KPI's id.
         id: Ident,
+        /// Another period than the one computed, if any.
         offset: Option<Offset>,
+        /// Where it was written.
         span: Span,
     },
+    /// `-x`.
     Neg {
+        /// The negated expression.
         inner: Box<Expr>,
+        /// Where it was written.
         span: Span,
     },
+    /// `a + b`, `a / b`…
     Binary {
+        /// The operator.
         op: BinOp,
+        /// The left operand.
         lhs: Box<Expr>,
+        /// The right operand.
         rhs: Box<Expr>,
+        /// Where it was written.
         span: Span,
     },
+    /// An aggregate over a table's rows: `sum(deals.amount, …)`.
     Aggregate(Aggregate),
+    /// `cumulative(sum(spend.cost), to_date: year)`: an expression over a window of periods.
     Cumulative {
+        /// The expression added up.
         inner: Box<Expr>,
+        /// Which periods are added up.
         window: CumulativeWindow,
+        /// Where it was written.
         span: Span,
     },
+    /// The share of entities that take a second step after a first: `conversion(…)`.
     Conversion(Conversion),
 }
 
 /// The formula types of dbt MetricFlow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormulaKind {
+    /// A single aggregate.
     Simple,
+    /// One measure divided by another.
     Ratio,
+    /// Any other arithmetic over measures, KPIs and numbers.
     Derived,
+    /// A measure over a window of periods.
     Cumulative,
+    /// The share of entities that move from one step to the next.
     Conversion,
 }
 
 impl FormulaKind {
+    /// The kind's name: `simple`, `ratio`, `derived`, `cumulative` or `conversion`.
     pub fn as_str(self) -> &'static str {
         match self {
             FormulaKind::Simple => "simple",
@@ -252,6 +337,7 @@ impl FormulaKind {
 }
 
 impl Expr {
+    /// Where the expression was written.
     pub fn span(&self) -> Span {
         match self {
             Expr::Number { span, .. }
@@ -264,6 +350,7 @@ impl Expr {
         }
     }
 
+    /// Which of MetricFlow's five kinds the formula is.
     pub fn kind(&self) -> FormulaKind {
         let is_measure =
             |expr: &Expr| matches!(expr, Expr::Aggregate(_) | Expr::Kpi { offset: None, .. });

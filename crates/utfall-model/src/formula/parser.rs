@@ -5,10 +5,13 @@ use crate::period::Grain;
 /// A formula that does not follow the grammar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// Where in the formula text, in bytes.
     pub span: Span,
     /// What to say under the marker.
     pub label: String,
+    /// What to write instead, if the parser can tell.
     pub hint: Option<String>,
 }
 

@@ -8,7 +8,8 @@
 //! - [`markov`]: Markov chains of order 1–4 with removal effects computed exactly by linear
 //!   algebra rather than by simulation.
 //! - [`shapley`]: Shapley values over channel coalitions, exact up to 20 channels.
-#![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bootstrap;
 pub mod heuristic;

@@ -4,7 +4,8 @@
 //!
 //! This crate reads the definition files it is handed and nothing else; it knows nothing of
 //! query engines, stores or terminals.
-#![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod catalog;
 pub mod check;

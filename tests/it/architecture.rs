@@ -169,6 +169,7 @@ fn the_binary_reaches_the_engine_and_the_numeric_crates_only_through_the_app() {
     for forbidden in [
         "utfall-engine",
         "utfall-attribution",
+        "utfall-mmm",
         "arrow",
         "parquet",
         "datafusion",

@@ -42,8 +42,7 @@ pub fn run(args: InitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                 .into());
         }
         let locale = super::locale(lang, None);
-        guided(template, &default_name, today, locale)
-            .context("the guided set-up stopped")?
+        guided(template, &default_name, today, locale).context("the guided set-up stopped")?
     };
 
     let created = utfall_app::definitions::create_workspace(&args.dir, &plan, args.force)?;

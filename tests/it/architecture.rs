@@ -171,6 +171,7 @@ fn the_binary_reaches_the_engine_and_the_numeric_crates_only_through_the_app() {
         "utfall-attribution",
         "utfall-ingest",
         "utfall-demo",
+        "utfall-mmm",
         "arrow",
         "parquet",
         "datafusion",

@@ -331,14 +331,18 @@ pub fn create_workspace(
     force: bool,
 ) -> Result<Created, AppError> {
     if dir.join("utfall.toml").exists() && !force {
-        return Err(
-            AppError::user(format!("`{}` already holds a Utfall workspace", dir.display()))
-                .hint("use `--force` to overwrite its definition files, or choose another folder"),
-        );
+        return Err(AppError::user(format!(
+            "`{}` already holds a Utfall workspace",
+            dir.display()
+        ))
+        .hint("use `--force` to overwrite its definition files, or choose another folder"));
     }
     let failed = |error: AppError| {
-        AppError::internal(format!("failed to create the workspace in `{}`", dir.display()))
-            .caused_by(error)
+        AppError::internal(format!(
+            "failed to create the workspace in `{}`",
+            dir.display()
+        ))
+        .caused_by(error)
     };
     for (relative, text) in plan.render() {
         write_atomically(&dir.join(relative), &text).map_err(failed)?;

@@ -253,8 +253,19 @@ pub struct LiftWindow {
     pub target: Vec<f64>,
     /// The controls per day.
     pub controls: Vec<Series>,
-    /// Other activities that ran in the window: (id, name, start).
-    pub overlapping: Vec<(String, String, Date)>,
+    /// Other activities that ran in the window.
+    pub overlapping: Vec<Overlap>,
+}
+
+/// Another activity that ran in a lift window: its effect is part of the one measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its first day.
+    pub start: Date,
 }
 
 /// The KPI, its controls and concurrent spend per day from `pre` days before an activity to
@@ -281,7 +292,11 @@ pub async fn lift_window(session: &Session, request: &LiftRequest) -> Result<Lif
     let overlapping = plan
         .iter()
         .filter(|a| a.id != activity.id && a.start <= window_end && a.end >= activity.start)
-        .map(|a| (a.id.clone(), a.name.clone(), a.start))
+        .map(|a| Overlap {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            start: a.start,
+        })
         .collect();
     let periods = Period::covering(first, window_end, Grain::Day, &session.calendar);
     let mut ids = vec![request.kpi.as_str()];

@@ -829,7 +829,8 @@ pub struct StagedTable {
 
 impl TableWriter {
     /// Writes rows; `first_order` is the place of the first row in the import (rows of higher
-    /// order win over lower ones with the same key).
+    /// order win over lower ones with the same key). Orders start at 1: rows already stored
+    /// have order 0, and a new row of order 0 may lose to the stored row it restates.
     pub fn write(&mut self, batch: &RecordBatch, first_order: u64) -> Result<(), StoreError> {
         if batch.num_rows() == 0 {
             return Ok(());
@@ -1177,6 +1178,9 @@ fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[FixedState; 2]) ->
         .map(|(a, b)| (u128::from(a.finish()) << 64) | u128::from(b.finish()))
         .collect()
 }
+
+#[cfg(test)]
+mod commit_tests;
 
 #[cfg(test)]
 mod tests {

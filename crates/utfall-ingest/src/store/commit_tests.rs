@@ -113,22 +113,29 @@ fn files_on_disk(store: &DataStore) -> BTreeSet<String> {
     out
 }
 
-/// The files the manifest names: the tables' parts and the retired files.
+/// The files the manifest names: the tables' parts and the import log's quarantines, and the
+/// retired files.
 fn named(manifest: &Manifest) -> (BTreeSet<String>, BTreeSet<String>) {
-    let parts = manifest
+    let current = manifest
         .tables
         .values()
         .flat_map(TableFile::files)
+        .chain(
+            manifest
+                .imports
+                .iter()
+                .filter_map(|i| i.quarantine.as_deref()),
+        )
         .map(str::to_string)
         .collect();
-    (parts, manifest.retired.iter().cloned().collect())
+    (current, manifest.retired.iter().cloned().collect())
 }
 
-/// The data folder holds exactly the current parts and the retired files.
+/// The data folder holds exactly the current files and the retired ones.
 fn assert_disk_is_manifest(store: &DataStore) {
-    let (parts, retired) = named(&store.manifest().unwrap());
-    assert!(parts.is_disjoint(&retired), "a current part is retired");
-    let expected: BTreeSet<String> = parts.union(&retired).cloned().collect();
+    let (current, retired) = named(&store.manifest().unwrap());
+    assert!(current.is_disjoint(&retired), "a current file is retired");
+    let expected: BTreeSet<String> = current.union(&retired).cloned().collect();
     assert_eq!(files_on_disk(store), expected);
 }
 
@@ -436,4 +443,151 @@ fn compaction_within_one_commit_of_many_writers() {
             ("i", 9),
         ])
     );
+}
+
+/// A store with two imports of `items` and a quarantine: the second restated `b` (so the first
+/// part is retired) and rejected a record.
+fn two_imports(store: &DataStore, table: &Table) {
+    commit(store, "t1", table, &[(1, &[("a", 1), ("b", 2)])]);
+    let staging = store.stage("t2").unwrap();
+    let mut writer = staging.writer(table);
+    writer.write(&batch(table, &[("b", 20)]), 1).unwrap();
+    let staged = vec![writer.finish().unwrap()];
+    let quarantine = staging.path("quarantine.csv");
+    std::fs::write(&quarantine, "file,line,column,reason,record\n").unwrap();
+    store
+        .commit(staging, staged, Some(quarantine), record("t2"))
+        .unwrap();
+}
+
+#[test]
+fn clear_removes_every_table_and_the_next_change_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DataStore::new(dir.path().join("data"));
+    let table = items(&["id"]);
+    two_imports(&store, &table);
+    let before = store.manifest().unwrap();
+    let retired_before = before.retired.clone();
+    assert_eq!(retired_before.len(), 1);
+    let quarantine = before.imports[1].quarantine.clone().unwrap();
+    assert_eq!(quarantine, "_quarantine/t2.csv");
+
+    store.clear().unwrap();
+    let manifest = store.manifest().unwrap();
+    assert!(manifest.tables.is_empty());
+    assert!(manifest.imports.is_empty(), "the import log is reset");
+    assert_eq!(store.read_table(&table).unwrap().num_rows(), 0);
+    assert!(store.table_paths().unwrap().is_empty());
+    // Retired: what the old manifest named; what it had retired is gone.
+    let mut expected: Vec<String> = part_files_of(&before);
+    expected.push(quarantine.clone());
+    assert_eq!(manifest.retired, expected);
+    assert!(!store.root().join(&retired_before[0]).exists());
+    for file in &expected {
+        assert!(
+            store.root().join(file).exists(),
+            "{file} stays until the next change"
+        );
+    }
+    assert_disk_is_manifest(&store);
+
+    // The next change removes them; the same rows import again as new.
+    let counts = commit(&store, "t3", &table, &[(1, &[("b", 20)])]);
+    assert_eq!(counts.inserted, 1);
+    assert_eq!(counts.replaced, 0);
+    for file in &expected {
+        assert!(!store.root().join(file).exists(), "{file} is removed");
+    }
+    let after = store.manifest().unwrap();
+    assert!(after.retired.is_empty());
+    assert_eq!(after.imports.len(), 1);
+    assert_disk_is_manifest(&store);
+    assert_eq!(rows(&store, &table), owned(&[("b", 20)]));
+}
+
+#[test]
+fn clear_of_an_empty_or_missing_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = DataStore::new(dir.path().join("data"));
+    missing.clear().unwrap();
+    assert!(!missing.root().exists(), "nothing is created");
+
+    let empty = DataStore::new(dir.path().join("empty"));
+    std::fs::create_dir_all(empty.root()).unwrap();
+    empty.clear().unwrap();
+    empty.clear().unwrap();
+    assert_eq!(
+        empty.manifest().unwrap(),
+        Manifest {
+            version: MANIFEST_VERSION,
+            ..Manifest::default()
+        }
+    );
+    assert!(files_on_disk(&empty).is_empty());
+}
+
+/// Set in the child process of [`clear_killed_at_any_step_leaves_the_old_or_the_new_state`]:
+/// the data folder it clears.
+const CLEAR_CHILD: &str = "UTFALL_TEST_CLEAR_DIR";
+
+/// `clear` aborted at each failpoint (in a child process: this test binary running only this
+/// test) leaves the old manifest or the new one, every file it names readable, and the next
+/// change cleans up.
+#[test]
+fn clear_killed_at_any_step_leaves_the_old_or_the_new_state() {
+    if let Ok(dir) = std::env::var(CLEAR_CHILD) {
+        DataStore::new(dir).clear().unwrap();
+        return;
+    }
+    // The steps a clear passes (the manifest's replacement and the end of a change).
+    let passed = [
+        "after-manifest-temp-written",
+        "after-manifest-renamed",
+        "after-retired-removed",
+        "after-staging-removed",
+    ];
+    let (_, module) = module_path!().split_once("::").unwrap();
+    let this_test = format!("{module}::clear_killed_at_any_step_leaves_the_old_or_the_new_state");
+    let table = items(&["id"]);
+    for step in FAILPOINTS {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DataStore::new(dir.path().join("data"));
+        two_imports(&store, &table);
+        let before = store.manifest().unwrap();
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([this_test.as_str(), "--exact", "--test-threads=1", "-q"])
+            .env(FAILPOINT_VARIABLE, step)
+            .env(CLEAR_CHILD, store.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(
+            !status.success(),
+            passed.contains(step),
+            "`{step}`: the child should abort exactly at the steps a clear passes"
+        );
+        let after = store.manifest().unwrap();
+        let cleared = after.tables.is_empty();
+        // Only an abort before the manifest's rename leaves the old state.
+        assert_eq!(cleared, *step != "after-manifest-temp-written", "`{step}`");
+        if cleared {
+            assert!(after.imports.is_empty(), "`{step}`");
+        } else {
+            assert_eq!(after, before, "`{step}`: the old state, or the new");
+            assert_eq!(rows(&store, &table), owned(&[("a", 1), ("b", 20)]));
+        }
+        for file in after.tables.values().flat_map(TableFile::files) {
+            assert!(store.root().join(file).exists(), "`{step}`: {file}");
+        }
+        // The next change finds a consistent folder and leaves only what its manifest names.
+        commit(&store, "t3", &table, &[(1, &[("c", 3)])]);
+        assert_disk_is_manifest(&store);
+        let expected = if cleared {
+            owned(&[("c", 3)])
+        } else {
+            owned(&[("a", 1), ("b", 20), ("c", 3)])
+        };
+        assert_eq!(rows(&store, &table), expected, "`{step}`");
+    }
 }

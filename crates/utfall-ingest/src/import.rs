@@ -15,6 +15,7 @@ use std::sync::mpsc::{channel, sync_channel};
 
 use sha2::{Digest, Sha256};
 use utfall_model::catalog::{Catalog, Table};
+use utfall_model::kinds::Preset;
 
 use crate::parse::{DateOrder, NumberStyle, OrderEvidence, OrderVotes};
 use crate::preset::{Plan, PlanError, PlanInput, ReadSettings, header_score};
@@ -38,7 +39,9 @@ impl Reporter for Silent {
 /// What to import and how.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// The preset the file is read with (`google-ads`, `generic`, …).
+    /// The preset the file is read with (`google-ads`, `generic`, …), as the user wrote it:
+    /// [`import_file`] parses it once into a [`Preset`] before it reads the file, and refuses a
+    /// name no preset has (`unknown preset`, with a hint to `--list-presets`).
     pub preset: String,
     /// Source column → target column, overriding the preset's labels.
     pub mapping: BTreeMap<String, String>,
@@ -483,7 +486,7 @@ enum Kind {
     Parquet,
 }
 
-fn kind_of(path: &Path, preset: &str) -> Kind {
+fn kind_of(path: &Path, preset: Preset) -> Kind {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -492,7 +495,7 @@ fn kind_of(path: &Path, preset: &str) -> Kind {
         "xlsx" | "xlsm" | "xls" | "ods" => Kind::Xlsx,
         "parquet" => Kind::Parquet,
         "ndjson" | "jsonl" => Kind::Ndjson,
-        "json" if preset == "ga4-bigquery" => Kind::Ndjson,
+        "json" if preset == Preset::Ga4Bigquery => Kind::Ndjson,
         "json" => Kind::Json,
         _ => Kind::Delimited,
     }
@@ -512,7 +515,11 @@ pub fn import_file(
         source,
     };
     let size = std::fs::metadata(path).map_err(read_error)?.len();
-    let kind = kind_of(path, &options.preset);
+    let preset = Preset::parse(&options.preset).ok_or_else(|| ImportError::Plan {
+        file: file_name.clone(),
+        source: PlanError::UnknownPreset(options.preset.clone()),
+    })?;
+    let kind = kind_of(path, preset);
     let mut summary = ImportSummary {
         file: file_name.clone(),
         ..ImportSummary::default()
@@ -521,7 +528,7 @@ pub fn import_file(
     // The file's SHA-256 says whether it was imported before. Streamed text is hashed as it
     // is read, unless an earlier import of the preset had the same size (then first).
     let streamed = matches!(kind, Kind::Delimited)
-        || (matches!(kind, Kind::Ndjson) && options.preset == "ga4-bigquery");
+        || (matches!(kind, Kind::Ndjson) && preset == Preset::Ga4Bigquery);
     let maybe_seen = manifest
         .imports
         .iter()
@@ -556,6 +563,7 @@ pub fn import_file(
     let context = Context {
         store,
         path,
+        preset,
         options,
         catalog,
         reporter,
@@ -564,8 +572,8 @@ pub fn import_file(
     };
     let outcome = match kind {
         Kind::Delimited => context.delimited(&mut summary),
-        Kind::Ndjson if options.preset == "ga4-bigquery" => context.ga4_lines(&mut summary),
-        Kind::Parquet if options.preset == "ga4-bigquery" => context.ga4_parquet(&mut summary),
+        Kind::Ndjson if preset == Preset::Ga4Bigquery => context.ga4_lines(&mut summary),
+        Kind::Parquet if preset == Preset::Ga4Bigquery => context.ga4_parquet(&mut summary),
         Kind::Ndjson | Kind::Json => context.json(&mut summary),
         Kind::Xlsx => context.xlsx(&mut summary),
         Kind::Parquet => context.parquet(&mut summary),
@@ -616,6 +624,8 @@ const BATCH_RECORDS: usize = 64 * 1024;
 struct Context<'a> {
     store: &'a DataStore,
     path: &'a Path,
+    /// `options.preset`, parsed.
+    preset: Preset,
     options: &'a ImportOptions,
     catalog: &'a Catalog,
     reporter: &'a dyn Reporter,
@@ -1653,7 +1663,7 @@ impl Context<'_> {
 
     fn plan(&self, header: &[String]) -> Result<Plan, ImportError> {
         Plan::new(PlanInput {
-            preset: &self.options.preset,
+            preset: self.preset,
             headers: header,
             mapping: &self.options.mapping,
             constants: &self.options.constants,
@@ -1679,16 +1689,16 @@ impl Context<'_> {
                     format!("; its header has {}", shown.join(", "))
                 };
                 // Another preset that reads this header as it is.
-                let own = header_score(&self.options.preset, header);
-                let likely = crate::preset::PRESETS
+                let own = header_score(self.preset, header);
+                let likely = Preset::ALL
                     .iter()
-                    .map(|(name, _)| *name)
-                    .filter(|name| *name != self.options.preset && *name != "generic")
-                    .map(|name| (header_score(name, header), name))
+                    .copied()
+                    .filter(|&preset| preset != self.preset && preset != Preset::Generic)
+                    .map(|preset| (header_score(preset, header), preset))
                     .filter(|(score, _)| *score >= 4 && *score >= own + 2)
-                    .filter(|(_, name)| {
+                    .filter(|&(_, preset)| {
                         Plan::new(PlanInput {
-                            preset: name,
+                            preset,
                             headers: header,
                             mapping: &BTreeMap::new(),
                             constants: &BTreeMap::new(),
@@ -1698,7 +1708,8 @@ impl Context<'_> {
                         })
                         .is_ok()
                     })
-                    .max();
+                    // The best score; between equal ones, the name last in alphabetical order.
+                    .max_by_key(|&(score, preset)| (score, preset.as_str()));
                 let hint = match likely {
                     Some((_, name)) => format!(
                         "it looks like a `{name}` export: try `utfall import --preset {name} {}`; else {hint}",
@@ -1773,16 +1784,16 @@ impl Context<'_> {
             .split(' ')
             .next()
             .is_some_and(|d| d.matches('.').count() == 2 || d.matches('-').count() == 2);
-        let (order, why) = match self.options.preset.as_str() {
+        let (order, why) = match self.preset {
             _ if dotted => (
                 DateOrder::DayFirst,
                 "as dates with dots are written (`dd.mm.yyyy`)".to_string(),
             ),
-            "linkedin-ads" => (
+            Preset::LinkedinAds => (
                 DateOrder::MonthFirst,
                 "as LinkedIn Campaign Manager writes them".to_string(),
             ),
-            "mailchimp" => (
+            Preset::Mailchimp => (
                 DateOrder::MonthFirst,
                 "as Mailchimp writes them".to_string(),
             ),
@@ -1846,7 +1857,7 @@ impl Context<'_> {
             comments,
         } = head.dialect;
         summary.delimiter = char::from(delimiter);
-        if self.options.preset == "ga4-data-api" {
+        if self.preset == Preset::Ga4DataApi {
             return self.report_csv(
                 &head.bytes,
                 text,
@@ -1856,13 +1867,13 @@ impl Context<'_> {
                 summary,
             );
         }
-        if self.options.preset == "fx-rates" {
+        if self.preset == Preset::FxRates {
             return self.fx_rates_csv(&head.bytes, text, delimiter, summary);
         }
-        if self.options.preset == "ga4-bigquery" {
+        if self.preset == Preset::Ga4Bigquery {
             return self.ga4_csv(&head.bytes, text, delimiter, summary);
         }
-        if self.options.preset == "mailchimp"
+        if self.preset == Preset::Mailchimp
             && let Some(report) = key_value_report(&head.records)
         {
             return self.key_value(report, summary);
@@ -1956,7 +1967,7 @@ impl Context<'_> {
             header: &header,
             separator: char::from(head.dialect.delimiter).to_string(),
             direct: plan.is_direct(),
-            generic: self.options.preset == "generic",
+            generic: self.preset == Preset::Generic,
             no_data: std::sync::atomic::AtomicU64::new(0),
         };
         self.read_delimited(head, header_index, text, &rows, summary)
@@ -1979,7 +1990,7 @@ impl Context<'_> {
     /// A survey tool's wide export, recognised by its header rows (`survey` preset only).
     fn survey_wide(&self, records: &[Vec<String>]) -> Option<crate::survey::Wide> {
         let survey_id = self.survey_id();
-        (self.options.preset == "survey")
+        (self.preset == Preset::Survey)
             .then(|| crate::survey::Wide::detect(records, &survey_id))
             .flatten()
     }
@@ -1990,7 +2001,7 @@ impl Context<'_> {
         match wide {
             Some(wide) => wide.header_rows - 1,
             None => (0..records.len().min(10))
-                .map(|i| (header_score(&self.options.preset, &records[i]), i))
+                .map(|i| (header_score(self.preset, &records[i]), i))
                 .filter(|(score, _)| *score > 0)
                 .max_by_key(|(score, i)| (*score, std::cmp::Reverse(*i)))
                 .map_or(0, |(_, i)| i),
@@ -2018,10 +2029,10 @@ impl Context<'_> {
             )
             .map_err(|source| self.plan_error(source));
         }
-        if self.options.preset == "survey" && survey_like(records) {
+        if self.preset == Preset::Survey && survey_like(records) {
             return Err(self.plan_error(PlanError::Shape {
                 found: "the file looks like a survey tool's wide export (a question a column), but its header rows were not recognised: Utfall reads Qualtrics' layout (a row of ids such as `Q1`, then question texts, optionally `ImportId` JSON) and SurveyMonkey's (questions over a row of `Response` / option labels)".into(),
-                hint: crate::labels::how_to_add("survey", "").unwrap_or_default().to_string(),
+                hint: crate::labels::how_to_add(Preset::Survey, "").unwrap_or_default().to_string(),
             }));
         }
         self.plan(header)
@@ -2053,7 +2064,7 @@ impl Context<'_> {
         };
         Err(self.plan_error(PlanError::Shape {
             found,
-            hint: crate::labels::how_to_add(&self.options.preset, "date")
+            hint: crate::labels::how_to_add(self.preset, "date")
                 .unwrap_or("download the report by day")
                 .to_string(),
         }))
@@ -2225,14 +2236,14 @@ impl Context<'_> {
         if signed || !has_amounts {
             return Ok(());
         }
-        let vendor = match self.options.preset.as_str() {
-            "meta-ads" => {
+        let vendor = match self.preset {
+            Preset::MetaAds => {
                 "in Ads Manager add the `Currency` column (Columns → Customize columns), or export `Amount spent` with its currency, e.g. `Amount spent (SEK)`; "
             }
-            "google-ads" => "in Google Ads add the `Currency code` column to the report; ",
-            "linkedin-ads" => "in Campaign Manager export with the `Currency` column; ",
-            "hubspot-deals" => "add the `Currency` column to the deals export, or ",
-            "salesforce-opportunities" => "add `Opportunity Currency` to the report, or ",
+            Preset::GoogleAds => "in Google Ads add the `Currency code` column to the report; ",
+            Preset::LinkedinAds => "in Campaign Manager export with the `Currency` column; ",
+            Preset::HubspotDeals => "add the `Currency` column to the deals export, or ",
+            Preset::SalesforceOpportunities => "add `Opportunity Currency` to the report, or ",
             _ => "",
         };
         Err(self.plan_error(PlanError::NoCurrency {
@@ -2627,7 +2638,7 @@ impl Context<'_> {
         if plan.needs_period() {
             return Err(self.plan_error(PlanError::Shape {
                 found: "the rows have no date".into(),
-                hint: crate::labels::how_to_add(&self.options.preset, "date")
+                hint: crate::labels::how_to_add(self.preset, "date")
                     .unwrap_or("export the report by day")
                     .to_string(),
             }));
@@ -2690,7 +2701,7 @@ impl Context<'_> {
             file: self.file(),
             message,
         };
-        if self.options.preset == "ga4-data-api" {
+        if self.preset == Preset::Ga4DataApi {
             let tables: Vec<Table> = self
                 .catalog
                 .table("observations")
@@ -2743,7 +2754,7 @@ impl Context<'_> {
             return Ok(Vec::new());
         }
         // Pipedrive's API writes times in UTC without saying so.
-        let time_zone = if self.options.preset == "pipedrive-deals" {
+        let time_zone = if self.preset == Preset::PipedriveDeals {
             jiff::tz::TimeZone::UTC
         } else {
             self.options.time_zone.clone()
@@ -2755,12 +2766,11 @@ impl Context<'_> {
     /// knows, else the first sheet.
     fn xlsx(&self, summary: &mut ImportSummary) -> Result<Vec<StagedTable>, ImportError> {
         summary.format = "xlsx".into();
-        let sheet = crate::sheet::read(self.path, &self.options.preset).map_err(|message| {
-            ImportError::Format {
+        let sheet =
+            crate::sheet::read(self.path, self.preset).map_err(|message| ImportError::Format {
                 file: self.file(),
                 message,
-            }
-        })?;
+            })?;
         summary.format = format!("xlsx (sheet `{}`)", sheet.name);
         summary.header_line = sheet.header_row;
         self.tabular(
@@ -2848,7 +2858,7 @@ mod tests {
 
         use super::*;
 
-        fn options() -> ImportOptions {
+        pub(super) fn options() -> ImportOptions {
             ImportOptions {
                 preset: "meta-ads".into(),
                 mapping: BTreeMap::new(),
@@ -2932,6 +2942,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_unknown_preset_is_refused_by_name_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("contacts.csv");
+        std::fs::write(&path, "Record ID,Email\n1,anna@example.se\n").unwrap();
+        let store = DataStore::new(dir.path().join("data"));
+        let options = ImportOptions {
+            preset: "hubspot-contact".into(),
+            ..breakdowns::options()
+        };
+        let error =
+            import_file(&store, &path, &options, &Catalog::canonical(), &Silent).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("`{}`: unknown preset `hubspot-contact`", path.display())
+        );
+        let ImportError::Plan { source, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(
+            source.hint().as_deref(),
+            Some("see `utfall import --list-presets` for the presets")
+        );
+        assert!(!store.root().exists(), "nothing is written");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! their API field names. Labels are compared after [`crate::preset::normalise`]: lower case,
 //! `_` read as a space, a trailing `(SEK)` taken as the column's currency.
 
+use utfall_model::kinds::Preset;
+
 /// (target column, labels, required)
 pub type Labels = (&'static str, &'static [&'static str], bool);
 
@@ -1313,70 +1315,75 @@ pub const SURVEY: &[Labels] = &[
     ),
 ];
 
-/// The labels and main table of a preset.
-pub fn of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
+/// The labels and main table of a preset (`None` for presets not read by labels).
+pub fn of(preset: Preset) -> Option<(&'static [Labels], &'static str)> {
     Some(match preset {
-        "hubspot-contacts" => (HUBSPOT_CONTACTS, "contacts"),
-        "hubspot-companies" => (HUBSPOT_COMPANIES, "accounts"),
-        "hubspot-deals" => (HUBSPOT_DEALS, "deals"),
-        "google-ads" => (GOOGLE_ADS, "spend"),
-        "meta-ads" => (META_ADS, "spend"),
-        "linkedin-ads" => (LINKEDIN_ADS, "spend"),
-        "activities" => (ACTIVITIES, "activities"),
-        "survey" => (SURVEY, "survey_responses"),
-        "mailchimp" => (MAILCHIMP, "email_sends"),
-        "hubspot-email" => (HUBSPOT_EMAIL, "email_sends"),
-        "salesforce-opportunities" => (SALESFORCE_OPPORTUNITIES, "deals"),
-        "salesforce-leads" => (SALESFORCE_LEADS, "contacts"),
-        "salesforce-campaign-members" => (SALESFORCE_CAMPAIGN_MEMBERS, "touchpoints"),
-        "pipedrive-deals" => (PIPEDRIVE_DEALS, "deals"),
-        "form-submissions" => (FORM_SUBMISSIONS, "identities"),
-        _ => return None,
+        Preset::HubspotContacts => (HUBSPOT_CONTACTS, "contacts"),
+        Preset::HubspotCompanies => (HUBSPOT_COMPANIES, "accounts"),
+        Preset::HubspotDeals => (HUBSPOT_DEALS, "deals"),
+        Preset::GoogleAds => (GOOGLE_ADS, "spend"),
+        Preset::MetaAds => (META_ADS, "spend"),
+        Preset::LinkedinAds => (LINKEDIN_ADS, "spend"),
+        Preset::Activities => (ACTIVITIES, "activities"),
+        Preset::Survey => (SURVEY, "survey_responses"),
+        Preset::Mailchimp => (MAILCHIMP, "email_sends"),
+        Preset::HubspotEmail => (HUBSPOT_EMAIL, "email_sends"),
+        Preset::SalesforceOpportunities => (SALESFORCE_OPPORTUNITIES, "deals"),
+        Preset::SalesforceLeads => (SALESFORCE_LEADS, "contacts"),
+        Preset::SalesforceCampaignMembers => (SALESFORCE_CAMPAIGN_MEMBERS, "touchpoints"),
+        Preset::PipedriveDeals => (PIPEDRIVE_DEALS, "deals"),
+        Preset::FormSubmissions => (FORM_SUBMISSIONS, "identities"),
+        // Read by their own readers (events, reports, rates) or by the mapping.
+        Preset::Ga4Bigquery | Preset::Ga4DataApi | Preset::FxRates | Preset::Generic => {
+            return None;
+        }
     })
 }
 
 /// How to get a column into the export, in the vendor's own words, when a required one is
 /// missing.
-pub fn how_to_add(preset: &str, target: &str) -> Option<&'static str> {
+pub fn how_to_add(preset: Preset, target: &str) -> Option<&'static str> {
     Some(match (preset, target) {
-        ("google-ads", "date") => {
+        (Preset::GoogleAds, "date") => {
             "in Google Ads, open Campaigns, choose Segment → Time → Day, pick the date range and download again (or add the `Day` column in a report under Reports)"
         }
-        ("google-ads", "campaign_name") => "add the `Campaign` column to the report",
-        ("meta-ads", "date") => {
+        (Preset::GoogleAds, "campaign_name") => "add the `Campaign` column to the report",
+        (Preset::MetaAds, "date") => {
             "in Ads Manager, choose Reports → Breakdown → By time → Day before Export, so that each row has `Reporting starts`"
         }
-        ("meta-ads", "cost") => "add `Amount spent` under Columns → Customize columns",
-        ("meta-ads", "campaign_name") => {
+        (Preset::MetaAds, "cost") => "add `Amount spent` under Columns → Customize columns",
+        (Preset::MetaAds, "campaign_name") => {
             "export at the campaign, ad set or ad level with the `Campaign name` column"
         }
-        ("linkedin-ads", "date") => {
+        (Preset::LinkedinAds, "date") => {
             "in Campaign Manager, choose Export → Campaign performance with Time breakdown: Daily"
         }
-        ("linkedin-ads", "campaign_id") | ("linkedin-ads", "campaign_name") => {
+        (Preset::LinkedinAds, "campaign_id") | (Preset::LinkedinAds, "campaign_name") => {
             "request adAnalytics with `pivot=CAMPAIGN` (`pivots=List(CAMPAIGN)`), or export Campaign performance from Campaign Manager"
         }
-        ("hubspot-deals", "stage") => {
+        (Preset::HubspotDeals, "stage") => {
             "add the `Deal Stage` column to the export (API: request `properties=dealstage,amount,closedate,pipeline`)"
         }
-        ("hubspot-deals", "created_at") => "add the `Create Date` column to the export",
-        ("hubspot-contacts", "created_at") => "add the `Create Date` column to the export",
-        ("hubspot-companies", "name") => {
+        (Preset::HubspotDeals, "created_at") => "add the `Create Date` column to the export",
+        (Preset::HubspotContacts, "created_at") => "add the `Create Date` column to the export",
+        (Preset::HubspotCompanies, "name") => {
             "add the `Company name` column to the export (API: request `properties=name,domain,industry,country`)"
         }
         (
-            "hubspot-contacts" | "hubspot-companies" | "hubspot-deals",
+            Preset::HubspotContacts | Preset::HubspotCompanies | Preset::HubspotDeals,
             "person_id" | "account_id" | "deal_id",
         ) => "export from HubSpot with `Record ID` (it is in every export unless removed)",
-        ("salesforce-opportunities", "stage") => "add the `Stage` column to the report",
-        ("salesforce-opportunities", "created_at") => "add the `Created Date` column to the report",
-        ("salesforce-leads", "created_at") => "add the `Create Date` column to the report",
-        ("pipedrive-deals", "status") => "export deals with the `Deal - Status` column",
-        ("mailchimp", "sent_at") => "export the campaign report with `Send Date`",
-        ("survey", _) => {
+        (Preset::SalesforceOpportunities, "stage") => "add the `Stage` column to the report",
+        (Preset::SalesforceOpportunities, "created_at") => {
+            "add the `Created Date` column to the report"
+        }
+        (Preset::SalesforceLeads, "created_at") => "add the `Create Date` column to the report",
+        (Preset::PipedriveDeals, "status") => "export deals with the `Deal - Status` column",
+        (Preset::Mailchimp, "sent_at") => "export the campaign report with `Send Date`",
+        (Preset::Survey, _) => {
             "export the responses in the tool's default CSV layout (Qualtrics: Data & Analysis → Export → CSV with choice text; SurveyMonkey: Analyze → Save as → All individual responses, CSV)"
         }
-        ("activities", _) => {
+        (Preset::Activities, _) => {
             "give the plan a header row with an id, name, kind, channel and start date column (see `docs/import.md`)"
         }
         _ => return None,

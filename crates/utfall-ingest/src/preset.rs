@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 use utfall_model::catalog::{Catalog, ColumnType, Table};
+use utfall_model::kinds::Preset;
 
 use crate::parse::{
     DateOrder, NumberStyle, parse_bool, parse_date, parse_integer, parse_number, parse_timestamp,
@@ -13,85 +14,68 @@ use crate::parse::{
 use crate::survey::Wide;
 use crate::table::{CellError, Parsed, TableRows, Value};
 
-/// The presets this version reads.
-pub const PRESETS: &[(&str, &str)] = &[
-    (
-        "ga4-bigquery",
-        "GA4's BigQuery export (events_YYYYMMDD) as NDJSON (bq extract) or Parquet → web_events, web-session touchpoints, identities",
-    ),
-    (
-        "ga4-data-api",
-        "GA4 Data API runReport responses (JSON, pages) → observations",
-    ),
-    (
-        "hubspot-contacts",
-        "HubSpot contacts: export (CSV/XLSX, English or Swedish labels) or CRM v3 API JSON → contacts, identities",
-    ),
-    (
-        "hubspot-companies",
-        "HubSpot companies: export or CRM v3 API JSON → accounts",
-    ),
-    (
-        "hubspot-deals",
-        "HubSpot deals: export or CRM v3 API JSON with associations → deals, deal_contacts",
-    ),
-    (
-        "salesforce-opportunities",
-        "Salesforce opportunities: report CSV or REST query JSON → deals",
-    ),
-    (
-        "salesforce-leads",
-        "Salesforce leads: report CSV or REST query JSON → contacts, identities",
-    ),
-    (
-        "salesforce-campaign-members",
-        "Salesforce campaign members: report CSV or REST query JSON → touchpoints",
-    ),
-    (
-        "pipedrive-deals",
-        "Pipedrive deals: export (CSV/XLSX) or API JSON → deals",
-    ),
-    (
-        "google-ads",
-        "Google Ads: campaign report (CSV, title rows and totals allowed) or API search/searchStream JSON (cost_micros) → spend",
-    ),
-    (
-        "meta-ads",
-        "Meta Ads: Ads Manager export or Insights API JSON (the `actions` list) → spend",
-    ),
-    (
-        "linkedin-ads",
-        "LinkedIn: Campaign Manager export or adAnalytics API JSON (costInLocalCurrency) → spend",
-    ),
-    (
-        "activities",
-        "the activity plan (XLSX or CSV) → activities, and its costs → spend (platform `manual`)",
-    ),
-    (
-        "survey",
-        "survey answers: long format, Qualtrics (3 header rows) or SurveyMonkey (2 header rows) CSV → survey_responses",
-    ),
-    (
-        "mailchimp",
-        "Mailchimp's campaign report export → email_sends",
-    ),
-    (
-        "hubspot-email",
-        "HubSpot's marketing e-mail export → email_sends",
-    ),
-    (
-        "form-submissions",
-        "form submissions with the GA client id (a hidden field) → identities",
-    ),
-    (
-        "fx-rates",
-        "exchange rates: the ECB's reference-rate CSV (eurofxref-hist.csv) or date, currency, rate (and base) → fx_rates",
-    ),
-    (
-        "generic",
-        "any CSV, TSV, XLSX, NDJSON, JSON or Parquet with a column mapping → any canonical or custom table",
-    ),
-];
+/// What a preset reads, for people (`utfall import --list-presets`). Every preset has one:
+/// the match is exhaustive, so a preset added to [`Preset`] cannot lack it.
+pub fn description(preset: Preset) -> &'static str {
+    match preset {
+        Preset::Ga4Bigquery => {
+            "GA4's BigQuery export (events_YYYYMMDD) as NDJSON (bq extract) or Parquet → web_events, web-session touchpoints, identities"
+        }
+        Preset::Ga4DataApi => "GA4 Data API runReport responses (JSON, pages) → observations",
+        Preset::HubspotContacts => {
+            "HubSpot contacts: export (CSV/XLSX, English or Swedish labels) or CRM v3 API JSON → contacts, identities"
+        }
+        Preset::HubspotCompanies => "HubSpot companies: export or CRM v3 API JSON → accounts",
+        Preset::HubspotDeals => {
+            "HubSpot deals: export or CRM v3 API JSON with associations → deals, deal_contacts"
+        }
+        Preset::SalesforceOpportunities => {
+            "Salesforce opportunities: report CSV or REST query JSON → deals"
+        }
+        Preset::SalesforceLeads => {
+            "Salesforce leads: report CSV or REST query JSON → contacts, identities"
+        }
+        Preset::SalesforceCampaignMembers => {
+            "Salesforce campaign members: report CSV or REST query JSON → touchpoints"
+        }
+        Preset::PipedriveDeals => "Pipedrive deals: export (CSV/XLSX) or API JSON → deals",
+        Preset::GoogleAds => {
+            "Google Ads: campaign report (CSV, title rows and totals allowed) or API search/searchStream JSON (cost_micros) → spend"
+        }
+        Preset::MetaAds => {
+            "Meta Ads: Ads Manager export or Insights API JSON (the `actions` list) → spend"
+        }
+        Preset::LinkedinAds => {
+            "LinkedIn: Campaign Manager export or adAnalytics API JSON (costInLocalCurrency) → spend"
+        }
+        Preset::Activities => {
+            "the activity plan (XLSX or CSV) → activities, and its costs → spend (platform `manual`)"
+        }
+        Preset::Survey => {
+            "survey answers: long format, Qualtrics (3 header rows) or SurveyMonkey (2 header rows) CSV → survey_responses"
+        }
+        Preset::Mailchimp => "Mailchimp's campaign report export → email_sends",
+        Preset::HubspotEmail => "HubSpot's marketing e-mail export → email_sends",
+        Preset::FormSubmissions => {
+            "form submissions with the GA client id (a hidden field) → identities"
+        }
+        Preset::FxRates => {
+            "exchange rates: the ECB's reference-rate CSV (eurofxref-hist.csv) or date, currency, rate (and base) → fx_rates"
+        }
+        Preset::Generic => {
+            "any CSV, TSV, XLSX, NDJSON, JSON or Parquet with a column mapping → any canonical or custom table"
+        }
+    }
+}
+
+/// Every preset with what it reads, as (name, description), in [`Preset::ALL`]'s order.
+pub static PRESETS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        Preset::ALL
+            .iter()
+            .map(|&preset| (preset.as_str(), description(preset)))
+            .collect()
+    });
 
 /// Settings that shape how values are read.
 #[derive(Debug, Clone)]
@@ -125,8 +109,8 @@ pub enum Source {
 /// A preset applied to one file's header: column positions, ready to read rows.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The preset's name (`google-ads`, `generic`, …).
-    pub preset: String,
+    /// The preset (`google-ads`, `generic`, …).
+    pub preset: Preset,
     /// The tables rows go to; the first is the main one.
     pub tables: Vec<Table>,
     /// Target column → source (one mapping serves every table of the plan).
@@ -267,7 +251,7 @@ impl PlanError {
 
 use crate::labels::Labels;
 
-fn labels_of(preset: &str) -> Option<(&'static [Labels], &'static str)> {
+fn labels_of(preset: Preset) -> Option<(&'static [Labels], &'static str)> {
     crate::labels::of(preset)
 }
 
@@ -352,7 +336,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// How many of a preset's labels a header line contains (to find the header under title rows).
-pub fn header_score(preset: &str, cells: &[String]) -> usize {
+pub fn header_score(preset: Preset, cells: &[String]) -> usize {
     let Some((labels, _)) = labels_of(preset) else {
         return usize::from(!cells.is_empty());
     };
@@ -370,8 +354,8 @@ pub fn header_score(preset: &str, cells: &[String]) -> usize {
 /// What a plan is made from: the preset, the file's header, and what the user said.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
-    /// The preset's name.
-    pub preset: &'a str,
+    /// The preset.
+    pub preset: Preset,
     /// The file's header, as written.
     pub headers: &'a [String],
     /// Source column → target column (`--map`), over the preset's labels.
@@ -387,24 +371,27 @@ pub struct PlanInput<'a> {
 }
 
 /// Whether `preset` reads ad platforms' spend.
-fn is_ads(preset: &str) -> bool {
-    matches!(preset, "google-ads" | "meta-ads" | "linkedin-ads")
+fn is_ads(preset: Preset) -> bool {
+    matches!(
+        preset,
+        Preset::GoogleAds | Preset::MetaAds | Preset::LinkedinAds
+    )
 }
 
-/// Columns a stable id is made of when an export has no id column: (target, the labels'
-/// targets, in order).
-const MADE_IDS: &[(&str, &str, &[&str])] = &[
+/// Columns a stable id is made of when an export has no id column: (preset, target, the
+/// labels' targets, in order).
+const MADE_IDS: &[(Preset, &str, &[&str])] = &[
     (
-        "salesforce-leads",
+        Preset::SalesforceLeads,
         "person_id",
         &["first_name", "last_name", "company", "email", "created_at"],
     ),
     (
-        "salesforce-opportunities",
+        Preset::SalesforceOpportunities,
         "deal_id",
         &["opportunity_name", "account_name", "created_at"],
     ),
-    ("mailchimp", "send_id", &["name", "sent_at"]),
+    (Preset::Mailchimp, "send_id", &["name", "sent_at"]),
 ];
 
 /// Target columns a plan lacks: (target, the labels looked for).
@@ -534,7 +521,7 @@ struct LabelMatch {
 /// Matches a preset's labels to the header: the mapping first, then the constants, then the
 /// labels in their order of preference; a column serves one target.
 fn match_labels(
-    preset: &str,
+    preset: Preset,
     labels: &'static [Labels],
     input: &PlanInput<'_>,
     overrides: &Overrides,
@@ -597,7 +584,7 @@ fn labelled_column(
 /// An export without its id column: a stable id from what it has, announced. Returns the
 /// target and the columns it is made of; a target it cannot be made for is lacking.
 fn made_id(
-    preset: &str,
+    preset: Preset,
     labels: &'static [Labels],
     matched: &mut LabelMatch,
 ) -> Option<(String, Vec<(usize, String)>)> {
@@ -632,8 +619,11 @@ fn made_id(
 
 /// Ad platforms' columns that serve as one another: a cost (Google's micros), a campaign
 /// (its id or its name).
-fn lacking_ads_columns(preset: &str, found: &BTreeMap<String, Source>, lacking: &mut Lacking) {
-    if preset == "google-ads" && lacks_source(found, "cost") && lacks_source(found, "cost_micros") {
+fn lacking_ads_columns(preset: Preset, found: &BTreeMap<String, Source>, lacking: &mut Lacking) {
+    if preset == Preset::GoogleAds
+        && lacks_source(found, "cost")
+        && lacks_source(found, "cost_micros")
+    {
         lacking.push(("cost", &["Cost", "Kostnad", "metrics.cost_micros"]));
     }
     if is_ads(preset) && lacks_source(found, "campaign_id") && lacks_source(found, "campaign_name")
@@ -646,7 +636,7 @@ fn lacking_ads_columns(preset: &str, found: &BTreeMap<String, Source>, lacking: 
 }
 
 /// The error for columns a preset found no source for, with the vendor's way to add them.
-fn missing_columns_error(preset: &str, lacking: &Lacking) -> PlanError {
+fn missing_columns_error(preset: Preset, lacking: &Lacking) -> PlanError {
     let columns = lacking
         .iter()
         .map(|(target, names)| {
@@ -715,14 +705,14 @@ fn linkedin_cost(input: &PlanInput<'_>, matched: &mut LabelMatch) {
 /// The tables a preset fills: its main table, then those its rows also give.
 fn preset_tables(
     catalog: &Catalog,
-    preset: &str,
+    preset: Preset,
     table_name: &str,
 ) -> Result<Vec<Table>, PlanError> {
     let mut tables = vec![catalog_table(catalog, table_name)?];
     match preset {
-        "activities" => tables.push(catalog_table(catalog, "spend")?),
-        "hubspot-deals" => tables.push(catalog_table(catalog, "deal_contacts")?),
-        "hubspot-contacts" | "salesforce-leads" => {
+        Preset::Activities => tables.push(catalog_table(catalog, "spend")?),
+        Preset::HubspotDeals => tables.push(catalog_table(catalog, "deal_contacts")?),
+        Preset::HubspotContacts | Preset::SalesforceLeads => {
             tables.push(catalog_table(catalog, "identities")?)
         }
         _ => {}
@@ -734,7 +724,7 @@ impl Plan {
     /// Matches a preset (and an optional mapping: source column → target column) to a header.
     pub fn new(input: PlanInput<'_>) -> Result<Plan, PlanError> {
         let overrides = mapped_columns(input.headers, input.mapping)?;
-        if input.preset == "generic" {
+        if input.preset == Preset::Generic {
             return Plan::generic(&input, &overrides);
         }
         Plan::from_labels(&input, &overrides)
@@ -742,14 +732,14 @@ impl Plan {
 
     /// A plan of `tables` whose columns come from `sources`.
     fn assembled(
-        preset: &str,
+        preset: Preset,
         tables: Vec<Table>,
         sources: BTreeMap<String, Source>,
         header_currency: Option<String>,
     ) -> Plan {
         let positions = positions_of(&tables[0], &sources);
         Plan {
-            preset: preset.to_string(),
+            preset,
             utc: positions
                 .iter()
                 .map(|p| p.as_ref().is_some_and(|(_, h)| says_utc(h)))
@@ -785,8 +775,8 @@ impl Plan {
     /// A vendor's preset: its labels matched to the header.
     fn from_labels(input: &PlanInput<'_>, overrides: &Overrides) -> Result<Plan, PlanError> {
         let preset = input.preset;
-        let (labels, table_name) =
-            labels_of(preset).ok_or_else(|| PlanError::UnknownPreset(preset.to_string()))?;
+        let (labels, table_name) = labels_of(preset)
+            .ok_or_else(|| PlanError::UnknownPreset(preset.as_str().to_string()))?;
         let mut matched = match_labels(preset, labels, input, overrides);
         let made_id = made_id(preset, labels, &mut matched);
         lacking_ads_columns(preset, &matched.found, &mut matched.lacking);
@@ -796,7 +786,7 @@ impl Plan {
         if matched.header_currency.is_none() {
             matched.header_currency = amount_header_currency(&matched.found);
         }
-        if preset == "linkedin-ads" {
+        if preset == Preset::LinkedinAds {
             linkedin_cost(input, &mut matched);
         }
         let tables = preset_tables(input.catalog, preset, table_name)?;
@@ -851,7 +841,7 @@ impl Plan {
 
     /// Whether the plan reads a date for each row, or needs the period of the report.
     pub fn needs_period(&self) -> bool {
-        is_ads(&self.preset) && matches!(self.sources.get("date"), Some(Source::Missing) | None)
+        is_ads(self.preset) && matches!(self.sources.get("date"), Some(Source::Missing) | None)
     }
 
     /// The file columns (by index) no target takes.
@@ -878,7 +868,7 @@ impl Plan {
     /// Targets left empty although the file has a column that looks like theirs (a label
     /// spelled another way): (target, the file's column).
     pub fn likely_sources(&self, headers: &[String]) -> Vec<(String, String)> {
-        let Some((labels, _)) = labels_of(&self.preset) else {
+        let Some((labels, _)) = labels_of(self.preset) else {
             return Vec::new();
         };
         let unmapped = self.unmapped(headers);
@@ -916,7 +906,7 @@ impl Plan {
             .map(|(target, from)| (target, Source::Column(usize::MAX, from)))
             .collect();
         Ok(Plan {
-            preset: "survey".into(),
+            preset: Preset::Survey,
             tables: vec![table],
             sources,
             header_currency: None,
@@ -932,7 +922,7 @@ impl Plan {
     /// Whether records map one to one onto rows of the main table, read by type (`generic`):
     /// such plans take the fast path, [`Plan::direct_row`].
     pub fn is_direct(&self) -> bool {
-        self.preset == "generic"
+        self.preset == Preset::Generic
             && self.wide.is_none()
             && self.made_id.is_none()
             && self.tables[0].name != "spend"
@@ -1048,7 +1038,7 @@ impl Plan {
             return wide.rows(record, renames, settings.date_order, &settings.time_zone);
         }
         // A form fill without the browser's client id links nothing.
-        if self.preset == "form-submissions" {
+        if self.preset == Preset::FormSubmissions {
             let reader = RowReader {
                 plan: self,
                 record,
@@ -1059,7 +1049,7 @@ impl Plan {
             }
         }
         // A row without a campaign is the account's total (Meta writes it first).
-        if is_ads(&self.preset) {
+        if is_ads(self.preset) {
             let reader = RowReader {
                 plan: self,
                 record,
@@ -1078,22 +1068,27 @@ impl Plan {
             record,
             settings,
         };
-        match self.preset.as_str() {
-            "generic" => Ok(vec![vec![reader.generic(&self.tables[0])?]]),
-            "hubspot-contacts" | "salesforce-leads" => reader.contact(),
-            "mailchimp" | "hubspot-email" => Ok(vec![vec![reader.email_send(&self.tables[0])?]]),
-            "hubspot-companies" => Ok(vec![vec![reader.by_type(&self.tables[0])?]]),
-            "hubspot-deals" => reader.hubspot_deal_with_contacts(),
-            "salesforce-opportunities" => Ok(vec![vec![reader.hubspot_deal()?]]),
-            "pipedrive-deals" => Ok(vec![vec![reader.pipedrive_deal()?]]),
-            "salesforce-campaign-members" => Ok(vec![vec![reader.campaign_member()?]]),
-            "form-submissions" => Ok(vec![vec![reader.form_submission()?]]),
-            "google-ads" | "meta-ads" | "linkedin-ads" => Ok(vec![reader.ad_spend()?]),
-            "activities" => reader.activity(),
-            "survey" => Ok(vec![vec![reader.survey()?]]),
-            other => Err(CellError {
+        match self.preset {
+            Preset::Generic => Ok(vec![vec![reader.generic(&self.tables[0])?]]),
+            Preset::HubspotContacts | Preset::SalesforceLeads => reader.contact(),
+            Preset::Mailchimp | Preset::HubspotEmail => {
+                Ok(vec![vec![reader.email_send(&self.tables[0])?]])
+            }
+            Preset::HubspotCompanies => Ok(vec![vec![reader.by_type(&self.tables[0])?]]),
+            Preset::HubspotDeals => reader.hubspot_deal_with_contacts(),
+            Preset::SalesforceOpportunities => Ok(vec![vec![reader.hubspot_deal()?]]),
+            Preset::PipedriveDeals => Ok(vec![vec![reader.pipedrive_deal()?]]),
+            Preset::SalesforceCampaignMembers => Ok(vec![vec![reader.campaign_member()?]]),
+            Preset::FormSubmissions => Ok(vec![vec![reader.form_submission()?]]),
+            Preset::GoogleAds | Preset::MetaAds | Preset::LinkedinAds => {
+                Ok(vec![reader.ad_spend()?])
+            }
+            Preset::Activities => reader.activity(),
+            Preset::Survey => Ok(vec![vec![reader.survey()?]]),
+            // Read by their own readers, never through a plan (`Plan::new` refuses them).
+            Preset::Ga4Bigquery | Preset::Ga4DataApi | Preset::FxRates => Err(CellError {
                 column: String::new(),
-                reason: format!("unknown preset `{other}`"),
+                reason: format!("unknown preset `{}`", self.preset),
             }),
         }
     }
@@ -1747,9 +1742,9 @@ impl RowReader<'_> {
             Some(person) => Some(person),
             None => self.id("person_id")?,
         };
-        let channel = match (self.plan.preset.as_str(), original) {
+        let channel = match (self.plan.preset, original) {
             (_, None) => "unassigned",
-            ("salesforce-leads", Some(source)) => salesforce_channel(source),
+            (Preset::SalesforceLeads, Some(source)) => salesforce_channel(source),
             (_, Some(source)) => hubspot_channel(source),
         };
         Ok(vec![
@@ -1954,9 +1949,9 @@ impl RowReader<'_> {
     /// (money to the cent and counts whole, the remainders on the first days, so that the
     /// days add up to the row).
     fn ad_spend(&self) -> Result<Vec<Vec<Option<Value>>>, CellError> {
-        let (platform, channel) = match self.plan.preset.as_str() {
-            "google-ads" => ("google_ads", "paid_search"),
-            "meta-ads" => ("meta", "paid_social"),
+        let (platform, channel) = match self.plan.preset {
+            Preset::GoogleAds => ("google_ads", "paid_search"),
+            Preset::MetaAds => ("meta", "paid_social"),
             _ => ("linkedin", "paid_social"),
         };
         let cost = match self.number("cost")? {
@@ -2160,6 +2155,24 @@ mod tests {
             ("amount spent".to_string(), Some("SEK".to_string()))
         );
         assert_eq!(split_currency("Cost"), ("cost".to_string(), None));
+    }
+
+    #[test]
+    fn presets_are_the_models_list_each_described() {
+        let names: Vec<&str> = PRESETS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, Preset::NAMES);
+        assert_eq!(
+            PRESETS[2],
+            (
+                "hubspot-contacts",
+                "HubSpot contacts: export (CSV/XLSX, English or Swedish labels) or CRM v3 API JSON → contacts, identities"
+            )
+        );
+        assert!(
+            PRESETS
+                .iter()
+                .all(|(_, description)| !description.is_empty())
+        );
     }
 
     #[test]

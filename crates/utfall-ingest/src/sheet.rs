@@ -7,6 +7,7 @@ use std::path::Path;
 use arrow::array::Array;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use calamine::{Data, Reader, open_workbook_auto};
+use utfall_model::kinds::Preset;
 
 use crate::preset::header_score;
 
@@ -47,7 +48,7 @@ pub fn cell_text(cell: &Data) -> String {
 
 /// Reads the workbook's sheet whose header the preset knows best (the first sheet if none),
 /// the header found among its first ten rows.
-pub fn read(path: &Path, preset: &str) -> Result<Sheet, String> {
+pub fn read(path: &Path, preset: Preset) -> Result<Sheet, String> {
     let mut workbook =
         open_workbook_auto(path).map_err(|e| format!("not a workbook Utfall can read: {e}"))?;
     let mut best: Option<(usize, Sheet)> = None;

@@ -1,8 +1,9 @@
 //! The workspace's data folder: one Parquet file per canonical table, a quarantine of rejected
 //! rows, and `_manifest.json`, which says which files are current.
 //!
-//! Every change is atomic: new files are written under temporary names, synced and renamed,
-//! and the manifest is replaced last. A reader only trusts files the manifest names, so a crash
+//! A change is an import's commit ([`DataStore::commit`]) or the removal of every table
+//! ([`DataStore::clear`]). Every change is atomic: new files are written under temporary
+//! names, synced and renamed, and the manifest is replaced last. A reader only trusts files the manifest names, so a crash
 //! or `kill -9` at any moment leaves the previous state (or the new one) readable; files left
 //! over by an interrupted write are removed the next time the store is opened for writing.
 
@@ -559,6 +560,61 @@ impl DataStore {
             failpoint("after-quarantine-moved");
             record.quarantine = Some(relative);
         }
+        record.duplicates = counts.iter().map(|c| c.duplicates).sum();
+        manifest.imports.push(record);
+        self.switch(staging, manifest, &replaced)?;
+        Ok(counts)
+    }
+
+    /// Removes every table from the data folder, as one change through the same protocol as
+    /// [`DataStore::commit`]: under the lock, the manifest is replaced by one without tables,
+    /// and the files the old one named (parts and quarantines) are listed as retired — a reader
+    /// of the old manifest can still finish — and removed by the next change. A crash at any
+    /// step leaves the old state or the new one. A folder that does not exist is left so.
+    ///
+    /// The import log is reset too: it says how the tables' rows came in, and a log kept
+    /// without its rows would make importing the same file again a no-op (the file would be
+    /// "already imported") into empty tables.
+    pub fn clear(&self) -> Result<(), StoreError> {
+        if !self.root.exists() {
+            return Ok(());
+        }
+        let now = jiff::Timestamp::now();
+        let id = format!(
+            "clear-{}-{:x}{:08x}",
+            now.as_second(),
+            std::process::id(),
+            now.subsec_nanosecond()
+        );
+        let staging = self.stage(&id)?;
+        let old = self.manifest()?;
+        let replaced: Vec<PathBuf> = old
+            .tables
+            .values()
+            .flat_map(TableFile::files)
+            .chain(old.imports.iter().filter_map(|i| i.quarantine.as_deref()))
+            .map(|file| self.root.join(file))
+            .collect();
+        let manifest = Manifest {
+            version: MANIFEST_VERSION,
+            tables: BTreeMap::new(),
+            imports: Vec::new(),
+            // Removed by this change, once the new manifest is in place.
+            retired: old.retired,
+        };
+        self.switch(staging, manifest, &replaced)
+    }
+
+    /// The end of every change: `manifest` replaces the current one with `replaced` (the files
+    /// this change supersedes) as its retired list, then the files the previous change retired
+    /// and the staging folder are removed. Until the manifest's rename, the previous manifest
+    /// and its files are the truth.
+    fn switch(
+        &self,
+        staging: Staging,
+        mut manifest: Manifest,
+        replaced: &[PathBuf],
+    ) -> Result<(), StoreError> {
         let previous_retired = std::mem::replace(
             &mut manifest.retired,
             replaced
@@ -567,8 +623,6 @@ impl DataStore {
                 .map(|p| p.to_string_lossy().into_owned())
                 .collect(),
         );
-        record.duplicates = counts.iter().map(|c| c.duplicates).sum();
-        manifest.imports.push(record);
         let bytes = serde_json::to_vec_pretty(&manifest).map_err(|error| StoreError::Corrupt {
             path: self.root.join(MANIFEST),
             reason: error.to_string(),
@@ -581,7 +635,7 @@ impl DataStore {
         failpoint("after-retired-removed");
         let _ = std::fs::remove_dir_all(&staging.shared.dir);
         failpoint("after-staging-removed");
-        Ok(counts)
+        Ok(())
     }
 
     /// Keeps the number of parts small: once a table has more than [`MAX_PARTS`], its small
@@ -829,7 +883,8 @@ pub struct StagedTable {
 
 impl TableWriter {
     /// Writes rows; `first_order` is the place of the first row in the import (rows of higher
-    /// order win over lower ones with the same key).
+    /// order win over lower ones with the same key). Orders start at 1: rows already stored
+    /// have order 0, and a new row of order 0 may lose to the stored row it restates.
     pub fn write(&mut self, batch: &RecordBatch, first_order: u64) -> Result<(), StoreError> {
         if batch.num_rows() == 0 {
             return Ok(());
@@ -1177,6 +1232,9 @@ fn key_hashes(batch: &RecordBatch, key: &[String], hashers: &[FixedState; 2]) ->
         .map(|(a, b)| (u128::from(a.finish()) << 64) | u128::from(b.finish()))
         .collect()
 }
+
+#[cfg(test)]
+mod commit_tests;
 
 #[cfg(test)]
 mod tests {

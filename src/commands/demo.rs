@@ -27,6 +27,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             clock: Clock::from_option(args.today),
             force: args.force,
             import: !args.no_import,
+            history_days: None,
         },
     )?;
     let totals = &installed.totals;

@@ -8,7 +8,7 @@ use utfall_ingest::import::{ImportOptions, Silent, import_file};
 use utfall_ingest::parse::DateOrder;
 use utfall_model::period::{Grain, Period};
 
-use crate::error::AppError;
+use crate::error::{AppError, io_error};
 use crate::session::{Clock, DEFAULT_TIME_ZONE, data_store, load};
 
 /// What to install.
@@ -24,6 +24,8 @@ pub struct DemoRequest {
     pub force: bool,
     /// Import the files after generating them.
     pub import: bool,
+    /// Days of history up to today (`None`: three years).
+    pub history_days: Option<u32>,
 }
 
 /// One export imported.
@@ -65,8 +67,16 @@ pub fn install(dir: &Path, request: &DemoRequest) -> Result<DemoInstalled, AppEr
                     .hint("pass `--force` to replace the demo, or name another folder"),
             );
         }
-        for old in ["data", "exports", "plan", "kpis"] {
-            let _ = std::fs::remove_dir_all(dir.join(old));
+        // The data through the store's own change (under its lock, crash-safe); the generated
+        // definitions and exports are files the generator writes again.
+        if let Ok(workspace) = load(dir) {
+            data_store(dir, &workspace).clear()?;
+        }
+        for old in ["exports", "plan", "kpis"] {
+            let path = dir.join(old);
+            if path.exists() {
+                std::fs::remove_dir_all(&path).map_err(io_error("remove", &path))?;
+            }
         }
     }
     let zone = jiff::tz::TimeZone::get(DEFAULT_TIME_ZONE)
@@ -76,7 +86,7 @@ pub fn install(dir: &Path, request: &DemoRequest) -> Result<DemoInstalled, AppEr
         seed: request.seed,
         size: request.size,
         today,
-        history_days: None,
+        history_days: request.history_days,
     };
     let (exports, truth) = generate(dir, &config)
         .map_err(|error| AppError::internal("failed to write the demo").caused_by(error))?;

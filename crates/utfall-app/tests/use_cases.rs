@@ -260,3 +260,45 @@ fn kpi_add_adds_the_library_kpis_it_needs_once() {
     assert!(again.added.is_empty());
     assert_eq!(again.already_present, ["email_ctr"]);
 }
+
+#[test]
+fn demo_force_replaces_the_data_through_the_store() {
+    use utfall_app::demo::{DemoRequest, Size, install};
+    let dir = tempfile::tempdir().unwrap();
+    let request = DemoRequest {
+        seed: 3,
+        size: Size::Small,
+        clock: Clock::Fixed("2026-03-31".parse().unwrap()),
+        force: false,
+        import: true,
+        history_days: Some(40),
+    };
+    let first = install(dir.path(), &request).unwrap();
+    let rows = |installed: &utfall_app::demo::DemoInstalled| -> u64 {
+        installed.imports.iter().map(|i| i.imported).sum()
+    };
+    assert!(rows(&first) > 0);
+    // Again without --force: refused, nothing touched.
+    let refused = install(dir.path(), &request).unwrap_err();
+    assert!(refused.is_user());
+    assert_eq!(
+        refused.hint_text(),
+        Some("pass `--force` to replace the demo, or name another folder")
+    );
+    // With --force: every file imported again (not "already imported"), the same rows.
+    let again = install(
+        dir.path(),
+        &DemoRequest {
+            force: true,
+            ..request
+        },
+    )
+    .unwrap();
+    assert_eq!(rows(&again), rows(&first));
+    let log = utfall_app::import::log(dir.path()).unwrap();
+    assert_eq!(
+        log.len(),
+        again.imports.len(),
+        "one import a file in the log"
+    );
+}

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use arrow::array::{Array, AsArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type, Int64Type, TimeUnit};
+use arrow::record_batch::RecordBatch;
 use datafusion::functions_aggregate::expr_fn::{
     avg, bool_or, count, count_distinct, max, min, sum,
 };
 use datafusion::logical_expr::{ScalarUDF, in_list, when};
-use datafusion::prelude::{Expr, SessionContext, col, lit};
+use datafusion::prelude::{DataFrame, Expr, SessionContext, col, lit};
 use datafusion::scalar::ScalarValue;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -1006,6 +1007,9 @@ impl Engine {
         Ok(values)
     }
 
+    /// Runs one group's aggregates (one table, time column and grain) over `periods`: the plain
+    /// aggregates in one scan, each column's distinct counts in one two-level aggregation, and
+    /// first occurrences and conversions each in a plan of their own.
     async fn run_group(
         &self,
         (table_name, time, grain): (&str, &str, Grain),
@@ -1014,37 +1018,41 @@ impl Engine {
         values: &mut Values,
         dimension: Option<&str>,
     ) -> Result<(), EngineError> {
-        let table = self.table(table_name)?;
-        // Group by the period, and by the dimension's value when splitting.
-        let group = |period: Expr| -> Vec<Expr> {
-            let mut exprs = vec![period.alias("period")];
-            if let Some(dimension) = dimension {
-                exprs.push(datafusion::prelude::cast(col(dimension), DataType::Utf8).alias("dim"));
-            }
-            exprs
+        let scan = self.scan((table_name, time, grain), periods, dimension)?;
+        let Some(coverage) = self.coverage(table_name, time).await? else {
+            return Ok(());
         };
-        let first_value = if dimension.is_some() { 2 } else { 1 };
-        let row_label = |batch: &arrow::record_batch::RecordBatch, row: usize| -> Option<String> {
-            let periods = batch.column(0).as_string::<i32>();
-            if periods.is_null(row) {
-                return None;
+        let plan = self.group_plan(&scan, members)?;
+        if !plan.plain.aggregates.is_empty() {
+            self.run_plain(&scan, &coverage, plan.plain, values).await?;
+        }
+        for (column, members) in &plan.distinct {
+            self.run_distinct(&scan, &coverage, column, members, values)
+                .await?;
+        }
+        for index in plan.specials {
+            let batches = self.special_batches(&scan, index).await?;
+            let mut seen = BTreeSet::new();
+            for batch in &batches {
+                scan.take(batch, scan.first_value(), index, &mut seen, values)?;
             }
-            let period = periods.value(row);
-            Some(match dimension {
-                Some(_) => {
-                    let dims = batch.column(1).as_string::<i32>();
-                    let value = if dims.is_null(row) {
-                        "(none)"
-                    } else {
-                        dims.value(row)
-                    };
-                    format!("{period}{DIMENSION_SEPARATOR}{value}")
-                }
-                None => period.to_string(),
-            })
-        };
+            if dimension.is_none() {
+                scan.fill_zeros(&coverage, index, &seen, values);
+            }
+        }
+        Ok(())
+    }
+
+    /// What one scan of a group is over: the table, time column, grain and periods.
+    fn scan<'a>(
+        &'a self,
+        (table, time, grain): (&'a str, &'a str, Grain),
+        periods: &'a BTreeSet<PeriodKey>,
+        dimension: Option<&'a str>,
+    ) -> Result<Scan<'a>, EngineError> {
         let calendar = &self.config.calendar;
-        let time_type = table
+        let time_type = self
+            .table(table)?
             .column(time)
             .map(|c| c.ty)
             .unwrap_or(ColumnType::Timestamp);
@@ -1058,46 +1066,34 @@ impl Engine {
             .map(|p| p.0.end_exclusive(calendar))
             .max()
             .unwrap_or(Date::MAX);
-        let bound = |date: Date| -> Expr {
-            match time_type {
-                ColumnType::Date => lit(ScalarValue::Date32(Some(days_since_epoch(date)))),
-                _ => timestamp_literal(
-                    self.zone
-                        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-                        .unwrap_or(Timestamp::UNIX_EPOCH),
-                ),
-            }
-        };
-        let in_range = col(time).gt_eq(bound(first)).and(col(time).lt(bound(last)));
-        let udf = ScalarUDF::from(PeriodUdf::new(
-            grain,
-            *calendar,
-            &self.config.time_zone,
-            self.zone.clone(),
-        ));
-        // The period label of a time value: the calendar's period, or for a date range (one per
-        // run) its label inside the range and null outside.
-        let range = (grain == Grain::Range)
-            .then(|| periods.iter().next().map(|p| p.0))
-            .flatten();
-        let period_of = |time_value: Expr| -> Result<Expr, EngineError> {
-            Ok(match range {
-                Some(period) => when(
-                    time_value
-                        .clone()
-                        .gt_eq(bound(period.start(calendar)))
-                        .and(time_value.lt(bound(period.end_exclusive(calendar)))),
-                    lit(period.to_string()),
-                )
-                .end()?,
-                None => udf.call(vec![time_value]),
-            })
-        };
+        Ok(Scan {
+            table,
+            time,
+            dimension,
+            calendar,
+            zone: &self.zone,
+            time_type,
+            udf: ScalarUDF::from(PeriodUdf::new(
+                grain,
+                *calendar,
+                &self.config.time_zone,
+                self.zone.clone(),
+            )),
+            range: (grain == Grain::Range)
+                .then(|| periods.iter().next().map(|p| p.0))
+                .flatten(),
+            first,
+            last,
+            periods,
+        })
+    }
 
-        // Coverage: periods wholly outside the data of this time column have no value.
+    /// The first and last local dates of `table`'s data in its column `time` (`None` when it
+    /// has none): periods wholly outside them have no value.
+    async fn coverage(&self, table: &str, time: &str) -> Result<Option<Coverage>, EngineError> {
         let coverage = self
             .context
-            .table(table_name)
+            .table(table)
             .await?
             .aggregate(
                 vec![],
@@ -1105,36 +1101,30 @@ impl Engine {
             )?
             .collect()
             .await?;
-        let (Some(first_date), Some(last_date)) =
-            (self.boundary(&coverage, 0)?, self.boundary(&coverage, 1)?)
-        else {
-            return Ok(());
-        };
-        let covered = |period: &Period| {
-            period.start(calendar) <= last_date && first_date < period.end_exclusive(calendar)
-        };
+        Ok(
+            match (self.boundary(&coverage, 0)?, self.boundary(&coverage, 1)?) {
+                (Some(first), Some(last)) => Some(Coverage { first, last }),
+                _ => None,
+            },
+        )
+    }
 
-        // Plain aggregates: one scan, grouped by period.
-        let mut aggregates: Vec<Expr> = Vec::new();
-        let mut columns: Vec<(usize, usize)> = Vec::new(); // (agg index, result column)
-        let mut currency_checks: Vec<(usize, usize)> = Vec::new();
-        // Amounts left in another currency (no rate converted them): (agg index, result column).
-        let mut rate_checks: Vec<(usize, usize)> = Vec::new();
+    /// Sorts a group's aggregates into the plain ones (one aggregate expression each, with
+    /// their currency and rate checks), distinct counts by column, and the special ones.
+    fn group_plan(&self, scan: &Scan<'_>, members: &[usize]) -> Result<GroupPlan, EngineError> {
+        let mut plan = GroupPlan::default();
         let converted = self
             .converted
-            .get(table_name)
+            .get(scan.table)
             .filter(|c| c.first_missing.is_some());
-        let mut specials = Vec::new();
-        // Distinct counts per column, done as two GROUP BYs (see below) when not split.
-        let mut distinct: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &index in members {
             let spec = &self.aggs[index];
             let filtered = |value: Expr| match &spec.filter {
                 Some(filter) => when(filter.clone(), value).end(),
                 None => Ok(value),
             };
-            if let (AggKind::Distinct(c), None) = (&spec.kind, dimension) {
-                distinct.entry(c.clone()).or_default().push(index);
+            if let (AggKind::Distinct(c), None) = (&spec.kind, scan.dimension) {
+                plan.distinct.entry(c.clone()).or_default().push(index);
                 continue;
             }
             let expr = match &spec.kind {
@@ -1148,268 +1138,279 @@ impl Engine {
                 AggKind::First(_)
                 | AggKind::ConversionBase { .. }
                 | AggKind::ConversionHits { .. } => {
-                    specials.push(index);
+                    plan.specials.push(index);
                     continue;
                 }
             };
-            columns.push((index, aggregates.len() + first_value));
-            aggregates.push(expr.alias(format!("a{index}")));
+            let plain = &mut plan.plain;
+            let first_value = scan.first_value();
+            plain
+                .columns
+                .push((index, plain.aggregates.len() + first_value));
+            plain.aggregates.push(expr.alias(format!("a{index}")));
             if let Some(money) = &spec.money_column {
                 if converted.is_some() {
-                    rate_checks.push((index, aggregates.len() + first_value));
+                    plain
+                        .rate_checks
+                        .push((index, plain.aggregates.len() + first_value));
                     let left = fx::unconverted(&[money.as_str()], &self.config.currency);
-                    aggregates.push(
+                    plain.aggregates.push(
                         count(filtered(when(left, lit(1i64)).end()?)?).alias(format!("u{index}")),
                     );
                 }
                 // After conversion every amount is in the workspace's currency, so more than one
                 // currency in a period means rows that were not converted.
-                currency_checks.push((index, aggregates.len() + first_value));
-                aggregates
+                plain
+                    .currency_checks
+                    .push((index, plain.aggregates.len() + first_value));
+                plain
+                    .aggregates
                     .push(count_distinct(filtered(col("currency"))?).alias(format!("c{index}")));
             }
         }
-        if !aggregates.is_empty() {
-            let batches = self
-                .context
-                .table(table_name)
-                .await?
-                .filter(in_range.clone())?
-                .aggregate(group(period_of(col(time))?), aggregates)?
-                .collect()
+        Ok(plan)
+    }
+
+    /// Runs the plain aggregates in one scan grouped by period, decodes their values, checks
+    /// money for rates and currencies, and fills covered periods without rows.
+    async fn run_plain(
+        &self,
+        scan: &Scan<'_>,
+        coverage: &Coverage,
+        plain: PlainAggregates,
+        values: &mut Values,
+    ) -> Result<(), EngineError> {
+        let batches = self
+            .context
+            .table(scan.table)
+            .await?
+            .filter(scan.in_range())?
+            .aggregate(
+                scan.group(scan.period_of(col(scan.time))?),
+                plain.aggregates,
+            )?
+            .collect()
+            .await?;
+        let mut seen_periods = BTreeSet::new();
+        for batch in &batches {
+            for (index, position) in &plain.columns {
+                let numbers = cast(batch.column(*position), &DataType::Float64)?;
+                let numbers = numbers.as_primitive::<Float64Type>();
+                for row in 0..batch.num_rows() {
+                    let Some(label) = scan.row_label(batch, row) else {
+                        continue;
+                    };
+                    seen_periods.insert(label.clone());
+                    if !numbers.is_null(row) {
+                        values.insert((*index, label), numbers.value(row));
+                    }
+                }
+            }
+            self.check_unconverted(scan, batch, &plain.rate_checks)
                 .await?;
-            let mut seen_periods = BTreeSet::new();
-            for batch in &batches {
-                let labels_column = batch.column(0).as_string::<i32>();
-                for (index, position) in &columns {
-                    let numbers = cast(batch.column(*position), &DataType::Float64)?;
-                    let numbers = numbers.as_primitive::<Float64Type>();
-                    for row in 0..batch.num_rows() {
-                        let Some(label) = row_label(batch, row) else {
-                            continue;
-                        };
-                        seen_periods.insert(label.clone());
-                        if !numbers.is_null(row) {
-                            values.insert((*index, label), numbers.value(row));
-                        }
-                    }
-                }
-                for (index, position) in &rate_checks {
-                    let counts = cast(batch.column(*position), &DataType::Int64)?;
-                    let counts = counts.as_primitive::<Int64Type>();
-                    if (0..batch.num_rows())
-                        .any(|row| row_label(batch, row).is_some() && counts.value(row) > 0)
-                    {
-                        let spec = &self.aggs[*index];
-                        let within = match &spec.filter {
-                            Some(filter) => in_range.clone().and(filter.clone()),
-                            None => in_range.clone(),
-                        };
-                        return Err(self
-                            .missing_rate(table_name, spec.money_column.as_deref(), Some(within))
-                            .await?);
-                    }
-                }
-                for (index, position) in &currency_checks {
-                    let counts = cast(batch.column(*position), &DataType::Int64)?;
-                    let counts = counts.as_primitive::<Int64Type>();
-                    for row in 0..batch.num_rows() {
-                        if counts.value(row) > 1 {
-                            let spec = &self.aggs[*index];
-                            return Err(EngineError::MixedCurrencies {
-                                table: spec.table.clone(),
-                                column: spec.money_column.clone().unwrap_or_default(),
-                                period: labels_column.value(row).to_string(),
-                                currencies: format!("{} currencies", counts.value(row)),
-                            });
-                        }
-                    }
-                }
-            }
-            // Covered periods without rows are zero for counts and sums, absent for averages.
-            let split_values: BTreeSet<String> = seen_periods
-                .iter()
-                .filter_map(|l| {
-                    l.split_once(DIMENSION_SEPARATOR)
-                        .map(|(_, d)| d.to_string())
-                })
-                .collect();
-            let fill_labels: Vec<(Period, String)> = periods
-                .iter()
-                .flat_map(|p| match dimension {
-                    Some(_) => split_values
-                        .iter()
-                        .map(|d| (p.0, label(p.0, Some(d))))
-                        .collect::<Vec<_>>(),
-                    None => vec![(p.0, p.0.to_string())],
-                })
-                .collect();
-            for (period, label) in fill_labels {
-                if covered(&period) && !seen_periods.contains(&label) {
-                    for (index, _) in &columns {
-                        if matches!(
-                            self.aggs[*index].kind,
-                            AggKind::Rows
-                                | AggKind::NonNull(_)
-                                | AggKind::Distinct(_)
-                                | AggKind::Sum(_)
-                        ) {
-                            values.insert((*index, label.clone()), 0.0);
-                        }
-                    }
-                }
-            }
+            self.check_currencies(batch, &plain.currency_checks)?;
         }
-        // One aggregate's values from a result column, and the labels seen.
-        let take = |batch: &arrow::record_batch::RecordBatch,
-                    column: usize,
-                    index: usize,
-                    seen: &mut BTreeSet<String>,
-                    values: &mut Values|
-         -> Result<(), EngineError> {
-            let numbers = cast(batch.column(column), &DataType::Float64)?;
-            let numbers = numbers.as_primitive::<Float64Type>();
-            for row in 0..batch.num_rows() {
-                if let Some(label) = row_label(batch, row)
-                    && !numbers.is_null(row)
-                {
-                    seen.insert(label.clone());
-                    values.insert((index, label), numbers.value(row));
-                }
-            }
-            Ok(())
-        };
-        // A count over a covered period without rows is zero.
-        let fill_zeros = |index: usize, seen: &BTreeSet<String>, values: &mut Values| {
-            for period in periods {
-                let label = period.0.to_string();
-                if covered(&period.0) && !seen.contains(&label) {
-                    values.insert((index, label), 0.0);
-                }
-            }
-        };
-        // Distinct counts of one column, whatever their filters, in one two-level aggregation:
-        // first one row per period and distinct value with a flag per filter (`bool_or`), then
-        // the flags counted per period — much faster than hash sets of values per group.
-        for (column, members) in &distinct {
-            let flags: Vec<Expr> = members
-                .iter()
-                .map(|&index| {
-                    let flag = self.aggs[index].filter.clone().unwrap_or(lit(true));
-                    bool_or(flag).alias(format!("f{index}"))
-                })
-                .collect();
-            let counts: Vec<Expr> = members
-                .iter()
-                .map(|&index| {
-                    Ok(
-                        sum(when(col(format!("f{index}")), lit(1i64)).otherwise(lit(0i64))?)
-                            .alias(format!("a{index}")),
-                    )
-                })
-                .collect::<Result<_, EngineError>>()?;
-            let batches = self
-                .context
-                .table(table_name)
-                .await?
-                .filter(in_range.clone().and(col(column.as_str()).is_not_null()))?
-                .aggregate(
-                    vec![
-                        period_of(col(time))?.alias("period"),
-                        col(column.as_str()).alias("v"),
-                    ],
-                    flags,
-                )?
-                .aggregate(vec![col("period")], counts)?
-                .collect()
-                .await?;
-            let mut seen = BTreeSet::new();
-            for batch in &batches {
-                for (position, &index) in members.iter().enumerate() {
-                    take(batch, position + 1, index, &mut seen, values)?;
-                }
-            }
-            for &index in members {
-                fill_zeros(index, &seen, values);
-            }
-        }
-        for index in specials {
-            let spec = &self.aggs[index];
-            let base = self.context.table(table_name).await?;
-            let base = match &spec.filter {
-                Some(filter) => base.filter(filter.clone())?,
-                None => base,
-            };
-            let batches = match &spec.kind {
-                AggKind::First(entity) => {
-                    // Each entity counts once, in the period of its first row — and, split by a
-                    // dimension, under that first row's value of it.
-                    let mut firsts = vec![min(col(time)).alias("first_time")];
-                    let mut groups = vec![period_of(col("first_time"))?.alias("period")];
-                    if let Some(dimension) = dimension {
-                        firsts.push(
-                            datafusion::functions_aggregate::expr_fn::first_value(
-                                datafusion::prelude::cast(col(dimension), DataType::Utf8),
-                                vec![col(time).sort(true, false)],
-                            )
-                            .alias("first_dim"),
-                        );
-                        groups.push(col("first_dim").alias("dim"));
-                    }
-                    base.filter(
-                        col(entity.as_str())
-                            .is_not_null()
-                            .and(col(time).is_not_null()),
-                    )?
-                    .aggregate(vec![col(entity.as_str())], firsts)?
-                    .filter(
-                        col("first_time")
-                            .gt_eq(bound(first))
-                            .and(col("first_time").lt(bound(last))),
-                    )?
-                    .aggregate(groups, vec![count(lit(1i64)).alias("n")])?
-                    .collect()
-                    .await?
-                }
-                AggKind::ConversionBase { from } => {
-                    base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
-                        .aggregate(
-                            group(period_of(col(from.as_str()))?),
-                            vec![count(lit(1i64)).alias("n")],
-                        )?
-                        .collect()
-                        .await?
-                }
-                AggKind::ConversionHits {
-                    from,
-                    to,
-                    within_days,
-                } => {
-                    let micros = |c: &str| datafusion::prelude::cast(col(c), DataType::Int64);
-                    let gap = micros(to).sub(micros(from));
-                    let hit = col(to.as_str())
-                        .is_not_null()
-                        .and(gap.clone().gt_eq(lit(0i64)))
-                        .and(gap.lt_eq(lit(i64::from(*within_days) * 86_400_000_000)));
-                    base.filter(col(from.as_str()).is_not_null().and(in_range.clone()))?
-                        .aggregate(
-                            group(period_of(col(from.as_str()))?),
-                            vec![sum(when(hit, lit(1i64)).otherwise(lit(0i64))?).alias("n")],
-                        )?
-                        .collect()
-                        .await?
-                }
-                _ => Vec::new(),
-            };
-            let mut seen = BTreeSet::new();
-            for batch in &batches {
-                take(batch, first_value, index, &mut seen, values)?;
-            }
-            if dimension.is_none() {
-                fill_zeros(index, &seen, values);
+        self.fill_plain_zeros(scan, coverage, &plain.columns, &seen_periods, values);
+        Ok(())
+    }
+
+    /// Fails when a result row counts amounts that no rate converted (`checks`: aggregate
+    /// index, result column).
+    async fn check_unconverted(
+        &self,
+        scan: &Scan<'_>,
+        batch: &RecordBatch,
+        checks: &[(usize, usize)],
+    ) -> Result<(), EngineError> {
+        for (index, position) in checks {
+            let counts = cast(batch.column(*position), &DataType::Int64)?;
+            let counts = counts.as_primitive::<Int64Type>();
+            if (0..batch.num_rows())
+                .any(|row| scan.row_label(batch, row).is_some() && counts.value(row) > 0)
+            {
+                let spec = &self.aggs[*index];
+                let within = match &spec.filter {
+                    Some(filter) => scan.in_range().and(filter.clone()),
+                    None => scan.in_range(),
+                };
+                return Err(self
+                    .missing_rate(scan.table, spec.money_column.as_deref(), Some(within))
+                    .await?);
             }
         }
         Ok(())
+    }
+
+    /// Fails when a result row counts more than one currency (`checks`: aggregate index, result
+    /// column).
+    fn check_currencies(
+        &self,
+        batch: &RecordBatch,
+        checks: &[(usize, usize)],
+    ) -> Result<(), EngineError> {
+        let labels = batch.column(0).as_string::<i32>();
+        for (index, position) in checks {
+            let counts = cast(batch.column(*position), &DataType::Int64)?;
+            let counts = counts.as_primitive::<Int64Type>();
+            for row in 0..batch.num_rows() {
+                if counts.value(row) > 1 {
+                    let spec = &self.aggs[*index];
+                    return Err(EngineError::MixedCurrencies {
+                        table: spec.table.clone(),
+                        column: spec.money_column.clone().unwrap_or_default(),
+                        period: labels.value(row).to_string(),
+                        currencies: format!("{} currencies", counts.value(row)),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Covered periods (and, split, dimension values) without rows are zero for counts and
+    /// sums, absent for averages, minimums and maximums.
+    fn fill_plain_zeros(
+        &self,
+        scan: &Scan<'_>,
+        coverage: &Coverage,
+        columns: &[(usize, usize)],
+        seen_periods: &BTreeSet<String>,
+        values: &mut Values,
+    ) {
+        let split_values: BTreeSet<String> = seen_periods
+            .iter()
+            .filter_map(|l| {
+                l.split_once(DIMENSION_SEPARATOR)
+                    .map(|(_, d)| d.to_string())
+            })
+            .collect();
+        let fill_labels: Vec<(Period, String)> = scan
+            .periods
+            .iter()
+            .flat_map(|p| match scan.dimension {
+                Some(_) => split_values
+                    .iter()
+                    .map(|d| (p.0, label(p.0, Some(d))))
+                    .collect::<Vec<_>>(),
+                None => vec![(p.0, p.0.to_string())],
+            })
+            .collect();
+        for (period, label) in fill_labels {
+            if coverage.covers(&period, scan.calendar) && !seen_periods.contains(&label) {
+                for (index, _) in columns {
+                    if matches!(
+                        self.aggs[*index].kind,
+                        AggKind::Rows
+                            | AggKind::NonNull(_)
+                            | AggKind::Distinct(_)
+                            | AggKind::Sum(_)
+                    ) {
+                        values.insert((*index, label.clone()), 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Distinct counts of one column, whatever their filters, in one two-level aggregation:
+    /// first one row per period and distinct value with a flag per filter (`bool_or`), then
+    /// the flags counted per period — much faster than hash sets of values per group.
+    async fn run_distinct(
+        &self,
+        scan: &Scan<'_>,
+        coverage: &Coverage,
+        column: &str,
+        members: &[usize],
+        values: &mut Values,
+    ) -> Result<(), EngineError> {
+        let flags: Vec<Expr> = members
+            .iter()
+            .map(|&index| {
+                let flag = self.aggs[index].filter.clone().unwrap_or(lit(true));
+                bool_or(flag).alias(format!("f{index}"))
+            })
+            .collect();
+        let counts: Vec<Expr> = members
+            .iter()
+            .map(|&index| {
+                Ok(
+                    sum(when(col(format!("f{index}")), lit(1i64)).otherwise(lit(0i64))?)
+                        .alias(format!("a{index}")),
+                )
+            })
+            .collect::<Result<_, EngineError>>()?;
+        let batches = self
+            .context
+            .table(scan.table)
+            .await?
+            .filter(scan.in_range().and(col(column).is_not_null()))?
+            .aggregate(
+                vec![
+                    scan.period_of(col(scan.time))?.alias("period"),
+                    col(column).alias("v"),
+                ],
+                flags,
+            )?
+            .aggregate(vec![col("period")], counts)?
+            .collect()
+            .await?;
+        let mut seen = BTreeSet::new();
+        for batch in &batches {
+            for (position, &index) in members.iter().enumerate() {
+                scan.take(batch, position + 1, index, &mut seen, values)?;
+            }
+        }
+        for &index in members {
+            scan.fill_zeros(coverage, index, &seen, values);
+        }
+        Ok(())
+    }
+
+    /// The result of a first occurrence or conversion aggregate: a period (and dimension)
+    /// column, then its value.
+    async fn special_batches(
+        &self,
+        scan: &Scan<'_>,
+        index: usize,
+    ) -> Result<Vec<RecordBatch>, EngineError> {
+        let spec = &self.aggs[index];
+        let base = self.context.table(scan.table).await?;
+        let base = match &spec.filter {
+            Some(filter) => base.filter(filter.clone())?,
+            None => base,
+        };
+        Ok(match &spec.kind {
+            AggKind::First(entity) => first_occurrences(scan, base, entity).await?,
+            AggKind::ConversionBase { from } => {
+                base.filter(col(from.as_str()).is_not_null().and(scan.in_range()))?
+                    .aggregate(
+                        scan.group(scan.period_of(col(from.as_str()))?),
+                        vec![count(lit(1i64)).alias("n")],
+                    )?
+                    .collect()
+                    .await?
+            }
+            AggKind::ConversionHits {
+                from,
+                to,
+                within_days,
+            } => {
+                let micros = |c: &str| datafusion::prelude::cast(col(c), DataType::Int64);
+                let gap = micros(to).sub(micros(from));
+                let hit = col(to.as_str())
+                    .is_not_null()
+                    .and(gap.clone().gt_eq(lit(0i64)))
+                    .and(gap.lt_eq(lit(i64::from(*within_days) * 86_400_000_000)));
+                base.filter(col(from.as_str()).is_not_null().and(scan.in_range()))?
+                    .aggregate(
+                        scan.group(scan.period_of(col(from.as_str()))?),
+                        vec![sum(when(hit, lit(1i64)).otherwise(lit(0i64))?).alias("n")],
+                    )?
+                    .collect()
+                    .await?
+            }
+            _ => Vec::new(),
+        })
     }
 
     /// The error for amounts of `table` that no rate converted: the earliest such row of the
@@ -1509,6 +1510,207 @@ fn timestamp_literal(timestamp: Timestamp) -> Expr {
         Some(timestamp.as_microsecond()),
         Some(Arc::from("+00:00")),
     ))
+}
+
+/// Each entity counted once, in the period of its first row — and, split by a dimension, under
+/// that first row's value of it.
+async fn first_occurrences(
+    scan: &Scan<'_>,
+    base: DataFrame,
+    entity: &str,
+) -> Result<Vec<RecordBatch>, EngineError> {
+    let time = scan.time;
+    let mut firsts = vec![min(col(time)).alias("first_time")];
+    let mut groups = vec![scan.period_of(col("first_time"))?.alias("period")];
+    if let Some(dimension) = scan.dimension {
+        firsts.push(
+            datafusion::functions_aggregate::expr_fn::first_value(
+                datafusion::prelude::cast(col(dimension), DataType::Utf8),
+                vec![col(time).sort(true, false)],
+            )
+            .alias("first_dim"),
+        );
+        groups.push(col("first_dim").alias("dim"));
+    }
+    Ok(base
+        .filter(col(entity).is_not_null().and(col(time).is_not_null()))?
+        .aggregate(vec![col(entity)], firsts)?
+        .filter(
+            col("first_time")
+                .gt_eq(scan.bound(scan.first))
+                .and(col("first_time").lt(scan.bound(scan.last))),
+        )?
+        .aggregate(groups, vec![count(lit(1i64)).alias("n")])?
+        .collect()
+        .await?)
+}
+
+/// One scan of a group: a table, its time column and a grain, over some periods, split by a
+/// dimension or not.
+struct Scan<'a> {
+    table: &'a str,
+    time: &'a str,
+    dimension: Option<&'a str>,
+    calendar: &'a Calendar,
+    zone: &'a TimeZone,
+    /// The type of the time column (a date or a timestamp).
+    time_type: ColumnType,
+    /// The period function of the grain.
+    udf: ScalarUDF,
+    /// A date range's period (a scan has one), labelled by the range itself.
+    range: Option<Period>,
+    /// The first day of the periods.
+    first: Date,
+    /// The day after the last period.
+    last: Date,
+    periods: &'a BTreeSet<PeriodKey>,
+}
+
+impl Scan<'_> {
+    /// The grouping: by the period, and by the dimension's value when splitting.
+    fn group(&self, period: Expr) -> Vec<Expr> {
+        let mut exprs = vec![period.alias("period")];
+        if let Some(dimension) = self.dimension {
+            exprs.push(datafusion::prelude::cast(col(dimension), DataType::Utf8).alias("dim"));
+        }
+        exprs
+    }
+
+    /// The first result column that holds a value (after the period and the dimension).
+    fn first_value(&self) -> usize {
+        if self.dimension.is_some() { 2 } else { 1 }
+    }
+
+    /// The key label of a result row: its period, and its dimension value when splitting
+    /// (`(none)` for null); `None` for a row outside every period.
+    fn row_label(&self, batch: &RecordBatch, row: usize) -> Option<String> {
+        let periods = batch.column(0).as_string::<i32>();
+        if periods.is_null(row) {
+            return None;
+        }
+        let period = periods.value(row);
+        Some(match self.dimension {
+            Some(_) => {
+                let dims = batch.column(1).as_string::<i32>();
+                let value = if dims.is_null(row) {
+                    "(none)"
+                } else {
+                    dims.value(row)
+                };
+                format!("{period}{DIMENSION_SEPARATOR}{value}")
+            }
+            None => period.to_string(),
+        })
+    }
+
+    /// The start of a local day as a literal of the time column's type.
+    fn bound(&self, date: Date) -> Expr {
+        match self.time_type {
+            ColumnType::Date => lit(ScalarValue::Date32(Some(days_since_epoch(date)))),
+            _ => timestamp_literal(
+                self.zone
+                    .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+                    .unwrap_or(Timestamp::UNIX_EPOCH),
+            ),
+        }
+    }
+
+    /// Rows whose time falls within the periods' span.
+    fn in_range(&self) -> Expr {
+        col(self.time)
+            .gt_eq(self.bound(self.first))
+            .and(col(self.time).lt(self.bound(self.last)))
+    }
+
+    /// The period label of a time value: the calendar's period, or for a date range its label
+    /// inside the range and null outside.
+    fn period_of(&self, time_value: Expr) -> Result<Expr, EngineError> {
+        Ok(match self.range {
+            Some(period) => when(
+                time_value
+                    .clone()
+                    .gt_eq(self.bound(period.start(self.calendar)))
+                    .and(time_value.lt(self.bound(period.end_exclusive(self.calendar)))),
+                lit(period.to_string()),
+            )
+            .end()?,
+            None => self.udf.call(vec![time_value]),
+        })
+    }
+
+    /// One aggregate's values from a result column, and the labels seen with a value.
+    fn take(
+        &self,
+        batch: &RecordBatch,
+        column: usize,
+        index: usize,
+        seen: &mut BTreeSet<String>,
+        values: &mut Values,
+    ) -> Result<(), EngineError> {
+        let numbers = cast(batch.column(column), &DataType::Float64)?;
+        let numbers = numbers.as_primitive::<Float64Type>();
+        for row in 0..batch.num_rows() {
+            if let Some(label) = self.row_label(batch, row)
+                && !numbers.is_null(row)
+            {
+                seen.insert(label.clone());
+                values.insert((index, label), numbers.value(row));
+            }
+        }
+        Ok(())
+    }
+
+    /// A count over a covered period without rows is zero.
+    fn fill_zeros(
+        &self,
+        coverage: &Coverage,
+        index: usize,
+        seen: &BTreeSet<String>,
+        values: &mut Values,
+    ) {
+        for period in self.periods {
+            let label = period.0.to_string();
+            if coverage.covers(&period.0, self.calendar) && !seen.contains(&label) {
+                values.insert((index, label), 0.0);
+            }
+        }
+    }
+}
+
+/// The local dates of the first and last rows of a table's time column.
+struct Coverage {
+    first: Date,
+    last: Date,
+}
+
+impl Coverage {
+    /// Whether the period overlaps the data.
+    fn covers(&self, period: &Period, calendar: &Calendar) -> bool {
+        period.start(calendar) <= self.last && self.first < period.end_exclusive(calendar)
+    }
+}
+
+/// A group's aggregates sorted by how they run.
+#[derive(Default)]
+struct GroupPlan {
+    plain: PlainAggregates,
+    /// Distinct counts (not split) by column, run as two-level aggregations.
+    distinct: BTreeMap<String, Vec<usize>>,
+    /// First occurrences and conversions, each a plan of its own.
+    specials: Vec<usize>,
+}
+
+/// The plain aggregates of a group: one scan grouped by period.
+#[derive(Default)]
+struct PlainAggregates {
+    aggregates: Vec<Expr>,
+    /// (aggregate index, result column) of each value.
+    columns: Vec<(usize, usize)>,
+    /// (aggregate index, result column) of the number of currencies of each money aggregate.
+    currency_checks: Vec<(usize, usize)>,
+    /// (aggregate index, result column) of the number of amounts left in another currency (no
+    /// rate converted them).
+    rate_checks: Vec<(usize, usize)>,
 }
 
 pub use datafusion::execution::context::SQLOptions as SqlOptions;

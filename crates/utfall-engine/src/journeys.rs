@@ -18,7 +18,9 @@ use crate::kpi::{Engine, EngineError};
 /// Whose journeys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JourneyLevel {
+    /// One journey per person (anonymous touches joined through `identities`).
     Person,
+    /// One journey per account (people joined to their accounts through `contacts`).
     Account,
 }
 

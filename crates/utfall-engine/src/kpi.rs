@@ -32,12 +32,15 @@ use crate::tables::{self, Conversion};
 /// How the engine sees a workspace.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// The current Parquet file of each table that has data.
-    /// Each table with its Parquet part files.
+    /// Each table that has data, with its Parquet part files.
     pub tables: Vec<(Table, Vec<PathBuf>)>,
+    /// The calendar that periods follow (ISO weeks, the fiscal year's first month).
     pub calendar: Calendar,
+    /// The workspace's time zone (e.g. `Europe/Stockholm`), in which timestamps fall into days.
     pub time_zone: String,
+    /// The company's brand, the value of `$brand` in formulas.
     pub brand: Option<String>,
+    /// The workspace's currency (e.g. `SEK`), the value of `$currency` and of every amount.
     pub currency: String,
     /// Where the plans run: `None` (or `embedded`) in this process; `ballista://host:port` on an
     /// Apache DataFusion Ballista cluster; `ballista:standalone` on a scheduler and an executor
@@ -48,19 +51,32 @@ pub struct EngineConfig {
 /// Evaluation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// No KPI of the workspace has this id.
     #[error("unknown KPI `{0}`")]
     UnknownKpi(String),
+    /// A KPI without a formula whose relation to its children does not give its value.
     #[error("KPI `{0}` has no formula and cannot be computed from its children")]
     NotComputable(String),
+    /// A KPI's formula does not parse.
     #[error("the formula of `{kpi}` does not parse: {message}")]
-    Formula { kpi: String, message: String },
+    Formula {
+        /// The KPI.
+        kpi: String,
+        /// What is wrong with its formula.
+        message: String,
+    },
+    /// A money aggregate meets more than one currency in a period.
     #[error(
         "`{table}.{column}` mixes currencies ({currencies}) in {period}; amounts are summed only within one currency"
     )]
     MixedCurrencies {
+        /// The money table.
         table: String,
+        /// Its amount column.
         column: String,
+        /// The period's label.
         period: String,
+        /// How many currencies (e.g. `2 currencies`).
         currencies: String,
     },
     /// An amount in another currency than the workspace's has no exchange rate in `fx_rates`
@@ -69,19 +85,28 @@ pub enum EngineError {
         "`{table}` has {currency} amounts on {date} but `fx_rates` has no {currency} rate on or before that day to convert them to {workspace_currency}; import the ECB's reference rates with `utfall import --preset fx-rates eurofxref-hist.csv`"
     )]
     MissingRate {
+        /// The money table.
         table: String,
+        /// The amount's currency.
         currency: String,
+        /// The earliest day with such an amount.
         date: Date,
+        /// The workspace's currency.
         workspace_currency: String,
     },
+    /// The configured time zone is not one.
     #[error("`{0}` is not a time zone")]
     TimeZone(String),
+    /// The periods asked for are not all of one grain (e.g. days and months together).
     #[error("periods of different grains cannot be evaluated together")]
     MixedGrains,
+    /// A formula or setting the engine cannot compute (the message says what and why).
     #[error("{0}")]
     Unsupported(String),
+    /// DataFusion failed to plan or run a query.
     #[error("query engine: {0}")]
     DataFusion(#[from] datafusion::error::DataFusionError),
+    /// Arrow failed to convert or combine result data.
     #[error("Arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
     /// A table the KPIs read has no such column (e.g. a split by a dimension it lacks).
@@ -1755,3 +1780,4 @@ impl Engine {
         )?))
     }
 }
+

@@ -1781,3 +1781,776 @@ impl Engine {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    // KPIs evaluated over tiny tables whose expected values are worked out by hand beside each
+    // test. The workspace is in Stockholm (CET, UTC+1 in winter) with currency SEK.
+
+    use utfall_model::period::Period;
+
+    use super::{EngineError, KpiValues};
+    use crate::testing::{Data, block_on, engine, engine_with_kpis, evaluate_one};
+
+    /// `[[kpi]]` entries for (id, formula) pairs.
+    fn kpis(entries: &[(&str, &str)]) -> String {
+        entries
+            .iter()
+            .map(|(id, formula)| {
+                format!(
+                    "[[kpi]]\nid = \"{id}\"\nname = {{ en = \"{id}\" }}\nformula = \"{formula}\"\n\
+                     unit = \"count\"\ndirection = \"neutral\"\n\n"
+                )
+            })
+            .collect()
+    }
+
+    fn period(text: &str) -> Period {
+        text.parse().unwrap()
+    }
+
+    /// The KPIs evaluated together over the periods (all of one grain).
+    fn evaluate(engine: &super::Engine, kpis: &[&str], periods: &[&str]) -> KpiValues {
+        let periods: Vec<Period> = periods.iter().map(|p| period(p)).collect();
+        block_on(engine.evaluate(kpis, &periods)).unwrap()
+    }
+
+    /// Spend in SEK: (date, channel, cost, clicks) with an empty clicks cell for null.
+    fn spend(data: &mut Data, rows: &[(&str, &str, &str, &str)]) {
+        let rows: Vec<Vec<&str>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (date, channel, cost, clicks))| {
+                let campaign = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"][i];
+                vec![
+                    *date, "ads", *channel, campaign, campaign, *cost, "SEK", *clicks,
+                ]
+            })
+            .collect();
+        let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        data.part(
+            "spend",
+            &[
+                "date",
+                "platform",
+                "channel",
+                "campaign_id",
+                "campaign_name",
+                "cost",
+                "currency",
+                "clicks",
+            ],
+            &rows,
+        );
+    }
+
+    /// Contacts: (person, became_lead_at, became_mql_at, became_sql_at), empty for null.
+    fn contacts(data: &mut Data, rows: &[(&str, &str, &str, &str)]) {
+        let rows: Vec<[&str; 6]> = rows
+            .iter()
+            .map(|(person, lead, mql, sql)| {
+                [*person, "2023-12-01T09:00:00Z", *lead, *mql, *sql, "direct"]
+            })
+            .collect();
+        let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+        data.part(
+            "contacts",
+            &[
+                "person_id",
+                "created_at",
+                "became_lead_at",
+                "became_mql_at",
+                "became_sql_at",
+                "original_channel",
+            ],
+            &rows,
+        );
+    }
+
+    /// Five spend rows over January and February 2024 (1 January 2024 is a Monday, so ISO week
+    /// 2024-W01 is 1–7 January).
+    fn january_spend() -> Data {
+        let mut data = Data::new();
+        spend(
+            &mut data,
+            &[
+                ("2024-01-01", "paid_search", "100", "50"),
+                ("2024-01-01", "paid_social", "50", ""),
+                ("2024-01-03", "paid_search", "25", "5"),
+                ("2024-01-08", "paid_search", "10", "2"),
+                ("2024-02-01", "paid_social", "7", ""),
+            ],
+        );
+        data
+    }
+
+    #[test]
+    fn sums_and_counts_per_day_iso_week_and_month() {
+        let data = january_spend();
+        let engine = engine(&data, "SEK").unwrap();
+        let spend = |p: &str| evaluate_one(&engine, "marketing_spend", p).unwrap();
+        let rows = |p: &str| evaluate_one(&engine, "spend_rows", p).unwrap();
+        // 1 January: 100 + 50 in two rows; 2 January is inside the data without rows: zero.
+        assert_eq!(spend("2024-01-01"), Some(150.0));
+        assert_eq!(rows("2024-01-01"), Some(2.0));
+        assert_eq!(spend("2024-01-02"), Some(0.0));
+        assert_eq!(rows("2024-01-02"), Some(0.0));
+        // Week 1: 100 + 50 + 25 in three rows; week 2: the 10 of 8 January.
+        assert_eq!(spend("2024-W01"), Some(175.0));
+        assert_eq!(rows("2024-W01"), Some(3.0));
+        assert_eq!(spend("2024-W02"), Some(10.0));
+        // January: 175 + 10 in four rows; February: 7 in one.
+        assert_eq!(spend("2024-01"), Some(185.0));
+        assert_eq!(rows("2024-01"), Some(4.0));
+        assert_eq!(spend("2024-02"), Some(7.0));
+        // Before the first and after the last row there is no data: no value, not zero.
+        assert_eq!(spend("2023-12"), None);
+        assert_eq!(spend("2024-03"), None);
+        assert_eq!(rows("2023-12-31"), None);
+    }
+
+    #[test]
+    fn a_timestamp_counts_in_its_local_day_and_month() {
+        let mut data = Data::new();
+        contacts(
+            &mut data,
+            &[
+                ("p1", "2024-01-15T10:00:00Z", "", ""),
+                // 23:30 UTC on 31 January is 00:30 on 1 February in Stockholm.
+                ("p2", "2024-01-31T23:30:00Z", "", ""),
+                ("p3", "2024-02-10T10:00:00Z", "", ""),
+                // No lead date: not a lead.
+                ("p4", "", "", ""),
+            ],
+        );
+        let engine = engine(&data, "SEK").unwrap();
+        let leads = |p: &str| evaluate_one(&engine, "leads", p).unwrap();
+        assert_eq!(leads("2024-01"), Some(1.0));
+        assert_eq!(leads("2024-02"), Some(2.0));
+        assert_eq!(leads("2024-01-31"), Some(0.0));
+        assert_eq!(leads("2024-02-01"), Some(1.0));
+    }
+
+    #[test]
+    fn distinct_counts_per_period_with_and_without_a_filter() {
+        let mut data = Data::new();
+        // (date, session, key event)
+        let events = [
+            ("2024-01-01", "s1", "false"),
+            ("2024-01-01", "s1", "true"),
+            ("2024-01-01", "s2", "false"),
+            ("2024-01-02", "s2", "false"),
+            ("2024-01-02", "s3", "true"),
+            ("2024-01-09", "s4", "false"),
+        ];
+        let rows: Vec<[&str; 7]> = events
+            .iter()
+            .map(|(date, session, key)| {
+                [
+                    *date,
+                    "2024-01-01T00:00:00Z",
+                    "page_view",
+                    "visitor",
+                    session,
+                    "direct",
+                    key,
+                ]
+            })
+            .collect();
+        let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+        data.part(
+            "web_events",
+            &[
+                "event_date",
+                "event_time",
+                "event_name",
+                "anonymous_id",
+                "session_id",
+                "channel",
+                "is_key_event",
+            ],
+            &rows,
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                (
+                    "sessions",
+                    "count_distinct(web_events.session_id, time: event_date)",
+                ),
+                (
+                    "key_sessions",
+                    "count_distinct(web_events.session_id, where: is_key_event, time: event_date)",
+                ),
+                ("key_session_rate", "key_sessions / sessions"),
+            ]),
+        )
+        .unwrap();
+        let all = ["sessions", "key_sessions", "key_session_rate"];
+        let days = evaluate(&engine, &all, &["2024-01-01", "2024-01-02", "2024-01-05"]);
+        // 1 January: s1 and s2, of which s1 had a key event; 2 January: s2 and s3, s3 with one.
+        assert_eq!(days.series("sessions"), &[Some(2.0), Some(2.0), Some(0.0)]);
+        assert_eq!(
+            days.series("key_sessions"),
+            &[Some(1.0), Some(1.0), Some(0.0)]
+        );
+        // 5 January has no sessions: the rate is 0 / 0, which has no value.
+        assert_eq!(
+            days.series("key_session_rate"),
+            &[Some(0.5), Some(0.5), None]
+        );
+        // Week 1: s1, s2, s3 once each (s2 on two days is one session), two with a key event;
+        // week 2: s4 without.
+        let weeks = evaluate(&engine, &all, &["2024-W01", "2024-W02"]);
+        assert_eq!(weeks.series("sessions"), &[Some(3.0), Some(1.0)]);
+        assert_eq!(weeks.series("key_sessions"), &[Some(2.0), Some(0.0)]);
+        assert_eq!(
+            weeks.series("key_session_rate"),
+            &[Some(2.0 / 3.0), Some(0.0)]
+        );
+        let month = evaluate(&engine, &all, &["2024-01"]);
+        assert_eq!(month.series("sessions"), &[Some(4.0)]);
+        assert_eq!(month.series("key_sessions"), &[Some(2.0)]);
+    }
+
+    #[test]
+    fn where_filters_select_the_rows_summed() {
+        let data = january_spend();
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                (
+                    "search_spend",
+                    "sum(spend.cost, where: channel = 'paid_search', time: date)",
+                ),
+                (
+                    "other_spend",
+                    "sum(spend.cost, where: channel not in ('paid_search', 'events'), time: date)",
+                ),
+                (
+                    "clicked_spend",
+                    "sum(spend.cost, where: clicks is not null, time: date)",
+                ),
+                (
+                    "large_rows",
+                    "count(spend, where: cost >= 25 and channel != 'paid_social', time: date)",
+                ),
+            ]),
+        )
+        .unwrap();
+        let months = evaluate(
+            &engine,
+            &["search_spend", "other_spend", "clicked_spend", "large_rows"],
+            &["2024-01", "2024-02"],
+        );
+        let january = period("2024-01");
+        // Search: 100 + 25 + 10 in January.
+        assert_eq!(months.get("search_spend", january), Some(135.0));
+        // Not search or events: the social 50 in January, 7 in February.
+        assert_eq!(months.series("other_spend"), &[Some(50.0), Some(7.0)]);
+        // Rows with clicks are the search rows.
+        assert_eq!(months.get("clicked_spend", january), Some(135.0));
+        // At least 25 and not social: 100 and 25; none of February's row.
+        assert_eq!(months.series("large_rows"), &[Some(2.0), Some(0.0)]);
+    }
+
+    #[test]
+    fn a_ratio_of_two_kpis_and_a_ratio_over_zero_has_no_value() {
+        let mut data = january_spend();
+        contacts(
+            &mut data,
+            &[
+                ("p0", "2023-12-20T10:00:00Z", "", ""),
+                ("p1", "2024-01-02T10:00:00Z", "", ""),
+                ("p2", "2024-01-20T10:00:00Z", "", ""),
+                ("p3", "2024-01-25T10:00:00Z", "", ""),
+                ("p4", "2024-02-20T10:00:00Z", "", ""),
+            ],
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                ("marketing_spend", "sum(spend.cost, time: date)"),
+                ("leads", "count(contacts, time: became_lead_at)"),
+                ("cost_per_lead", "marketing_spend / leads"),
+                ("leads_per_krona", "leads / marketing_spend"),
+            ]),
+        )
+        .unwrap();
+        let months = evaluate(
+            &engine,
+            &["cost_per_lead", "leads_per_krona"],
+            &["2024-01", "2024-02"],
+        );
+        // January: 185 kr over 3 leads; February: 7 kr over 1 lead.
+        assert_eq!(
+            months.series("cost_per_lead"),
+            &[Some(185.0 / 3.0), Some(7.0)]
+        );
+        assert_eq!(
+            months.series("leads_per_krona"),
+            &[Some(3.0 / 185.0), Some(1.0 / 7.0)]
+        );
+        // 2 January: a lead and no spend; 1 January: 150 kr and no lead. Over zero: no value;
+        // zero over something: zero.
+        let days = evaluate(
+            &engine,
+            &["cost_per_lead", "leads_per_krona"],
+            &["2024-01-01", "2024-01-02"],
+        );
+        assert_eq!(days.series("cost_per_lead"), &[None, Some(0.0)]);
+        assert_eq!(days.series("leads_per_krona"), &[Some(0.0), None]);
+    }
+
+    #[test]
+    fn offsets_read_the_previous_period_and_last_year() {
+        let mut data = Data::new();
+        spend(
+            &mut data,
+            &[
+                ("2023-01-15", "paid_search", "80", ""),
+                ("2023-12-10", "paid_search", "40", ""),
+                ("2024-01-05", "paid_search", "100", ""),
+            ],
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                ("marketing_spend", "sum(spend.cost, time: date)"),
+                ("spend_before", "marketing_spend[previous]"),
+                ("spend_last_year", "marketing_spend[last_year]"),
+                ("spend_two_before", "marketing_spend[-2]"),
+                ("growth", "marketing_spend / marketing_spend[previous] - 1"),
+                (
+                    "growth_on_last_year",
+                    "marketing_spend / marketing_spend[last_year] - 1",
+                ),
+            ]),
+        )
+        .unwrap();
+        let all = [
+            "spend_before",
+            "spend_last_year",
+            "spend_two_before",
+            "growth",
+            "growth_on_last_year",
+        ];
+        let months = evaluate(&engine, &all, &["2024-01", "2023-01"]);
+        // January 2024: December had 40, January 2023 had 80, November had none (but data: 0).
+        assert_eq!(months.series("spend_before"), &[Some(40.0), None]);
+        assert_eq!(months.series("spend_last_year"), &[Some(80.0), None]);
+        assert_eq!(months.series("spend_two_before"), &[Some(0.0), None]);
+        // 100 / 40 - 1 and 100 / 80 - 1; January 2023 has nothing before it to compare with.
+        assert_eq!(months.series("growth"), &[Some(1.5), None]);
+        assert_eq!(months.series("growth_on_last_year"), &[Some(0.25), None]);
+    }
+
+    #[test]
+    fn cumulative_windows_to_date_and_trailing() {
+        let mut data = Data::new();
+        spend(
+            &mut data,
+            &[
+                ("2024-01-01", "paid_search", "10", ""),
+                ("2024-01-03", "paid_search", "20", ""),
+                ("2024-01-10", "paid_search", "40", ""),
+                ("2024-02-01", "paid_search", "5", ""),
+            ],
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                ("marketing_spend", "sum(spend.cost, time: date)"),
+                (
+                    "spend_month_to_date",
+                    "cumulative(marketing_spend, to_date: month)",
+                ),
+                (
+                    "spend_year_to_date",
+                    "cumulative(marketing_spend, to_date: year)",
+                ),
+                (
+                    "spend_last_7_days",
+                    "cumulative(sum(spend.cost, time: date), window: 7d)",
+                ),
+            ]),
+        )
+        .unwrap();
+        let days = evaluate(
+            &engine,
+            &["spend_month_to_date", "spend_last_7_days"],
+            &[
+                "2024-01-02",
+                "2024-01-07",
+                "2024-01-09",
+                "2024-01-10",
+                "2024-02-01",
+            ],
+        );
+        // Month to date: 10; 10 + 20; 30; 30 + 40; February starts again with 5.
+        assert_eq!(
+            days.series("spend_month_to_date"),
+            &[Some(10.0), Some(30.0), Some(30.0), Some(70.0), Some(5.0)]
+        );
+        // Seven days up to and including the day: 1–2 Jan 10 (the days before the data have
+        // none); 1–7 Jan 30; 3–9 Jan 20; 4–10 Jan 40; 26 Jan–1 Feb 5.
+        assert_eq!(
+            days.series("spend_last_7_days"),
+            &[Some(10.0), Some(30.0), Some(20.0), Some(40.0), Some(5.0)]
+        );
+        // Year to date by month: 70, then 70 + 5.
+        let months = evaluate(&engine, &["spend_year_to_date"], &["2024-01", "2024-02"]);
+        assert_eq!(
+            months.series("spend_year_to_date"),
+            &[Some(70.0), Some(75.0)]
+        );
+    }
+
+    #[test]
+    fn a_conversion_counts_hits_within_the_window_over_the_base() {
+        let mut data = Data::new();
+        contacts(
+            &mut data,
+            &[
+                // 15 days: a hit.
+                ("p1", "", "2024-01-05T10:00:00Z", "2024-01-20T10:00:00Z"),
+                // 51 days: too late.
+                ("p2", "", "2024-01-10T10:00:00Z", "2024-03-01T10:00:00Z"),
+                // Never an SQL.
+                ("p3", "", "2024-01-15T10:00:00Z", ""),
+                // SQL before MQL: not a conversion.
+                ("p4", "", "2024-01-20T10:00:00Z", "2024-01-18T10:00:00Z"),
+                // One day: a hit.
+                ("p5", "", "2024-02-03T10:00:00Z", "2024-02-04T10:00:00Z"),
+                // Exactly 30 days: a hit; 30 days and a second: too late.
+                ("p6", "", "2024-02-10T00:00:00Z", "2024-03-11T00:00:00Z"),
+                ("p7", "", "2024-02-12T00:00:00Z", "2024-03-13T00:00:01Z"),
+                // Never an MQL: outside the base.
+                ("p8", "2024-01-02T10:00:00Z", "", "2024-01-03T10:00:00Z"),
+            ],
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[(
+                "mql_to_sql",
+                "conversion(contacts.person_id, from: became_mql_at, to: became_sql_at, within: 30d)",
+            )]),
+        )
+        .unwrap();
+        let months = evaluate(&engine, &["mql_to_sql"], &["2024-01", "2024-02", "2024-03"]);
+        // January's MQLs p1–p4, one hit; February's p5–p7, two hits; no MQLs after February.
+        assert_eq!(
+            months.series("mql_to_sql"),
+            &[Some(0.25), Some(2.0 / 3.0), None]
+        );
+    }
+
+    #[test]
+    fn evaluate_by_recomputes_a_ratio_per_dimension_value() {
+        let mut data = Data::new();
+        spend(
+            &mut data,
+            &[
+                ("2024-01-01", "paid_search", "100", "50"),
+                ("2024-01-02", "paid_search", "60", "10"),
+                ("2024-01-01", "paid_social", "30", "30"),
+            ],
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                ("marketing_spend", "sum(spend.cost, time: date)"),
+                ("clicks", "sum(spend.clicks, time: date)"),
+                ("cost_per_click", "marketing_spend / clicks"),
+            ]),
+        )
+        .unwrap();
+        let all = ["marketing_spend", "clicks", "cost_per_click"];
+        let january = period("2024-01");
+        let split = block_on(engine.evaluate_by(&all, &[january], "channel")).unwrap();
+        assert!(split.has("cost_per_click") && !split.is_empty());
+        assert_eq!(
+            split.values_of("marketing_spend").collect::<Vec<_>>(),
+            ["paid_search", "paid_social"]
+        );
+        assert_eq!(
+            split.get("marketing_spend", "paid_search", january),
+            Some(160.0)
+        );
+        assert_eq!(split.get("clicks", "paid_search", january), Some(60.0));
+        // Search: 160 kr over 60 clicks (not 100/50 + 60/10 = 8); social: 30 over 30.
+        assert_eq!(
+            split.get("cost_per_click", "paid_search", january),
+            Some(160.0 / 60.0)
+        );
+        assert_eq!(
+            split.get("cost_per_click", "paid_social", january),
+            Some(1.0)
+        );
+        // On 2 January social spent nothing on no clicks: zero spend, and a ratio with no value.
+        let second = period("2024-01-02");
+        let days = [period("2024-01-01"), second];
+        let split = block_on(engine.evaluate_by(&all, &days, "channel")).unwrap();
+        assert_eq!(
+            split.get("cost_per_click", "paid_search", second),
+            Some(6.0)
+        );
+        assert_eq!(
+            split.get("marketing_spend", "paid_social", second),
+            Some(0.0)
+        );
+        assert_eq!(split.get("cost_per_click", "paid_social", second), None);
+        // Unsplit, the ratio is of the totals: 190 over 90.
+        assert_eq!(
+            evaluate_one(&engine, "cost_per_click", "2024-01").unwrap(),
+            Some(190.0 / 90.0)
+        );
+    }
+
+    #[test]
+    fn kpi_values_are_read_by_period_in_any_order() {
+        let data = january_spend();
+        let engine = engine(&data, "SEK").unwrap();
+        let values = evaluate(
+            &engine,
+            &["marketing_spend"],
+            &["2024-02", "2024-01", "2024-03"],
+        );
+        assert_eq!(
+            values.get("marketing_spend", period("2024-01")),
+            Some(185.0)
+        );
+        assert_eq!(values.get("marketing_spend", period("2024-02")), Some(7.0));
+        assert_eq!(values.get("marketing_spend", period("2024-03")), None);
+        // The series and periods keep the order asked for.
+        assert_eq!(
+            values.series("marketing_spend"),
+            &[Some(7.0), Some(185.0), None]
+        );
+        assert_eq!(
+            values.periods(),
+            &[period("2024-02"), period("2024-01"), period("2024-03")]
+        );
+        // A period or KPI not evaluated has no value.
+        assert_eq!(values.get("marketing_spend", period("2024-04")), None);
+        assert_eq!(values.get("leads", period("2024-01")), None);
+        assert!(values.series("leads").is_empty());
+    }
+
+    #[test]
+    fn a_date_range_is_a_period_of_its_own() {
+        let data = january_spend();
+        let engine = engine(&data, "SEK").unwrap();
+        let values = evaluate(
+            &engine,
+            &["marketing_spend"],
+            &["2024-01-01..2024-01-03", "2024-01-03..2024-02-01"],
+        );
+        // Both ends included, and the ranges overlap on 3 January: 150 + 25; 25 + 10 + 7.
+        assert_eq!(values.series("marketing_spend"), &[Some(175.0), Some(42.0)]);
+    }
+
+    #[test]
+    fn splitting_by_a_column_a_table_lacks_fails() {
+        let mut data = Data::new();
+        contacts(&mut data, &[("p1", "2024-01-02T10:00:00Z", "", "")]);
+        let engine = engine(&data, "SEK").unwrap();
+        let error =
+            block_on(engine.evaluate_by(&["leads"], &[period("2024-01")], "channel")).unwrap_err();
+        match error {
+            EngineError::NoSuchColumn { table, column } => {
+                assert_eq!((table.as_str(), column.as_str()), ("contacts", "channel"));
+            }
+            other => panic!("expected NoSuchColumn, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_kpi_that_depends_on_itself_fails() {
+        let data = january_spend();
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                ("itself", "itself + 1"),
+                ("ping", "pong * 2"),
+                ("pong", "ping / 2"),
+            ]),
+        )
+        .unwrap();
+        for (kpi, named) in [("itself", "itself"), ("ping", "ping"), ("pong", "pong")] {
+            match evaluate_one(&engine, kpi, "2024-01") {
+                Err(EngineError::DependsOnItself(id)) => assert_eq!(id, named),
+                other => panic!("{kpi}: expected DependsOnItself, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn periods_of_different_grains_and_unknown_kpis_are_refused() {
+        let data = january_spend();
+        let engine = engine(&data, "SEK").unwrap();
+        let mixed = block_on(engine.evaluate(
+            &["marketing_spend"],
+            &[period("2024-01-01"), period("2024-01")],
+        ));
+        assert!(matches!(mixed, Err(EngineError::MixedGrains)), "{mixed:?}");
+        let unknown = evaluate_one(&engine, "no_such_kpi", "2024-01");
+        assert!(
+            matches!(&unknown, Err(EngineError::UnknownKpi(id)) if id == "no_such_kpi"),
+            "{unknown:?}"
+        );
+    }
+
+    #[test]
+    fn first_occurrences_and_averages_per_period() {
+        let mut data = Data::new();
+        // (deal, account, closed_at, won, amount)
+        let deals = [
+            ("d1", "a1", "2024-01-10T10:00:00Z", "true", "100"),
+            ("d2", "a1", "2024-02-05T10:00:00Z", "true", "50"),
+            ("d3", "a2", "2024-02-07T10:00:00Z", "true", "70"),
+            ("d4", "a3", "2024-02-09T10:00:00Z", "false", "30"),
+            ("d5", "a3", "2024-03-01T10:00:00Z", "true", "10"),
+        ];
+        let rows: Vec<[&str; 9]> = deals
+            .iter()
+            .map(|(deal, account, closed, won, amount)| {
+                let created = "2023-12-01T10:00:00Z";
+                [
+                    *deal, *account, created, *closed, "closed", "true", *won, *amount, "SEK",
+                ]
+            })
+            .collect();
+        let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+        data.part(
+            "deals",
+            &[
+                "deal_id",
+                "account_id",
+                "created_at",
+                "closed_at",
+                "stage",
+                "is_closed",
+                "is_won",
+                "amount",
+                "currency",
+            ],
+            &rows,
+        );
+        let engine = engine_with_kpis(
+            &data,
+            "SEK",
+            &kpis(&[
+                (
+                    "new_customers",
+                    "count_new(deals.account_id, where: is_won, time: closed_at)",
+                ),
+                (
+                    "average_won_deal",
+                    "avg(deals.amount, where: is_won, time: closed_at)",
+                ),
+                (
+                    "smallest_won_deal",
+                    "min(deals.amount, where: is_won, time: closed_at)",
+                ),
+                ("largest_deal", "max(deals.amount, time: closed_at)"),
+            ]),
+        )
+        .unwrap();
+        let all = [
+            "new_customers",
+            "average_won_deal",
+            "smallest_won_deal",
+            "largest_deal",
+        ];
+        let months = evaluate(&engine, &all, &["2024-01", "2024-02", "2024-03"]);
+        // a1 is new in January; in February only a2 (a1 won before, a3's deal was lost); a3 in
+        // March.
+        assert_eq!(
+            months.series("new_customers"),
+            &[Some(1.0), Some(1.0), Some(1.0)]
+        );
+        // Won in February: 50 and 70.
+        assert_eq!(
+            months.series("average_won_deal"),
+            &[Some(100.0), Some(60.0), Some(10.0)]
+        );
+        assert_eq!(
+            months.series("smallest_won_deal"),
+            &[Some(100.0), Some(50.0), Some(10.0)]
+        );
+        assert_eq!(
+            months.series("largest_deal"),
+            &[Some(100.0), Some(70.0), Some(10.0)]
+        );
+        // Evaluated alone, February still counts only a2: a1's first won deal is in January.
+        assert_eq!(
+            evaluate_one(&engine, "new_customers", "2024-02").unwrap(),
+            Some(1.0)
+        );
+        // A day inside the data without deals: no new customer, and no average of nothing.
+        let quiet = evaluate(&engine, &all, &["2024-01-11"]);
+        assert_eq!(quiet.series("new_customers"), &[Some(0.0)]);
+        assert_eq!(quiet.series("average_won_deal"), &[None]);
+        assert_eq!(quiet.series("largest_deal"), &[None]);
+    }
+
+    #[test]
+    fn a_kpi_without_a_formula_is_computed_from_its_children() {
+        let data = january_spend();
+        let tree = r#"
+[[kpi]]
+id = "search_spend"
+name = { en = "Search spend" }
+formula = "sum(spend.cost, where: channel = 'paid_search', time: date)"
+unit = "currency"
+direction = "neutral"
+parent = "total_spend"
+
+[[kpi]]
+id = "social_spend"
+name = { en = "Social spend" }
+formula = "sum(spend.cost, where: channel = 'paid_social', time: date)"
+unit = "currency"
+direction = "neutral"
+parent = "total_spend"
+
+[[kpi]]
+id = "total_spend"
+name = { en = "Total spend" }
+unit = "currency"
+direction = "neutral"
+relation = "sum"
+parent = "cost_per_click"
+role = "numerator"
+
+[[kpi]]
+id = "clicks"
+name = { en = "Clicks" }
+formula = "sum(spend.clicks, time: date)"
+unit = "count"
+direction = "higher"
+parent = "cost_per_click"
+role = "denominator"
+
+[[kpi]]
+id = "cost_per_click"
+name = { en = "Cost per click" }
+unit = "currency"
+direction = "lower"
+relation = "ratio"
+    "#;
+        let engine = engine_with_kpis(&data, "SEK", tree).unwrap();
+        let january = evaluate(&engine, &["total_spend", "cost_per_click"], &["2024-01"]);
+        // Search 100 + 25 + 10 and social 50; clicks 50 + 5 + 2.
+        assert_eq!(january.series("total_spend"), &[Some(185.0)]);
+        assert_eq!(january.series("cost_per_click"), &[Some(185.0 / 57.0)]);
+    }
+}

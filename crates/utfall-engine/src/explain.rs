@@ -7,7 +7,9 @@
 /// How a parent is made of its children.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {
+    /// The children add up to the parent.
     Sum,
+    /// The children multiply to the parent.
     Product,
     /// Two children: numerator and denominator.
     Ratio,
@@ -16,12 +18,16 @@ pub enum Relation {
 /// The method that split a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// Each child's own change (for `sum`).
     Difference,
+    /// The logarithmic mean Divisia index (positive values of a `product` or `ratio`).
     Lmdi,
+    /// Exact Shapley values over the factors (any other `product` or `ratio`).
     Shapley,
 }
 
 impl Method {
+    /// The method's name for people (`difference`, `LMDI`, `Shapley`).
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Difference => "difference",

@@ -11,13 +11,16 @@ use datafusion::functions_aggregate::expr_fn::min;
 use datafusion::logical_expr::JoinType;
 use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::prelude::{DataFrame, Expr, cast, col, lit};
+use datafusion::scalar::ScalarValue;
 
 use crate::kpi::{Engine, EngineError};
 
 /// Whose journeys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JourneyLevel {
+    /// One journey per person (anonymous touches joined through `identities`).
     Person,
+    /// One journey per account (people joined to their accounts through `contacts`).
     Account,
 }
 
@@ -88,185 +91,208 @@ impl Engine {
         ) {
             self.check_rates("deals", &["amount"]).await?;
         }
-        let frames = async {
-            let context = self.context();
-            // person → account, from contacts.
-            let accounts = if self.has_table("contacts") {
-                Some(context.table("contacts").await?.aggregate(
-                    vec![text(col("person_id")).alias("c_person_id")],
-                    vec![min(text(col("account_id"))).alias("c_account_id")],
-                )?)
-            } else {
-                None
-            };
-            let with_account = |frame: DataFrame,
-                                person: &str,
-                                own_account: Option<&str>|
-             -> datafusion::error::Result<(DataFrame, Expr)> {
-                let own = own_account
-                    .map_or(lit(datafusion::scalar::ScalarValue::Utf8(None)), |c| {
-                        text(col(c))
-                    });
-                match &accounts {
-                    Some(accounts) => {
-                        let frame = frame.join(
-                            accounts.clone(),
-                            JoinType::Left,
-                            &[person],
-                            &["c_person_id"],
-                            None,
-                        )?;
-                        Ok((frame, coalesce(vec![own, col("c_account_id")])))
-                    }
-                    None => Ok((frame, own)),
-                }
-            };
-
-            // Touches, with anonymous ones given their person through identities.
-            let mut touches = context.table("touchpoints").await?;
-            let person = if self.has_table("identities") {
-                let identities = context
-                    .table("identities")
-                    .await?
-                    .filter(
-                        col("person_id")
-                            .is_not_null()
-                            .and(col("anonymous_id").is_not_null()),
-                    )?
-                    .aggregate(
-                        vec![text(col("anonymous_id")).alias("i_anonymous_id")],
-                        vec![min(text(col("person_id"))).alias("i_person_id")],
-                    )?;
-                touches = touches.with_column("t_anonymous_id", text(col("anonymous_id")))?;
-                touches = touches.join(
-                    identities,
-                    JoinType::Left,
-                    &["t_anonymous_id"],
-                    &["i_anonymous_id"],
-                    None,
-                )?;
-                coalesce(vec![text(col("person_id")), col("i_person_id")])
-            } else {
-                text(col("person_id"))
-            };
-            touches = touches.with_column("t_person", person)?;
-            let entity = match level {
-                JourneyLevel::Person => col("t_person"),
-                JourneyLevel::Account => {
-                    let (frame, account) = with_account(touches, "t_person", Some("account_id"))?;
-                    touches = frame;
-                    account
-                }
-            };
-            let touches = touches
-                .select(vec![
-                    entity.alias("entity"),
-                    col("touch_time"),
-                    text(col(by)).alias("key"),
-                ])?
-                .filter(
-                    col("entity")
-                        .is_not_null()
-                        .and(col("touch_time").is_not_null()),
-                )?;
-
-            // Conversions.
-            let conversions = match source {
-                ConversionSource::Stage(column) => {
-                    let contacts = context.table("contacts").await?;
-                    let entity = match level {
-                        JourneyLevel::Person => text(col("person_id")),
-                        JourneyLevel::Account => text(col("account_id")),
-                    };
-                    contacts.filter(col(column).is_not_null())?.select(vec![
-                        entity.alias("entity"),
-                        col(column).alias("time"),
-                        lit(0.0f64).alias("value"),
-                        col("became_lead_at").alias("lead_time"),
-                        col("became_opportunity_at").alias("opportunity_time"),
-                    ])?
-                }
-                ConversionSource::Pipeline | ConversionSource::WonDeals => {
-                    let mut deals = context
-                        .table("deals")
-                        .await?
-                        .with_column("d_person", text(col("primary_person_id")))?;
-                    let time = if source == ConversionSource::WonDeals {
-                        deals = deals
-                            .filter(col("is_won").is_true().and(col("closed_at").is_not_null()))?;
-                        col("closed_at")
-                    } else {
-                        col("created_at")
-                    };
-                    let lead = if self.has_table("contacts") {
-                        let leads = context.table("contacts").await?.aggregate(
-                            vec![text(col("person_id")).alias("l_person")],
-                            vec![min(col("became_lead_at")).alias("l_lead")],
-                        )?;
-                        deals = deals.join(
-                            leads,
-                            JoinType::Left,
-                            &["d_person"],
-                            &["l_person"],
-                            None,
-                        )?;
-                        col("l_lead")
-                    } else {
-                        lit(datafusion::scalar::ScalarValue::TimestampMicrosecond(
-                            None,
-                            Some("+00:00".into()),
-                        ))
-                    };
-                    let entity = match level {
-                        JourneyLevel::Person => col("d_person"),
-                        JourneyLevel::Account => text(col("account_id")),
-                    };
-                    deals.select(vec![
-                        entity.alias("entity"),
-                        time.alias("time"),
-                        col("amount").alias("value"),
-                        lead.alias("lead_time"),
-                        col("created_at").alias("opportunity_time"),
-                    ])?
-                }
-            }
+        let touches = self.touches_frame(level, by).await?;
+        let conversions = self
+            .conversions_frame(level, source)
+            .await?
             .filter(col("entity").is_not_null())?;
-
-            Ok::<_, datafusion::error::DataFusionError>((touches, conversions))
-        };
-        let (touches, conversions) = frames.await?;
         // DataFusion's own repartitioning may be rewritten by the optimizer, so the rows are
         // split here, by a stable hash of the key, and decoded as they stream out.
         let mut partitions = vec![JourneyPartition::default(); n];
         split_by_key(touches.execute_stream().await?, n, |k, batch, row| {
-            let (Some(entity), Some(time)) = (
-                cell_text(batch, "entity", row),
-                cell_seconds(batch, "touch_time", row),
-            ) else {
-                return;
-            };
-            let key = cell_text(batch, "key", row).unwrap_or_else(|| "(none)".to_string());
-            partitions[k].touches.push(TouchRow { entity, time, key });
+            if let Some(touch) = touch_row(batch, row) {
+                partitions[k].touches.push(touch);
+            }
         })
         .await?;
         split_by_key(conversions.execute_stream().await?, n, |k, batch, row| {
-            let (Some(entity), Some(time)) = (
-                cell_text(batch, "entity", row),
-                cell_seconds(batch, "time", row),
-            ) else {
-                return;
-            };
-            partitions[k].conversions.push(ConversionRow {
-                entity,
-                time,
-                value: cell_number(batch, "value", row).unwrap_or(0.0),
-                lead_time: cell_seconds(batch, "lead_time", row),
-                opportunity_time: cell_seconds(batch, "opportunity_time", row),
-            });
+            if let Some(conversion) = conversion_row(batch, row) {
+                partitions[k].conversions.push(conversion);
+            }
         })
         .await?;
         Ok(partitions)
     }
+
+    /// Each person's account from contacts (`c_person_id`, `c_account_id`), when there are
+    /// contacts.
+    async fn person_accounts(&self) -> datafusion::error::Result<Option<DataFrame>> {
+        if !self.has_table("contacts") {
+            return Ok(None);
+        }
+        Ok(Some(self.context().table("contacts").await?.aggregate(
+            vec![text(col("person_id")).alias("c_person_id")],
+            vec![min(text(col("account_id"))).alias("c_account_id")],
+        )?))
+    }
+
+    /// Touches as `entity`, `touch_time` and `key` (the column `by`), anonymous ones given
+    /// their person through identities, and at account level their account through contacts.
+    async fn touches_frame(
+        &self,
+        level: JourneyLevel,
+        by: &str,
+    ) -> datafusion::error::Result<DataFrame> {
+        let context = self.context();
+        let mut touches = context.table("touchpoints").await?;
+        let person = if self.has_table("identities") {
+            let identities = context
+                .table("identities")
+                .await?
+                .filter(
+                    col("person_id")
+                        .is_not_null()
+                        .and(col("anonymous_id").is_not_null()),
+                )?
+                .aggregate(
+                    vec![text(col("anonymous_id")).alias("i_anonymous_id")],
+                    vec![min(text(col("person_id"))).alias("i_person_id")],
+                )?;
+            touches = touches.with_column("t_anonymous_id", text(col("anonymous_id")))?;
+            touches = touches.join(
+                identities,
+                JoinType::Left,
+                &["t_anonymous_id"],
+                &["i_anonymous_id"],
+                None,
+            )?;
+            coalesce(vec![text(col("person_id")), col("i_person_id")])
+        } else {
+            text(col("person_id"))
+        };
+        touches = touches.with_column("t_person", person)?;
+        let entity = match level {
+            JourneyLevel::Person => col("t_person"),
+            JourneyLevel::Account => {
+                let accounts = self.person_accounts().await?;
+                let (frame, account) = with_account(touches, accounts, "t_person", "account_id")?;
+                touches = frame;
+                account
+            }
+        };
+        touches
+            .select(vec![
+                entity.alias("entity"),
+                col("touch_time"),
+                text(col(by)).alias("key"),
+            ])?
+            .filter(
+                col("entity")
+                    .is_not_null()
+                    .and(col("touch_time").is_not_null()),
+            )
+    }
+
+    /// Conversions as `entity`, `time`, `value`, `lead_time` and `opportunity_time`.
+    async fn conversions_frame(
+        &self,
+        level: JourneyLevel,
+        source: ConversionSource,
+    ) -> datafusion::error::Result<DataFrame> {
+        match source {
+            ConversionSource::Stage(column) => {
+                let contacts = self.context().table("contacts").await?;
+                let entity = match level {
+                    JourneyLevel::Person => text(col("person_id")),
+                    JourneyLevel::Account => text(col("account_id")),
+                };
+                contacts.filter(col(column).is_not_null())?.select(vec![
+                    entity.alias("entity"),
+                    col(column).alias("time"),
+                    lit(0.0f64).alias("value"),
+                    col("became_lead_at").alias("lead_time"),
+                    col("became_opportunity_at").alias("opportunity_time"),
+                ])
+            }
+            ConversionSource::Pipeline | ConversionSource::WonDeals => {
+                self.deal_conversions(level, source == ConversionSource::WonDeals)
+                    .await
+            }
+        }
+    }
+
+    /// Deals as conversions: created ones at their creation, or won ones at their close, with
+    /// their amounts and their primary person's lead date.
+    async fn deal_conversions(
+        &self,
+        level: JourneyLevel,
+        won: bool,
+    ) -> datafusion::error::Result<DataFrame> {
+        let context = self.context();
+        let mut deals = context
+            .table("deals")
+            .await?
+            .with_column("d_person", text(col("primary_person_id")))?;
+        let time = if won {
+            deals = deals.filter(col("is_won").is_true().and(col("closed_at").is_not_null()))?;
+            col("closed_at")
+        } else {
+            col("created_at")
+        };
+        let lead = if self.has_table("contacts") {
+            let leads = context.table("contacts").await?.aggregate(
+                vec![text(col("person_id")).alias("l_person")],
+                vec![min(col("became_lead_at")).alias("l_lead")],
+            )?;
+            deals = deals.join(leads, JoinType::Left, &["d_person"], &["l_person"], None)?;
+            col("l_lead")
+        } else {
+            lit(ScalarValue::TimestampMicrosecond(
+                None,
+                Some("+00:00".into()),
+            ))
+        };
+        let entity = match level {
+            JourneyLevel::Person => col("d_person"),
+            JourneyLevel::Account => text(col("account_id")),
+        };
+        deals.select(vec![
+            entity.alias("entity"),
+            time.alias("time"),
+            col("amount").alias("value"),
+            lead.alias("lead_time"),
+            col("created_at").alias("opportunity_time"),
+        ])
+    }
+}
+
+/// `frame` joined to each person's account (`accounts`, when there are contacts) on its column
+/// `person`, and the account of a row: its own column `own_account`, else its person's.
+fn with_account(
+    frame: DataFrame,
+    accounts: Option<DataFrame>,
+    person: &str,
+    own_account: &str,
+) -> datafusion::error::Result<(DataFrame, Expr)> {
+    let own = text(col(own_account));
+    match accounts {
+        Some(accounts) => {
+            let frame = frame.join(accounts, JoinType::Left, &[person], &["c_person_id"], None)?;
+            Ok((frame, coalesce(vec![own, col("c_account_id")])))
+        }
+        None => Ok((frame, own)),
+    }
+}
+
+/// A touch from a row of the touches frame (`None` without an entity or a time).
+fn touch_row(batch: &RecordBatch, row: usize) -> Option<TouchRow> {
+    let entity = cell_text(batch, "entity", row)?;
+    let time = cell_seconds(batch, "touch_time", row)?;
+    let key = cell_text(batch, "key", row).unwrap_or_else(|| "(none)".to_string());
+    Some(TouchRow { entity, time, key })
+}
+
+/// A conversion from a row of the conversions frame (`None` without an entity or a time).
+fn conversion_row(batch: &RecordBatch, row: usize) -> Option<ConversionRow> {
+    let entity = cell_text(batch, "entity", row)?;
+    let time = cell_seconds(batch, "time", row)?;
+    Some(ConversionRow {
+        entity,
+        time,
+        value: cell_number(batch, "value", row).unwrap_or(0.0),
+        lead_time: cell_seconds(batch, "lead_time", row),
+        opportunity_time: cell_seconds(batch, "opportunity_time", row),
+    })
 }
 
 /// Text of a cell (`None` for null, empty or a missing column).

@@ -6,6 +6,7 @@
 //! label of `utfall_period(time)`, batched so that one scan per table, time column and grain
 //! serves every KPI that reads it. Ratios, derived KPIs, offsets and cumulative windows are
 //! then evaluated per period on those values.
+#![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod explain;

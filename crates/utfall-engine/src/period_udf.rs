@@ -51,6 +51,7 @@ pub fn local_date(timestamp: Timestamp, zone: &TimeZone) -> Date {
     timestamp.to_zoned_datetime(zone.clone()).date()
 }
 
+/// The date of a number of days since 1970-01-01 (Arrow's `Date32`).
 pub fn date_from_days(days: i32) -> Date {
     EPOCH.checked_add(i64::from(days).days()).unwrap_or(EPOCH)
 }
@@ -61,6 +62,7 @@ pub fn days_since_epoch(date: Date) -> i32 {
 }
 
 impl PeriodUdf {
+    /// The period function of `grain` in `calendar`, in the time zone `zone` named `zone_name`.
     pub fn new(grain: Grain, calendar: Calendar, zone_name: &str, zone: TimeZone) -> PeriodUdf {
         PeriodUdf {
             name: format!("utfall_period_{}", grain.as_str()),

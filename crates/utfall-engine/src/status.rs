@@ -47,7 +47,9 @@ pub use utfall_model::kinds::TargetKind;
 /// A target as the engine sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Target {
+    /// What the target asks of the value (reach it, stay above or below it).
     pub kind: TargetKind,
+    /// The target value.
     pub value: f64,
     /// Relative band short of the target that counts as at risk (default 10 %).
     pub amber: f64,
@@ -56,6 +58,7 @@ pub struct Target {
 /// The judgement of one KPI in one period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
+    /// How the KPI stands.
     pub status: Status,
     /// Value ÷ target (for `below`: target ÷ value).
     pub progress: Option<f64>,

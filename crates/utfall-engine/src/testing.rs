@@ -123,6 +123,16 @@ impl Data {
 
 /// An engine over the data, in a workspace with currency `currency` in Stockholm.
 pub(crate) fn engine(data: &Data, currency: &str) -> Result<Engine, EngineError> {
+    engine_with_kpis(data, currency, KPIS)
+}
+
+/// An engine over the data with the KPIs of `kpis` (`[[kpi]]` entries in TOML), in a workspace
+/// with currency `currency` in Stockholm.
+pub(crate) fn engine_with_kpis(
+    data: &Data,
+    currency: &str,
+    kpis: &str,
+) -> Result<Engine, EngineError> {
     let catalog = Catalog::canonical();
     let tables = data
         .parts
@@ -139,7 +149,7 @@ pub(crate) fn engine(data: &Data, currency: &str) -> Result<Engine, EngineError>
     };
     let workspace = Workspace::from_files(vec![SourceFile {
         path: "kpis/test.toml".to_string(),
-        text: KPIS.to_string(),
+        text: kpis.to_string(),
     }]);
     assert!(
         workspace.read_problems.is_empty(),

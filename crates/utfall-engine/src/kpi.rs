@@ -1156,7 +1156,13 @@ impl Engine {
                 AggKind::Rows => count(filtered(lit(1i64))?),
                 AggKind::NonNull(c) => count(filtered(col(c.as_str()))?),
                 AggKind::Distinct(c) => count_distinct(filtered(col(c.as_str()))?),
-                AggKind::Sum(c) => sum(filtered(col(c.as_str()))?),
+                // Rows the filter leaves out add 0, not NULL: a period whose rows all fail
+                // the filter sums to 0 (no search spend in a month of social spend), as a
+                // period without rows does; only passing rows without amounts stay unknown.
+                AggKind::Sum(c) => sum(match &spec.filter {
+                    Some(filter) => when(filter.clone(), col(c.as_str())).otherwise(lit(0i64))?,
+                    None => col(c.as_str()),
+                }),
                 AggKind::Avg(c) => avg(filtered(col(c.as_str()))?),
                 AggKind::Min(c) => min(filtered(col(c.as_str()))?),
                 AggKind::Max(c) => max(filtered(col(c.as_str()))?),
@@ -2045,8 +2051,8 @@ mod tests {
             &["2024-01", "2024-02"],
         );
         let january = period("2024-01");
-        // Search: 100 + 25 + 10 in January.
-        assert_eq!(months.get("search_spend", january), Some(135.0));
+        // Search: 100 + 25 + 10 in January; February has spend, none of it search: 0.
+        assert_eq!(months.series("search_spend"), &[Some(135.0), Some(0.0)]);
         // Not search or events: the social 50 in January, 7 in February.
         assert_eq!(months.series("other_spend"), &[Some(50.0), Some(7.0)]);
         // Rows with clicks are the search rows.

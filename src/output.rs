@@ -131,6 +131,28 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// A laid-out table as aligned text, its notes under it after a blank line.
+pub fn text_table(laid_out: &utfall_app::present::Table) -> String {
+    let headers: Vec<&str> = laid_out.headers.iter().map(String::as_str).collect();
+    let mut out = table(&headers, &laid_out.rows);
+    if !laid_out.notes.is_empty() {
+        out.push('\n');
+        out.push_str(&lines(&laid_out.notes));
+    }
+    out
+}
+
+/// Sentences, one a line.
+pub fn lines(sentences: &[String]) -> String {
+    sentences.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// A laid-out table as CSV on stdout (its notes are for people and are left out).
+pub fn write_table_csv(laid_out: &utfall_app::present::Table) -> anyhow::Result<()> {
+    let headers: Vec<&str> = laid_out.headers.iter().map(String::as_str).collect();
+    write_csv(&headers, &laid_out.rows)
+}
+
 /// A CSV cell that spreadsheet programs will not run as a formula. A plain number (`-0.25`,
 /// `-1e-3`) stays as it is: it is no formula, and a prefix would turn it into text.
 pub fn csv_safe(cell: &str) -> String {

@@ -278,3 +278,100 @@ fn every_library_crate_warns_on_missing_docs() {
         );
     }
 }
+
+#[test]
+fn the_commands_are_glue_of_at_most_2500_lines() {
+    let lines: usize = walk(&root().join("src/commands"))
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap().lines().count())
+        .sum();
+    assert!(lines <= 2500, "src/commands/ holds {lines} lines");
+}
+
+/// The functions of a source longer than `limit` lines, as `path:line name (n lines)`: a
+/// function starts at a line whose code begins with `fn` (after `pub`, `async`, …) and ends at
+/// the first `}` at its indentation.
+fn long_functions(path: &Path, limit: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (start, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = line.len() - code.len();
+        let signature = [
+            "pub ",
+            "pub(crate) ",
+            "pub(super) ",
+            "async ",
+            "const ",
+            "unsafe ",
+        ]
+        .iter()
+        .fold(code, |rest, word| rest.strip_prefix(word).unwrap_or(rest));
+        let signature = ["async ", "const ", "unsafe "]
+            .iter()
+            .fold(signature, |rest, word| {
+                rest.strip_prefix(word).unwrap_or(rest)
+            });
+        if !signature.starts_with("fn ") || code.ends_with(';') {
+            continue;
+        }
+        let close = format!("{}}}", " ".repeat(indent));
+        let end = lines[start..]
+            .iter()
+            .position(|l| l.starts_with(&close) && l.len() - l.trim_start().len() == indent)
+            .map(|n| start + n)
+            .unwrap_or(start);
+        if end - start + 1 > limit {
+            out.push(format!(
+                "{}:{} {} ({} lines)",
+                path.display(),
+                start + 1,
+                signature[3..].split(['(', '<']).next().unwrap_or(signature),
+                end - start + 1
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_is_longer_than_150_lines() {
+    let mut sources = walk(&root().join("src"));
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        for sub in ["src", "tests", "benches"] {
+            if dir.join(sub).is_dir() {
+                sources.extend(walk(&dir.join(sub)));
+            }
+        }
+    }
+    sources.extend(walk(&root().join("tests")));
+    let long: Vec<String> = sources
+        .iter()
+        .flat_map(|p| long_functions(p, 150))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "functions over 150 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_long_function_finder_finds_a_long_function() {
+    let dir = std::env::temp_dir().join(format!("utfall-longfn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sample.rs");
+    let body = "    let x = 1;\n".repeat(149);
+    std::fs::write(
+        &path,
+        format!("fn short() {{\n}}\n\npub async fn long() {{\n{body}}}\n"),
+    )
+    .unwrap();
+    // `long` has 1 + 149 + 1 = 151 lines, `short` 2.
+    let found = long_functions(&path, 150);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].ends_with(":4 long (151 lines)"), "{found:?}");
+}

@@ -255,19 +255,9 @@ fn demo_on(today: jiff::civil::Date, history_days: Option<u32>) -> DemoRun {
     let mut rejected = Vec::new();
     for export in &exports {
         let options = ImportOptions {
-            preset: export.preset.to_string(),
-            mapping: Default::default(),
             table: export.table.map(str::to_string),
-            constants: Default::default(),
             currency: Some("SEK".into()),
-            workspace_currency: "SEK".into(),
-            time_zone: zone.clone(),
-            delimiter: None,
-            decimal_comma: None,
-            date_order: None,
-            default_date_order: utfall_ingest::parse::DateOrder::DayFirst,
-            encoding: None,
-            dry_run: false,
+            ..ImportOptions::new(export.preset, "SEK", zone.clone())
         };
         let summary = import_file(&store, &export.path, &options, &catalog, &Silent)
             .unwrap_or_else(|e| panic!("{today}: {}: {e}", export.path.display()));

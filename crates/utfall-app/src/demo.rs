@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 pub use utfall_demo::Size;
 use utfall_demo::{DemoConfig, generate};
 use utfall_ingest::import::{ImportOptions, Silent, import_file};
-use utfall_ingest::parse::DateOrder;
 use utfall_model::period::{Grain, Period};
 
 use crate::error::{AppError, io_error};
@@ -98,20 +97,10 @@ pub fn install(dir: &Path, request: &DemoRequest) -> Result<DemoInstalled, AppEr
         let catalog = utfall_model::check::catalog(&workspace);
         for export in &exports {
             let options = ImportOptions {
-                preset: export.preset.to_string(),
-                mapping: Default::default(),
                 table: export.table.map(str::to_string),
-                constants: Default::default(),
                 // The demo company's exports are in kronor where they do not say.
                 currency: Some("SEK".into()),
-                workspace_currency: "SEK".into(),
-                time_zone: zone.clone(),
-                delimiter: None,
-                decimal_comma: None,
-                date_order: None,
-                default_date_order: DateOrder::DayFirst,
-                encoding: None,
-                dry_run: false,
+                ..ImportOptions::new(export.preset, "SEK", zone.clone())
             };
             let summary = import_file(&store, &export.path, &options, &catalog, &Silent).map_err(
                 |error| AppError::internal("the demo's exports did not import").caused_by(error),

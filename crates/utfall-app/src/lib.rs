@@ -14,6 +14,7 @@ mod error;
 pub mod explain;
 pub mod import;
 pub mod mmm;
+pub mod present;
 pub mod review;
 pub mod scorecard;
 pub mod series;

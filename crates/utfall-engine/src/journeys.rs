@@ -13,6 +13,7 @@ use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::prelude::{DataFrame, Expr, cast, col, lit};
 use datafusion::scalar::ScalarValue;
 
+use crate::cells;
 use crate::kpi::{Engine, EngineError};
 
 /// Whose journeys.
@@ -97,20 +98,26 @@ impl Engine {
             .await?
             .filter(col("entity").is_not_null())?;
         // DataFusion's own repartitioning may be rewritten by the optimizer, so the rows are
-        // split here, by a stable hash of the key, and decoded as they stream out.
-        let mut partitions = vec![JourneyPartition::default(); n];
-        split_by_key(touches.execute_stream().await?, n, |k, batch, row| {
-            if let Some(touch) = touch_row(batch, row) {
-                partitions[k].touches.push(touch);
-            }
+        // split here, by a stable hash of the key, and decoded batch by batch as they stream.
+        let touches = split_by_key(touches.execute_stream().await?, n, touch_rows, |t| {
+            t.entity.as_str()
         })
         .await?;
-        split_by_key(conversions.execute_stream().await?, n, |k, batch, row| {
-            if let Some(conversion) = conversion_row(batch, row) {
-                partitions[k].conversions.push(conversion);
-            }
-        })
+        let conversions = split_by_key(
+            conversions.execute_stream().await?,
+            n,
+            conversion_rows,
+            |c| c.entity.as_str(),
+        )
         .await?;
+        let partitions = touches
+            .into_iter()
+            .zip(conversions)
+            .map(|(touches, conversions)| JourneyPartition {
+                touches,
+                conversions,
+            })
+            .collect();
         Ok(partitions)
     }
 
@@ -274,76 +281,48 @@ fn with_account(
     }
 }
 
-/// A touch from a row of the touches frame (`None` without an entity or a time).
-fn touch_row(batch: &RecordBatch, row: usize) -> Option<TouchRow> {
-    let entity = cell_text(batch, "entity", row)?;
-    let time = cell_seconds(batch, "touch_time", row)?;
-    let key = cell_text(batch, "key", row).unwrap_or_else(|| "(none)".to_string());
-    Some(TouchRow { entity, time, key })
+/// The touches of a batch of the touches frame (rows without an entity or a time are left out;
+/// a touch without a key is credited to `(none)`).
+fn touch_rows(batch: &RecordBatch) -> Vec<TouchRow> {
+    let entities = cells::texts(batch, "entity");
+    let times = cells::seconds(batch, "touch_time");
+    let keys = cells::texts(batch, "key");
+    entities
+        .into_iter()
+        .zip(times)
+        .zip(keys)
+        .filter_map(|((entity, time), key)| {
+            Some(TouchRow {
+                entity: entity?,
+                time: time?,
+                key: key.unwrap_or_else(|| "(none)".to_string()),
+            })
+        })
+        .collect()
 }
 
-/// A conversion from a row of the conversions frame (`None` without an entity or a time).
-fn conversion_row(batch: &RecordBatch, row: usize) -> Option<ConversionRow> {
-    let entity = cell_text(batch, "entity", row)?;
-    let time = cell_seconds(batch, "time", row)?;
-    Some(ConversionRow {
-        entity,
-        time,
-        value: cell_number(batch, "value", row).unwrap_or(0.0),
-        lead_time: cell_seconds(batch, "lead_time", row),
-        opportunity_time: cell_seconds(batch, "opportunity_time", row),
-    })
-}
-
-/// Text of a cell (`None` for null, empty or a missing column).
-pub(crate) fn cell_text(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
-    use arrow::array::{Array, AsArray};
-    let array = batch.column_by_name(column)?;
-    if array.is_null(row) {
-        return None;
+/// The conversions of a batch of the conversions frame (rows without an entity or a time are
+/// left out; a conversion without a value is worth 0).
+fn conversion_rows(batch: &RecordBatch) -> Vec<ConversionRow> {
+    let entities = cells::texts(batch, "entity");
+    let times = cells::seconds(batch, "time");
+    let values = cells::numbers(batch, "value");
+    let leads = cells::seconds(batch, "lead_time");
+    let opportunities = cells::seconds(batch, "opportunity_time");
+    let mut rows = Vec::with_capacity(entities.len());
+    for (row, entity) in entities.into_iter().enumerate() {
+        let (Some(entity), Some(time)) = (entity, times[row]) else {
+            continue;
+        };
+        rows.push(ConversionRow {
+            entity,
+            time,
+            value: values[row].unwrap_or(0.0),
+            lead_time: leads[row],
+            opportunity_time: opportunities[row],
+        });
     }
-    let value = arrow::compute::cast(&array.slice(row, 1), &DataType::Utf8).ok()?;
-    Some(value.as_string::<i32>().value(0).to_string()).filter(|s| !s.is_empty())
-}
-
-/// Seconds since the epoch of a timestamp (µs) or date cell.
-pub(crate) fn cell_seconds(batch: &RecordBatch, column: &str, row: usize) -> Option<i64> {
-    use arrow::array::{Array, AsArray};
-    let array = batch.column_by_name(column)?;
-    if array.is_null(row) {
-        return None;
-    }
-    match array.data_type() {
-        DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, _) => Some(
-            array
-                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
-                .value(row)
-                / 1_000_000,
-        ),
-        DataType::Date32 => Some(
-            i64::from(
-                array
-                    .as_primitive::<arrow::datatypes::Date32Type>()
-                    .value(row),
-            ) * 86_400,
-        ),
-        _ => None,
-    }
-}
-
-/// A number cell as `f64`.
-pub(crate) fn cell_number(batch: &RecordBatch, column: &str, row: usize) -> Option<f64> {
-    use arrow::array::{Array, AsArray};
-    let array = batch.column_by_name(column)?;
-    if array.is_null(row) {
-        return None;
-    }
-    let value = arrow::compute::cast(&array.slice(row, 1), &DataType::Float64).ok()?;
-    Some(
-        value
-            .as_primitive::<arrow::datatypes::Float64Type>()
-            .value(0),
-    )
+    rows
 }
 
 /// FNV-1a: a stable hash of the key, the same on every run and platform.
@@ -353,31 +332,21 @@ fn stable_hash(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Streams batches and hands each row to `row` with its partition (of `n`, by the hash of
-/// `entity`); no batch is kept.
-async fn split_by_key(
+/// Streams batches, decodes each whole, and puts every row in its partition (of `n`, by the
+/// stable hash of its entity); no batch is kept.
+async fn split_by_key<T>(
     mut stream: SendableRecordBatchStream,
     n: usize,
-    mut row: impl FnMut(usize, &RecordBatch, usize),
-) -> datafusion::error::Result<()> {
-    use arrow::array::{Array, AsArray};
+    decode: impl Fn(&RecordBatch) -> Vec<T>,
+    entity: impl Fn(&T) -> &str,
+) -> datafusion::error::Result<Vec<Vec<T>>> {
     use futures::StreamExt as _;
+    let mut partitions: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
     while let Some(batch) = stream.next().await {
-        let batch = batch?;
-        let keys = arrow::compute::cast(
-            &batch
-                .column_by_name("entity")
-                .cloned()
-                .unwrap_or_else(|| batch.column(0).clone()),
-            &DataType::Utf8,
-        )?;
-        let keys = keys.as_string::<i32>();
-        for index in 0..keys.len() {
-            if keys.is_valid(index) {
-                let k = (stable_hash(keys.value(index).as_bytes()) % n as u64) as usize;
-                row(k, &batch, index);
-            }
+        for row in decode(&batch?) {
+            let k = (stable_hash(entity(&row).as_bytes()) % n as u64) as usize;
+            partitions[k].push(row);
         }
     }
-    Ok(())
+    Ok(partitions)
 }

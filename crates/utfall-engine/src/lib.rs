@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+mod cells;
 pub mod explain;
 mod fx;
 pub mod journeys;

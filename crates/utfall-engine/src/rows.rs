@@ -7,7 +7,7 @@ use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use jiff::civil::Date;
 
-use crate::journeys::{cell_number, cell_seconds, cell_text};
+use crate::cells;
 use crate::kpi::{Engine, EngineError, read_only_sql};
 use crate::period_udf::date_from_days;
 
@@ -90,18 +90,24 @@ impl Engine {
         let Some(batch) = self.read_columns("spend", &columns).await? else {
             return Ok(Vec::new());
         };
+        let dates = cells::seconds(&batch, "date");
+        let channels = cells::texts(&batch, "channel");
+        let campaign_ids = cells::texts(&batch, "campaign_id");
+        let campaign_names = cells::texts(&batch, "campaign_name");
+        let activity_ids = cells::texts(&batch, "activity_id");
+        let costs = cells::numbers(&batch, "cost");
         let mut rows = Vec::with_capacity(batch.num_rows());
-        for row in 0..batch.num_rows() {
-            let Some(seconds) = cell_seconds(&batch, "date", row) else {
+        for (row, seconds) in dates.into_iter().enumerate() {
+            let Some(seconds) = seconds else {
                 continue;
             };
             rows.push(SpendRow {
-                date: date_from_days((seconds / 86_400) as i32),
-                channel: cell_text(&batch, "channel", row),
-                campaign_id: cell_text(&batch, "campaign_id", row),
-                campaign_name: cell_text(&batch, "campaign_name", row),
-                activity_id: cell_text(&batch, "activity_id", row),
-                cost: cell_number(&batch, "cost", row),
+                date: date_from_days(seconds.div_euclid(86_400) as i32),
+                channel: channels[row].clone(),
+                campaign_id: campaign_ids[row].clone(),
+                campaign_name: campaign_names[row].clone(),
+                activity_id: activity_ids[row].clone(),
+                cost: costs[row],
             });
         }
         Ok(rows)

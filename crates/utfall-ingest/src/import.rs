@@ -71,6 +71,34 @@ pub struct ImportOptions {
     pub dry_run: bool,
 }
 
+impl ImportOptions {
+    /// Options that read the file with `preset` in a workspace of `workspace_currency` and
+    /// `time_zone`, and detect everything else: no mapping, table or constants, no currency for
+    /// amounts that name none, the delimiter, decimal mark, encoding and date order from the
+    /// file (day first where it does not decide), and a real import (not a dry run).
+    pub fn new(
+        preset: impl Into<String>,
+        workspace_currency: impl Into<String>,
+        time_zone: jiff::tz::TimeZone,
+    ) -> ImportOptions {
+        ImportOptions {
+            preset: preset.into(),
+            mapping: BTreeMap::new(),
+            table: None,
+            constants: BTreeMap::new(),
+            currency: None,
+            workspace_currency: workspace_currency.into(),
+            time_zone,
+            delimiter: None,
+            decimal_comma: None,
+            date_order: None,
+            default_date_order: DateOrder::DayFirst,
+            encoding: None,
+            dry_run: false,
+        }
+    }
+}
+
 /// What an import found and did.
 #[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
@@ -2859,21 +2887,7 @@ mod tests {
         use super::*;
 
         pub(super) fn options() -> ImportOptions {
-            ImportOptions {
-                preset: "meta-ads".into(),
-                mapping: BTreeMap::new(),
-                table: None,
-                constants: BTreeMap::new(),
-                currency: None,
-                workspace_currency: "SEK".into(),
-                time_zone: jiff::tz::TimeZone::UTC,
-                delimiter: None,
-                decimal_comma: None,
-                date_order: None,
-                default_date_order: DateOrder::DayFirst,
-                encoding: None,
-                dry_run: false,
-            }
+            ImportOptions::new("meta-ads", "SEK", jiff::tz::TimeZone::UTC)
         }
 
         /// One breakdown row: (day 0..5, campaign 0..3, age group, cost in öre, impressions,

@@ -8,7 +8,6 @@
 use std::path::Path;
 
 use utfall_ingest::import::{ImportOptions, Silent, import_file};
-use utfall_ingest::parse::DateOrder;
 use utfall_ingest::store::DataStore;
 use utfall_model::template::{Plan, Template};
 use utfall_model::workspace::Workspace;
@@ -45,19 +44,12 @@ impl TestWorkspace {
         let workspace = Workspace::load(self.path()).unwrap();
         let store = DataStore::new(self.path().join("data"));
         let options = ImportOptions {
-            preset: "generic".into(),
-            mapping: Default::default(),
             table: Some(table.into()),
-            constants: Default::default(),
-            currency: None,
-            workspace_currency: "SEK".into(),
-            time_zone: jiff::tz::TimeZone::get("Europe/Stockholm").unwrap(),
-            delimiter: None,
-            decimal_comma: None,
-            date_order: None,
-            default_date_order: DateOrder::DayFirst,
-            encoding: None,
-            dry_run: false,
+            ..ImportOptions::new(
+                "generic",
+                "SEK",
+                jiff::tz::TimeZone::get("Europe/Stockholm").unwrap(),
+            )
         };
         let catalog = utfall_model::check::catalog(&workspace);
         let summary = import_file(&store, &file, &options, &catalog, &Silent).unwrap();

@@ -9,6 +9,7 @@ mod file;
 mod fit;
 mod lift;
 mod optimize;
+pub mod present;
 mod spec;
 mod workspace;
 

@@ -1,0 +1,242 @@
+//! Utfall's memory: what was reported, under which definition, and what people said about it.
+//!
+//! One [`Store`] over SQLite (embedded, `.utfall/meta.sqlite` in the workspace) or PostgreSQL (a
+//! team's server). The same code runs on both: every query is written once and expanded for each
+//! pool by `on_pool!` (sqlx's `Any` driver is not used). Migrations live in one folder a backend
+//! and run when a store is opened. The store keeps and returns what it is given; it computes no
+//! KPI (the application layer does, through the engine).
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+mod annotations;
+mod comments;
+mod definitions;
+mod dump;
+mod error;
+mod fits;
+mod location;
+mod snapshots;
+mod users;
+
+use std::time::Duration;
+
+use sqlx::SqlSafeStr as _;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use annotations::{Annotation, AnnotationFilter, AnnotationKind, NewAnnotation, Scope};
+pub use comments::{Comment, NewComment};
+pub use definitions::DefinitionVersion;
+pub use dump::Dump;
+pub use error::StoreError;
+pub use fits::SavedFit;
+pub use location::{Location, redact};
+pub use snapshots::{
+    Definition, FAILPOINTS, HistoryRow, NewSnapshot, NewValue, Snapshot, SnapshotOutcome,
+};
+pub use users::{Role, User, hash_password, verify_password};
+
+/// The environment variable that names a failpoint: a step of a snapshot write at which the
+/// process aborts (for crash tests).
+pub const FAILPOINT_VARIABLE: &str = "UTFALL_FAILPOINT";
+
+/// Which database a store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it is: the one code
+/// path, compiled once a backend.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A write transaction. SQLite's starts `IMMEDIATE` (it takes the write lock up front, so a
+/// transaction that reads before it writes cannot fail to upgrade when another process wrote in
+/// between); PostgreSQL's is a plain `BEGIN`.
+pub(crate) trait WritePool {
+    /// The database.
+    type Db: sqlx::Database;
+    /// Begins a write transaction.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl WritePool for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl WritePool for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+/// How long a writer waits for another's lock before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The metadata store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+    location: Location,
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    let files: &[(i64, &str, &'static str)] = match backend {
+        Backend::Sqlite => &[(
+            1,
+            "memory",
+            include_str!("../migrations/sqlite/0001_memory.sql"),
+        )],
+        Backend::Postgres => &[(
+            1,
+            "memory",
+            include_str!("../migrations/postgres/0001_memory.sql"),
+        )],
+    };
+    Migrator::with_migrations(
+        files
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+impl Store {
+    /// Opens the store at `location` (creating an SQLite file and its folder when missing) and
+    /// brings its schema up to date.
+    pub async fn open(location: &Location) -> Result<Store, StoreError> {
+        let connect = |source| StoreError::Connect {
+            target: location.to_string(),
+            source,
+        };
+        let pool = match location {
+            Location::Sqlite(path) => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(BUSY_TIMEOUT);
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(4)
+                        .connect_with(options)
+                        .await
+                        .map_err(connect)?,
+                )
+            }
+            Location::Postgres(url) => Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(BUSY_TIMEOUT)
+                    .connect(url)
+                    .await
+                    .map_err(connect)?,
+            ),
+        };
+        let store = Store {
+            pool,
+            location: location.clone(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Runs the migrations not yet run (nothing when the schema is current).
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let migrator = migrator(self.backend());
+        let before = self.applied_migrations().await.unwrap_or(0);
+        let result = on_pool!(self, pool => migrator.run(pool).await);
+        result.map_err(|source| StoreError::Migrate {
+            target: self.location.to_string(),
+            source,
+        })?;
+        Ok(self.applied_migrations().await?.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize, StoreError> {
+        let count: Result<i64, sqlx::Error> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await
+        });
+        Ok(count.map_err(error::query("count the migrations"))? as usize)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Where the store is (a URL's password is never shown by its `Display`).
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Closes the pool, waiting for its connections to finish.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Milliseconds since the epoch.
+pub(crate) fn millis(at: jiff::Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+/// A timestamp from milliseconds since the epoch (the epoch itself when out of range).
+pub(crate) fn timestamp(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Aborts the process when `UTFALL_FAILPOINT` names `step` (crash tests).
+pub(crate) fn failpoint(step: &'static str) {
+    static CHOSEN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    debug_assert!(FAILPOINTS.contains(&step), "`{step}` is not in FAILPOINTS");
+    let chosen = CHOSEN.get_or_init(|| std::env::var(FAILPOINT_VARIABLE).ok());
+    if chosen.as_deref() == Some(step) {
+        std::process::abort();
+    }
+}

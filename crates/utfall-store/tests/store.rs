@@ -1,6 +1,7 @@
 //! The store's suite, run on SQLite and on PostgreSQL (`UTFALL_TEST_PG`, which
 //! `scripts/with-postgres.sh` sets; in CI a missing PostgreSQL fails the suite). Each test gets
 //! its own database.
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 

@@ -166,6 +166,28 @@ impl From<utfall_mmm::MmmError> for AppError {
     }
 }
 
+impl From<utfall_store::StoreError> for AppError {
+    /// A missing row or a refused request is the user's; a database that fails is not.
+    fn from(error: utfall_store::StoreError) -> AppError {
+        if error.is_user_error() {
+            let hint = error.hint().map(str::to_string);
+            let e = AppError::user(error.to_string());
+            match hint {
+                Some(h) => e.hint(h),
+                None => e,
+            }
+        } else {
+            let connect = matches!(error, utfall_store::StoreError::Connect { .. });
+            let e = AppError::internal("the metadata store failed").caused_by(error);
+            if connect {
+                e.hint("check `store` in utfall.toml or UTFALL_DATABASE_URL; without either the store is .utfall/meta.sqlite")
+            } else {
+                e
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod demo;
 mod error;
 pub mod explain;
 pub mod import;
+pub mod memory;
 pub mod mmm;
 pub mod present;
 pub mod review;

@@ -33,6 +33,17 @@ impl Clock {
         today.map_or(Clock::System, Clock::Fixed)
     }
 
+    /// Now: the system's time, or noon of the fixed day in `zone`.
+    pub fn now(self, zone: &TimeZone) -> jiff::Timestamp {
+        match self {
+            Clock::System => jiff::Timestamp::now(),
+            Clock::Fixed(date) => date
+                .at(12, 0, 0, 0)
+                .to_zoned_datetime(zone.clone())
+                .map_or(jiff::Timestamp::UNIX_EPOCH, |z| z.timestamp()),
+        }
+    }
+
     /// Today in `zone`.
     pub fn today(self, zone: &TimeZone) -> Date {
         match self {

@@ -84,6 +84,10 @@ pub struct Person {
     pub department: Option<Spanned<String>>,
     /// The person's role, in the company's words.
     pub role: Option<String>,
+    /// The person's e-mail address (their login to the web app).
+    pub email: Option<String>,
+    /// What the person may do in Utfall: `viewer` (the default), `editor` or `admin`.
+    pub access: Option<String>,
 }
 
 /// A goal (`[[goal]]` in `goals.toml`): why marketing measures anything.

@@ -56,6 +56,178 @@ pub enum Command {
     Mmm(MmmCommand),
     /// What one dated activity (a fair, a campaign) did to a KPI, against a counterfactual
     Lift(LiftArgs),
+    /// Keep what every KPI is now (each month, quarter, year) in the store's history
+    Snapshot(SnapshotArgs),
+    /// Dated notes on a KPI, a goal or everything: add, list, remove
+    #[command(subcommand)]
+    Annotate(AnnotateCommand),
+    /// Comments on a KPI's value for a period (Markdown, threaded): add, list
+    #[command(subcommand)]
+    Comment(CommentCommand),
+    /// People and their roles (viewer, editor, admin)
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The metadata store: migrate, back up, export, copy to PostgreSQL
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// The workspace folder and the output format, shared by the store's commands.
+#[derive(Debug, Args)]
+pub struct Where {
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".", global = true)]
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+    pub format: Format,
+    /// Pretend today is this date
+    #[arg(long, hide = true, global = true)]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// First day (default: 1 January two years back: three years)
+    #[arg(long)]
+    pub from: Option<jiff::civil::Date>,
+    /// Last day (default: today)
+    #[arg(long)]
+    pub to: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnnotateCommand {
+    /// Add a note (on everything unless --kpi or --goal)
+    Add {
+        /// The note
+        text: String,
+        /// The day, or the first day of a range
+        #[arg(long)]
+        on: jiff::civil::Date,
+        /// The last day of a range
+        #[arg(long)]
+        until: Option<jiff::civil::Date>,
+        #[arg(long, conflicts_with = "goal")]
+        kpi: Option<String>,
+        #[arg(long)]
+        goal: Option<String>,
+        /// Who writes (default: UTFALL_USER, else the login name)
+        #[arg(long)]
+        author: Option<String>,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// List notes (those on a KPI, its goal and everything with --kpi)
+    List {
+        #[arg(long)]
+        kpi: Option<String>,
+        #[arg(long)]
+        from: Option<jiff::civil::Date>,
+        #[arg(long)]
+        to: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Remove a note by its id
+    Remove {
+        id: i64,
+        #[command(flatten)]
+        at: Where,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommentCommand {
+    /// Comment on a KPI's value for a period
+    Add {
+        /// The KPI
+        kpi: String,
+        /// The period, e.g. 2026-06 or 2026-Q2
+        period: String,
+        /// The comment (Markdown)
+        text: String,
+        /// The id of the comment this answers
+        #[arg(long)]
+        reply_to: Option<i64>,
+        #[arg(long)]
+        author: Option<String>,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// A KPI's comments, threaded (`--format json` has the HTML)
+    List {
+        kpi: String,
+        #[arg(long)]
+        period: Option<String>,
+        #[command(flatten)]
+        at: Where,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person (the password is read from stdin with --password-stdin)
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// viewer, editor or admin
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Everyone and their roles
+    List {
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Change a person's role
+    SetRole {
+        id: String,
+        role: String,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Set a new password (read from stdin)
+    ResetPassword {
+        id: String,
+        #[command(flatten)]
+        at: Where,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Run the migrations not yet run (they also run whenever the store opens)
+    Migrate {
+        #[command(flatten)]
+        at: Where,
+    },
+    /// A consistent copy of the SQLite store into a new file, while others write
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// The whole store as reviewable JSON (password hashes left out)
+    Export {
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Copy the store into an empty PostgreSQL database
+    Copy {
+        #[arg(long, value_name = "URL")]
+        to: String,
+        #[command(flatten)]
+        at: Where,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -671,6 +843,22 @@ pub enum KpiCommand {
     Show(ShowArgs),
     /// Every KPI of the workspace for every period, in one pass per table (for analysts and Excel)
     Export(ExportArgs),
+    /// What a KPI was reported as at each snapshot, and under which definition version
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The KPI id
+    pub id: String,
+    /// One period, e.g. 2026-06
+    #[arg(long)]
+    pub period: Option<String>,
+    /// month, quarter or year (default: month)
+    #[arg(long)]
+    pub grain: Option<String>,
+    #[command(flatten)]
+    pub at: Where,
 }
 
 #[derive(Debug, Args)]
@@ -723,6 +911,9 @@ pub struct ShowArgs {
     /// Pretend today is this date (a running period is compared to date)
     #[arg(long, hide = true)]
     pub today: Option<jiff::civil::Date>,
+    /// The last definition before today's beside today's, over the periods both cover
+    #[arg(long, conflicts_with_all = ["by", "compare"])]
+    pub restate: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -142,6 +142,44 @@ pub fn text_table(laid_out: &utfall_app::present::Table) -> String {
     out
 }
 
+/// Rows as JSON (`json`), CSV or an aligned table; people's text in the cells has its control
+/// characters (terminal escapes) replaced in the table.
+pub fn emit(
+    format: crate::cli::Format,
+    json: &impl serde::Serialize,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
+    match format {
+        crate::cli::Format::Json => print_json(json),
+        crate::cli::Format::Csv => write_csv(headers, rows),
+        crate::cli::Format::Table => {
+            let clean: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| c.replace(|ch: char| ch.is_control(), " "))
+                        .collect()
+                })
+                .collect();
+            print_stdout(&table(headers, &clean))
+        }
+    }
+}
+
+/// A laid-out table as JSON (`json`), CSV or aligned text.
+pub fn emit_table(
+    format: crate::cli::Format,
+    json: &impl serde::Serialize,
+    laid_out: &utfall_app::present::Table,
+) -> anyhow::Result<()> {
+    match format {
+        crate::cli::Format::Json => print_json(json),
+        crate::cli::Format::Csv => write_table_csv(laid_out),
+        crate::cli::Format::Table => print_stdout(&text_table(laid_out)),
+    }
+}
+
 /// Sentences, one a line.
 pub fn lines(sentences: &[String]) -> String {
     sentences.iter().map(|line| format!("{line}\n")).collect()

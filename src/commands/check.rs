@@ -64,10 +64,24 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         text.push_str(&summary);
         text.push('\n');
         eprint!("{text}");
+        restated(&args.dir, &workspace);
     }
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says which KPIs' history will be restated: their definition differs from the version their
+/// last snapshot was taken under.
+fn restated(dir: &std::path::Path, workspace: &Workspace) {
+    let changed = super::block_on(async {
+        Ok(utfall_app::memory::changed_definitions(dir, workspace).await?)
+    });
+    for (kpi, version, what) in changed.unwrap_or_default() {
+        eprintln!(
+            "note: {kpi}: {what} changed since v{version}; its history will be restated (what was reported stays under v{version}; the new definition starts at the next snapshot)"
+        );
+    }
 }

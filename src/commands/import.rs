@@ -4,11 +4,15 @@ use std::process::ExitCode;
 
 use utfall_app::import::{
     Dates, DryRun, ImportRequest, ImportSummary, Imported, REJECTED_COLUMNS, log, plan, presets,
-    rejected, skipped_why,
+    rejected,
 };
 
 use crate::cli::{Format, ImportArgs};
-use crate::output::{print_json, print_stdout, table, write_csv};
+use utfall_app::present::import as present;
+
+use crate::output::{
+    lines, print_json, print_stdout, table, text_table, write_csv, write_table_csv,
+};
 
 pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.list_presets {
@@ -67,6 +71,13 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
         reports.push(summary);
     }
+    if !args.dry_run
+        && reports
+            .iter()
+            .any(|r| !r.already_imported && r.imported > 0)
+    {
+        remember(&args.dir, &reports);
+    }
     if args.format == Format::Json && !args.dry_run {
         let items: Vec<Imported<'_>> = reports.iter().map(Imported::from).collect();
         print_json(&items)?;
@@ -80,188 +91,55 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
-    if summary.already_imported {
-        eprintln!(
-            "`{}` was already imported with `{preset}`; nothing changed",
-            summary.file
-        );
-        return;
-    }
-    eprintln!(
-        "imported `{}` ({preset} → {}): read {}, imported {}, duplicates {}, rejected {}{}",
-        summary.file,
-        summary.tables.join(", "),
-        summary.read,
-        summary.imported,
-        summary.duplicates,
-        summary.rejected,
-        if summary.skipped > 0 {
-            format!(", skipped {} ({})", summary.skipped, skipped_why(preset))
-        } else {
-            String::new()
-        }
-    );
-    print_findings(summary);
-    for (line, column, reason) in &summary.rejections {
-        if column.is_empty() {
-            eprintln!("  line {line}: {reason}");
-        } else {
-            eprintln!("  line {line}, column `{column}`: {reason}");
-        }
-    }
-    if let Some(quarantine) = &summary.quarantine {
-        eprintln!(
-            "  rejected rows are kept in `{data_dir}/{quarantine}` with their line and reason"
-        );
+/// Notes the imports in the store and snapshots every KPI on the new data; the data is in
+/// whatever happens, so a failure here is a warning.
+fn remember(dir: &std::path::Path, reports: &[ImportSummary]) {
+    let clock = utfall_app::Clock::System;
+    match super::block_on(async {
+        Ok(utfall_app::memory::after_import(dir, reports, clock).await?)
+    }) {
+        Ok(r) => eprintln!(
+            "snapshot: {} of {} KPI values changed",
+            r.outcome.values_written, r.values
+        ),
+        Err(error) => eprintln!(
+            "warning: the import is in, but no snapshot was taken: {error:#}; run `utfall snapshot`"
+        ),
     }
 }
 
-/// What the import decided, assumed and left out, for people (stderr).
-fn print_findings(summary: &ImportSummary) {
-    if summary.replaced > 0 {
-        eprintln!(
-            "  {} rows of earlier imports were replaced by this file's rows with the same key (a restatement)",
-            summary.replaced
-        );
-    }
-    for note in &summary.notes {
-        eprintln!("  note: {note}");
-    }
-    for warning in &summary.warnings {
-        eprintln!("  warning: {warning}");
-    }
-    if !summary.unmapped.is_empty() {
-        eprintln!(
-            "  not imported (no canonical column takes them): {}",
-            summary
-                .unmapped
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+fn report(summary: &ImportSummary, preset: &str, data_dir: &str) {
+    for line in present::summary_lines(summary, preset, data_dir) {
+        eprintln!("{line}");
     }
 }
 
 fn print_dry_run(summary: &ImportSummary, preset: &str, format: Format) -> anyhow::Result<()> {
-    if summary.already_imported && format == Format::Table {
-        return print_stdout(&format!(
-            "{} was already imported with `{preset}`: importing it again changes nothing\n",
-            summary.file
-        ));
+    match format {
+        Format::Json => print_json(&DryRun::new(summary, preset)),
+        Format::Csv => write_table_csv(&present::mapping(summary)),
+        Format::Table => {
+            let (head, mapping, tail) = present::dry_run(summary, preset);
+            let Some(mapping) = mapping else {
+                return print_stdout(&lines(&head));
+            };
+            print_stdout(&format!(
+                "{}\n{}\n{}",
+                lines(&head),
+                text_table(&mapping),
+                lines(&tail)
+            ))
+        }
     }
-    if format == Format::Json {
-        return print_json(&DryRun::new(summary, preset));
-    }
-    if format == Format::Csv {
-        let rows: Vec<Vec<String>> = summary
-            .mapping
-            .iter()
-            .map(|(t, s)| vec![t.clone(), s.clone()])
-            .collect();
-        return write_csv(&["column", "from"], &rows);
-    }
-    let delimiter = match summary.delimiter {
-        '\t' => "tab".to_string(),
-        other => format!("`{other}`"),
-    };
-    let mut text = format!(
-        "{} ({preset} → {})\n  {}, encoding {}, delimiter {delimiter}, decimal {}, dates {}, header on line {}\n  {} rows would be imported, {} rejected\n\n",
-        summary.file,
-        summary.tables.join(", "),
-        summary.format,
-        summary.encoding,
-        if summary.decimal_comma {
-            "comma"
-        } else {
-            "point"
-        },
-        if summary.day_first {
-            "day first"
-        } else {
-            "month first"
-        },
-        summary.header_line,
-        summary.imported,
-        summary.rejected,
-    );
-    let rows: Vec<Vec<String>> = summary
-        .mapping
-        .iter()
-        .map(|(t, s)| vec![t.clone(), s.clone()])
-        .collect();
-    text.push_str(&table(&["column", "from"], &rows));
-    text.push_str("\nfirst rows:\n");
-    for row in &summary.preview {
-        text.push_str(&format!("  {}\n", row.join(" | ")));
-    }
-    if summary.replaced > 0 {
-        text.push_str(&format!(
-            "\n{} stored rows would be replaced by this file's rows with the same key (a restatement)\n",
-            summary.replaced
-        ));
-    }
-    if summary.skipped > 0 {
-        text.push_str(&format!(
-            "\n{} rows would be skipped ({})\n",
-            summary.skipped,
-            skipped_why(preset)
-        ));
-    }
-    for note in &summary.notes {
-        text.push_str(&format!("note: {note}\n"));
-    }
-    for warning in &summary.warnings {
-        text.push_str(&format!("warning: {warning}\n"));
-    }
-    if !summary.unmapped.is_empty() {
-        text.push_str(&format!(
-            "not imported (no canonical column takes them): {}\n",
-            summary
-                .unmapped
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    print_stdout(&text)
 }
 
 fn show_log(dir: &std::path::Path, format: Format) -> anyhow::Result<ExitCode> {
     let imports = log(dir)?;
-    let headers = [
-        "at",
-        "file",
-        "preset",
-        "tables",
-        "read",
-        "imported",
-        "duplicates",
-        "rejected",
-        "sha256",
-    ];
-    let rows: Vec<Vec<String>> = imports
-        .iter()
-        .map(|i| {
-            vec![
-                i.at.clone(),
-                i.file.clone(),
-                i.preset.clone(),
-                i.tables.join(" "),
-                i.read.to_string(),
-                i.imported.to_string(),
-                i.duplicates.to_string(),
-                i.rejected.to_string(),
-                i.sha256[..12.min(i.sha256.len())].to_string(),
-            ]
-        })
-        .collect();
+    let laid_out = present::log_table(&imports);
     match format {
         Format::Json => print_json(&imports)?,
-        Format::Csv => write_csv(&headers, &rows)?,
-        Format::Table => print_stdout(&table(&headers, &rows))?,
+        Format::Csv => write_table_csv(&laid_out)?,
+        Format::Table => print_stdout(&text_table(&laid_out))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,9 @@ fn number(value: Option<f64>) -> String {
 }
 
 pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
+    if args.restate {
+        return super::snapshot::restate(&args, lang);
+    }
     block_on(async {
         let session = Session::open(&args.dir, Clock::from_option(args.today)).await?;
         let locale = session.locale(lang_locale(lang));
@@ -61,7 +64,8 @@ pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let series = series(&session, &request).await?;
+        let mut series = series(&session, &request).await?;
+        series.annotations = utfall_app::memory::series_annotations(&session, &series).await?;
         match args.format {
             Format::Json => print_json(&series)?,
             Format::Csv => {
@@ -100,6 +104,33 @@ pub fn show(args: ShowArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
                     series.kpi,
                     table(&headers, &rows)
                 ))?;
+                // The plan's activities are many (newsletters each month): listed when few.
+                let activity = |a: &&utfall_app::memory::Annotation| {
+                    a.kind == utfall_app::memory::AnnotationKind::Activity
+                };
+                let activities = series.annotations.iter().filter(activity).count();
+                for a in &series.annotations {
+                    if activities > 3 && activity(&a) {
+                        continue;
+                    }
+                    let until = a
+                        .ends_on
+                        .as_ref()
+                        .map(|e| format!(" – {e}"))
+                        .unwrap_or_default();
+                    let body = a.body.replace(|c: char| c.is_control(), " ");
+                    print_stdout(&format!(
+                        "  ✎ {}{until}  {body} ({})\n",
+                        a.starts_on, a.author
+                    ))?;
+                }
+                if activities > 3 {
+                    let more = locale.say(
+                        "aktiviteter startar i perioden; `utfall annotate list --kpi`",
+                        "activities start in the window; `utfall annotate list --kpi`",
+                    );
+                    print_stdout(&format!("  ✎ {activities} {more} {}\n", series.kpi))?;
+                }
                 if series.compare.is_some() && series.values.iter().any(|p| p.running) {
                     eprintln!(
                         "{}",

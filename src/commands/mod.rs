@@ -4,8 +4,11 @@ use utfall_model::locale::Locale;
 
 use crate::cli::{AttributionCommand, Cli, Command, KpiCommand, Lang, MmmCommand};
 
+mod annotate;
 mod attribution;
 mod check;
+mod comment;
+mod db;
 mod demo;
 mod explain;
 mod import;
@@ -15,7 +18,9 @@ mod kpi_series;
 mod mmm;
 mod review;
 mod scorecard;
+mod snapshot;
 mod sql;
+mod user;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
@@ -41,6 +46,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mmm(MmmCommand::Report(args)) => mmm::report(args, lang),
         Command::Mmm(MmmCommand::Optimize(args)) => mmm::optimize(args, lang),
         Command::Lift(args) => mmm::lift(args, lang),
+        Command::Kpi(KpiCommand::History(args)) => snapshot::history(args, lang),
+        Command::Snapshot(args) => snapshot::run(args),
+        Command::Annotate(command) => annotate::run(command),
+        Command::Comment(command) => comment::run(command),
+        Command::User(command) => user::run(command),
+        Command::Db(command) => db::run(command),
     }
 }
 
@@ -73,4 +84,14 @@ pub fn block_on<T>(
         Some(runtime) => runtime.block_on(future),
         None => Err(anyhow::anyhow!("no async runtime")),
     }
+}
+
+/// The workspace's session and its metadata store.
+pub async fn memory(
+    at: &crate::cli::Where,
+) -> anyhow::Result<(utfall_app::Session, utfall_app::memory::Store)> {
+    let session =
+        utfall_app::Session::open(&at.dir, utfall_app::Clock::from_option(at.today)).await?;
+    let store = utfall_app::memory::open_store(&at.dir, &session.workspace).await?;
+    Ok((session, store))
 }

@@ -13,6 +13,7 @@ mod import_shapes;
 mod import_vendors;
 mod init;
 mod kpi;
+mod memory;
 mod mmm;
 mod realworld;
 

@@ -127,6 +127,7 @@ pub async fn series(session: &Session, request: &SeriesRequest) -> Result<KpiSer
         grain,
         compare: request.compare.map(Compare::as_str),
         values: points,
+        annotations: Vec::new(),
     })
 }
 

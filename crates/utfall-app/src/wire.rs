@@ -181,6 +181,9 @@ pub struct KpiSeries {
     pub compare: Option<&'static str>,
     /// One value per period.
     pub values: Vec<SeriesPoint>,
+    /// The annotations in the window (on the KPI, its goal or everything), when there are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<utfall_store::Annotation>,
 }
 
 /// One period and dimension value of a split KPI series, serialised with the dimension's name

@@ -25,7 +25,7 @@ pub use history::{
 };
 pub use notes::{
     AnnotateRequest, CommentRequest, RenderedComment, add_annotation, annotations, comment,
-    comments, remove_annotation, render_markdown,
+    comments, remove_annotation, render_markdown, series_annotations,
 };
 pub use people::{add_user, reset_password, set_role, users};
 pub use snapshot::{SnapshotReport, SnapshotRequest, after_import, changed_definitions, snapshot};

@@ -101,6 +101,33 @@ pub async fn annotations(
         .await?)
 }
 
+/// The annotations in the window of `series` (on its KPI, its goal or everything); none when
+/// the workspace has no store yet.
+pub async fn series_annotations(
+    session: &Session,
+    series: &crate::wire::KpiSeries,
+) -> Result<Vec<utfall_store::Annotation>, AppError> {
+    let (Some(first), Some(last)) = (series.values.first(), series.values.last()) else {
+        return Ok(Vec::new());
+    };
+    let location = super::location(&session.dir, &session.workspace);
+    if let utfall_store::Location::Sqlite(path) = &location
+        && !path.exists()
+    {
+        return Ok(Vec::new());
+    }
+    let store = Store::open(&location).await?;
+    let from = first.period.start(&session.calendar);
+    let to = last
+        .period
+        .end_exclusive(&session.calendar)
+        .yesterday()
+        .unwrap_or(from);
+    let notes = annotations(session, &store, Some(&series.kpi), Some(from), Some(to)).await;
+    store.close().await;
+    notes
+}
+
 /// Removes an annotation.
 pub async fn remove_annotation(store: &Store, id: i64) -> Result<(), AppError> {
     Ok(store.remove_annotation(id).await?)

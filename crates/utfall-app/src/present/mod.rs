@@ -3,6 +3,9 @@
 //! the same numbers with the same decimals and the same words. The machine-readable layouts
 //! (CSV) are tables too, with stable snake_case headers and unformatted values.
 
+pub mod import;
+pub mod memory;
+
 /// A table with the lines that follow it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {

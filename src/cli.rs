@@ -462,6 +462,9 @@ pub struct MmmReportArgs {
     /// Add the decomposition per period (table and CSV: one row per period)
     #[arg(long)]
     pub decomposition: bool,
+    /// Also write the saved fit's JSON document to this file (as `mmm fit --save` writes it)
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use utfall_app::mmm::{
     AdstockKind, BayesSettings, DataFile, FitInput, FitMethod, FitOutcome, FitReport, FitReporter,
-    FitRequest, FitStart, Horizon, LiftFile, LiftSettings, OptimizeRequest, PriorOverride,
-    RidgeReport, RidgeRequest, RoiPrior, Saturation, SpecRequest, SpendBounds, ThetaBounds,
-    present,
+    FitRequest, FitSource, FitStart, Horizon, LiftFile, LiftSettings, OptimizeRequest,
+    PriorOverride, RidgeReport, RidgeRequest, RoiPrior, Saturation, SpecRequest, SpendBounds,
+    ThetaBounds, present,
 };
 use utfall_app::{Clock, Session};
 use utfall_model::locale::Locale;
@@ -135,9 +135,14 @@ pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             report,
             unit,
             saved,
+            keep,
         } => {
             if let Some(path) = saved {
                 eprintln!("saved the fit to {}", path.display());
+            }
+            if let Some(fit) = keep {
+                super::block_on(async { Ok(utfall_app::mmm::store_fit(&args.dir, &fit).await?) })?;
+                eprintln!("kept the fit in the store (`utfall mmm report --kpi`)");
             }
             print_report(&report, args.format, locale, &unit, false)?;
             if !report.diagnostics.converged {
@@ -152,20 +157,25 @@ pub fn fit(args: MmmFitArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
 }
 
 /// The saved fit `--fit` names, or the workspace's fit of `--kpi`.
-fn fit_file(
+fn fit_source(
     fit: &Option<std::path::PathBuf>,
     kpi: &Option<String>,
     dir: &std::path::Path,
-) -> std::path::PathBuf {
+) -> FitSource {
     match (fit, kpi) {
-        (Some(path), _) => path.clone(),
-        (None, Some(kpi)) => utfall_app::mmm::fit_path(dir, kpi),
+        (Some(path), _) => FitSource::File(path.clone()),
+        (None, Some(kpi)) => FitSource::Workspace {
+            dir: dir.to_path_buf(),
+            kpi: kpi.clone(),
+        },
         (None, None) => unreachable!("clap requires --kpi or --fit"),
     }
 }
 
 pub fn report(args: MmmReportArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
-    let saved = utfall_app::mmm::report(&fit_file(&args.fit, &args.kpi, &args.dir))?;
+    let source = fit_source(&args.fit, &args.kpi, &args.dir);
+    let export = args.export.as_deref();
+    let saved = super::block_on(async { Ok(utfall_app::mmm::report(&source, export).await?) })?;
     let locale = match lang {
         Some(_) => super::locale(lang, None),
         None if args.kpi.is_some() => utfall_app::session::load(&args.dir)
@@ -209,13 +219,13 @@ pub fn optimize(args: MmmOptimizeArgs, lang: Option<Lang>) -> anyhow::Result<Exi
         (None, None) => (Horizon::Default, super::locale(lang, None), String::new()),
     };
     let request = OptimizeRequest {
-        fit: fit_file(&args.fit, &args.kpi, &args.dir),
+        fit: fit_source(&args.fit, &args.kpi, &args.dir),
         budget: args.budget,
         horizon,
         bounds: SpendBounds::parse(&args.bounds_all, &args.bounds)?,
         hold_unidentified: args.hold_unidentified,
     };
-    let outcome = utfall_app::mmm::optimize(&request)?;
+    let outcome = super::block_on(async { Ok(utfall_app::mmm::optimize(&request).await?) })?;
     match args.format {
         Format::Json => print_json(&outcome.plan)?,
         Format::Csv => write_table_csv(&present::plan_csv(&outcome))?,

@@ -47,7 +47,7 @@ pub fn history(args: HistoryArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode
             if lines.is_empty() {
                 eprintln!("no snapshot has {}; `utfall snapshot` takes one", args.id);
             }
-            return Ok(print_stdout(&crate::output::lines(&lines)).map(|()| ExitCode::SUCCESS)?);
+            return print_stdout(&crate::output::lines(&lines)).map(|()| ExitCode::SUCCESS);
         }
         emit_table(args.at.format, &history, &present::history_rows(&history))?;
         Ok(ExitCode::SUCCESS)

@@ -398,5 +398,30 @@ fn the_demo_fairs_and_channels_against_the_truth() {
             assert!(holds, "{name}: {c} vs true {leads}");
         }
     }
-    assert!(dir.path().join("models/mmm-leads.json").exists());
+    // The fit is kept in the store, and exports as the document a file holds.
+    let export = dir.path().join("fit.json");
+    let reported = crate::json(
+        &[
+            "mmm",
+            "report",
+            "--kpi",
+            "leads",
+            "--format",
+            "json",
+            "--export",
+            export.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        reported["channels"], report["channels"],
+        "the stored fit reports as fitted"
+    );
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+    assert_eq!(document["kpi"], "leads");
+    assert!(
+        !dir.path().join("models/mmm-leads.json").exists(),
+        "no file"
+    );
 }

@@ -10,7 +10,7 @@ use utfall_model::period::Grain;
 
 use super::file::{DataFile, read_data};
 use super::spec::{SpecRequest, ThetaBounds, add_holidays};
-use super::workspace::{SavedFit, fit_path, load, save, workspace_series};
+use super::workspace::{FitSource, SavedFit, load_fit, save, workspace_series};
 use crate::error::AppError;
 use crate::session::Session;
 
@@ -23,8 +23,9 @@ pub struct FitInput {
     pub kpi: Option<String>,
     /// The outcome's unit (empty in file mode).
     pub unit: String,
-    /// Where the fit is saved unless the request says (workspace mode: `models/mmm-<kpi>.json`).
-    pub default_save: Option<PathBuf>,
+    /// The workspace whose store keeps the fit unless the request names a file (workspace
+    /// mode).
+    pub workspace: Option<PathBuf>,
 }
 
 impl FitInput {
@@ -38,7 +39,7 @@ impl FitInput {
             data: read_data(file)?,
             kpi: None,
             unit: String::new(),
-            default_save: None,
+            workspace: None,
         })
     }
 
@@ -53,7 +54,7 @@ impl FitInput {
             data: series.data,
             kpi: Some(kpi.to_string()),
             unit: series.unit.as_str().to_string(),
-            default_save: Some(fit_path(&session.dir, kpi)),
+            workspace: Some(session.dir.clone()),
         })
     }
 
@@ -71,7 +72,7 @@ pub struct FitRequest {
     pub spec: SpecRequest,
     /// Bayesian or ridge, with the method's settings.
     pub method: FitMethod,
-    /// Where to save a Bayesian fit (else the input's default, if any).
+    /// A file to save a Bayesian fit to (else, in workspace mode, the store keeps it).
     pub save: Option<PathBuf>,
 }
 
@@ -160,8 +161,10 @@ pub enum FitOutcome {
         report: Box<FitReport>,
         /// The outcome's unit (empty in file mode).
         unit: String,
-        /// Where the fit was saved, if it was.
+        /// The file the fit was saved to, if it was.
         saved: Option<PathBuf>,
+        /// A workspace fit for the store to keep ([`super::store_fit`]), when no file was asked.
+        keep: Option<Box<SavedFit>>,
     },
     /// The ridge search's selected model and Pareto front.
     Ridge {
@@ -213,22 +216,24 @@ pub fn fit(
     });
     let posterior = utfall_mmm::sample(&model, settings)?;
     let report = utfall_mmm::report::report(&model, &posterior);
-    let saved = request.save.clone().or(input.default_save);
+    let fit = SavedFit {
+        version: 1,
+        kpi: input.kpi,
+        unit: input.unit.clone(),
+        data: model.data.clone(),
+        spec: model.spec.clone(),
+        posterior,
+    };
+    let saved = request.save.clone();
     if let Some(path) = &saved {
-        let fit = SavedFit {
-            version: 1,
-            kpi: input.kpi,
-            unit: input.unit.clone(),
-            data: model.data.clone(),
-            spec: model.spec.clone(),
-            posterior,
-        };
         save(path, &fit)?;
     }
+    let keep = (saved.is_none() && input.workspace.is_some()).then(|| Box::new(fit));
     Ok(FitOutcome::Bayes {
         report: Box::new(report),
         unit: input.unit,
         saved,
+        keep,
     })
 }
 
@@ -272,9 +277,12 @@ pub struct SavedReport {
     pub kpi: Option<String>,
 }
 
-/// The report of the fit saved at `path` (no refitting).
-pub fn report(path: &Path) -> Result<SavedReport, AppError> {
-    let saved = load(path)?;
+/// The report of a saved fit (no refitting); `export` also writes its document to a file.
+pub async fn report(source: &FitSource, export: Option<&Path>) -> Result<SavedReport, AppError> {
+    let saved = load_fit(source).await?;
+    if let Some(path) = export {
+        super::workspace::export_fit(&saved, path)?;
+    }
     let model = Prepared::new(saved.data, saved.spec)?;
     Ok(SavedReport {
         report: utfall_mmm::report::report(&model, &saved.posterior),

@@ -24,8 +24,9 @@ pub use lift::{
 pub use optimize::{Horizon, OptimizeOutcome, OptimizeRequest, SpendBounds, optimize};
 pub use spec::{PriorOverride, RoiPrior, SpecRequest, ThetaBounds, add_holidays};
 pub use workspace::{
-    Activity, LiftRequest, LiftWindow, Overlap, SavedFit, WorkspaceSeries, activities, fit_path,
-    lift_window, load, save, spend_by_channel, workspace_series,
+    Activity, FitSource, LiftRequest, LiftWindow, Overlap, SavedFit, WorkspaceSeries, activities,
+    export_fit, fit_path, lift_window, load, load_fit, save, spend_by_channel, store_fit,
+    workspace_series,
 };
 
 /// `utfall-mmm`'s shapes a front end renders.

@@ -1,14 +1,12 @@
 //! The budget plan of a saved fit: a budget over a planning period split across channels by
 //! equal marginal returns, within spend bounds.
 
-use std::path::PathBuf;
-
 use jiff::civil::Date;
 use utfall_mmm::Prepared;
 use utfall_mmm::optimize::{Bounds, BudgetPlan};
 use utfall_model::period::{Calendar, Period};
 
-use super::workspace::{SavedFit, load};
+use super::workspace::SavedFit;
 use crate::error::AppError;
 
 /// The planning period's length.
@@ -96,7 +94,7 @@ impl SpendBounds {
 #[derive(Debug, Clone)]
 pub struct OptimizeRequest {
     /// The saved fit.
-    pub fit: PathBuf,
+    pub fit: super::FitSource,
     /// The budget over the planning period, in the spend's currency.
     pub budget: f64,
     /// The planning period.
@@ -125,8 +123,8 @@ pub struct OptimizeOutcome {
 /// Splits the budget across the fit's channels so that the marginal returns of those not at a
 /// bound are equal; with `hold_unidentified`, the channels the model cannot identify keep
 /// today's spend.
-pub fn optimize(request: &OptimizeRequest) -> Result<OptimizeOutcome, AppError> {
-    let saved = load(&request.fit)?;
+pub async fn optimize(request: &OptimizeRequest) -> Result<OptimizeOutcome, AppError> {
+    let saved = super::load_fit(&request.fit).await?;
     let periods = request.horizon.periods(&saved);
     let mut bounds = Bounds {
         default: request.bounds.all,

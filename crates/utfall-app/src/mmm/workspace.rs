@@ -30,9 +30,62 @@ pub struct SavedFit {
     pub posterior: Posterior,
 }
 
-/// Where a workspace keeps the fit of a KPI.
+/// Where a workspace kept the fit of a KPI before fits moved into the store (still read when
+/// the store has none).
 pub fn fit_path(dir: &Path, kpi: &str) -> std::path::PathBuf {
     dir.join("models").join(format!("mmm-{kpi}.json"))
+}
+
+/// Where a saved fit is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FitSource {
+    /// A file written by `utfall mmm fit --save FILE`.
+    File(std::path::PathBuf),
+    /// The newest fit of a KPI in the workspace's store.
+    Workspace {
+        /// The workspace folder.
+        dir: std::path::PathBuf,
+        /// The outcome KPI.
+        kpi: String,
+    },
+}
+
+/// Reads a saved fit from a file or the workspace's store (a workspace whose store has none
+/// yet is read from `models/mmm-<kpi>.json`, where fits were kept before).
+pub async fn load_fit(source: &FitSource) -> Result<SavedFit, AppError> {
+    let (dir, kpi) = match source {
+        FitSource::File(path) => return load(path),
+        FitSource::Workspace { dir, kpi } => (dir, kpi),
+    };
+    let workspace = crate::session::load(dir)?;
+    let store = crate::memory::open_store(dir, &workspace).await?;
+    let latest = store.latest_fit(kpi).await?;
+    store.close().await;
+    match latest {
+        Some(fit) => serde_json::from_str(&fit.document).map_err(|error| {
+            AppError::internal(format!("the stored fit of {kpi} cannot be read")).caused_by(error)
+        }),
+        None if fit_path(dir, kpi).exists() => load(&fit_path(dir, kpi)),
+        None => Err(AppError::user(format!("the store has no fit of {kpi}"))
+            .hint(format!("fit first: `utfall mmm fit --kpi {kpi}`"))),
+    }
+}
+
+/// Keeps a workspace fit in the store (the same JSON document a file holds).
+pub async fn store_fit(dir: &Path, fit: &SavedFit) -> Result<(), AppError> {
+    let kpi = fit.kpi.clone().unwrap_or_default();
+    let text = serde_json::to_string(fit)
+        .map_err(|error| AppError::internal("failed to encode the fit").caused_by(error))?;
+    let workspace = crate::session::load(dir)?;
+    let store = crate::memory::open_store(dir, &workspace).await?;
+    store.save_fit(&kpi, &text, jiff::Timestamp::now()).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Writes a saved fit's JSON document to `path` (`mmm report --export`).
+pub fn export_fit(fit: &SavedFit, path: &Path) -> Result<(), AppError> {
+    save(path, fit)
 }
 
 /// Reads a saved fit.

@@ -176,6 +176,8 @@ fn the_binary_reaches_the_engine_and_the_numeric_crates_only_through_the_app() {
         "parquet",
         "datafusion",
         "tokio",
+        "utfall-store",
+        "sqlx",
     ] {
         assert!(
             !dependencies.contains(&forbidden.to_string()),
@@ -374,4 +376,43 @@ fn the_long_function_finder_finds_a_long_function() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].ends_with(":4 long (151 lines)"), "{found:?}");
+}
+
+#[test]
+fn only_the_store_knows_sqlx() {
+    for (name, dependencies) in crates() {
+        if name != "utfall-store" {
+            assert!(!dependencies.contains(&"sqlx".to_string()), "{name} depends on sqlx");
+        }
+    }
+    assert!(dependencies_of("utfall-store").contains(&"sqlx".to_string()));
+}
+
+#[test]
+fn the_store_runs_no_analytics() {
+    // It keeps what the application layer computed: no engine, no data, no numeric crate, and no
+    // other Utfall crate at all.
+    for dependency in dependencies_of("utfall-store") {
+        assert!(
+            !dependency.starts_with("utfall-")
+                && !["arrow", "parquet", "datafusion", "rayon"].contains(&dependency.as_str()),
+            "utfall-store depends on {dependency}"
+        );
+    }
+}
+
+#[test]
+fn the_store_builds_sql_text_only_from_its_own_constants() {
+    // Every query is a literal with bound parameters; the three exceptions build multi-row
+    // inserts (placeholders only) and PostgreSQL's identity resets over a fixed list of tables.
+    let mut built = Vec::new();
+    for file in walk(&root().join("crates/utfall-store/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for _ in code.matches("AssertSqlSafe(") {
+            built.push(file.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    built.sort();
+    assert_eq!(built, ["dump.rs", "dump.rs", "snapshots.rs"]);
 }

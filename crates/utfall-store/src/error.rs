@@ -21,7 +21,7 @@ pub enum StoreError {
         target: String,
         /// Why.
         #[source]
-        source: sqlx::migrate::MigrateError,
+        source: sqlx::Error,
     },
     /// A query failed.
     #[error("the store could not {action}")]

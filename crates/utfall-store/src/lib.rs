@@ -20,8 +20,6 @@ mod users;
 
 use std::time::Duration;
 
-use sqlx::SqlSafeStr as _;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -104,8 +102,10 @@ pub struct Store {
     location: Location,
 }
 
-fn migrator(backend: Backend) -> Migrator {
-    let files: &[(i64, &str, &'static str)] = match backend {
+/// The schema's migrations, one list a backend: (version, name, SQL). A migration is never
+/// edited once released; a change is a new one.
+fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] {
+    match backend {
         Backend::Sqlite => &[(
             1,
             "memory",
@@ -116,22 +116,12 @@ fn migrator(backend: Backend) -> Migrator {
             "memory",
             include_str!("../migrations/postgres/0001_memory.sql"),
         )],
-    };
-    Migrator::with_migrations(
-        files
-            .iter()
-            .map(|(version, name, sql)| {
-                Migration::new(
-                    *version,
-                    (*name).into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
+    }
 }
+
+/// The table that records which migrations ran.
+const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS utfall_migrations (\
+     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 impl Store {
     /// Opens the store at `location` (creating an SQLite file and its folder when missing) and
@@ -181,25 +171,46 @@ impl Store {
         Ok(store)
     }
 
-    /// Runs the migrations not yet run (nothing when the schema is current).
+    /// Runs the migrations not yet run, each in its own transaction with its record, one
+    /// process at a time (SQLite's write lock, PostgreSQL's advisory lock); returns how many ran
+    /// (none when the schema is current).
     pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let migrator = migrator(self.backend());
-        let before = self.applied_migrations().await.unwrap_or(0);
-        let result = on_pool!(self, pool => migrator.run(pool).await);
-        result.map_err(|source| StoreError::Migrate {
+        let fail = |source| StoreError::Migrate {
             target: self.location.to_string(),
             source,
-        })?;
-        Ok(self.applied_migrations().await?.saturating_sub(before))
-    }
-
-    async fn applied_migrations(&self) -> Result<usize, StoreError> {
-        let count: Result<i64, sqlx::Error> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(pool)
-                .await
-        });
-        Ok(count.map_err(error::query("count the migrations"))? as usize)
+        };
+        let mut ran = 0;
+        for (version, name, sql) in migrations(self.backend()) {
+            let done: Result<bool, sqlx::Error> = on_pool!(self, pool => async {
+                let mut tx = pool.begin_write().await?;
+                if self.backend() == Backend::Postgres {
+                    // Any fixed number: the migrations' lock, held until the commit.
+                    sqlx::query("SELECT pg_advisory_xact_lock(7305532)").execute(&mut *tx).await?;
+                }
+                sqlx::query(MIGRATIONS_TABLE).execute(&mut *tx).await?;
+                let applied: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM utfall_migrations WHERE version = $1")
+                        .bind(*version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if applied.is_some() {
+                    tx.rollback().await?;
+                    Ok(false)
+                } else {
+                    sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO utfall_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                        .bind(*version)
+                        .bind(*name)
+                        .bind(millis(jiff::Timestamp::now()))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+            }.await);
+            ran += usize::from(done.map_err(fail)?);
+        }
+        Ok(ran)
     }
 
     /// Which database this is.

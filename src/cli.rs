@@ -93,6 +93,9 @@ pub struct SnapshotArgs {
     /// Last day (default: today)
     #[arg(long)]
     pub to: Option<jiff::civil::Date>,
+    /// month, quarter or year (repeatable; default: all three)
+    #[arg(long)]
+    pub grain: Vec<String>,
     #[command(flatten)]
     pub at: Where,
 }

@@ -56,6 +56,12 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
             }
         );
     }
+    // The first snapshot, so that history starts with the demo.
+    let clock = utfall_app::Clock::Fixed(installed.today);
+    let kept = super::block_on(async {
+        Ok(utfall_app::memory::after_import(&args.dir, &[], clock).await?)
+    })?;
+    eprintln!("  kept {} KPI values in the store's history", kept.values);
     eprintln!("done in {:.1} s\n", started.elapsed().as_secs_f64());
     let period = installed.last_quarter;
     super::scorecard::run(
@@ -74,6 +80,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     eprintln!("  utfall kpi show won_revenue -C {dir} --grain quarter --compare year");
     eprintln!("  utfall explain won_revenue -C {dir} --period {period} --vs year");
     eprintln!("  utfall attribution -C {dir} --conversion won_deals --by channel");
+    eprintln!("  utfall kpi history won_revenue -C {dir} --grain quarter");
     eprintln!("  utfall sql -C {dir} \"select channel, sum(cost) from spend group by channel\"");
     eprintln!("  utfall mmm fit -C {dir} --kpi leads --holidays      # what each channel adds");
     eprintln!(

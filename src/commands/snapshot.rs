@@ -18,6 +18,11 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
             reason: "manual".into(),
             from: args.from,
             to: args.to,
+            grains: args
+                .grain
+                .iter()
+                .map(|g| utfall_app::series::parse_grain(g))
+                .collect::<Result<_, _>>()?,
         };
         let report = utfall_app::memory::snapshot(&session, &store, &request).await?;
         match args.at.format {

@@ -71,6 +71,19 @@ pub fn install(dir: &Path, request: &DemoRequest) -> Result<DemoInstalled, AppEr
         if let Ok(workspace) = load(dir) {
             data_store(dir, &workspace).clear()?;
         }
+        // The demo's own memory goes too (a team's PostgreSQL store is never touched).
+        if let Ok(workspace) = load(dir)
+            && let utfall_store::Location::Sqlite(path) = crate::memory::location(dir, &workspace)
+            && path.starts_with(dir)
+        {
+            let beside =
+                |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            for file in [path.clone(), beside("-wal"), beside("-shm")] {
+                if file.exists() {
+                    std::fs::remove_file(&file).map_err(io_error("remove", &file))?;
+                }
+            }
+        }
         for old in ["exports", "plan", "kpis"] {
             let path = dir.join(old);
             if path.exists() {

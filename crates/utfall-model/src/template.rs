@@ -1337,7 +1337,7 @@ impl Plan {
             self.fiscal_year_start_month
         );
         let _ = writeln!(out, "week_start = \"monday\"");
-        let _ = writeln!(out, "store = \"sqlite://.utfall/utfall.db\"");
+        let _ = writeln!(out, "store = \"sqlite://.utfall/meta.sqlite\"");
         let _ = writeln!(out, "engine = \"embedded\"");
         let _ = writeln!(out, "data_dir = \"data\"");
         let _ = writeln!(out, "departments = {}", list(&self.departments));

@@ -58,7 +58,7 @@ pub struct WorkspaceConfig {
     pub fiscal_year_start_month: Option<Spanned<i64>>,
     /// The first day of a week: `monday` (default) or `sunday`.
     pub week_start: Option<Spanned<String>>,
-    /// Metadata store: `sqlite://.utfall/utfall.db` (default) or `postgres://…`.
+    /// Metadata store: `sqlite://.utfall/meta.sqlite` (default) or `postgres://…`.
     pub store: Option<Spanned<String>>,
     /// Query engine: `embedded` (default) or `ballista://host:port`.
     pub engine: Option<Spanned<String>>,

@@ -206,6 +206,7 @@ impl Store {
                 }
                 insert.execute(&mut *tx).await.map_err(query("write the copy"))?;
             }
+            sqlx::query(crate::snapshots::REBUILD_LATEST).execute(&mut *tx).await.map_err(query("write the copy"))?;
             for r in &dump.annotations {
                 sqlx::query("INSERT INTO annotations (id, scope, scope_id, starts_on, ends_on, body, author, kind, source_ref, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                     .bind(r.id).bind(&r.scope).bind(&r.scope_id).bind(&r.starts_on).bind(&r.ends_on).bind(&r.body).bind(&r.author).bind(&r.kind).bind(&r.source_ref).bind(r.created_at)

@@ -143,29 +143,52 @@ type Key = (String, String, String);
 /// Rows a multi-row insert carries (13 parameters a row, well under SQLite's limit).
 const CHUNK: usize = 500;
 
-const LAST_VALUES: &str = "SELECT v.kpi_id, v.grain, v.period, v.value, v.target_low, v.target_high, \
-     v.status, v.definition_hash FROM kpi_values v JOIN (SELECT kpi_id, grain, period, \
-     MAX(snapshot_id) AS snapshot_id FROM kpi_values GROUP BY kpi_id, grain, period) m \
-     ON v.kpi_id = m.kpi_id AND v.grain = m.grain AND v.period = m.period \
-     AND v.snapshot_id = m.snapshot_id";
+const LAST_VALUES: &str = "SELECT kpi_id, grain, period, value, target_low, target_high, status, \
+     definition_hash FROM latest_values";
+
+/// Rebuilds `latest_values` from the history (after a restore).
+pub(crate) const REBUILD_LATEST: &str = "INSERT INTO latest_values (kpi_id, grain, period, \
+     snapshot_id, value, target_low, target_high, status, definition_hash) SELECT v.kpi_id, \
+     v.grain, v.period, v.snapshot_id, v.value, v.target_low, v.target_high, v.status, \
+     v.definition_hash FROM kpi_values v JOIN (SELECT kpi_id, grain, period, MAX(snapshot_id) AS \
+     snapshot_id FROM kpi_values GROUP BY kpi_id, grain, period) m ON v.kpi_id = m.kpi_id AND \
+     v.grain = m.grain AND v.period = m.period AND v.snapshot_id = m.snapshot_id";
+
+/// A multi-row upsert of `rows` values into `latest_values` (9 parameters a row).
+fn upsert_latest_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO latest_values (kpi_id, grain, period, snapshot_id, value, target_low, \
+         target_high, status, definition_hash) VALUES ",
+    );
+    sql.push_str(&placeholders(rows, 9));
+    sql.push_str(
+        " ON CONFLICT (kpi_id, grain, period) DO UPDATE SET snapshot_id = excluded.snapshot_id, \
+         value = excluded.value, target_low = excluded.target_low, target_high = \
+         excluded.target_high, status = excluded.status, definition_hash = excluded.definition_hash",
+    );
+    sql
+}
+
+/// `($1, …, $n), ($n+1, …)`: `rows` groups of `columns` numbered parameters.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=columns)
+                .map(|i| format!("${}", row * columns + i))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub(crate) fn insert_values_sql(rows: usize) -> String {
-    let mut sql = String::from(
+    format!(
         "INSERT INTO kpi_values (snapshot_id, kpi_id, grain, period, period_start, value, \
          target_low, target_high, status, definition_hash, definition_version, data_generation, \
-         computed_at) VALUES ",
-    );
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        let base = row * 13;
-        let params: Vec<String> = (1..=13).map(|i| format!("${}", base + i)).collect();
-        sql.push('(');
-        sql.push_str(&params.join(", "));
-        sql.push(')');
-    }
-    sql
+         computed_at) VALUES {}",
+        placeholders(rows, 13)
+    )
 }
 
 impl Store {
@@ -268,6 +291,23 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(query("write the values of a snapshot"))?;
+                let mut latest = sqlx::query(sqlx::AssertSqlSafe(upsert_latest_sql(chunk.len())));
+                for (value, version) in chunk {
+                    latest = latest
+                        .bind(&value.kpi_id)
+                        .bind(&value.grain)
+                        .bind(&value.period)
+                        .bind(snapshot)
+                        .bind(value.value)
+                        .bind(value.target_low)
+                        .bind(value.target_high)
+                        .bind(&value.status)
+                        .bind(&version.hash);
+                }
+                latest
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query("write the latest values"))?;
             }
             failpoint("snapshot-after-values");
             sqlx::query("UPDATE snapshots SET values_written = $1 WHERE id = $2")

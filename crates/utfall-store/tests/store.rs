@@ -555,6 +555,17 @@ async fn a_copy_holds_the_same_rows_and_continues_their_ids() {
         // The password hash came along; ids continue after the copied ones.
         let (_, hash) = target.user_for_login("anna").await.unwrap().unwrap();
         assert!(utfall_store::verify_password("pw", &hash.unwrap()));
+        // The latest values came along: the last snapshot's values again change nothing.
+        let again = snapshot(
+            "2026-09-03T08:00:00Z",
+            "g3",
+            vec![definition("mql", "h2"), definition("sql", "s1")],
+            vec![
+                value("mql", "2026-06", 198.0),
+                value("sql", "2026-06", 12.5),
+            ],
+        );
+        assert_eq!(target.snapshot(&again).await.unwrap().values_written, 0);
         let next = target
             .annotate(&note(Scope::All, None, "2026-09-01", None, "after"))
             .await

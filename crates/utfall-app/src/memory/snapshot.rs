@@ -33,6 +33,8 @@ pub struct SnapshotRequest {
     pub from: Option<Date>,
     /// The last day (default: today).
     pub to: Option<Date>,
+    /// The grains (default: [`GRAINS`]).
+    pub grains: Vec<Grain>,
 }
 
 /// What a snapshot did.
@@ -162,7 +164,12 @@ pub async fn snapshot(
         .unwrap_or_else(|| Date::new(to.year() - 2, 1, 1).unwrap_or(to));
     let started = Instant::now();
     let mut values = Vec::new();
-    for grain in GRAINS {
+    let grains = if request.grains.is_empty() {
+        GRAINS.to_vec()
+    } else {
+        request.grains.clone()
+    };
+    for grain in grains {
         values.extend(values_of(session, grain, from, to).await?);
     }
     let data_generation = data_generation(&session.store)?;
@@ -298,6 +305,7 @@ pub async fn after_import(
             reason: "import".into(),
             from: None,
             to: None,
+            grains: Vec::new(),
         },
     )
     .await;

@@ -106,16 +106,30 @@ pub struct Store {
 /// edited once released; a change is a new one.
 fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] {
     match backend {
-        Backend::Sqlite => &[(
-            1,
-            "memory",
-            include_str!("../migrations/sqlite/0001_memory.sql"),
-        )],
-        Backend::Postgres => &[(
-            1,
-            "memory",
-            include_str!("../migrations/postgres/0001_memory.sql"),
-        )],
+        Backend::Sqlite => &[
+            (
+                1,
+                "memory",
+                include_str!("../migrations/sqlite/0001_memory.sql"),
+            ),
+            (
+                2,
+                "latest values",
+                include_str!("../migrations/sqlite/0002_latest_values.sql"),
+            ),
+        ],
+        Backend::Postgres => &[
+            (
+                1,
+                "memory",
+                include_str!("../migrations/postgres/0001_memory.sql"),
+            ),
+            (
+                2,
+                "latest values",
+                include_str!("../migrations/postgres/0002_latest_values.sql"),
+            ),
+        ],
     }
 }
 

@@ -33,7 +33,7 @@ pub fn run(command: AnnotateCommand) -> anyhow::Result<ExitCode> {
                 let id = utfall_app::memory::add_annotation(&session, &store, &request).await?;
                 emit(
                     at.format,
-                    &serde_json::json!({ "id": id }),
+                    &utfall_app::wire::Created { id },
                     &["id"],
                     &[vec![id.to_string()]],
                 )?;

@@ -32,7 +32,7 @@ pub fn run(command: CommentCommand) -> anyhow::Result<ExitCode> {
                 let id = utfall_app::memory::comment(&session, &store, &request).await?;
                 emit(
                     at.format,
-                    &serde_json::json!({ "id": id }),
+                    &utfall_app::wire::Created { id },
                     &["id"],
                     &[vec![id.to_string()]],
                 )?;

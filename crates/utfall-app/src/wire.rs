@@ -566,4 +566,13 @@ impl Serialize for TextRows<'_> {
 pub use crate::attribution::paths::{OrderedCredit, PathChannel, PathsReport};
 pub use crate::attribution::{AttributionReport, AttributionRow, Counted, Credit};
 pub use crate::import::{DryRun, Imported};
+pub use crate::memory::{DbReport, KpiHistory, RenderedComment, Restatement, SnapshotReport};
 pub use crate::review::{FollowUp, FollowedKpi};
+pub use utfall_store::{Annotation, Dump, User};
+
+/// What an `add` created: its id (`utfall annotate add`, `utfall comment add`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Created {
+    /// The new row's id.
+    pub id: i64,
+}

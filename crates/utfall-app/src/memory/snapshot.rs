@@ -176,6 +176,7 @@ pub async fn snapshot(
     let compute_seconds = started.elapsed().as_secs_f64();
     let (definitions, definitions_key) = definitions(session);
     let now = session.clock.now(&session.zone);
+    let n_values = values.len();
     let started = Instant::now();
     let outcome = store
         .snapshot(&NewSnapshot {
@@ -184,7 +185,7 @@ pub async fn snapshot(
             definitions_key,
             reason: request.reason.clone(),
             definitions,
-            values: values.clone(),
+            values,
         })
         .await?;
     let store_seconds = started.elapsed().as_secs_f64();
@@ -236,7 +237,7 @@ pub async fn snapshot(
     }
     Ok(SnapshotReport {
         outcome,
-        values: values.len(),
+        values: n_values,
         data_generation,
         compute_seconds,
         store_seconds,

@@ -14,4 +14,8 @@ echo "== SQLite"
 "$BIN" "$WORK/history.sqlite"
 "$BIN" "$WORK/history.sqlite"
 echo "== PostgreSQL"
-scripts/with-postgres.sh bash -c "\"$BIN\" \"\$UTFALL_TEST_PG\" && \"$BIN\" \"\$UTFALL_TEST_PG\""
+# The second run follows a VACUUM ANALYZE, which autovacuum does to an insert-only table on its
+# own once enough rows have come in: it marks the pages visible, so the history is read from
+# the covering index alone.
+PSQL=$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1)
+scripts/with-postgres.sh bash -c "\"$BIN\" \"\$UTFALL_TEST_PG\" && \"$PSQL\" -q \"\$UTFALL_TEST_PG\" -c 'VACUUM ANALYZE kpi_values' && \"$BIN\" \"\$UTFALL_TEST_PG\""

@@ -117,6 +117,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 "latest values",
                 include_str!("../migrations/sqlite/0002_latest_values.sql"),
             ),
+            (
+                3,
+                "history clustered",
+                include_str!("../migrations/sqlite/0003_history_clustered.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -128,6 +133,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 2,
                 "latest values",
                 include_str!("../migrations/postgres/0002_latest_values.sql"),
+            ),
+            (
+                3,
+                "history clustered",
+                include_str!("../migrations/postgres/0003_history_clustered.sql"),
             ),
         ],
     }

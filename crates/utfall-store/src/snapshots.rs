@@ -191,6 +191,43 @@ pub(crate) fn insert_values_sql(rows: usize) -> String {
     )
 }
 
+/// A float in a JSON document: a number (PostgreSQL) or its text (SQLite).
+struct Float(f64);
+
+impl<'de> serde::Deserialize<'de> for Float {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Float, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Either<'a> {
+            Number(f64),
+            Text(&'a str),
+        }
+        match Either::deserialize(deserializer)? {
+            Either::Number(n) => Ok(Float(n)),
+            Either::Text(text) => text
+                .trim()
+                .parse()
+                .map(Float)
+                .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a number"))),
+        }
+    }
+}
+
+/// One KPI's history as one JSON array of rows (SQLite).
+/// SQLite's JSON writes floats with 15 digits, so they are sent as text of 17 (`%!.17g`).
+const HISTORY_SQLITE: &str = "SELECT json_group_array(json_array(grain, period, snapshot_id, \
+     computed_at, iif(value IS NULL, NULL, printf('%!.17g', value)), iif(target_low IS NULL, \
+     NULL, printf('%!.17g', target_low)), iif(target_high IS NULL, NULL, printf('%!.17g', \
+     target_high)), status, definition_version, definition_hash, data_generation)) FROM \
+     (SELECT * FROM kpi_values WHERE kpi_id = $1 AND ($2 IS NULL OR grain = $2) AND ($3 IS NULL \
+     OR period = $3) ORDER BY grain, period, snapshot_id)";
+
+/// One KPI's history, row by row (PostgreSQL).
+const HISTORY_POSTGRES: &str = "SELECT grain, period, snapshot_id, computed_at, value, \
+     target_low, target_high, status, definition_version, definition_hash, data_generation FROM \
+     kpi_values WHERE kpi_id = $1 AND ($2::text IS NULL OR grain = $2) AND ($3::text IS NULL OR \
+     period = $3) ORDER BY grain, period, snapshot_id";
+
 impl Store {
     /// Takes a snapshot: records the definitions' versions, then writes every value that
     /// changed since its last snapshot, all in one transaction.
@@ -367,6 +404,23 @@ impl Store {
             String,
             i64,
             i64,
+            Option<Float>,
+            Option<Float>,
+            Option<Float>,
+            Option<String>,
+            i64,
+            String,
+            String,
+        );
+        // SQLite's rows come back as one JSON array built by the database: decoding rows one
+        // at a time costs microseconds a row in sqlx's SQLite driver, parsing one array
+        // nanoseconds. PostgreSQL's driver decodes rows fast, and building JSON there is slow.
+        // Both read floats back bit for bit (tested).
+        type PgRaw = (
+            String,
+            String,
+            i64,
+            i64,
             Option<f64>,
             Option<f64>,
             Option<f64>,
@@ -375,20 +429,50 @@ impl Store {
             String,
             String,
         );
-        let rows: Vec<Raw> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT grain, period, snapshot_id, computed_at, value, target_low, target_high, \
-                 status, definition_version, definition_hash, data_generation FROM kpi_values \
-                 WHERE kpi_id = $1 AND ($2 IS NULL OR grain = $2) AND ($3 IS NULL OR period = $3) \
-                 ORDER BY grain, period, snapshot_id",
-            )
-            .bind(kpi_id)
-            .bind(grain)
-            .bind(period)
-            .fetch_all(pool)
-            .await
-        })
-        .map_err(query("read a KPI's history"))?;
+        let rows: Vec<Raw> = match &self.pool {
+            crate::Pool::Sqlite(pool) => {
+                let document: Option<String> = sqlx::query_scalar(HISTORY_SQLITE)
+                    .bind(kpi_id)
+                    .bind(grain)
+                    .bind(period)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(query("read a KPI's history"))?;
+                match document {
+                    Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Query {
+                        action: "decode a KPI's history",
+                        source: sqlx::Error::Decode(Box::new(e)),
+                    })?,
+                    None => Vec::new(),
+                }
+            }
+            crate::Pool::Postgres(pool) => {
+                let rows: Vec<PgRaw> = sqlx::query_as(HISTORY_POSTGRES)
+                    .bind(kpi_id)
+                    .bind(grain)
+                    .bind(period)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(query("read a KPI's history"))?;
+                rows.into_iter()
+                    .map(|r| {
+                        (
+                            r.0,
+                            r.1,
+                            r.2,
+                            r.3,
+                            r.4.map(Float),
+                            r.5.map(Float),
+                            r.6.map(Float),
+                            r.7,
+                            r.8,
+                            r.9,
+                            r.10,
+                        )
+                    })
+                    .collect()
+            }
+        };
         Ok(rows
             .into_iter()
             .map(|r| HistoryRow {
@@ -396,9 +480,9 @@ impl Store {
                 period: r.1,
                 snapshot: r.2,
                 computed_at: timestamp(r.3),
-                value: r.4,
-                target_low: r.5,
-                target_high: r.6,
+                value: r.4.map(|f| f.0),
+                target_low: r.5.map(|f| f.0),
+                target_high: r.6.map(|f| f.0),
                 status: r.7,
                 definition_version: r.8,
                 definition_hash: r.9,

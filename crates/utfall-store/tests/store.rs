@@ -762,3 +762,50 @@ async fn a_kill_at_any_step_of_a_snapshot_leaves_the_old_set_or_the_new() {
     assert_eq!(after.kpi_values.len(), 24, "the whole new set");
     assert_eq!(after.definition_versions.len(), 2);
 }
+
+#[tokio::test]
+async fn history_reads_floats_back_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Values whose shortest decimal needs all 17 digits, and extremes.
+    let awkward = [
+        0.1 + 0.2,
+        1.0 / 3.0,
+        2.0 / 3.0 * 1e-7,
+        123_456.789_012_345_67,
+        std::f64::consts::PI * 1e12,
+        f64::MIN_POSITIVE,
+        -0.000_123_456_789_012_345_6,
+        9_007_199_254_740_993.0,
+    ];
+    for store in stores(dir.path(), "floats").await {
+        let values = awkward
+            .iter()
+            .enumerate()
+            .map(|(i, v)| value("mql", &format!("2026-{:02}", i + 1), *v))
+            .collect();
+        store
+            .snapshot(&snapshot(
+                "2026-07-03T08:00:00Z",
+                "g1",
+                vec![definition("mql", "a")],
+                values,
+            ))
+            .await
+            .unwrap();
+        let rows = store.history("mql", None, None).await.unwrap();
+        let read: Vec<u64> = rows.iter().map(|r| r.value.unwrap().to_bits()).collect();
+        let written: Vec<u64> = awkward.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(read, written, "{:?}", store.backend());
+        assert_eq!(rows[0].period, "2026-01");
+        assert_eq!(rows[0].target_low, Some(200.0));
+        assert_eq!(rows[0].target_high, None);
+        assert_eq!(rows[0].data_generation, "g1");
+        assert!(
+            store
+                .history("nothing", None, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -1609,7 +1609,15 @@ impl Checker<'_> {
                     .hint("add `activity = \"…\"` or `channel = \"…\"`"),
                 );
             }
-            for kpi in &def.kpis {
+            if let Some(effect) = &def.effect {
+                self.check_enum(
+                    file,
+                    &effect.direction,
+                    crate::kinds::Movement::NAMES,
+                    "direction",
+                );
+            }
+            for kpi in def.kpis.iter().chain(def.effect.as_ref().map(|e| &e.kpi)) {
                 if !kpi_ids.contains(&kpi.get_ref().as_str()) {
                     self.push(
                         Diagnostic::error(

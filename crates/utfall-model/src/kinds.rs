@@ -148,6 +148,28 @@ spelled! {
 }
 
 spelled! {
+    /// Which way a decision is expected to move its KPI.
+    Movement {
+        /// The KPI should rise.
+        Up = "up",
+        /// The KPI should fall.
+        Down = "down",
+    }
+}
+
+spelled! {
+    /// What a decision's follow-up found.
+    Verdict {
+        /// The KPI moved the expected way, beyond what chance explains.
+        Worked = "worked",
+        /// The follow-up window is over and the KPI did not move the expected way.
+        DidNotWork = "did_not_work",
+        /// Too little time or data to tell.
+        TooEarly = "too_early",
+    }
+}
+
+spelled! {
     /// Where a decision stands.
     DecisionStatus {
         /// Decided, not yet followed up.

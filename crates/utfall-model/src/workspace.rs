@@ -293,6 +293,12 @@ pub struct DecisionDef {
     pub activity: Option<Spanned<String>>,
     /// The channel it is about, if any.
     pub channel: Option<Spanned<String>>,
+    /// The campaign it is about, if any.
+    pub campaign: Option<Spanned<String>>,
+    /// The day it takes effect (default: the review's date).
+    pub decided_on: Option<Spanned<toml::value::Datetime>>,
+    /// What it is expected to do, measured at the follow-up.
+    pub effect: Option<EffectDef>,
     /// The KPIs the decision is meant to move, followed up at the next review.
     #[serde(default)]
     pub kpis: Vec<Spanned<String>>,
@@ -306,6 +312,19 @@ pub struct DecisionDef {
     pub follow_up: Option<Spanned<toml::value::Datetime>>,
     /// `open`, `done` or `dropped`.
     pub status: Option<Spanned<String>>,
+}
+
+/// A decision's expected effect: a KPI, the way it should move and, optionally, by how much
+/// (a share of its value: 0.15 for +15 %).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectDef {
+    /// The KPI.
+    pub kpi: Spanned<String>,
+    /// `up` or `down`.
+    pub direction: Spanned<String>,
+    /// The expected relative size.
+    pub size: Option<Spanned<f64>>,
 }
 
 /// A definition and the file it came from.

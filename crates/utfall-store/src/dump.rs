@@ -115,6 +115,22 @@ pub struct Dump {
     pub comments: Vec<CommentRow>,
     /// Saved fits.
     pub mmm_fits: Vec<FitRow>,
+    /// Reviews, with the documents of closed ones.
+    pub reviews: Vec<ReviewRow>,
+    /// Decisions.
+    pub decisions: Vec<crate::Decision>,
+    /// One-time facts (`reviews.toml` imported).
+    pub flags: Vec<(String, String)>,
+}
+
+/// A review's row, with its frozen document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewRow {
+    /// The review.
+    #[serde(flatten)]
+    pub record: crate::ReviewRecord,
+    /// Its document when closed.
+    pub document: Option<String>,
 }
 
 impl Dump {
@@ -127,6 +143,9 @@ impl Dump {
             + self.annotations.len()
             + self.comments.len()
             + self.mmm_fits.len()
+            + self.reviews.len()
+            + self.decisions.len()
+            + self.flags.len()
     }
 }
 
@@ -158,6 +177,8 @@ impl Store {
                 "SELECT id, kpi_id, period, parent_id, author, body, created_at FROM comments ORDER BY id");
             let fits: Vec<(i64, String, i64, String)> =
                 read_all!(pool, "SELECT id, kpi_id, saved_at, document FROM mmm_fits ORDER BY id");
+            let flags: Vec<(String, String)> =
+                read_all!(pool, "SELECT name, value FROM store_flags ORDER BY name");
             Ok(Dump {
                 users: users.into_iter().map(|r| UserRow { id: r.0, name: r.1, email: r.2, role: r.3, has_password: r.4.is_some(), password_hash: r.4, created_at: r.5 }).collect(),
                 definition_versions: versions.into_iter().map(|r| VersionRow { kpi_id: r.0, version: r.1, hash: r.2, definition: r.3, first_seen: r.4, last_seen: r.5 }).collect(),
@@ -166,9 +187,23 @@ impl Store {
                 annotations: annotations.into_iter().map(|r| AnnotationRow { id: r.0, scope: r.1, scope_id: r.2, starts_on: r.3, ends_on: r.4, body: r.5, author: r.6, kind: r.7, source_ref: r.8, created_at: r.9 }).collect(),
                 comments: comments.into_iter().map(|r| CommentRow { id: r.0, kpi_id: r.1, period: r.2, parent_id: r.3, author: r.4, body: r.5, created_at: r.6 }).collect(),
                 mmm_fits: fits.into_iter().map(|r| FitRow { id: r.0, kpi_id: r.1, saved_at: r.2, document: r.3 }).collect(),
+                reviews: Vec::new(),
+                decisions: Vec::new(),
+                flags,
             })
         });
-        dump
+        let mut dump = dump?;
+        dump.reviews = self
+            .reviews()
+            .await?
+            .into_iter()
+            .map(|record| ReviewRow {
+                document: record.document.clone(),
+                record,
+            })
+            .collect();
+        dump.decisions = self.decisions().await?;
+        Ok(dump)
     }
 
     /// Writes `dump` into this store, which must be empty, in one transaction; the ids stay
@@ -220,6 +255,26 @@ impl Store {
             for r in &dump.mmm_fits {
                 sqlx::query("INSERT INTO mmm_fits (id, kpi_id, saved_at, document) VALUES ($1, $2, $3, $4)")
                     .bind(r.id).bind(&r.kpi_id).bind(r.saved_at).bind(&r.document)
+                    .execute(&mut *tx).await.map_err(query("write the copy"))?;
+            }
+            for r in &dump.reviews {
+                let v = &r.record;
+                sqlx::query("INSERT INTO reviews (id, period, held_on, participants, notes, status, opened_at, closed_at, closed_by, snapshot_id, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                    .bind(&v.id).bind(&v.period).bind(&v.held_on).bind(serde_json::to_string(&v.participants).unwrap_or_default()).bind(&v.notes).bind(&v.status)
+                    .bind(crate::millis(v.opened_at)).bind(v.closed_at.map(crate::millis)).bind(&v.closed_by).bind(v.snapshot_id).bind(&r.document)
+                    .execute(&mut *tx).await.map_err(query("write the copy"))?;
+            }
+            for d in &dump.decisions {
+                crate::reviews::insert_decision!(tx, &d.decision);
+                if let Some(o) = &d.outcome {
+                    sqlx::query("UPDATE decisions SET outcome = $2, outcome_note = $3, outcome_by = $4, outcome_at = $5 WHERE id = $1")
+                        .bind(&d.decision.id).bind(&o.verdict).bind(&o.note).bind(&o.by).bind(crate::millis(o.at))
+                        .execute(&mut *tx).await.map_err(query("write the copy"))?;
+                }
+            }
+            for (name, value) in &dump.flags {
+                sqlx::query("INSERT INTO store_flags (name, value) VALUES ($1, $2)")
+                    .bind(name).bind(value)
                     .execute(&mut *tx).await.map_err(query("write the copy"))?;
             }
             if self.backend() == Backend::Postgres {
@@ -287,6 +342,9 @@ mod tests {
             annotations: vec![],
             comments: vec![],
             mmm_fits: vec![],
+            reviews: vec![],
+            decisions: vec![],
+            flags: vec![],
         };
         let json = serde_json::to_string(&dump).unwrap();
         assert!(!json.contains("argon2id"), "{json}");

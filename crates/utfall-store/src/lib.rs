@@ -15,6 +15,7 @@ mod dump;
 mod error;
 mod fits;
 mod location;
+mod reviews;
 mod snapshots;
 mod users;
 
@@ -32,6 +33,7 @@ pub use dump::Dump;
 pub use error::StoreError;
 pub use fits::SavedFit;
 pub use location::{Location, redact};
+pub use reviews::{Decision, Effect, NewDecision, NewReview, Outcome, ReviewRecord};
 pub use snapshots::{
     Definition, FAILPOINTS, HistoryRow, NewSnapshot, NewValue, Snapshot, SnapshotOutcome,
 };
@@ -122,6 +124,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 "history clustered",
                 include_str!("../migrations/sqlite/0003_history_clustered.sql"),
             ),
+            (
+                4,
+                "reviews",
+                include_str!("../migrations/sqlite/0004_reviews.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -138,6 +145,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 3,
                 "history clustered",
                 include_str!("../migrations/postgres/0003_history_clustered.sql"),
+            ),
+            (
+                4,
+                "reviews",
+                include_str!("../migrations/postgres/0004_reviews.sql"),
             ),
         ],
     }

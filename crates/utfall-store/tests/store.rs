@@ -7,8 +7,9 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use utfall_store::{
-    AnnotationFilter, AnnotationKind, Backend, Definition, Location, NewAnnotation, NewComment,
-    NewSnapshot, NewValue, Role, Scope, Store, StoreError, User,
+    AnnotationFilter, AnnotationKind, Backend, Definition, Effect, Location, NewAnnotation,
+    NewComment, NewDecision, NewReview, NewSnapshot, NewValue, Outcome, Role, Scope, Store,
+    StoreError, User,
 };
 
 /// A fresh store of each backend for the test `name`.
@@ -806,6 +807,156 @@ async fn history_reads_floats_back_bit_for_bit() {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+    }
+}
+
+fn decision(id: &str, review: Option<&str>) -> NewDecision {
+    NewDecision {
+        id: id.into(),
+        review_id: review.map(String::from),
+        action: "more".into(),
+        activity: None,
+        channel: Some("events".into()),
+        campaign: None,
+        kpis: vec!["leads".into(), "mqls".into()],
+        effect: Some(Effect {
+            kpi: "leads".into(),
+            direction: "up".into(),
+            size: Some(0.15),
+        }),
+        owner: Some("cmo".into()),
+        rationale: Some("Webinars bring leads".into()),
+        expected: None,
+        decided_on: "2026-08-10".into(),
+        follow_up: Some("2026-10-19".into()),
+        status: "open".into(),
+        author: "anna".into(),
+        source: "cli".into(),
+        created_at: at("2026-08-10T10:00:00Z"),
+    }
+}
+
+fn review(id: &str) -> NewReview {
+    NewReview {
+        id: id.into(),
+        period: "FY2026-Q1".into(),
+        held_on: Some("2026-08-10".into()),
+        participants: vec!["cmo".into(), "sales_manager".into()],
+        notes: None,
+        at: at("2026-08-10T09:00:00Z"),
+    }
+}
+
+#[tokio::test]
+async fn a_closed_review_is_frozen_and_decisions_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(dir.path(), "reviews").await {
+        assert!(store.open_review(&review("q1")).await.unwrap());
+        assert!(
+            !store.open_review(&review("q1")).await.unwrap(),
+            "opened twice"
+        );
+        store
+            .decide(&decision("more_webinars", Some("q1")))
+            .await
+            .unwrap();
+        let again = store.decide(&decision("more_webinars", Some("q1"))).await;
+        assert!(
+            matches!(again, Err(StoreError::Refused { .. })),
+            "{again:?}"
+        );
+        let unknown = store.decide(&decision("x", Some("nope"))).await;
+        assert!(
+            matches!(unknown, Err(StoreError::NotFound(_))),
+            "{unknown:?}"
+        );
+
+        store
+            .close_review(
+                "q1",
+                "{\"frozen\":1}",
+                None,
+                "anna",
+                at("2026-08-11T09:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let closed = store.review("q1").await.unwrap().unwrap();
+        assert!(closed.is_closed());
+        assert_eq!(closed.document.as_deref(), Some("{\"frozen\":1}"));
+        assert_eq!(closed.participants, ["cmo", "sales_manager"]);
+        for refused in [
+            store.open_review(&review("q1")).await.map(|_| ()),
+            store
+                .close_review("q1", "{}", None, "anna", at("2026-08-12T09:00:00Z"))
+                .await,
+            store.decide(&decision("late", Some("q1"))).await,
+        ] {
+            assert!(
+                matches!(refused, Err(StoreError::Refused { .. })),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(
+            store
+                .review("q1")
+                .await
+                .unwrap()
+                .unwrap()
+                .document
+                .as_deref(),
+            Some("{\"frozen\":1}")
+        );
+
+        let outcome = Outcome {
+            verdict: "worked".into(),
+            note: Some("+40 leads".into()),
+            by: "anna".into(),
+            at: at("2026-10-20T09:00:00Z"),
+        };
+        store
+            .record_outcome("more_webinars", &outcome)
+            .await
+            .unwrap();
+        let stored = store.decisions().await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].decision.status, "done");
+        assert_eq!(stored[0].outcome.as_ref(), Some(&outcome));
+        assert_eq!(stored[0].decision.effect.as_ref().unwrap().size, Some(0.15));
+        assert_eq!(stored[0].decision.kpis, ["leads", "mqls"]);
+
+        // reviews.toml is imported once; what is already in the store is kept.
+        let first = store
+            .import_reviews(
+                &[review("q1"), review("q0")],
+                &[
+                    decision("more_webinars", None),
+                    decision("stop_print", None),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(first, Some((1, 1)));
+        assert_eq!(
+            store.import_reviews(&[review("q9")], &[]).await.unwrap(),
+            None
+        );
+        assert_eq!(store.reviews().await.unwrap().len(), 2);
+
+        // A copy keeps reviews, documents, decisions, outcomes and the flag.
+        let copy = Store::open(&Location::Sqlite(
+            dir.path()
+                .join(format!("copy-{:?}.sqlite", store.backend())),
+        ))
+        .await
+        .unwrap();
+        let dump = store.dump().await.unwrap();
+        copy.restore(&dump).await.unwrap();
+        assert_eq!(copy.dump().await.unwrap(), dump);
+        assert_eq!(
+            copy.import_reviews(&[review("q9")], &[]).await.unwrap(),
+            None
         );
     }
 }

@@ -49,8 +49,10 @@ pub enum Command {
     Sql(SqlArgs),
     /// Why a KPI changed: its change split into its drivers' contributions down the KPI tree
     Explain(ExplainArgs),
-    /// The reviews and their decisions — stop, start, continue, more, less — with their KPIs followed up
+    /// The review cycle: open a period's review, follow up decisions, close it, export it
     Review(ReviewArgs),
+    /// Record a decision — stop, start, continue, more, less — with its expected effect
+    Decide(DecideArgs),
     /// Marketing mix modelling: what each channel adds to a KPI, and where the next krona should go
     #[command(subcommand)]
     Mmm(MmmCommand),
@@ -474,14 +476,160 @@ pub struct MmmReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
-    /// The workspace folder
-    #[arg(long, short = 'C', default_value = ".")]
-    pub dir: PathBuf,
-    /// Pretend today is this date
-    #[arg(long, hide = true)]
-    pub today: Option<jiff::civil::Date>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(subcommand)]
+    pub command: Option<ReviewCommand>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+/// Without a subcommand: the decision log of `reviews.toml` with each decision's KPIs then and now.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Open the review of a period (FY2026-Q2, 2026-09, 2026-W36) and compute it
+    Open(ReviewOpenArgs),
+    /// Show a review: live while open, the frozen document once closed
+    Show {
+        /// The review's id (see `utfall review list`)
+        id: String,
+        /// Beside a closed review's numbers, what they compute to today
+        #[arg(long)]
+        live: bool,
+    },
+    /// Close a review: pin its numbers to a snapshot and freeze its document
+    Close {
+        /// The review's id
+        id: String,
+        /// Who closes it (default: $USER)
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Write a review to a file: .md, .html, .pdf, .xlsx or .json (by the extension)
+    Export {
+        /// The review's id
+        id: String,
+        /// The file
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// The reviews in the store
+    List,
+    /// Record what a decision's follow-up found
+    Outcome {
+        /// The decision's id
+        decision: String,
+        /// worked, did_not_work or too_early
+        #[arg(long)]
+        verdict: String,
+        /// What was seen
+        #[arg(long)]
+        note: Option<String>,
+        /// Who records it (default: $USER)
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// The store's reviews and decisions as reviews.toml (for git): to stdout or a file
+    Toml {
+        /// Write to this file instead of stdout
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewOpenArgs {
+    /// The period reviewed, e.g. `FY2026-Q2`
+    pub period: String,
+    /// The review's id (default: from the period, e.g. `fy2026_q2`)
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The day of the meeting
+    #[arg(long)]
+    pub date: Option<jiff::civil::Date>,
+    /// Who takes part, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub participants: Vec<String>,
+    /// What was said
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+/// A decision: stop, start, continue, more or less of something, with its expected effect.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The decision's id, e.g. `more_webinars`
+    pub id: String,
+    /// stop, start, continue, more or less
+    #[arg(long)]
+    pub action: String,
+    /// The review it is taken at (must be open)
+    #[arg(long)]
+    pub review: Option<String>,
+    /// The activity it is about
+    #[arg(long)]
+    pub activity: Option<String>,
+    /// The channel it is about
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// The campaign it is about
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// A KPI it should move (repeat for more)
+    #[arg(long = "kpi")]
+    pub kpis: Vec<String>,
+    /// The KPI of the expected effect, measured at the follow-up
+    #[arg(long)]
+    pub effect: Option<String>,
+    /// Which way the effect KPI should move: up or down
+    #[arg(long)]
+    pub direction: Option<String>,
+    /// The expected size, relative (0.15 for +15 %)
+    #[arg(long)]
+    pub size: Option<f64>,
+    /// Who carries it out
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Why
+    #[arg(long)]
+    pub why: Option<String>,
+    /// What it should do, in words
+    #[arg(long)]
+    pub expected: Option<String>,
+    /// The day it takes effect (default: today)
+    #[arg(long)]
+    pub decided_on: Option<jiff::civil::Date>,
+    /// The day it is followed up (default: 90 days after)
+    #[arg(long)]
+    pub follow_up: Option<jiff::civil::Date>,
+    /// Who records it (default: $USER)
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+impl DecideArgs {
+    /// The decision as the application records it.
+    pub fn request(&self, author: String) -> utfall_app::review::DecideRequest {
+        utfall_app::review::DecideRequest {
+            id: self.id.clone(),
+            review: self.review.clone(),
+            action: self.action.clone(),
+            activity: self.activity.clone(),
+            channel: self.channel.clone(),
+            campaign: self.campaign.clone(),
+            kpis: self.kpis.clone(),
+            effect_kpi: self.effect.clone(),
+            direction: self.direction.clone(),
+            size: self.size,
+            owner: self.owner.clone(),
+            rationale: self.why.clone(),
+            expected: self.expected.clone(),
+            decided_on: self.decided_on,
+            follow_up: self.follow_up,
+            author,
+            source: "cli".into(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

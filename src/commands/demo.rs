@@ -62,6 +62,13 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
         Ok(utfall_app::memory::after_import(&args.dir, &[], clock).await?)
     })?;
     eprintln!("  kept {} KPI values in the store's history", kept.values);
+    let history = super::block_on(async {
+        let session = utfall_app::Session::open(&args.dir, clock).await?;
+        let store = utfall_app::memory::open_store(&args.dir, &session.workspace).await?;
+        let last = installed.last_quarter;
+        Ok(utfall_app::review::close_history(&session, &store, last, "demo").await?)
+    })?;
+    eprintln!("  {}", history.summary());
     eprintln!("done in {:.1} s\n", started.elapsed().as_secs_f64());
     let period = installed.last_quarter;
     super::scorecard::run(
@@ -80,7 +87,7 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     eprintln!("  utfall kpi show won_revenue -C {dir} --grain quarter --compare year");
     eprintln!("  utfall explain won_revenue -C {dir} --period {period} --vs year");
     eprintln!("  utfall attribution -C {dir} --conversion won_deals --by channel");
-    eprintln!("  utfall kpi history won_revenue -C {dir} --grain quarter");
+    eprintln!("  utfall review show {} -C {dir}  # follow-up", history.opened);
     eprintln!("  utfall sql -C {dir} \"select channel, sum(cost) from spend group by channel\"");
     eprintln!("  utfall mmm fit -C {dir} --kpi leads --holidays      # what each channel adds");
     eprintln!(

@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => sql::run(args),
         Command::Explain(args) => explain::run(args, lang),
         Command::Review(args) => review::run(args, lang),
+        Command::Decide(args) => review::decide(args),
         Command::Mmm(MmmCommand::Fit(args)) => mmm::fit(*args, lang),
         Command::Mmm(MmmCommand::Report(args)) => mmm::report(args, lang),
         Command::Mmm(MmmCommand::Optimize(args)) => mmm::optimize(args, lang),

@@ -422,3 +422,32 @@ fn the_store_builds_sql_text_only_from_its_own_constants() {
         ["dump.rs", "dump.rs", "snapshots.rs", "snapshots.rs"]
     );
 }
+
+#[test]
+fn the_report_crate_knows_no_kpi_and_builds_pdfs_only_on_request() {
+    let dependencies = dependencies_of("utfall-report");
+    assert!(
+        dependencies.contains(&"rust_xlsxwriter".to_string()),
+        "{dependencies:?}"
+    );
+    for dependency in &dependencies {
+        assert!(
+            !dependency.starts_with("utfall-"),
+            "utfall-report depends on {dependency}"
+        );
+    }
+    let table = manifest(&root().join("crates/utfall-report/Cargo.toml"));
+    let krilla = &table["dependencies"]["krilla"];
+    assert_eq!(
+        krilla.get("optional").and_then(|o| o.as_bool()),
+        Some(true),
+        "{krilla}"
+    );
+    let defaults = table["features"].get("default").and_then(|d| d.as_array());
+    assert!(defaults.is_none_or(|d| d.is_empty()), "{defaults:?}");
+    let root_features = &manifest(&root().join("Cargo.toml"))["features"];
+    assert!(
+        root_features.get("default").is_none(),
+        "the binary's default build has no PDF"
+    );
+}

@@ -149,7 +149,7 @@ fn imported_numbers_equal_the_truth() {
         }
     }
     assert!(compared >= 10, "{compared} quarters compared");
-    // The decisions of the last review, followed up.
+    // The decisions of the reviews of FY2025-Q4 and FY2026-Q1, followed up.
     let output = utfall()
         .args(["review", "--today", "2026-11-26", "--format", "json", "-C"])
         .arg(path)
@@ -161,18 +161,19 @@ fn imported_numbers_equal_the_truth() {
         String::from_utf8_lossy(&output.stderr)
     );
     let decisions: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
-    let actions: Vec<&str> = decisions
+    let taken: Vec<[&str; 3]> = decisions
         .iter()
-        .map(|d| d["action"].as_str().unwrap())
+        .map(|d| ["decision", "action", "period"].map(|key| d[key].as_str().unwrap()))
         .collect();
-    assert_eq!(actions, ["more", "less", "continue", "stop"]);
-    assert!(
-        decisions
-            .iter()
-            .all(|d| d["period"] == "FY2026-Q2" && d["status"] == "open")
-    );
+    let expected = [
+        ["stop_print", "stop", "FY2025-Q4"],
+        ["more_content", "more", "FY2025-Q4"],
+        ["more_webinars", "more", "FY2026-Q1"],
+        ["continue_fairs", "continue", "FY2026-Q1"],
+    ];
+    assert_eq!(taken, expected);
+    assert!(decisions.iter().all(|d| d["status"] == "open"));
     assert!(decisions[0]["kpis"][0]["at_review"].as_f64().unwrap() > 0.0);
-
     // Attribution: every summing model credits exactly the revenue of the won deals it sees.
     let output = utfall()
         .args([

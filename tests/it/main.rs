@@ -16,6 +16,7 @@ mod kpi;
 mod memory;
 mod mmm;
 mod realworld;
+mod review;
 
 use std::path::Path;
 

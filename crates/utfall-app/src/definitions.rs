@@ -20,6 +20,11 @@ static EDITS: Mutex<()> = Mutex::new(());
 
 /// Writes a file atomically: a temporary file in the same folder, synced, then a rename.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), AppError> {
+    write_bytes_atomically(path, contents.as_bytes())
+}
+
+/// Writes bytes atomically, as [`write_atomically`] does text.
+pub fn write_bytes_atomically(path: &Path, contents: &[u8]) -> Result<(), AppError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io_error("create", dir))?;
     let file_name = path
@@ -31,7 +36,7 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), AppError> {
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let temporary = dir.join(format!(".{file_name}.tmp-{}-{n}", std::process::id()));
     let mut file = std::fs::File::create(&temporary).map_err(io_error("write", &temporary))?;
-    file.write_all(contents.as_bytes())
+    file.write_all(contents)
         .and_then(|()| file.sync_all())
         .map_err(io_error("write", &temporary))?;
     drop(file);

@@ -567,7 +567,8 @@ pub use crate::attribution::paths::{OrderedCredit, PathChannel, PathsReport};
 pub use crate::attribution::{AttributionReport, AttributionRow, Counted, Credit};
 pub use crate::import::{DryRun, Imported};
 pub use crate::memory::{DbReport, KpiHistory, RenderedComment, Restatement, SnapshotReport};
-pub use crate::review::{FollowUp, FollowedKpi};
+pub use crate::review::log::{FollowUp as LoggedDecision, FollowedKpi};
+pub use crate::review::{Review, ReviewSource};
 pub use utfall_store::{Annotation, Dump, User};
 
 /// What an `add` created: its id (`utfall annotate add`, `utfall comment add`).

@@ -173,6 +173,13 @@ pub(crate) const MONTHLY_COSTS: &[MonthlyCost] = &[
     },
 ];
 
+/// A review is held this many days after the end of the quarter it follows up.
+pub(crate) const REVIEW_DELAY_DAYS: i64 = 9;
+/// A decision is followed up this many days after it was taken.
+pub(crate) const FOLLOW_UP_DAYS: i64 = 70;
+/// `more_content`: the content budget's multiplier from the first month after the decision.
+pub(crate) const MORE_CONTENT_FACTOR: f64 = 1.6;
+
 /// Company names are a prefix, a suffix and a number.
 pub(crate) const ACCOUNT_PREFIXES: &[&str] = &[
     "Norr", "Väst", "Stål", "Berg", "Skog", "Sjö", "Fjäll", "Älv", "Ljus", "Kraft",

@@ -101,6 +101,8 @@ pub(crate) struct Funnel {
     /// `exports/hubspot/contacts.csv`.
     pub(crate) contacts: String,
     pub(crate) deals: Vec<Deal>,
+    /// The days the leads that became MQLs did, in the order of the leads.
+    pub(crate) mql_days: Vec<Date>,
     /// Channel → (won deals, won revenue in öre).
     pub(crate) deal_truth: BTreeMap<&'static str, (u64, i64)>,
 }
@@ -113,10 +115,12 @@ impl Funnel {
                 "Record ID,First Name,Last Name,Email,Create Date,Lifecycle Stage,Became a Lead Date,Became a Marketing Qualified Lead Date,Became a Sales Qualified Lead Date,Became an Opportunity Date,Became a Customer Date,Original Source,Associated Company ID\n",
             ),
             deals: Vec::new(),
+            mql_days: Vec::new(),
             deal_truth: BTreeMap::new(),
         };
         for (index, person) in leads.people.iter().enumerate() {
             let stages = Stages::draw(person.created, end, rng);
+            funnel.mql_days.extend(stages.mql.map(|mql| mql.0));
             let customer = stages.opportunity.and_then(|created| {
                 funnel.add_deal(index, person, created, &leads.accounts, end, rng)
             });

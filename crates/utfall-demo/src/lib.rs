@@ -15,11 +15,13 @@
 mod company;
 mod email;
 mod funnel;
+mod history;
 mod leads;
 mod market;
 mod plan;
 mod rng;
 mod survey;
+mod targets;
 mod web;
 mod workspace;
 
@@ -162,23 +164,26 @@ impl Timeline {
 ///
 /// The steps run in a fixed order because they share one random number generator: the
 /// activity plan's events, the market day by day, the monthly costs, the funnel, the web
-/// sessions, the e-mail sends and the brand survey.
+/// sessions, the e-mail sends and the brand survey. The reviews' decisions (`history.rs`) are
+/// known from the start: the plan and the market carry them out.
 pub fn generate(
     dir: &Path,
     config: &DemoConfig,
 ) -> Result<(Vec<Export>, serde_json::Value), DemoError> {
     let mut rng = Rng::new(config.seed);
     let timeline = Timeline::new(config);
-    let mut activity_plan = plan::ActivityPlan::with_events(&timeline, &mut rng);
-    let (market, leads) = market::simulate(&timeline, config.seed, &activity_plan, &mut rng);
-    activity_plan.book_monthly_costs(&timeline, &mut rng);
+    let history = history::History::new(&timeline);
+    let mut activity_plan = plan::ActivityPlan::with_events(&timeline, &history, &mut rng);
+    let (market, leads) =
+        market::simulate(&timeline, config.seed, &activity_plan, &history, &mut rng);
+    activity_plan.book_monthly_costs(&timeline, &history, &mut rng);
     let spend_cents = market.booked_spend(&activity_plan.spend_cents);
     let funnel = funnel::Funnel::run(&leads, timeline.end, &mut rng);
     let won_revenue_by_quarter = funnel.won_revenue_by_quarter(&timeline.calendar);
     let (web_path, n_web_events) =
         web::write_events(dir, &timeline, config.size.web_scale(), &market, &mut rng)?;
     let email = email::mailchimp(&timeline, &mut rng);
-    let survey = survey::brand_tracker(&timeline, &market.brand_by_day, &mut rng);
+    let (survey, waves) = survey::brand_tracker(&timeline, &market.brand_by_day, &mut rng);
 
     let files = workspace::ExportFiles {
         contacts: funnel.contacts.clone(),
@@ -187,18 +192,35 @@ pub fn generate(
         google: market.ads.google,
         linkedin: market.ads.linkedin,
         meta: market.ads.meta,
-        activities: activity_plan.csv,
+        activities: activity_plan.csv.clone(),
         survey,
         touchpoints: leads.touch_rows.clone(),
         email,
     };
     let written = files.write(dir, web_path)?;
-    workspace::write_definitions(dir, &written, &funnel.deals, &timeline)?;
+    let facts = targets::Facts {
+        timeline: &timeline,
+        deals: &funnel.deals,
+        mql_days: &funnel.mql_days,
+        bookings: market
+            .ad_bookings
+            .iter()
+            .chain(&activity_plan.bookings)
+            .collect(),
+        waves: &waves,
+    };
+    let quarters = targets::target_quarters(history.reviews[0].period, &timeline);
+    workspace::write_definitions(dir, &written, &facts, &quarters)?;
+    history.write_reviews(dir, &timeline.calendar, &leads, &activity_plan)?;
     let totals = workspace::ChannelTotals {
         spend_cents: &spend_cents,
         leads_by_channel: &leads.leads_by_channel,
     };
-    workspace::write_reviews(dir, &timeline, &totals)?;
+    let decisions = history.truth(&history::DecisionOutcome {
+        plan: &activity_plan,
+        leads: &leads,
+        lost_leads: &market.lost_leads,
+    });
     let truth = workspace::truth(&workspace::Outcome {
         config,
         timeline: &timeline,
@@ -208,6 +230,7 @@ pub fn generate(
         totals: &totals,
         won_revenue_by_quarter: &won_revenue_by_quarter,
         n_web_events,
+        decisions,
     });
     let truth_text = serde_json::to_string_pretty(&truth).unwrap_or_default();
     write_file(&dir.join("truth.json"), &format!("{truth_text}\n"))?;
@@ -266,12 +289,4 @@ fn add_days(date: Date, days: i64) -> Date {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn us_numbers() {
-        assert_eq!(us_number(1234.5, 2), "1,234.50");
-        assert_eq!(us_number(12.0, 0), "12");
-    }
-}
+mod tests;

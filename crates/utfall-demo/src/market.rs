@@ -1,5 +1,7 @@
 //! The market, day by day: budgets with flighting, adstock and saturation, the ad platforms'
-//! daily reports, and the leads that spend, the brand and the events bring.
+//! daily reports, and the leads that spend, the brand and the events bring. A channel whose
+//! spend a decision stopped is also followed as planned, so that the leads the stop cost are
+//! known.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,8 +13,9 @@ use crate::company::{
     LINKEDIN_SHARE, SEARCH_BRAND_SHARE, SEARCH_CAMPAIGNS, SHOCK_DAYS, SHOCK_DEMAND, SHOCK_START,
     WEBINAR_LEADS,
 };
+use crate::history::History;
 use crate::leads::{Leads, NewLead};
-use crate::plan::ActivityPlan;
+use crate::plan::{ActivityPlan, Booking};
 use crate::{Rng, Timeline, add_days, cents, money, us_number};
 
 /// The ad platforms' campaign reports, as each platform exports them.
@@ -98,8 +101,15 @@ pub(crate) struct Market {
     pub(crate) ads: AdReports,
     /// Each channel's spend in öre, as the daily budgets drove it.
     spend_cents: BTreeMap<&'static str, i64>,
+    /// The ad platforms' daily costs, as their reports book them.
+    pub(crate) ad_bookings: Vec<Booking>,
     adstock: Vec<f64>,
     brand_pressure: f64,
+    /// Adstock and brand pressure as they would have been without the decisions' stops.
+    planned_adstock: Vec<f64>,
+    planned_brand_pressure: f64,
+    /// By day: the leads that stopped spend would have brought, as drawn and in expectation.
+    pub(crate) lost_leads: BTreeMap<Date, (u64, f64)>,
     /// The brand's pressure at the end of each day: spend builds it, time wears it down.
     pub(crate) brand_by_day: Vec<f64>,
     /// Each day's saturation per channel of `CHANNELS`: paid sessions follow the spend.
@@ -108,12 +118,21 @@ pub(crate) struct Market {
     pub(crate) competitor_start: Date,
 }
 
+/// A day of the market: its date, its season and the share of demand left.
+#[derive(Debug, Clone, Copy)]
+struct Day {
+    date: Date,
+    season: f64,
+    demand: f64,
+}
+
 /// Runs the market over the timeline: spend and the leads it buys, baseline leads, and the
 /// leads of fairs and webinars.
 pub(crate) fn simulate(
     timeline: &Timeline,
     seed: u64,
     plan: &ActivityPlan,
+    history: &History,
     rng: &mut Rng,
 ) -> (Market, Leads) {
     let mut market = Market::new(timeline);
@@ -121,10 +140,17 @@ pub(crate) fn simulate(
     // Fairs so far: their leads keep coming for a few weeks.
     let mut fairs_so_far: Vec<(Date, String)> = Vec::new();
     for &date in &timeline.days {
-        let demand = market.demand(date);
-        let season = timeline.season(date);
-        let mut new_leads = market.spend_day(seed, date, season, demand, rng);
-        market.baseline_leads(&mut new_leads, season, demand, rng);
+        let day = Day {
+            date,
+            season: timeline.season(date),
+            demand: market.demand(date),
+        };
+        let mut lost = (0, 0.0);
+        let mut new_leads = market.spend_day(seed, day, history, &mut lost, rng);
+        market.baseline_leads(&mut new_leads, day, &mut lost, rng);
+        if lost.1 > 0.0 {
+            market.lost_leads.insert(date, lost);
+        }
         if let Some(id) = plan.fairs.get(&date) {
             fairs_so_far.push((date, id.clone()));
         }
@@ -147,8 +173,12 @@ impl Market {
         Market {
             ads: AdReports::new(),
             spend_cents: BTreeMap::new(),
+            ad_bookings: Vec::new(),
             adstock: vec![0.0; CHANNELS.len()],
             brand_pressure: 0.0,
+            planned_adstock: vec![0.0; CHANNELS.len()],
+            planned_brand_pressure: 0.0,
+            lost_leads: BTreeMap::new(),
             brand_by_day: Vec::with_capacity(timeline.days.len()),
             saturation_by_day: Vec::with_capacity(timeline.days.len()),
             competitor_start: Date::new(timeline.start.year() + 1, SHOCK_START.0, SHOCK_START.1)
@@ -163,52 +193,79 @@ impl Market {
         if shock { SHOCK_DEMAND } else { 1.0 }
     }
 
-    /// Each channel's budget for the day, its adstock and saturation, its ad reports and the
-    /// leads it brings; then the brand's pressure.
+    /// Each channel's budget for the day (none once a decision stopped it), its adstock and
+    /// saturation, its ad reports and the leads it brings; then the brand's pressure. `lost`
+    /// adds up the leads the stopped spend would have brought.
     fn spend_day(
         &mut self,
         seed: u64,
-        date: Date,
-        season: f64,
-        demand: f64,
+        Day {
+            date,
+            season,
+            demand,
+        }: Day,
+        history: &History,
+        lost: &mut (u64, f64),
         rng: &mut Rng,
     ) -> Vec<NewLead> {
         let mut new_leads = Vec::new();
         let mut saturation_today = [0.0; CHANNELS.len()];
         for (index, spec) in CHANNELS.iter().enumerate() {
-            let budget = money(
+            let planned = money(
                 spec.daily_budget
                     * flighting(seed, index, date)
                     * (0.55 + 0.45 * season)
                     * (0.85 + 0.3 * rng.uniform()),
             );
+            let runs = history.channel_runs(spec.channel, date);
+            let budget = if runs { planned } else { 0.0 };
             *self.spend_cents.entry(spec.channel).or_default() += cents(budget);
             self.adstock[index] = budget + spec.alpha * self.adstock[index];
-            let saturation = self.adstock[index] / (self.adstock[index] + spec.half_saturation);
+            self.planned_adstock[index] = planned + spec.alpha * self.planned_adstock[index];
+            let saturation = hill(self.adstock[index], spec.half_saturation);
             saturation_today[index] = saturation;
-            let effect = spec.max_leads * saturation;
             self.brand_pressure += budget / 1_000_000.0;
-            self.ads.record(spec.report, date, budget);
-            for _ in 0..rng.poisson(effect * season * demand) {
+            self.planned_brand_pressure += planned / 1_000_000.0;
+            if runs {
+                self.ads.record(spec.report, date, budget);
+                if spec.report != AdReport::BookedMonthly {
+                    self.ad_bookings.push(Booking {
+                        date,
+                        channel: spec.channel,
+                        activity: String::new(),
+                        cents: cents(budget),
+                    });
+                }
+            }
+            let rate = spec.max_leads * saturation * season * demand;
+            let planned_rate = spec.max_leads
+                * hill(self.planned_adstock[index], spec.half_saturation)
+                * season
+                * demand;
+            for _ in 0..draw_leads(rate, planned_rate, lost, rng) {
                 new_leads.push(channel_lead(spec));
             }
         }
         self.saturation_by_day.push(saturation_today);
         self.brand_pressure *= 0.998;
+        self.planned_brand_pressure *= 0.998;
         self.brand_by_day.push(self.brand_pressure);
         new_leads
     }
 
-    /// Leads that no spend buys; the brand lifts them.
+    /// Leads that no spend buys; the brand lifts them (less once a decision stopped spend).
     fn baseline_leads(
         &self,
         new_leads: &mut Vec<NewLead>,
-        season: f64,
-        demand: f64,
+        Day { season, demand, .. }: Day,
+        lost: &mut (u64, f64),
         rng: &mut Rng,
     ) {
         for &(channel, rate) in BASELINE {
-            for _ in 0..rng.poisson(rate * season * demand * (1.0 + 0.3 * self.brand_pressure)) {
+            let base = rate * season * demand;
+            let actual = base * (1.0 + 0.3 * self.brand_pressure);
+            let planned = base * (1.0 + 0.3 * self.planned_brand_pressure);
+            for _ in 0..draw_leads(actual, planned, lost, rng) {
                 new_leads.push(NewLead {
                     channel,
                     activity: None,
@@ -244,6 +301,25 @@ impl Market {
         }
         spend_cents
     }
+}
+
+/// The Hill curve with shape 1.
+fn hill(adstock: f64, half_saturation: f64) -> f64 {
+    adstock / (adstock + half_saturation)
+}
+
+/// Poisson(`rate`) leads. Where a decision lowered the rate from `planned`, they are drawn as
+/// Poisson(`planned`) thinned to `rate`, and the leads thinned away are added to `lost` (as
+/// drawn, and `planned − rate` in expectation); otherwise the draw is the plain one.
+fn draw_leads(rate: f64, planned: f64, lost: &mut (u64, f64), rng: &mut Rng) -> u64 {
+    if planned <= rate {
+        return rng.poisson(rate);
+    }
+    let all = rng.poisson(planned);
+    let kept = (0..all).filter(|_| rng.chance(rate / planned)).count() as u64;
+    lost.0 += all - kept;
+    lost.1 += planned - rate;
+    kept
 }
 
 /// Budgets move month by month, as a marketing department shifts money between channels and

@@ -1,5 +1,5 @@
 //! The workspace around the exports: the list of exports, the definition files from the B2B
-//! template, the last quarter's review with its decisions, and the truth.
+//! template with targets from the process, and the truth.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use crate::company::{
 };
 use crate::funnel::{Deal, Funnel};
 use crate::leads::Leads;
+use crate::targets::{Facts, set_targets};
 use crate::{DemoConfig, DemoError, Export, Timeline, add_days, write_file};
 
 /// The text of every export but the web events, which were streamed to their file.
@@ -118,13 +119,15 @@ fn write_export(
 }
 
 /// The B2B template's definitions with the demo's exports as sources, no planned activities
-/// (the activity plan is an export) and won-revenue targets from the process.
+/// (the activity plan is an export) and the owned KPIs' targets from the process (see
+/// `targets.rs`) for `quarters`.
 pub(crate) fn write_definitions(
     dir: &Path,
     written: &[Export],
-    deals: &[Deal],
-    timeline: &Timeline,
+    facts: &Facts<'_>,
+    quarters: &[Period],
 ) -> Result<(), DemoError> {
+    let timeline = facts.timeline;
     let mut plan = Plan::from_template(Template::B2b, "Nordkraft AB", timeline.end);
     plan.brand = "Nordkraft".into();
     plan.sources = written.iter().map(|e| source_plan(dir, e)).collect();
@@ -132,7 +135,7 @@ pub(crate) fn write_definitions(
         kpi.sources.clear();
     }
     plan.activities.clear();
-    set_won_revenue_targets(&mut plan, deals, &timeline.calendar);
+    set_targets(&mut plan, facts, quarters);
     for (relative, text) in plan.render() {
         write_file(&dir.join(relative), &text)?;
     }
@@ -166,139 +169,12 @@ fn source_plan(dir: &Path, export: &Export) -> SourcePlan {
     }
 }
 
-/// Targets from the process: won revenue 20 % over the same quarter a year earlier.
-fn set_won_revenue_targets(plan: &mut Plan, deals: &[Deal], calendar: &Calendar) {
-    let Some(won) = plan.kpis.iter_mut().find(|k| k.id == "won_revenue") else {
-        return;
-    };
-    for target in &mut won.targets {
-        if let Ok(period) = target.period.parse::<Period>() {
-            let last_year = period.same_period_last_year(calendar);
-            let before: i64 = deals
-                .iter()
-                .filter(|d| d.won && d.closed.is_some_and(|c| last_year.contains(c.0, calendar)))
-                .map(|d| (d.amount * 100.0) as i64)
-                .sum();
-            target.value = ((before as f64 / 100.0) * 1.2).round().max(100_000.0);
-        }
-    }
-}
-
-/// Spend and leads per channel, for the decisions and the truth.
+/// Spend and leads per channel, for the truth.
 #[derive(Debug)]
 pub(crate) struct ChannelTotals<'a> {
     /// Spend in öre, as the books have it.
     pub(crate) spend_cents: &'a BTreeMap<&'static str, i64>,
     pub(crate) leads_by_channel: &'a BTreeMap<&'static str, u64>,
-}
-
-impl ChannelTotals<'_> {
-    fn spend(&self, channel: &str) -> f64 {
-        self.spend_cents.get(channel).copied().unwrap_or(0) as f64 / 100.0
-    }
-
-    fn leads(&self, channel: &str) -> u64 {
-        self.leads_by_channel.get(channel).copied().unwrap_or(0)
-    }
-
-    fn cost_per_lead(&self, channel: &str) -> f64 {
-        if self.leads(channel) > 0 {
-            self.spend(channel) / self.leads(channel) as f64
-        } else {
-            0.0
-        }
-    }
-}
-
-/// A decision the review takes, following from the process.
-#[derive(Debug)]
-struct Decision {
-    id: &'static str,
-    action: &'static str,
-    channel: &'static str,
-    /// A TOML array of KPI ids.
-    kpis: &'static str,
-    rationale: fn(&ChannelTotals<'_>) -> String,
-    expected: &'static str,
-}
-
-const DECISIONS: &[Decision] = &[
-    Decision {
-        id: "more_paid_search",
-        action: "more",
-        channel: "paid_search",
-        kpis: "[\"mqls\", \"cac\"]",
-        rationale: |totals| {
-            format!(
-                "Sökannonsering ger leads för {:.0} kr styck; mättnaden är inte nådd.",
-                totals.cost_per_lead("paid_search")
-            )
-        },
-        expected: "+15 % MQL till oförändrad CAC",
-    },
-    Decision {
-        id: "less_paid_social",
-        action: "less",
-        channel: "paid_social",
-        kpis: "[\"cac\", \"won_revenue\"]",
-        rationale: |totals| {
-            format!(
-                "Betald social media: {:.0} kr per lead och sämre affärer än snittet.",
-                totals.cost_per_lead("paid_social")
-            )
-        },
-        expected: "samma antal affärer för 20 % lägre kostnad",
-    },
-    Decision {
-        id: "continue_fairs",
-        action: "continue",
-        channel: "events",
-        kpis: "[\"mqls\", \"won_revenue\"]",
-        rationale: |totals| {
-            format!(
-                "Mässorna ger {} leads och de bästa affärerna; behåll båda mässorna.",
-                totals.leads("events")
-            )
-        },
-        expected: "minst lika många MQL per mässa",
-    },
-    Decision {
-        id: "stop_print",
-        action: "stop",
-        channel: "print",
-        kpis: "[\"marketing_spend\"]",
-        rationale: |_| "Tryckta annonser går inte att spåra till några leads.".to_string(),
-        expected: "lägre kostnad utan färre leads",
-    },
-];
-
-/// `reviews.toml`: the last complete fiscal quarter's review, and its decisions.
-pub(crate) fn write_reviews(
-    dir: &Path,
-    timeline: &Timeline,
-    totals: &ChannelTotals<'_>,
-) -> Result<(), DemoError> {
-    let calendar = &timeline.calendar;
-    let review_period =
-        Period::containing(timeline.end, Grain::FiscalQuarter, calendar).previous(calendar);
-    let review_day = add_days(review_period.end_exclusive(calendar), 9).min(timeline.end);
-    let follow_up = add_days(review_period.end_exclusive(calendar), 100);
-    let review_id = review_period.to_string().to_lowercase().replace('-', "_");
-    let mut reviews = format!(
-        "# Reviews and the decisions taken at them: stop, start, continue, more, less.\n\n[[review]]\nid = \"{review_id}\"\nperiod = \"{review_period}\"\ndate = {review_day}\nparticipants = [\"cmo\", \"sales_manager\", \"marketing_ops\"]\nnotes = \"Kvartalsuppföljning av marknadsplanen.\"\n",
-    );
-    for decision in DECISIONS {
-        reviews.push_str(&format!(
-            "\n[[decision]]\nid = \"{}\"\nreview = \"{review_id}\"\naction = \"{}\"\nchannel = \"{}\"\nkpis = {}\nrationale = \"{}\"\nexpected = \"{}\"\nowner = \"cmo\"\nfollow_up = {follow_up}\nstatus = \"open\"\n",
-            decision.id,
-            decision.action,
-            decision.channel,
-            decision.kpis,
-            (decision.rationale)(totals),
-            decision.expected,
-        ));
-    }
-    write_file(&dir.join("reviews.toml"), &reviews)
 }
 
 /// What the process made, for `truth.json`.
@@ -312,6 +188,8 @@ pub(crate) struct Outcome<'a> {
     pub(crate) totals: &'a ChannelTotals<'a>,
     pub(crate) won_revenue_by_quarter: &'a BTreeMap<String, i64>,
     pub(crate) n_web_events: u64,
+    /// Each decision's true effect.
+    pub(crate) decisions: Vec<serde_json::Value>,
 }
 
 /// The parameters of the data-generating process and the totals it produced.
@@ -325,6 +203,7 @@ pub(crate) fn truth(outcome: &Outcome<'_>) -> serde_json::Value {
         totals,
         won_revenue_by_quarter,
         n_web_events,
+        decisions,
     } = outcome;
     let people = &leads.people;
     let leads_by_month = leads_by_month(leads, &timeline.calendar);
@@ -353,6 +232,7 @@ pub(crate) fn truth(outcome: &Outcome<'_>) -> serde_json::Value {
             "leads_by_month": leads_by_month.iter().map(|(m, n)| (m.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
             "leads": people.len(), "accounts": leads.accounts.len(), "deals": funnel.deals.len(), "web_events": n_web_events,
         },
+        "decisions": decisions,
     })
 }
 

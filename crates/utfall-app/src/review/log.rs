@@ -1,4 +1,4 @@
-//! The decision log's follow-up: each decision — stop, start, continue, more, less — with its
+//! The decision log as `reviews.toml` holds it: each decision — stop, start, continue, more, less — with its
 //! KPIs at the review and in the latest complete period, and whether its follow-up is due.
 
 use serde::Serialize;
@@ -165,4 +165,75 @@ pub async fn follow_ups(session: &Session) -> Result<Vec<ReviewFollowUp>, AppErr
         });
     }
     Ok(out)
+}
+
+/// The decision log as text: each review and its decisions with their KPIs then and now.
+pub fn text(
+    reviews: &[ReviewFollowUp],
+    today: jiff::civil::Date,
+    currency: &str,
+    locale: utfall_model::locale::Locale,
+) -> String {
+    let mut text = String::new();
+    for review in reviews {
+        text.push_str(&format!(
+            "Review {} — {}{}{}\n",
+            review.id,
+            review.period,
+            review
+                .date
+                .map(|d| format!(", held {d}"))
+                .unwrap_or_default(),
+            if review.participants.is_empty() {
+                String::new()
+            } else {
+                format!(", with {}", review.participants.join(", "))
+            }
+        ));
+        for decision in &review.decisions {
+            let due = match decision.follow_up {
+                Some(day) if decision.status == DecisionStatus::Open && day <= today => {
+                    format!("follow-up due since {day}")
+                }
+                Some(day) => format!("follow up {day}"),
+                None => "no follow-up date".to_string(),
+            };
+            text.push_str(&format!(
+                "  {:<9} {:<24} {:<7} {due}{}\n",
+                decision.action.to_uppercase(),
+                decision.subject,
+                decision.status.as_str(),
+                decision
+                    .owner
+                    .as_ref()
+                    .map(|o| format!(", owner {o}"))
+                    .unwrap_or_default()
+            ));
+            if let Some(why) = &decision.rationale {
+                text.push_str(&format!("            why: {why}\n"));
+            }
+            if let Some(expected) = &decision.expected {
+                text.push_str(&format!("            expected: {expected}\n"));
+            }
+            for kpi in &decision.kpis {
+                let at_review = kpi.unit.format(kpi.at_review, currency, locale);
+                if review.latest == review.period {
+                    text.push_str(&format!("            {}: {at_review}\n", kpi.kpi));
+                } else {
+                    text.push_str(&format!(
+                        "            {}: {at_review} in {} → {} in {}\n",
+                        kpi.kpi,
+                        review.period,
+                        kpi.unit.format(kpi.latest, currency, locale),
+                        review.latest
+                    ));
+                }
+            }
+        }
+        text.push('\n');
+    }
+    if reviews.is_empty() {
+        text.push_str("no reviews yet: add `[[review]]` and `[[decision]]` entries to `reviews.toml` (see docs/workspace-format.md), or `utfall review open PERIOD`\n");
+    }
+    text
 }

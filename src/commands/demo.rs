@@ -87,8 +87,8 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     eprintln!("  utfall kpi show won_revenue -C {dir} --grain quarter --compare year");
     eprintln!("  utfall explain won_revenue -C {dir} --period {period} --vs year");
     eprintln!("  utfall attribution -C {dir} --conversion won_deals --by channel");
-    eprintln!("  utfall review show {} -C {dir}  # follow-up", history.opened);
-    eprintln!("  utfall sql -C {dir} \"select channel, sum(cost) from spend group by channel\"");
+    let opened = &history.opened;
+    eprintln!("  utfall review show {opened} -C {dir}       # decisions followed up");
     eprintln!("  utfall mmm fit -C {dir} --kpi leads --holidays      # what each channel adds");
     eprintln!(
         "  utfall lift fair_{fair_year}_10 -C {dir} --kpi leads        # what did the fair give?"

@@ -14,7 +14,7 @@ use super::{
 use crate::attribution::{AttributionRequest, ConversionKind, CreditTo, Model};
 use crate::error::AppError;
 use crate::explain::{Base, ExplainRequest, explain};
-use crate::mmm::{FitSource, LiftRequest, LiftSettings, activities, lift, lift_window};
+use crate::mmm::{FitSource, activities};
 use crate::scorecard::{ScorecardRequest, scorecard};
 use crate::session::Session;
 
@@ -430,55 +430,15 @@ async fn lifts(
         .iter()
         .filter(|a| a.start >= first && a.start < end && a.end > a.start)
     {
-        let request = LiftRequest {
-            activity: activity.id.clone(),
-            kpi: LIFT_KPI.to_string(),
-            control_kpis: Vec::new(),
-            pre_days: 56,
-            post_days: 14,
-            spend_controls: true,
-        };
-        let window = match lift_window(session, &request).await {
-            Ok(window) => window,
-            Err(error) if error.is_user() => {
-                gaps.push(Text::new(
-                    format!("Ingen lift för {}: {error}", activity.id),
-                    format!("No lift for {}: {error}", activity.id),
-                ));
-                continue;
-            }
+        match super::follow::lift_of(session, &activity.id, LIFT_KPI).await {
+            Ok(Some(found)) => out.push(found),
+            Ok(None) => {}
+            Err(error) if error.is_user() => gaps.push(Text::new(
+                format!("Ingen lift för {}: {error}", activity.id),
+                format!("No lift for {}: {error}", activity.id),
+            )),
             Err(error) => return Err(error),
-        };
-        let report = match lift(
-            LIFT_KPI,
-            window,
-            &LiftSettings {
-                pre_days: 56,
-                post_days: 14,
-                trend: false,
-                seed: 7,
-            },
-        ) {
-            Ok(report) => report,
-            Err(error) if error.is_user() => {
-                gaps.push(Text::new(
-                    format!("Ingen lift för {}: {error}", activity.id),
-                    format!("No lift for {}: {error}", activity.id),
-                ));
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        out.push(ActivityLift {
-            activity: activity.id.clone(),
-            name: activity.name.clone(),
-            start: activity.start.to_string(),
-            end: activity.end.to_string(),
-            kpi: LIFT_KPI.to_string(),
-            effect: report.result.effect_total.into(),
-            probability_positive: report.result.probability_positive,
-            overlapping: report.overlapping.iter().map(|o| o.id.clone()).collect(),
-        });
+        }
     }
     Ok(out)
 }

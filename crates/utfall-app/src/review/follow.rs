@@ -421,6 +421,19 @@ async fn activity_lift(
     effect: Option<&utfall_store::Effect>,
 ) -> Result<Option<ActivityLift>, AppError> {
     let kpi = effect.map_or("leads", |e| e.kpi.as_str());
+    match lift_of(session, activity, kpi).await {
+        Err(error) if error.is_user() => Ok(None),
+        other => other,
+    }
+}
+
+/// The lift of a dated activity on `kpi` over its days and the 14 after, against a
+/// counterfactual learnt on the 56 days before (`None` without the KPI or an activity plan).
+pub(crate) async fn lift_of(
+    session: &Session,
+    activity: &str,
+    kpi: &str,
+) -> Result<Option<ActivityLift>, AppError> {
     if session.workspace.kpi(kpi).is_err() || !session.engine.has_table("activities") {
         return Ok(None);
     }
@@ -432,26 +445,15 @@ async fn activity_lift(
         post_days: 14,
         spend_controls: true,
     };
-    let window = match lift_window(session, &request).await {
-        Ok(window) => window,
-        Err(error) if error.is_user() => return Ok(None),
-        Err(error) => return Err(error),
-    };
+    let window = lift_window(session, &request).await?;
     let (name, start, end) = (window.name.clone(), window.start, window.end);
-    let report = match lift(
-        kpi,
-        window,
-        &LiftSettings {
-            pre_days: 56,
-            post_days: 14,
-            trend: false,
-            seed: 7,
-        },
-    ) {
-        Ok(report) => report,
-        Err(error) if error.is_user() => return Ok(None),
-        Err(error) => return Err(error),
+    let settings = LiftSettings {
+        pre_days: 56,
+        post_days: 14,
+        trend: false,
+        seed: 7,
     };
+    let report = lift(kpi, window, &settings)?;
     Ok(Some(ActivityLift {
         activity: activity.to_string(),
         name,

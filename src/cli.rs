@@ -32,6 +32,8 @@ pub enum Format {
 pub enum Command {
     /// Generate a realistic demo company, import its exports and show its scorecard
     Demo(DemoArgs),
+    /// Serve the web app on a workspace
+    Serve(ServeArgs),
     /// Set up a workspace: who takes part, why (goals), what (KPIs) and how (sources)
     Init(InitArgs),
     /// Validate a workspace's definitions and KPI practice; exit 1 on errors
@@ -919,6 +921,19 @@ pub enum SizeArg {
 }
 
 #[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The workspace folder
+    #[arg(long, short = 'C', default_value = ".")]
+    pub dir: PathBuf,
+    /// Where to listen (port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Pretend today is this date
+    #[arg(long, hide = true)]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Folder for the demo workspace
     #[arg(default_value = "nordkraft-demo")]
@@ -932,6 +947,9 @@ pub struct DemoArgs {
     /// Do not start the web app afterwards
     #[arg(long)]
     pub no_serve: bool,
+    /// Where the web app listens
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
     /// Only generate the files; do not import them
     #[arg(long)]
     pub no_import: bool,

@@ -83,18 +83,18 @@ pub fn run(args: DemoArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> {
     )?;
     let dir = args.dir.display();
     let fair_year = installed.fair_year;
-    eprintln!("\nnext:");
-    eprintln!("  utfall kpi show won_revenue -C {dir} --grain quarter --compare year");
-    eprintln!("  utfall explain won_revenue -C {dir} --period {period} --vs year");
-    eprintln!("  utfall attribution -C {dir} --conversion won_deals --by channel");
     let opened = &history.opened;
-    eprintln!("  utfall review show {opened} -C {dir}       # decisions followed up");
-    eprintln!("  utfall mmm fit -C {dir} --kpi leads --holidays      # what each channel adds");
     eprintln!(
-        "  utfall lift fair_{fair_year}_10 -C {dir} --kpi leads        # what did the fair give?"
+        "\nnext:\n  utfall kpi show won_revenue -C {dir} --grain quarter --compare year\n  \
+         utfall explain won_revenue -C {dir} --period {period} --vs year\n  \
+         utfall attribution -C {dir} --conversion won_deals --by channel\n  \
+         utfall review show {opened} -C {dir}       # decisions followed up\n  \
+         utfall mmm fit -C {dir} --kpi leads --holidays      # what each channel adds\n  \
+         utfall lift fair_{fair_year}_10 -C {dir} --kpi leads        # what did the fair give?"
     );
-    if !args.no_serve {
-        eprintln!("  (the web app is not built yet; `--no-serve` is implied)");
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
     }
-    Ok(ExitCode::SUCCESS)
+    eprintln!("  utfall serve -C {dir}                          # the web app, again\n");
+    super::serve::serve(&args.dir, args.bind, args.today)
 }

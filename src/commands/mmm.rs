@@ -24,26 +24,7 @@ struct Progress;
 
 impl FitReporter for Progress {
     fn start(&self, start: &FitStart) {
-        match *start {
-            FitStart::Sampling {
-                channels,
-                periods,
-                chains,
-                tune,
-                draws,
-                threads,
-            } => eprintln!(
-                "fitting {channels} channels over {periods} periods: {chains} chains × ({tune} tuning + {draws} draws) on {threads} threads"
-            ),
-            FitStart::Searching {
-                trials,
-                iterations,
-                channels,
-                threads,
-            } => eprintln!(
-                "searching {trials} trials × {iterations} candidates for {channels} channels on {threads} threads"
-            ),
-        }
+        eprintln!("{start}");
     }
 }
 

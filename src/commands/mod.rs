@@ -18,6 +18,7 @@ mod kpi_series;
 mod mmm;
 mod review;
 mod scorecard;
+mod serve;
 mod snapshot;
 mod sql;
 mod user;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(args, lang),
         Command::Demo(args) => demo::run(args, lang),
+        Command::Serve(args) => serve::serve(&args.dir, args.bind, args.today),
         Command::Check(args) => check::run(args),
         Command::Kpi(KpiCommand::Library(args)) => kpi::library(args, locale(lang, None)),
         Command::Kpi(KpiCommand::Add(args)) => kpi::add(args),

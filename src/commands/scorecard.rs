@@ -24,23 +24,17 @@ pub fn run(args: ScorecardArgs, lang: Option<Lang>) -> anyhow::Result<ExitCode> 
         let locale = session.locale(request.locale);
         match args.format {
             Format::Json => print_json(&card)?,
-            Format::Csv => write_csv(&CSV_HEADERS, &csv_rows(&card))?,
+            Format::Csv => write_csv(
+                &CSV_HEADERS.split(',').collect::<Vec<_>>(),
+                &csv_rows(&card),
+            )?,
             Format::Table => print_stdout(&render(&card, &session.currency, locale))?,
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-const CSV_HEADERS: [&str; 8] = [
-    "goal",
-    "kpi",
-    "value",
-    "target",
-    "progress",
-    "status",
-    "previous",
-    "last_year",
-];
+const CSV_HEADERS: &str = "goal,kpi,value,target,progress,status,previous,last_year";
 
 fn number(value: Option<f64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()

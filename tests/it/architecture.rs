@@ -282,12 +282,13 @@ fn every_library_crate_warns_on_missing_docs() {
 }
 
 #[test]
-fn the_commands_are_glue_of_at_most_2500_lines() {
+fn the_commands_are_glue_of_at_most_2520_lines() {
+    // 2500 until `utfall serve` (the web app's glue) arrived.
     let lines: usize = walk(&root().join("src/commands"))
         .iter()
         .map(|path| std::fs::read_to_string(path).unwrap().lines().count())
         .sum();
-    assert!(lines <= 2500, "src/commands/ holds {lines} lines");
+    assert!(lines <= 2520, "src/commands/ holds {lines} lines");
 }
 
 /// The functions of a source longer than `limit` lines, as `path:line name (n lines)`: a
@@ -450,4 +451,58 @@ fn the_report_crate_knows_no_kpi_and_builds_pdfs_only_on_request() {
         root_features.get("default").is_none(),
         "the binary's default build has no PDF"
     );
+}
+
+#[test]
+fn the_server_formats_what_the_app_computes() {
+    let dependencies = dependencies_of("utfall-server");
+    for needed in ["utfall-app", "axum", "askama"] {
+        assert!(
+            dependencies.contains(&needed.to_string()),
+            "{dependencies:?}"
+        );
+    }
+    // No engine, data, numeric or database crate: every number comes from `utfall-app`, every
+    // stored thing through `utfall-store`'s API.
+    for forbidden in [
+        "utfall-engine",
+        "utfall-ingest",
+        "utfall-attribution",
+        "utfall-mmm",
+        "utfall-demo",
+        "datafusion",
+        "arrow",
+        "parquet",
+        "sqlx",
+        "clap",
+        "anyhow",
+    ] {
+        assert!(
+            !dependencies.contains(&forbidden.to_string()),
+            "utfall-server depends on {forbidden}"
+        );
+    }
+    // Nothing from a CDN: no `http(s)://` in a template or asset but the SVG namespace.
+    for dir in [
+        "crates/utfall-server/templates",
+        "crates/utfall-server/assets",
+    ] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let outside = text
+                .match_indices("http")
+                .map(|(i, _)| &text[i..(i + 30).min(text.len())])
+                .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+                .filter(|s| !s.starts_with("http://www.w3.org/2000/svg"))
+                .count();
+            assert_eq!(outside, 0, "{} links outside", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_charts_know_only_the_model() {
+    let dependencies = dependencies_of("utfall-chart");
+    assert_eq!(dependencies, vec!["utfall-model".to_string()]);
 }

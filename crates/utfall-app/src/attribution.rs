@@ -299,6 +299,10 @@ pub struct AttributionReport {
     pub with_value: bool,
     /// One row per key that has credit or cost, sorted by the first model's credit.
     pub rows: Vec<AttributionRow>,
+    /// The Markov chain's removal effect per key (the share of conversions lost without it),
+    /// when the Markov model ran.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub removal_effects: BTreeMap<String, f64>,
 }
 
 /// Journeys as (touch time, key) lists with their conversion, and the keys of entities that
@@ -459,6 +463,8 @@ struct Credited {
     converted_value: f64,
     results: Vec<(Model, Vec<f64>, Vec<f64>)>,
     intervals: BTreeMap<Model, Intervals>,
+    /// The Markov chain's removal effect per key, when Markov ran.
+    removal_effects: BTreeMap<String, f64>,
 }
 
 fn credit(built: &[Built], request: &AttributionRequest) -> Result<Credited, AppError> {
@@ -518,11 +524,17 @@ fn credit(built: &[Built], request: &AttributionRequest) -> Result<Credited, App
         (by_key_c, by_key_v)
     };
     let mut results = Vec::new();
+    let mut removal_effects = BTreeMap::new();
     for model in &request.models {
         let (conversions, value) = match model {
             Model::Markov => {
                 let r = markov::markov(&paths, request.markov_order)
                     .map_err(|e| AppError::user(e.to_string()))?;
+                for (i, channel) in paths.channels.iter().enumerate() {
+                    if let Some(effect) = r.removal_effects.get(i) {
+                        removal_effects.insert(channel.clone(), *effect);
+                    }
+                }
                 by_key(&paths, &r.conversions, &r.value)
             }
             Model::Shapley => {
@@ -567,6 +579,7 @@ fn credit(built: &[Built], request: &AttributionRequest) -> Result<Credited, App
         converted_value,
         results,
         intervals,
+        removal_effects,
     })
 }
 
@@ -732,5 +745,6 @@ fn report(
         models: request.models.clone(),
         with_value: request.conversion.has_value(),
         rows,
+        removal_effects: credited.removal_effects.clone(),
     }
 }

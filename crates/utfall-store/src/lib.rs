@@ -18,6 +18,7 @@ mod location;
 mod reviews;
 mod snapshots;
 mod users;
+mod web;
 
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ pub use snapshots::{
     Definition, FAILPOINTS, HistoryRow, NewSnapshot, NewValue, Snapshot, SnapshotOutcome,
 };
 pub use users::{Role, User, hash_password, verify_password};
+pub use web::WebSession;
 
 /// The environment variable that names a failpoint: a step of a snapshot write at which the
 /// process aborts (for crash tests).
@@ -129,6 +131,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 "reviews",
                 include_str!("../migrations/sqlite/0004_reviews.sql"),
             ),
+            (
+                5,
+                "web sessions",
+                include_str!("../migrations/sqlite/0005_web_sessions.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -150,6 +157,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 4,
                 "reviews",
                 include_str!("../migrations/postgres/0004_reviews.sql"),
+            ),
+            (
+                5,
+                "web sessions",
+                include_str!("../migrations/postgres/0005_web_sessions.sql"),
             ),
         ],
     }

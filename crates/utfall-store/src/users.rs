@@ -78,9 +78,9 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-type Raw = (String, String, Option<String>, String, Option<String>, i64);
+pub(crate) type Raw = (String, String, Option<String>, String, Option<String>, i64);
 
-fn user(r: Raw) -> User {
+pub(crate) fn user(r: Raw) -> User {
     User {
         id: r.0,
         name: r.1,

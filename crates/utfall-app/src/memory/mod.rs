@@ -28,7 +28,9 @@ pub use notes::{
     comments, remove_annotation, render_markdown, series_annotations,
 };
 pub use people::{add_user, reset_password, set_role, users};
-pub use snapshot::{SnapshotReport, SnapshotRequest, after_import, changed_definitions, snapshot};
+pub use snapshot::{
+    SnapshotReport, SnapshotRequest, after_import, changed_definitions, data_generation, snapshot,
+};
 
 use crate::error::AppError;
 

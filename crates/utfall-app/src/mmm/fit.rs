@@ -76,6 +76,37 @@ pub struct FitRequest {
     pub save: Option<PathBuf>,
 }
 
+impl FitRequest {
+    /// The settings `utfall mmm fit --kpi K --holidays` uses by default: geometric adstock over
+    /// 8 periods, logistic saturation, normalised spend, holidays as controls, 4 chains of
+    /// 1 000 tuning and 1 000 kept draws, seed 0, no hold-out.
+    pub fn standard() -> FitRequest {
+        FitRequest {
+            holidays: true,
+            spec: SpecRequest {
+                adstock: utfall_mmm::AdstockKind::Geometric,
+                l_max: 8,
+                normalize: true,
+                saturation: utfall_mmm::Saturation::Logistic,
+                yearly_seasonality: None,
+                holdout: 0,
+                priors: Vec::new(),
+                roi_priors: Vec::new(),
+                lift_tests: None,
+            },
+            method: FitMethod::Bayes(BayesSettings {
+                chains: 4,
+                draws: 1000,
+                tune: 1000,
+                seed: 0,
+                target_accept: None,
+                low_rank: false,
+            }),
+            save: None,
+        }
+    }
+}
+
 /// The fitting method.
 #[derive(Debug, Clone)]
 pub enum FitMethod {
@@ -144,6 +175,34 @@ pub enum FitStart {
         /// Threads the search runs on.
         threads: usize,
     },
+}
+
+/// One line for people: what is fitted, how long, on how many threads.
+impl std::fmt::Display for FitStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            FitStart::Sampling {
+                channels,
+                periods,
+                chains,
+                tune,
+                draws,
+                threads,
+            } => write!(
+                f,
+                "fitting {channels} channels over {periods} periods: {chains} chains × ({tune} tuning + {draws} draws) on {threads} threads"
+            ),
+            FitStart::Searching {
+                trials,
+                iterations,
+                channels,
+                threads,
+            } => write!(
+                f,
+                "searching {trials} trials × {iterations} candidates for {channels} channels on {threads} threads"
+            ),
+        }
+    }
 }
 
 /// Told when a long fit starts (a front end shows it as progress).

@@ -22,6 +22,7 @@ pub use cycle::{
     open, record_outcome, show,
 };
 pub use document::{document, document_with_live};
+pub(crate) use follow::lift_of;
 pub use log::follow_ups;
 
 /// The version of the review document's shape.

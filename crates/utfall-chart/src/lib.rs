@@ -1,0 +1,33 @@
+//! Utfall's charts as SVG text, drawn on the server: no JavaScript, no fonts to fetch, no
+//! randomness. The same input gives the same bytes, so a chart can be cached, compared in a
+//! test and printed.
+//!
+//! Every chart has a fixed `viewBox` and is scaled by CSS, carries `role="img"` with a
+//! `<title>` (and a `<desc>` where one is given) in the page language, and styles itself with
+//! a small inline `<style>` on class names, so it renders on its own as well as inside a page.
+//! All text handed in is plain text and is escaped here. Numbers a reader sees are formatted
+//! with [`utfall_model::locale::Locale`]; the numbers a test or a script reads sit in `data-*`
+//! attributes as Rust's shortest round-trip `f64` text (`0.30000000000000004`).
+//!
+//! - [`kpi_chart`]: one KPI over periods, IBCS-like: actual, last year, target bands,
+//!   forecast, the running period and annotation markers.
+//! - [`sparkline`]: a small line without axes.
+//! - [`bar_chart`]: horizontal bars per category, optionally grouped by series, with intervals.
+//! - [`line_chart`]: several series over a numeric or a categorical x axis, optionally stacked.
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+mod bar;
+mod kpi;
+mod line;
+mod scale;
+#[cfg(test)]
+mod scan;
+mod sparkline;
+mod svg;
+
+pub use bar::{Bar, BarCategory, BarChart, bar_chart};
+pub use kpi::{Band, KpiChart, Marker, MarkerKind, PeriodPoint, kpi_chart};
+pub use line::{LineChart, Series, XAxis, line_chart};
+pub use scale::{AxisUnit, nice_ticks};
+pub use sparkline::sparkline;

@@ -1,0 +1,230 @@
+//! Every word a page shows, in Swedish and English, from Fluent files embedded in the binary
+//! (`locales/sv.ftl`, `locales/en.ftl`): plurals and selectors are the translators', not ours.
+//! A key missing from a language shows as `⟦key⟧`, and a test checks that none is.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use utfall_model::locale::Locale;
+
+/// The Swedish messages.
+pub const SWEDISH: &str = include_str!("../locales/sv.ftl");
+/// The English messages.
+pub const ENGLISH: &str = include_str!("../locales/en.ftl");
+
+/// Both languages' messages.
+pub struct Messages {
+    sv: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Messages")
+    }
+}
+
+fn bundle(text: &'static str, language: &str) -> FluentBundle<FluentResource> {
+    let id: unic_langid::LanguageIdentifier = language.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Numbers are formatted by `Locale`, not by Fluent; no bidi isolation marks in HTML.
+    bundle.set_use_isolating(false);
+    let resource = match FluentResource::try_new(text.to_string()) {
+        Ok(resource) => resource,
+        // A syntax error keeps what parsed; the test of the files fails on it.
+        Err((resource, _)) => resource,
+    };
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+impl Messages {
+    /// Parses the embedded files.
+    pub fn load() -> Messages {
+        Messages {
+            sv: bundle(SWEDISH, "sv-SE"),
+            en: bundle(ENGLISH, "en-GB"),
+        }
+    }
+
+    fn of(&self, locale: Locale) -> &FluentBundle<FluentResource> {
+        match locale {
+            Locale::Sv => &self.sv,
+            Locale::En => &self.en,
+        }
+    }
+
+    /// The message `key` in `locale`, with `args`.
+    pub fn format(&self, locale: Locale, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let bundle = self.of(locale);
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return format!("⟦{key}⟧");
+        };
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
+    }
+
+    /// Whether `key` exists in `locale`.
+    pub fn has(&self, locale: Locale, key: &str) -> bool {
+        self.of(locale).has_message(key)
+    }
+}
+
+/// The messages in one language, as templates use them: `t.get("key")`, `t.count("key", n)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr<'a> {
+    /// The messages.
+    pub messages: &'a Messages,
+    /// The language.
+    pub locale: Locale,
+}
+
+impl Tr<'_> {
+    /// The message `key`.
+    pub fn get(&self, key: &str) -> String {
+        self.messages.format(self.locale, key, None)
+    }
+
+    /// The message `key` with `$n` set to `n` (its plural form chosen by the language).
+    pub fn count(&self, key: &str, n: usize) -> String {
+        let mut args = FluentArgs::new();
+        args.set("n", FluentValue::from(n));
+        args.set("shown", FluentValue::from(self.locale.number(n as f64, 0)));
+        self.messages.format(self.locale, key, Some(&args))
+    }
+
+    /// The message `key` with `$name` set to `value`.
+    pub fn with(&self, key: &str, name: &str, value: &str) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_string(), FluentValue::from(value.to_string()));
+        self.messages.format(self.locale, key, Some(&args))
+    }
+
+    /// The language's code (`sv`, `en`).
+    pub fn lang(&self) -> String {
+        self.locale.to_string()
+    }
+}
+
+/// The keys a Fluent file defines, in order.
+pub fn keys(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '#', '\t', '.', '-', '[', '*', '}']))
+        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+/// The language a request asks for: `?lang=`, then the person's setting, then the first of
+/// `Accept-Language` we speak, then the workspace's.
+pub fn negotiate(
+    query: Option<&str>,
+    setting: Option<&str>,
+    accept_language: Option<&str>,
+    workspace: Locale,
+) -> Locale {
+    let parse = |text: &str| -> Option<Locale> {
+        let primary = text.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "sv" => Some(Locale::Sv),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    };
+    if let Some(locale) = query.and_then(parse) {
+        return locale;
+    }
+    if let Some(locale) = setting.and_then(parse) {
+        return locale;
+    }
+    if let Some(header) = accept_language {
+        let mut ranked: Vec<(f64, usize, Locale)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut pieces = part.split(';');
+                let locale = parse(pieces.next()?)?;
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
+                    .unwrap_or(1.0);
+                (q > 0.0).then_some((q, i, locale))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        if let Some((_, _, locale)) = ranked.first() {
+            return *locale;
+        }
+    }
+    workspace
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_parse() {
+        let (sv, en) = (keys(SWEDISH), keys(ENGLISH));
+        assert!(sv.len() > 50, "{} keys", sv.len());
+        let missing_en: Vec<_> = sv.iter().filter(|k| !en.contains(k)).collect();
+        let missing_sv: Vec<_> = en.iter().filter(|k| !sv.contains(k)).collect();
+        assert!(missing_en.is_empty(), "not in en.ftl: {missing_en:?}");
+        assert!(missing_sv.is_empty(), "not in sv.ftl: {missing_sv:?}");
+        for (text, name) in [(SWEDISH, "sv"), (ENGLISH, "en")] {
+            if let Err((_, errors)) = FluentResource::try_new(text.to_string()) {
+                panic!("{name}.ftl: {errors:?}");
+            }
+        }
+        let messages = Messages::load();
+        for key in &sv {
+            assert!(
+                messages.has(Locale::Sv, key) && messages.has(Locale::En, key),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn plurals_follow_the_language() {
+        let messages = Messages::load();
+        let sv = Tr {
+            messages: &messages,
+            locale: Locale::Sv,
+        };
+        let en = Tr {
+            messages: &messages,
+            locale: Locale::En,
+        };
+        assert_eq!(sv.count("n-kpis", 1), "1 KPI");
+        assert_eq!(en.count("n-kpis", 3), "3 KPIs");
+        assert_eq!(sv.count("n-rows", 1), "1 rad");
+        assert_eq!(sv.count("n-rows", 1234), "1\u{a0}234 rader");
+        assert_eq!(en.count("n-rows", 1), "1 row");
+    }
+
+    #[test]
+    fn the_language_is_negotiated_in_order() {
+        assert_eq!(
+            negotiate(Some("en"), Some("sv"), None, Locale::Sv),
+            Locale::En
+        );
+        assert_eq!(
+            negotiate(None, Some("en"), Some("sv"), Locale::Sv),
+            Locale::En
+        );
+        assert_eq!(
+            negotiate(None, None, Some("de-DE,en;q=0.8,sv;q=0.9"), Locale::En),
+            Locale::Sv
+        );
+        assert_eq!(
+            negotiate(None, None, Some("en-US,en;q=0.9"), Locale::Sv),
+            Locale::En
+        );
+        assert_eq!(
+            negotiate(None, None, Some("fr, de;q=0.5"), Locale::En),
+            Locale::En
+        );
+        assert_eq!(negotiate(Some("xx"), None, None, Locale::Sv), Locale::Sv);
+    }
+}

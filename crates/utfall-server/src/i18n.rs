@@ -185,6 +185,115 @@ mod tests {
         }
     }
 
+    /// Every key the templates and the code name literally, and every key they build from a
+    /// vocabulary, exists in both languages.
+    #[test]
+    fn every_key_used_exists_in_both_languages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = std::collections::BTreeSet::new();
+        for dir in ["templates", "src", "src/pages"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for call in ["get(\"", "with(\"", "count(\""] {
+                    for (at, _) in text.match_indices(call) {
+                        let rest = &text[at + call.len()..];
+                        let key: String = rest
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                            .collect();
+                        if rest[key.len()..].starts_with('"') && key.contains('-') {
+                            used.insert(key);
+                        }
+                    }
+                }
+            }
+        }
+        // Keys built from vocabularies.
+        for status in ["on-track", "at-risk", "off-track", "no-target", "no-data"] {
+            used.insert(format!("status-{status}"));
+        }
+        for kind in ["reach", "above", "below"] {
+            used.insert(format!("target-{kind}"));
+        }
+        for grain in [
+            "day",
+            "week",
+            "month",
+            "quarter",
+            "fiscal_quarter",
+            "year",
+            "fiscal_year",
+            "range",
+        ] {
+            used.insert(format!("grain-{grain}"));
+        }
+        for model in [
+            "first",
+            "last",
+            "linear",
+            "time_decay",
+            "position",
+            "markov",
+            "shapley",
+        ] {
+            used.insert(format!("model-{model}"));
+            used.insert(format!("model-{model}-how"));
+        }
+        for word in [
+            "leads",
+            "mqls",
+            "sqls",
+            "opportunities",
+            "pipeline",
+            "won_deals",
+        ] {
+            used.insert(format!("conversion-{word}"));
+        }
+        for word in ["channel", "campaign", "activity"] {
+            used.insert(format!("by-{word}"));
+        }
+        for word in ["viewer", "editor", "admin"] {
+            used.insert(format!("role-{word}"));
+        }
+        for word in ["higher", "lower", "neutral"] {
+            used.insert(format!("direction-{word}"));
+        }
+        for word in ["note", "import", "definition", "activity", "decision"] {
+            used.insert(format!("annotation-{word}"));
+        }
+        for word in ["worked", "did_not_work", "unclear"] {
+            used.insert(format!("verdict-{word}"));
+        }
+        for word in ["more", "less", "keep"] {
+            used.insert(format!("advice-{word}"));
+        }
+        for word in ["stop", "start", "continue", "more", "less"] {
+            used.insert(format!("action-{word}"));
+        }
+        for word in ["worked", "did_not_work", "too_early"] {
+            used.insert(format!("outcome-{word}"));
+        }
+        for word in ["open", "closed"] {
+            used.insert(format!("review-status-{word}"));
+        }
+        let messages = Messages::load();
+        let missing: Vec<String> = used
+            .iter()
+            .flat_map(|key| {
+                [Locale::Sv, Locale::En]
+                    .into_iter()
+                    .filter(|l| !messages.has(*l, key))
+                    .map(move |l| format!("{l}: {key}"))
+            })
+            .collect();
+        assert!(used.len() > 150, "{} keys found", used.len());
+        assert!(missing.is_empty(), "missing: {missing:?}");
+    }
+
     #[test]
     fn plurals_follow_the_language() {
         let messages = Messages::load();

@@ -93,6 +93,30 @@ pub fn operations() -> Vec<Operation> {
             crate::schemas::plan,
         ),
         op(
+            "/api/reviews",
+            "The reviews, newest first: period, status, when opened and closed",
+            &[LANG],
+            crate::schemas::reviews,
+        ),
+        op(
+            "/api/reviews/{id}",
+            "A review's document (a closed one exactly as frozen; as `utfall review show --format json`)",
+            &[("id", "path", "string", true), LANG],
+            crate::schemas::review,
+        ),
+        op(
+            "/api/decisions",
+            "The decision log, filtered by status, owner, action and follow-up day",
+            &[
+                ("status", "query", "string", false),
+                ("owner", "query", "string", false),
+                ("action", "query", "string", false),
+                ("due", "query", "string", false),
+                LANG,
+            ],
+            crate::schemas::decisions,
+        ),
+        op(
             "/api/activities",
             "The activity plan with cost, credit and lift",
             &[LANG],

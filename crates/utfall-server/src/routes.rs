@@ -61,6 +61,16 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/attribution", Need::Viewer),
     route("GET", "/mmm", Need::Viewer),
     route("POST", "/mmm/fit", Need::Editor),
+    route("POST", "/kpi/{id}/annotations", Need::Editor),
+    route("POST", "/kpi/{id}/comments", Need::Editor),
+    route("GET", "/reviews", Need::Viewer),
+    route("POST", "/reviews", Need::Editor),
+    route("GET", "/reviews/{id}", Need::Viewer),
+    route("POST", "/reviews/{id}/decisions", Need::Editor),
+    route("POST", "/reviews/{id}/close", Need::Editor),
+    route("GET", "/reviews/{id}/export/{format}", Need::Viewer),
+    route("GET", "/decisions", Need::Viewer),
+    route("POST", "/decisions/{id}/outcome", Need::Editor),
     route("GET", "/activities", Need::Viewer),
     route("GET", "/data", Need::Viewer),
     route("GET", "/account", Need::Viewer),
@@ -77,6 +87,9 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/attribution", Need::Viewer),
     route("GET", "/api/mmm", Need::Viewer),
     route("GET", "/api/mmm/plan", Need::Viewer),
+    route("GET", "/api/reviews", Need::Viewer),
+    route("GET", "/api/reviews/{id}", Need::Viewer),
+    route("GET", "/api/decisions", Need::Viewer),
     route("GET", "/api/activities", Need::Viewer),
     route("GET", "/api/data", Need::Viewer),
 ];
@@ -103,6 +116,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/attribution", get(pages::attribution::page))
         .route("/mmm", get(pages::mmm::page))
         .route("/mmm/fit", post(pages::mmm::fit))
+        .route("/kpi/{id}/annotations", post(pages::kpi::annotate))
+        .route("/kpi/{id}/comments", post(pages::kpi::comment))
+        .route(
+            "/reviews",
+            get(pages::reviews::list).post(pages::reviews::open),
+        )
+        .route("/reviews/{id}", get(pages::reviews::show))
+        .route("/reviews/{id}/decisions", post(pages::reviews::decide))
+        .route("/reviews/{id}/close", post(pages::reviews::close))
+        .route("/reviews/{id}/export/{format}", get(pages::reviews::export))
+        .route("/decisions", get(pages::reviews::log_page))
+        .route("/decisions/{id}/outcome", post(pages::reviews::outcome))
         .route("/activities", get(pages::activities::page))
         .route("/data", get(pages::data::page))
         .route("/account", get(pages::account::page))
@@ -121,6 +146,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/attribution", get(pages::attribution::json))
         .route("/api/mmm", get(pages::mmm::json))
         .route("/api/mmm/plan", get(pages::mmm::plan_json))
+        .route("/api/reviews", get(pages::reviews::list_json))
+        .route("/api/reviews/{id}", get(pages::reviews::show_json))
+        .route("/api/decisions", get(pages::reviews::log_json))
         .route("/api/activities", get(pages::activities::json))
         .route("/api/data", get(pages::data::json))
         .fallback(pages::not_found)

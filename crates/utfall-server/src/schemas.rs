@@ -344,3 +344,52 @@ pub(crate) fn data() -> Value {
         ("quarantine", list(rejected)),
     ])
 }
+
+/// `/api/reviews`.
+pub(crate) fn reviews() -> Value {
+    list(object(&[
+        ("id", text()),
+        ("period", text()),
+        (
+            "status",
+            json!({ "type": "string", "enum": ["open", "closed"] }),
+        ),
+        ("held_on", text_or_null()),
+        ("opened_at", text()),
+        ("closed_at", text_or_null()),
+        ("closed_by", text_or_null()),
+    ]))
+}
+
+/// `/api/reviews/{id}`.
+pub(crate) fn review() -> Value {
+    object(&[
+        ("version", integer()),
+        ("id", text()),
+        ("workspace", text()),
+        ("period", text()),
+        ("status", text()),
+        ("scorecard", list(json!({ "type": "object" }))),
+        ("movers", list(json!({ "type": "object" }))),
+        ("follow_ups", list(json!({ "type": "object" }))),
+        ("suggestions", list(json!({ "type": "object" }))),
+        ("decisions", list(json!({ "type": "object" }))),
+    ])
+}
+
+/// `/api/decisions`.
+pub(crate) fn decisions() -> Value {
+    list(object(&[
+        ("id", text()),
+        ("review_id", text_or_null()),
+        (
+            "action",
+            json!({ "type": "string", "enum": ["stop", "start", "continue", "more", "less"] }),
+        ),
+        ("kpis", list(text())),
+        ("decided_on", text()),
+        ("follow_up", text_or_null()),
+        ("status", text()),
+        ("outcome", json!({ "type": ["object", "null"] })),
+    ]))
+}

@@ -268,31 +268,146 @@ fn logout_ends_the_session_in_the_store() {
 #[test]
 fn the_language_follows_the_query_the_setting_and_the_browser() {
     let server = server();
+    // A person no other test changes the setting of.
+    let reader = server.login("reader");
+    let page = |accept: &str, path: &str| {
+        server
+            .raw(
+                "GET",
+                path,
+                &[
+                    ("cookie", reader.cookie.as_str()),
+                    ("accept-language", accept),
+                ],
+                None,
+            )
+            .text()
+    };
+    let sv = page("sv-SE,sv;q=0.9", "/");
+    assert!(sv.contains("<html lang=\"sv\">") && sv.contains("Styrkort"));
+    let en = page("en-GB,en;q=0.9", "/");
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Scorecard"));
+    // The person's setting wins over the browser's, and `?lang=` over both.
+    assert_eq!(
+        server
+            .post(Some(&reader), "/account/language", "language=en")
+            .status,
+        303
+    );
+    assert!(page("sv-SE", "/").contains("<html lang=\"en\">"));
+    assert!(page("en-GB", "/?lang=sv").contains("<html lang=\"sv\">"));
+    assert_eq!(
+        server
+            .post(Some(&reader), "/account/language", "language=")
+            .status,
+        303
+    );
+    assert!(page("sv-SE", "/").contains("<html lang=\"sv\">"));
+}
+
+#[test]
+fn an_editor_notes_comments_decides_and_a_viewer_may_not() {
+    let server = server();
     let editor = server.login("editor");
-    let sv = server.raw(
-        "GET",
-        "/",
-        &[
-            ("cookie", editor.cookie.as_str()),
-            ("accept-language", "sv-SE,sv;q=0.9"),
-        ],
-        None,
+    let viewer = server.login("viewer");
+    let note = "Mässan i Göteborg (editor note)";
+    let form = format!(
+        "on=2026-09-15&until=2026-09-17&text={}",
+        common::encode(note)
     );
-    assert!(sv.text().contains("<html lang=\"sv\">"));
-    assert!(sv.text().contains("Styrkort"));
-    let en = server.raw(
-        "GET",
-        "/",
-        &[
-            ("cookie", editor.cookie.as_str()),
-            ("accept-language", "en-GB,en;q=0.9"),
-        ],
-        None,
+    assert_eq!(
+        server
+            .post(Some(&viewer), "/kpi/won_deals/annotations", &form)
+            .status,
+        403
     );
-    assert!(en.text().contains("<html lang=\"en\">"));
-    assert!(en.text().contains("Scorecard"));
-    let asked = server.get(Some(&editor), "/?lang=en");
-    assert!(asked.text().contains("<html lang=\"en\">"));
+    assert_eq!(
+        server
+            .post(Some(&editor), "/kpi/won_deals/annotations", &form)
+            .status,
+        303
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &server
+            .get(Some(&viewer), "/api/kpi/won_deals?grain=month")
+            .text(),
+    )
+    .unwrap();
+    let found = json["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["body"] == note)
+        .unwrap();
+    assert_eq!(
+        (found["starts_on"].as_str(), found["ends_on"].as_str()),
+        (Some("2026-09-15"), Some("2026-09-17"))
+    );
+    assert_eq!(found["author"], "editor");
+    // The comment renders its Markdown, sanitised.
+    let comment = "**Stark** månad <script>alert(3)</script> [länk](javascript:alert(4))";
+    let form = format!("period=2026-09&text={}", common::encode(comment));
+    assert_eq!(
+        server
+            .post(Some(&viewer), "/kpi/won_deals/comments", &form)
+            .status,
+        403
+    );
+    assert_eq!(
+        server
+            .post(Some(&editor), "/kpi/won_deals/comments", &form)
+            .status,
+        303
+    );
+    let html = server.get(Some(&viewer), "/kpi/won_deals").text();
+    assert!(
+        html.contains("<strong>Stark</strong> månad"),
+        "Markdown rendered"
+    );
+    assert!(!html.contains("<script>alert(3)") && !html.contains("javascript:alert(4)"));
+    // A decision at the open review shows on the review and in the log.
+    let form = "id=web_more_email&action=more&subject_kind=channel&subject=email&kpi=leads&direction=up&size=5&owner=cmo&follow_up=2027-02-20";
+    assert_eq!(
+        server
+            .post(Some(&viewer), "/reviews/fy2026_q2/decisions", form)
+            .status,
+        403
+    );
+    let decided = server.post(Some(&editor), "/reviews/fy2026_q2/decisions", form);
+    assert_eq!(decided.status, 303, "{}", decided.text());
+    let log: serde_json::Value =
+        serde_json::from_str(&server.get(Some(&viewer), "/api/decisions?owner=cmo").text())
+            .unwrap();
+    let decision = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "web_more_email")
+        .unwrap();
+    assert_eq!(decision["review_id"], "fy2026_q2");
+    assert_eq!(decision["effect"]["size"].as_f64(), Some(0.05));
+    assert_eq!(decision["source"], "web");
+    let page = server.get(Some(&viewer), "/reviews/fy2026_q2").text();
+    assert!(page.contains("data-decision=\"web_more_email\""));
+    let outcome = server.post(
+        Some(&editor),
+        "/decisions/web_more_email/outcome",
+        "verdict=too_early&note=Only+a+month",
+    );
+    assert_eq!(outcome.status, 303, "{}", outcome.text());
+    let log: serde_json::Value =
+        serde_json::from_str(&server.get(Some(&viewer), "/api/decisions").text()).unwrap();
+    let decision = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "web_more_email")
+        .unwrap();
+    assert_eq!(decision["outcome"]["verdict"], "too_early");
+    // The review exports as Markdown with its decisions.
+    let markdown = server.get(Some(&viewer), "/reviews/fy2026_q2/export/md");
+    assert_eq!(markdown.status, 200);
+    assert!(markdown.text().contains("FY2026-Q2"));
 }
 
 fn assert_close(a: f64, b: f64, what: &str) {

@@ -532,6 +532,30 @@ pub async fn decisions_toml(store: &Store) -> Result<String, AppError> {
 /// The formats a review is exported to, by file extension.
 pub const EXPORT_FORMATS: &[&str] = &["md", "html", "pdf", "xlsx", "json"];
 
+/// A review in the format `extension` names (`md`, `html`, `pdf`, `xlsx`, `json`) and that
+/// format's media type.
+pub fn render(
+    source: &ReviewSource,
+    extension: &str,
+    locale: utfall_model::locale::Locale,
+) -> Result<(Vec<u8>, &'static str), AppError> {
+    let extension = extension.to_ascii_lowercase();
+    if extension == "json" {
+        return Ok((source.json()?.into_bytes(), "application/json"));
+    }
+    let format = utfall_report::Format::parse(&extension).map_err(|_| {
+        AppError::user(format!("no review format is called `{extension}`"))
+            .hint(format!("use one of: {}", EXPORT_FORMATS.join(", ")))
+    })?;
+    let document = super::document(source.review(), locale);
+    let bytes = utfall_report::render(&document, format).map_err(|e| match e {
+        utfall_report::ReportError::PdfNotBuilt => AppError::user(e.to_string())
+            .hint("or export the review as .html and print it to PDF from a browser"),
+        e => AppError::internal(format!("failed to render the review: {e}")).caused_by(e),
+    })?;
+    Ok((bytes, format.media_type()))
+}
+
 /// Writes a review to `path` in the format its extension names (`md`, `html`, `pdf`, `xlsx`,
 /// `json`), atomically: a temporary file beside it, then renamed.
 pub fn export(
@@ -544,10 +568,8 @@ pub fn export(
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let bytes = if extension == "json" {
-        source.json()?.into_bytes()
-    } else {
-        let format = utfall_report::Format::parse(&extension).map_err(|_| {
+    let (bytes, _) = render(source, &extension, locale).map_err(|error| {
+        if error.is_user() && !EXPORT_FORMATS.contains(&extension.as_str()) {
             AppError::user(format!(
                 "`{}`: no review format ends in `.{extension}`",
                 path.display()
@@ -556,14 +578,10 @@ pub fn export(
                 "name a file ending in one of: {}",
                 EXPORT_FORMATS.join(", ")
             ))
-        })?;
-        let document = super::document(source.review(), locale);
-        utfall_report::render(&document, format).map_err(|e| match e {
-            utfall_report::ReportError::PdfNotBuilt => AppError::user(e.to_string())
-                .hint("or export the review as .html and print it to PDF from a browser"),
-            e => AppError::internal(format!("failed to render the review: {e}")).caused_by(e),
-        })?
-    };
+        } else {
+            error
+        }
+    })?;
     crate::definitions::write_bytes_atomically(path, &bytes)
 }
 

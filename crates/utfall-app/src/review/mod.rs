@@ -19,7 +19,7 @@ pub use build::{ReviewMeta, build, default_id, quarter_before};
 pub use cycle::{
     DecideRequest, EXPORT_FORMATS, History, LiveValue, OutcomeRequest, ReviewSource, close,
     close_history, decide, decisions_toml, export, import_toml, list, list_lines, live_values,
-    open, record_outcome, show,
+    open, record_outcome, render, show,
 };
 pub use document::{document, document_with_live};
 pub(crate) use follow::lift_of;

@@ -188,6 +188,17 @@ struct Page<'a> {
     parent: String,
     children: Vec<String>,
     versions: Vec<(i64, String, String, String)>,
+    comments: Vec<CommentView>,
+    today: String,
+}
+
+struct CommentView {
+    id: i64,
+    depth: usize,
+    author: String,
+    period: String,
+    at: String,
+    html: String,
 }
 
 fn marker_kind(kind: utfall_store::AnnotationKind) -> (utfall_chart::MarkerKind, &'static str) {
@@ -361,6 +372,19 @@ pub(crate) async fn page(
     .map(|(g, key)| (g, t.get(key), page.grain.as_str() == g))
     .collect();
     let chart = chart(&page, &context, t, &placed);
+    let comments = utfall_app::memory::comments(&context.session, &state.store, &id, None)
+        .await
+        .map_err(|e| PageError::app(&e, false))?
+        .into_iter()
+        .map(|c| CommentView {
+            id: c.comment.id,
+            depth: c.depth.min(5),
+            author: c.comment.author.clone(),
+            period: c.comment.period.clone(),
+            at: c.comment.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            html: c.html,
+        })
+        .collect();
     html(
         Page {
             id: page.kpi.clone(),
@@ -401,10 +425,104 @@ pub(crate) async fn page(
                     )
                 })
                 .collect(),
+            comments,
+            today: context.session.today().to_string(),
             layout,
         }
         .render(),
     )
+}
+
+/// The annotation form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct NoteForm {
+    on: String,
+    until: Option<String>,
+    text: String,
+}
+
+fn day(text: &str) -> Result<jiff::civil::Date, PageError> {
+    text.trim()
+        .parse()
+        .map_err(|_| PageError::bad(format!("`{text}` is not a date (YYYY-MM-DD)"), false))
+}
+
+fn author(caller: &Caller) -> String {
+    caller
+        .session
+        .as_ref()
+        .map_or("web".to_string(), |s| s.user.id.clone())
+}
+
+/// `POST /kpi/{id}/annotations`: a note on a day or a range of days.
+pub(crate) async fn annotate(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<NoteForm>,
+) -> Result<Response, PageError> {
+    let context = Context::of(&state, &caller, false).await?;
+    let until = match form
+        .until
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        Some(text) => Some(day(text)?),
+        None => None,
+    };
+    let request = utfall_app::memory::AnnotateRequest {
+        kpi: Some(id.clone()),
+        goal: None,
+        on: day(&form.on)?,
+        until,
+        text: form.text.trim().to_string(),
+        author: author(&caller),
+    };
+    if request.text.is_empty() {
+        return Err(PageError::bad("a note needs a text", false));
+    }
+    utfall_app::memory::add_annotation(&context.session, &state.store, &request)
+        .await
+        .map_err(|e| PageError::app(&e, false))?;
+    Ok(super::see_other(&format!("/kpi/{}", super::encode(&id))))
+}
+
+/// The comment form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CommentForm {
+    period: String,
+    text: String,
+    reply_to: Option<i64>,
+}
+
+/// `POST /kpi/{id}/comments`: a comment (Markdown) on a period's value, or an answer.
+pub(crate) async fn comment(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CommentForm>,
+) -> Result<Response, PageError> {
+    let context = Context::of(&state, &caller, false).await?;
+    let period: Period = form
+        .period
+        .trim()
+        .parse()
+        .map_err(|_| PageError::bad(format!("`{}` is not a period", form.period), false))?;
+    let request = utfall_app::memory::CommentRequest {
+        kpi: id.clone(),
+        period,
+        reply_to: form.reply_to,
+        text: form.text.clone(),
+        author: author(&caller),
+    };
+    utfall_app::memory::comment(&context.session, &state.store, &request)
+        .await
+        .map_err(|e| PageError::app(&e, false))?;
+    Ok(super::see_other(&format!(
+        "/kpi/{}#comments",
+        super::encode(&id)
+    )))
 }
 
 /// A CSV cell, quoted when needed and defused when a spreadsheet could take it for a formula.
@@ -559,6 +677,43 @@ pub(crate) async fn xlsx(
         .into_response())
 }
 
+/// The values table of a KPI page.
+fn rows(
+    page: &KpiPage,
+    fmt: &Fmt,
+    t: crate::i18n::Tr<'_>,
+    direction: utfall_model::kinds::Direction,
+) -> Vec<Row> {
+    page.values
+        .iter()
+        .map(|p| Row {
+            period: p.period.to_string(),
+            running: p.running,
+            value: fmt.value(page.unit, p.value),
+            last_year: fmt.value(page.unit, p.last_year),
+            change: fmt.change(page.unit, p.value, p.last_year),
+            change_class: change_class(direction, p.value, p.last_year),
+            target: p.target.as_ref().map_or("–".into(), |target| {
+                format!(
+                    "{} {}",
+                    t.get(&format!("target-{}", target.kind)),
+                    fmt.value(page.unit, Some(target.value))
+                )
+            }),
+            status_class: status_key(p.status),
+            status_icon: status_icon(p.status),
+            status_text: t.get(&status_key(p.status)),
+            forecast: p.forecast.as_ref().map_or(String::new(), |f| {
+                t.with(
+                    "forecast-to-end",
+                    "value",
+                    &fmt.value(page.unit, Some(f.value)),
+                )
+            }),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,41 +755,4 @@ mod tests {
             "W14"
         );
     }
-}
-
-/// The values table of a KPI page.
-fn rows(
-    page: &KpiPage,
-    fmt: &Fmt,
-    t: crate::i18n::Tr<'_>,
-    direction: utfall_model::kinds::Direction,
-) -> Vec<Row> {
-    page.values
-        .iter()
-        .map(|p| Row {
-            period: p.period.to_string(),
-            running: p.running,
-            value: fmt.value(page.unit, p.value),
-            last_year: fmt.value(page.unit, p.last_year),
-            change: fmt.change(page.unit, p.value, p.last_year),
-            change_class: change_class(direction, p.value, p.last_year),
-            target: p.target.as_ref().map_or("–".into(), |target| {
-                format!(
-                    "{} {}",
-                    t.get(&format!("target-{}", target.kind)),
-                    fmt.value(page.unit, Some(target.value))
-                )
-            }),
-            status_class: status_key(p.status),
-            status_icon: status_icon(p.status),
-            status_text: t.get(&status_key(p.status)),
-            forecast: p.forecast.as_ref().map_or(String::new(), |f| {
-                t.with(
-                    "forecast-to-end",
-                    "value",
-                    &fmt.value(page.unit, Some(f.value)),
-                )
-            }),
-        })
-        .collect()
 }

@@ -9,6 +9,7 @@ pub(crate) mod data;
 pub(crate) mod goals;
 pub(crate) mod kpi;
 pub(crate) mod mmm;
+pub(crate) mod reviews;
 pub(crate) mod scorecard;
 
 use std::sync::Arc;

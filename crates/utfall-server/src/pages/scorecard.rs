@@ -182,8 +182,12 @@ pub(crate) async fn page(
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
     let period = parse_period(asked.period.as_deref(), false)?;
-    let card = scorecard(&state, &context, &caller, period, false).await?;
-    let trends = trends(&state, &context).await;
+    // Both at once: on a cold cache the sparklines' query runs beside the scorecard's.
+    let (card, trends) = tokio::join!(
+        scorecard(&state, &context, &caller, period, false),
+        trends(&state, &context)
+    );
+    let card = card?;
     let layout = context.layout(&state, &caller, "scorecard-title", "scorecard", &uri);
     let t = layout.t;
     let fmt = &context.fmt;

@@ -36,18 +36,30 @@ pub fn workspace() -> &'static Path {
             let store = utfall_app::memory::open_store(dir.path(), &session.workspace)
                 .await
                 .unwrap();
-            for role in ["viewer", "editor", "admin"] {
+            for role in ["viewer", "editor", "admin", "reader"] {
+                let kind = if role == "reader" { "viewer" } else { role };
                 utfall_app::memory::add_user(
                     &store,
                     role,
                     &format!("The {role}"),
                     None,
-                    role,
+                    kind,
                     Some(password(role)),
                 )
                 .await
                 .unwrap();
             }
+            // A review open for the quarter before today's, as a team would have.
+            let meta = utfall_app::review::ReviewMeta {
+                id: "fy2026_q2".into(),
+                period: "FY2026-Q2".parse().unwrap(),
+                held_on: None,
+                participants: Vec::new(),
+                notes: None,
+            };
+            utfall_app::review::open(&session, &store, &meta)
+                .await
+                .unwrap();
             store.close().await;
         });
         dir
@@ -60,6 +72,7 @@ pub fn password(role: &str) -> &'static str {
     match role {
         "viewer" => "viewer-password-1",
         "editor" => "editor-password-1",
+        "reader" => "reader-password-1",
         _ => "admin-password-1",
     }
 }

@@ -13,7 +13,7 @@ const MAX_NAME_CHARS: usize = 26;
 /// Distinct looks before they repeat; the legend names every series.
 const LOOKS: usize = 6;
 
-const STYLE: &str = ".utfall-bars text{font:11px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#4b5563}\
+pub(crate) const STYLE: &str = ".utfall-bars text{font:11px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#4b5563}\
 .utfall-bars .grid{stroke:#e5e7eb}.utfall-bars .axis{stroke:#6b7280}\
 .utfall-bars .bar,.utfall-bars .swatch{stroke:#1f2a44;stroke-width:.75}.utfall-bars .whisker{fill:none;stroke:#111827;stroke-width:1.25}.utfall-bars .halo{fill:none;stroke:#fff;stroke-width:3.5}\
 .utfall-bars text.value{fill:#111827}";
@@ -87,7 +87,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
     let top = if n_series > 1 { 32.0 } else { 10.0 };
     let group = n_series as f64 * (bar + 2.0) + 12.0;
     let bottom = top + chart.categories.len() as f64 * group;
-    let mut svg = Svg::new("utfall-bars", (WIDTH, bottom + 28.0), Sizing::Fluid, STYLE);
+    let mut svg = Svg::new("utfall-bars", (WIDTH, bottom + 28.0), Sizing::Fluid);
     svg.heading(chart.title, chart.description);
     let id = pattern_id(chart);
     svg.raw(&patterns(&id));

@@ -19,7 +19,7 @@ const BOTTOM: f64 = 248.0;
 /// The most x labels shown; the others are skipped evenly.
 const MAX_X_LABELS: usize = 12;
 
-const STYLE: &str = ".utfall-kpi text{font:11px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#4b5563}\
+pub(crate) const STYLE: &str = ".utfall-kpi text{font:11px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#4b5563}\
 .utfall-kpi .grid{stroke:#e5e7eb}.utfall-kpi .grid.zero{stroke:#9ca3af}.utfall-kpi .axis{stroke:#6b7280}\
 .utfall-kpi polyline.actual{fill:none;stroke:#1f2a44;stroke-width:2}\
 .utfall-kpi polyline.to-date{fill:none;stroke:#1f2a44;stroke-width:1.5;stroke-dasharray:1 3}\
@@ -146,7 +146,7 @@ struct Draw<'c, 'a> {
 pub fn kpi_chart(chart: &KpiChart<'_>) -> String {
     let (low, high) = extent(chart.periods.iter().flat_map(period_values)).unwrap_or((0.0, 1.0));
     let ticks = nice_ticks(low, high, 5);
-    let mut svg = Svg::new("utfall-kpi", (WIDTH, HEIGHT), Sizing::Fluid, STYLE);
+    let mut svg = Svg::new("utfall-kpi", (WIDTH, HEIGHT), Sizing::Fluid);
     svg.heading(chart.title, chart.description);
     let y = Linear::over(&ticks, (BOTTOM, TOP));
     let format = NumberFormat::for_ticks(chart.locale, chart.unit, &ticks);

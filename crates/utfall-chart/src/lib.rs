@@ -3,8 +3,9 @@
 //! test and printed.
 //!
 //! Every chart has a fixed `viewBox` and is scaled by CSS, carries `role="img"` with a
-//! `<title>` (and a `<desc>` where one is given) in the page language, and styles itself with
-//! a small inline `<style>` on class names, so it renders on its own as well as inside a page.
+//! `<title>` (and a `<desc>` where one is given) in the page language, and is styled by class
+//! names: [`stylesheet`] is the CSS, for the page's stylesheet (a strict
+//! `Content-Security-Policy` blocks inline `<style>`), or [`standalone`] puts it inside.
 //! All text handed in is plain text and is escaped here. Numbers a reader sees are formatted
 //! with [`utfall_model::locale::Locale`]; the numbers a test or a script reads sit in `data-*`
 //! attributes as Rust's shortest round-trip `f64` text (`0.30000000000000004`).
@@ -31,3 +32,21 @@ pub use kpi::{Band, KpiChart, Marker, MarkerKind, PeriodPoint, kpi_chart};
 pub use line::{LineChart, Series, XAxis, line_chart};
 pub use scale::{AxisUnit, nice_ticks};
 pub use sparkline::sparkline;
+
+/// The CSS of every chart, scoped by each chart's root class.
+pub fn stylesheet() -> String {
+    [kpi::STYLE, bar::STYLE, line::STYLE, sparkline::STYLE].concat()
+}
+
+/// A chart with its CSS inside, for use outside a page (a file, an e-mail).
+pub fn standalone(svg: &str) -> String {
+    match svg.find('>') {
+        Some(end) => format!(
+            "{}<style>{}</style>{}",
+            &svg[..=end],
+            stylesheet(),
+            &svg[end + 1..]
+        ),
+        None => svg.to_string(),
+    }
+}

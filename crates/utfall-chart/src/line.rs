@@ -18,7 +18,7 @@ const MAX_X_LABELS: usize = 12;
 /// Distinct looks (colour and dash pattern) before they repeat; end labels name every series.
 const LOOKS: usize = 6;
 
-const STYLE: &str = ".utfall-lines text{font:11px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#4b5563}\
+pub(crate) const STYLE: &str = ".utfall-lines text{font:11px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#4b5563}\
 .utfall-lines .grid{stroke:#e5e7eb}.utfall-lines .grid.zero{stroke:#9ca3af}.utfall-lines .axis{stroke:#6b7280}\
 .utfall-lines polyline.line{fill:none;stroke-width:2}.utfall-lines polygon.area{stroke-width:1;fill-opacity:.35}\
 .utfall-lines circle.current{fill:#fff;stroke-width:2}\
@@ -139,7 +139,7 @@ pub fn line_chart(chart: &LineChart<'_>) -> String {
         y,
         axis: &chart.x,
     };
-    let mut svg = Svg::new("utfall-lines", (WIDTH, HEIGHT), Sizing::Fluid, STYLE);
+    let mut svg = Svg::new("utfall-lines", (WIDTH, HEIGHT), Sizing::Fluid);
     svg.heading(chart.title, chart.description);
     let format = NumberFormat::for_ticks(chart.locale, chart.y_unit, &ticks);
     y_grid(&mut svg, &ticks, &frame.y, &format, (LEFT, RIGHT));

@@ -7,7 +7,7 @@ const WIDTH: f64 = 80.0;
 const HEIGHT: f64 = 20.0;
 const PAD: f64 = 2.5;
 
-const STYLE: &str = ".utfall-sparkline polyline{fill:none;stroke:#1f2a44;stroke-width:1.25}\
+pub(crate) const STYLE: &str = ".utfall-sparkline polyline{fill:none;stroke:#1f2a44;stroke-width:1.25}\
 .utfall-sparkline circle.point{fill:none}.utfall-sparkline circle.last{fill:#1f2a44}\
 .utfall-sparkline .target-band{fill:#15803d;fill-opacity:.15;stroke:#15803d;stroke-opacity:.5;stroke-width:.5;stroke-dasharray:2 1}";
 
@@ -38,7 +38,6 @@ pub fn sparkline(values: &[Option<f64>], band: Option<(f64, f64)>, label: &str) 
         "utfall-chart utfall-sparkline",
         (WIDTH, HEIGHT),
         Sizing::Fixed,
-        STYLE,
     );
     svg.heading(label, "");
     if let Some((low, high)) = band.filter(|(l, h)| !l.is_nan() && !h.is_nan()) {

@@ -53,15 +53,16 @@ pub(crate) struct Svg {
 }
 
 impl Svg {
-    /// The root element with its style, `<title>` and (when not empty) `<desc>`.
-    pub(crate) fn new(class: &str, size: (f64, f64), sizing: Sizing, style: &str) -> Svg {
+    /// The root element (its style is [`crate::stylesheet`], which the page serves: a strict
+    /// `Content-Security-Policy` forbids inline `<style>`).
+    pub(crate) fn new(class: &str, size: (f64, f64), sizing: Sizing) -> Svg {
         let (width, height) = (coord(size.0), coord(size.1));
         let sizing = match sizing {
             Sizing::Fluid => r#"width="100%" preserveAspectRatio="xMidYMid meet""#.to_string(),
             Sizing::Fixed => format!(r#"width="{width}" height="{height}""#),
         };
         let out = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="utfall-chart {class}" viewBox="0 0 {width} {height}" {sizing} role="img"><style>{style}</style>"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="utfall-chart {class}" viewBox="0 0 {width} {height}" {sizing} role="img">"#
         );
         Svg { out }
     }

@@ -247,10 +247,12 @@ impl Unit {
         match (value, base) {
             (Some(v), Some(b)) if self == Unit::Ratio => {
                 let points = (v - b) * 100.0;
+                // Procentenheter in Swedish, percentage points in English.
                 format!(
-                    "{}{}\u{a0}pe",
+                    "{}{}\u{a0}{}",
                     if points >= 0.0 { "+" } else { "" },
-                    locale.number(points, 1)
+                    locale.number(points, 1),
+                    locale.say("pe", "pp")
                 )
             }
             (Some(v), Some(b)) if b != 0.0 => {
@@ -301,6 +303,10 @@ mod tests {
         assert_eq!(
             Unit::Ratio.format_change(Some(0.125), Some(0.10), Locale::Sv),
             "+2,5\u{a0}pe"
+        );
+        assert_eq!(
+            Unit::Ratio.format_change(Some(0.10), Some(0.125), Locale::En),
+            "\u{2212}2.5\u{a0}pp"
         );
         // 80 → 100 is +25 %.
         assert_eq!(

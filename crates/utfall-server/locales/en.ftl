@@ -305,3 +305,6 @@ comments-none = No comments yet.
 comment-reply = Reply
 comment-send = Send
 comment-text = Comment (Markdown)
+split-by = Split by
+split-title = By { $by }
+split-how = Each cell is the KPI computed for that value alone (ratios as ratios, not sums of ratios); the twelve largest are shown, then the total.

@@ -105,6 +105,16 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: 
     text
 }
 
+/// Whether cookies get `Secure`: configured so, or the request came over TLS through a proxy
+/// that says so (`X-Forwarded-Proto: https`).
+pub(crate) fn secure(configured: bool, headers: &axum::http::HeaderMap) -> bool {
+    configured
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
 /// Whether a POST's `Origin` (or, without one, `Sec-Fetch-Site`) says it comes from this site.
 pub(crate) fn same_origin(
     origin: Option<&str>,

@@ -198,7 +198,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for call in ["get(\"", "with(\"", "count(\""] {
+                for call in ["t.get(\"", "t.with(\"", "t.count(\""] {
                     for (at, _) in text.match_indices(call) {
                         let rest = &text[at + call.len()..];
                         let key: String = rest

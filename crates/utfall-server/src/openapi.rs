@@ -131,6 +131,44 @@ pub fn operations() -> Vec<Operation> {
     ]
 }
 
+/// A period as the API reads it: `FY2026-Q2`, `FY2026`, `2026-Q3`, `2026-05`, `2026-W14`,
+/// `2026`, a day `2026-03-31` or a range of days `2026-03-01..2026-03-31`.
+const PERIOD_PATTERN: &str = concat!(
+    r"^(FY(19|2[0-9])[0-9]{2}(-Q[1-4])?",
+    r"|(19|2[0-9])[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]|W(0[1-9]|[1-4][0-9]|5[0-3])))?",
+    r"|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])",
+    r"(\.\.[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?)$",
+);
+
+/// The schema of the parameter `name` (of JSON type `kind`) of the operation at `path`: the
+/// values the handlers accept, with an example where a made-up value would find nothing.
+fn parameter_schema(path: &str, name: &str, kind: &str) -> Value {
+    use crate::schemas::{ATTRIBUTION_MODELS, CONVERSIONS, CREDITED, GRAINS};
+    match name {
+        "lang" => json!({ "type": "string", "enum": ["sv", "en"] }),
+        "grain" => json!({ "type": "string", "enum": GRAINS }),
+        "window" => json!({
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 400,
+            "description": "How many periods, the latest last (a larger number counts as 400)"
+        }),
+        "budget" => json!({ "type": "number", "exclusiveMinimum": 0, "examples": [100000] }),
+        "period" => json!({
+            "type": "string",
+            "pattern": PERIOD_PATTERN,
+            "examples": ["FY2026-Q2", "2026-05"]
+        }),
+        "conversion" => json!({ "type": "string", "enum": CONVERSIONS }),
+        "by" => json!({ "type": "string", "enum": CREDITED }),
+        "model" => json!({ "type": "string", "enum": ATTRIBUTION_MODELS }),
+        "bounds" => json!({ "type": "string", "examples": ["0.5,2"] }),
+        "kpi" => json!({ "type": "string", "examples": ["leads"] }),
+        "id" if path == "/api/kpi/{id}" => json!({ "type": "string", "examples": ["leads"] }),
+        _ => json!({ "type": kind }),
+    }
+}
+
 /// The document.
 pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
@@ -142,16 +180,7 @@ pub fn document() -> Value {
             .parameters
             .iter()
             .map(|(name, place, kind, required)| {
-                let mut schema = json!({ "type": kind });
-                if *name == "lang" {
-                    schema = json!({ "type": "string", "enum": ["sv", "en"] });
-                }
-                if *name == "window" {
-                    schema = json!({ "type": "integer", "minimum": 1, "maximum": 400 });
-                }
-                if *name == "budget" {
-                    schema = json!({ "type": "number", "exclusiveMinimum": 0 });
-                }
+                let schema = parameter_schema(op.path, name, kind);
                 json!({ "name": name, "in": place, "required": required, "schema": schema })
             })
             .collect();
@@ -161,9 +190,14 @@ pub fn document() -> Value {
             "400": error.clone(),
             "404": error.clone(),
         });
-        if route.is_some_and(|r| r.need != Need::Anyone) {
+        if let Some(route) = route.filter(|r| r.need != Need::Anyone) {
+            // 401 without a session, 503 when the store cannot tell whose a session is; 403
+            // only where a viewer is not enough.
             responses["401"] = error.clone();
-            responses["403"] = error;
+            responses["503"] = error.clone();
+            if route.need > Need::Viewer {
+                responses["403"] = error;
+            }
         }
         let operation = json!({
             "summary": op.summary,

@@ -292,22 +292,44 @@ async fn check(state: Arc<AppState>, request: Request, next: Next) -> Response {
             Err(response) => return response,
         }
     }
-    let set_login = caller.new_login_token.then(|| {
-        auth::set_cookie(
-            LOGIN_COOKIE,
-            &caller.login_token,
-            None,
-            state.secure_cookies,
-        )
-    });
+    let secure = auth::secure(state.secure_cookies, request.headers());
+    let set_login = caller
+        .new_login_token
+        .then(|| auth::set_cookie(LOGIN_COOKIE, &caller.login_token, None, secure));
     request.extensions_mut().insert(caller);
     let mut response = next.run(request).await;
+    if api {
+        response = json_errors(response).await;
+    }
     if let Some(cookie) = set_login
         && let Ok(value) = HeaderValue::from_str(&cookie)
     {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// An API error answered as plain text (axum's rejection of a bad query) as the API's JSON
+/// error shape.
+async fn json_errors(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    if !plain || response.status().is_success() {
+        return response;
+    }
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&body).into_owned();
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": message, "hint": null })),
+    )
+        .into_response()
 }
 
 fn cookie_hash(cookies: Option<&str>) -> Option<String> {

@@ -1,6 +1,8 @@
 //! The JSON Schemas of the API's answers: the shapes of `utfall_app::wire` and the views, as
 //! they serialise. Objects name their required fields and types; extra fields are allowed, so
-//! a field added later does not break a client.
+//! a field added later does not break a client. A field is nullable only where the answer can
+//! really be `null` (an `Option`, or a float that can be NaN); closed vocabularies are enums.
+//! `tests/api/run.sh` checks real answers against these schemas.
 
 use serde_json::{Value, json};
 
@@ -45,6 +47,68 @@ fn forecast() -> Value {
 fn interval() -> Value {
     object(&[("mean", num()), ("hdi_3%", num()), ("hdi_97%", num())])
 }
+fn count() -> Value {
+    json!({ "type": "integer", "minimum": 0 })
+}
+fn one_of(names: &[&str]) -> Value {
+    json!({ "type": "string", "enum": names })
+}
+fn one_of_or_null(names: &[&str]) -> Value {
+    let mut names: Vec<Value> = names.iter().map(|name| json!(name)).collect();
+    names.push(Value::Null);
+    json!({ "type": ["string", "null"], "enum": names })
+}
+fn always_null() -> Value {
+    json!({ "type": "null" })
+}
+/// An object whose keys are names (of channels, controls, parameters…) and values `values`.
+fn map_of(values: Value) -> Value {
+    json!({ "type": "object", "additionalProperties": values })
+}
+/// `schema`, an [`object`], with fields that only some answers have.
+fn with_optional(mut schema: Value, fields: &[(&str, Value)]) -> Value {
+    for (name, field) in fields {
+        schema["properties"][*name] = field.clone();
+    }
+    schema
+}
+
+/// The units of a KPI (`utfall_model::kinds::Unit`).
+pub(crate) const UNITS: &[&str] = &[
+    "count", "currency", "ratio", "percent", "score", "days", "number",
+];
+/// The grains a KPI's periods can have (`utfall_model::period::Grain::ALL_NAMED`).
+pub(crate) const GRAINS: &[&str] = &[
+    "day",
+    "week",
+    "month",
+    "quarter",
+    "fiscal_quarter",
+    "year",
+    "fiscal_year",
+];
+/// What counts as a conversion in attribution.
+pub(crate) const CONVERSIONS: &[&str] = &[
+    "leads",
+    "mqls",
+    "sqls",
+    "opportunities",
+    "pipeline",
+    "won_deals",
+];
+/// What attribution credits.
+pub(crate) const CREDITED: &[&str] = &["channel", "campaign", "activity"];
+/// The attribution models the API compares (each answer has all of them).
+pub(crate) const ATTRIBUTION_MODELS: &[&str] = &[
+    "first",
+    "last",
+    "linear",
+    "time_decay",
+    "position",
+    "markov",
+    "shapley",
+];
+const TARGET_KINDS: &[&str] = &["reach", "above", "below"];
 
 /// `/api/me`.
 pub(crate) fn me() -> Value {
@@ -70,28 +134,32 @@ pub(crate) fn scorecard() -> Value {
         ("goal", text()),
         ("goal_name", text()),
         ("kpi", text()),
-        ("depth", integer()),
+        ("depth", count()),
         ("name", text()),
-        ("unit", text()),
+        ("unit", one_of(UNITS)),
         ("value", num_or_null()),
         ("previous", num_or_null()),
         ("last_year", num_or_null()),
         ("target", num_or_null()),
-        ("target_kind", text_or_null()),
+        ("target_kind", one_of_or_null(TARGET_KINDS)),
         ("progress", num_or_null()),
         ("status", status()),
         ("forecast", forecast()),
-        ("by", json!({ "type": ["array", "null"] })),
+        // A split is asked for on the command line (`--by`), never by the API.
+        ("by", always_null()),
     ]);
     object(&[
         ("workspace", text()),
         ("period", text()),
         ("running", boolean()),
-        ("day_of_period", json!({ "type": ["integer", "null"] })),
-        ("days_in_period", integer()),
+        (
+            "day_of_period",
+            json!({ "type": ["integer", "null"], "minimum": 1 }),
+        ),
+        ("days_in_period", json!({ "type": "integer", "minimum": 1 })),
         ("previous", text()),
         ("last_year", text()),
-        ("split_by", text_or_null()),
+        ("split_by", always_null()),
         ("kpis", list(kpi)),
     ])
 }
@@ -101,9 +169,12 @@ pub(crate) fn goals() -> Value {
     let node = object(&[
         ("kpi", text()),
         ("name", text()),
-        ("depth", integer()),
+        ("depth", count()),
         ("parent", text_or_null()),
-        ("relation", text_or_null()),
+        (
+            "relation",
+            one_of_or_null(&["sum", "product", "ratio", "influence"]),
+        ),
         ("status", status()),
         ("rolled_up", status()),
         ("value", num_or_null()),
@@ -132,26 +203,65 @@ pub(crate) fn goals() -> Value {
 fn annotation() -> Value {
     object(&[
         ("id", integer()),
-        ("scope", text()),
+        ("scope", one_of(&["kpi", "goal", "all"])),
         ("scope_id", text_or_null()),
         ("starts_on", text()),
         ("ends_on", text_or_null()),
         ("body", text()),
         ("author", text()),
-        ("kind", text()),
+        (
+            "kind",
+            one_of(&["note", "import", "definition", "activity", "decision"]),
+        ),
+        ("source_ref", text_or_null()),
+        ("created_at", text()),
     ])
+}
+
+/// Why a KPI changed from the period before: down its tree, and by the values that moved it
+/// (`utfall_app::wire::Explanation`).
+fn explanation() -> Value {
+    let line = object(&[
+        ("kpi", text()),
+        ("depth", count()),
+        ("before", num_or_null()),
+        ("after", num_or_null()),
+        ("change", num_or_null()),
+        ("contribution", num_or_null()),
+        ("method", text_or_null()),
+    ]);
+    let residual = object(&[("kpi", text()), ("residual", num())]);
+    let moved = object(&[
+        ("value", text()),
+        ("before", num_or_null()),
+        ("after", num_or_null()),
+        ("change", num()),
+    ]);
+    let movers = object(&[
+        ("kpi", text()),
+        ("dimension", text()),
+        ("values", list(moved)),
+    ]);
+    nullable(object(&[
+        ("kpi", text()),
+        ("period", text()),
+        ("vs", text()),
+        ("lines", list(line)),
+        ("unexplained", list(residual)),
+        ("movers", list(movers)),
+    ]))
 }
 
 /// `/api/kpi/{id}`.
 pub(crate) fn kpi() -> Value {
     let target = nullable(object(&[
-        ("kind", text()),
+        ("kind", one_of(TARGET_KINDS)),
         ("value", num()),
         ("low", num_or_null()),
         ("high", num_or_null()),
         (
             "amber",
-            json!({ "type": ["array", "null"], "items": { "type": "number" } }),
+            json!({ "type": "array", "items": num(), "minItems": 2, "maxItems": 2 }),
         ),
     ]));
     let point = object(&[
@@ -171,7 +281,7 @@ pub(crate) fn kpi() -> Value {
         ("departments", list(text())),
         ("sources", list(text())),
         ("method", text_or_null()),
-        ("direction", text()),
+        ("direction", one_of(&["higher", "lower", "neutral"])),
         ("goal", text_or_null()),
         ("parent", text_or_null()),
         ("children", list(text())),
@@ -181,15 +291,17 @@ pub(crate) fn kpi() -> Value {
         ("version", integer()),
         ("hash", text()),
         ("definition", text()),
+        ("first_seen", text()),
+        ("last_seen", text()),
     ]);
     object(&[
         ("kpi", text()),
         ("name", text()),
-        ("unit", text()),
+        ("unit", one_of(UNITS)),
         ("currency", text()),
-        ("grain", text()),
+        ("grain", one_of(GRAINS)),
         ("values", list(point)),
-        ("explanation", json!({ "type": ["object", "null"] })),
+        ("explanation", explanation()),
         ("unexplained", text_or_null()),
         ("definition", definition),
         ("versions", list(version)),
@@ -199,35 +311,44 @@ pub(crate) fn kpi() -> Value {
 
 /// `/api/attribution`.
 pub(crate) fn attribution() -> Value {
-    let credit = json!({
-        "type": "object",
-        "required": ["conversions", "value"],
-        "properties": {
-            "conversions": num(),
-            "value": num(),
-            "conversions_interval": { "type": "array", "items": num(), "minItems": 2, "maxItems": 2 }
-        }
-    });
-    let row = json!({
-        "type": "object",
-        "required": ["cost", "models"],
-        "properties": {
-            "cost": num_or_null(),
-            "models": { "type": "object", "additionalProperties": credit }
-        }
-    });
-    let counted = object(&[("conversions", integer()), ("value", num())]);
-    object(&[
-        ("conversion", text()),
-        ("conversions", num()),
-        ("value", num()),
-        ("journeys_with_touches", integer()),
-        ("value_with_touches", num()),
-        ("marketing_sourced", counted.clone()),
-        ("marketing_influenced", counted),
-        ("lookback_days", integer()),
-        ("rows", list(row)),
-    ])
+    // The data-driven models (Markov, Shapley) add a bootstrap interval.
+    let credit = with_optional(
+        object(&[("conversions", num()), ("value", num())]),
+        &[(
+            "conversions_interval",
+            json!({ "type": "array", "items": num(), "minItems": 2, "maxItems": 2 }),
+        )],
+    );
+    let models: Vec<(&str, Value)> = ATTRIBUTION_MODELS
+        .iter()
+        .map(|model| (*model, credit.clone()))
+        .collect();
+    // The row's key is named by what is credited: `channel`, `campaign` or `activity`.
+    let keys: Vec<(&str, Value)> = CREDITED.iter().map(|key| (*key, text())).collect();
+    let mut row = with_optional(
+        object(&[("cost", num_or_null()), ("models", object(&models))]),
+        &keys,
+    );
+    row["anyOf"] = CREDITED
+        .iter()
+        .map(|key| json!({ "required": [key] }))
+        .collect();
+    let counted = object(&[("conversions", count()), ("value", num())]);
+    with_optional(
+        object(&[
+            ("conversion", one_of(CONVERSIONS)),
+            ("conversions", num()),
+            ("value", num()),
+            ("journeys_with_touches", count()),
+            ("value_with_touches", num()),
+            ("marketing_sourced", counted.clone()),
+            ("marketing_influenced", counted),
+            ("lookback_days", integer()),
+            ("rows", list(row)),
+        ]),
+        // The Markov chain's removal effect per key, when there are any.
+        &[("removal_effects", map_of(num()))],
+    )
 }
 
 /// `/api/mmm`.
@@ -239,14 +360,66 @@ pub(crate) fn mmm() -> Value {
         ("contribution_share", num()),
         ("roas", interval()),
         ("mroas", interval()),
+        ("adstock", map_of(interval())),
+        ("saturation", map_of(interval())),
+        ("beta", interval()),
+        ("adstock_weights", list(num())),
         ("identifiable", boolean()),
+        ("notes", list(text())),
+    ]);
+    // R-hat and ESS are NaN, sent as `null`, when a chain is too short to tell.
+    let parameter = object(&[
+        ("name", text()),
+        ("mean", num()),
+        ("sd", num()),
+        ("hdi_3%", num()),
+        ("hdi_97%", num()),
+        ("r_hat", num_or_null()),
+        ("ess_bulk", num_or_null()),
+    ]);
+    let diagnostics = object(&[
+        ("chains", count()),
+        ("draws", count()),
+        ("tune", count()),
+        ("divergences", count()),
+        ("max_r_hat", num()),
+        ("min_ess_bulk", num_or_null()),
+        ("sampling_seconds", num()),
+        ("gradient_evaluations", count()),
+        ("converged", boolean()),
+    ]);
+    let fit = object(&[
+        ("rows", count()),
+        ("r2", num()),
+        ("mape", num()),
+        ("nrmse", num()),
+    ]);
+    let period = object(&[
+        ("date", text()),
+        ("observed", num()),
+        ("fitted", num()),
+        ("baseline", num()),
+        ("channels", list(num())),
+        ("controls", list(num())),
+        ("seasonality", num()),
+    ]);
+    let point = object(&[("spend", num()), ("contribution", interval())]);
+    let curve = object(&[
+        ("channel", text()),
+        ("current_spend", num()),
+        ("points", list(point)),
     ]);
     let report = nullable(object(&[
-        ("method", text()),
+        ("method", one_of(&["bayes"])),
         ("channels", list(channel)),
-        ("diagnostics", json!({ "type": "object" })),
-        ("decomposition", list(json!({ "type": "object" }))),
-        ("response_curves", list(json!({ "type": "object" }))),
+        ("controls", map_of(interval())),
+        ("baseline_total", interval()),
+        ("parameters", list(parameter)),
+        ("diagnostics", diagnostics),
+        ("fit_train", fit.clone()),
+        ("fit_test", nullable(fit)),
+        ("decomposition", list(period)),
+        ("response_curves", list(curve)),
     ]));
     let job = nullable(object(&[
         ("kpi", text()),
@@ -258,9 +431,12 @@ pub(crate) fn mmm() -> Value {
         ("seconds", num()),
         ("error", text_or_null()),
     ]));
+    // The unit is the KPI's, empty while no fit is saved.
+    let mut units = UNITS.to_vec();
+    units.push("");
     object(&[
         ("kpi", text()),
-        ("unit", text()),
+        ("unit", one_of(&units)),
         ("fitting", job),
         ("report", report),
     ])
@@ -274,21 +450,38 @@ pub(crate) fn plan() -> Value {
         ("lower", num()),
         ("upper", num()),
         ("optimal", num()),
-        ("advice", text()),
+        ("advice", one_of(&["more", "less", "keep"])),
         ("marginal_roas", num()),
         ("at_bound", boolean()),
+        ("contribution_current", interval()),
+        ("contribution_optimal", interval()),
     ]);
     object(&[
         ("budget_per_period", num()),
-        ("periods", integer()),
+        ("periods", json!({ "type": "integer", "minimum": 1 })),
         ("channels", list(allocation)),
+        ("lambda", num()),
         ("uplift", interval()),
         ("expected_outcome", interval()),
+        ("kkt_max_gap", num()),
     ])
 }
 
 /// `/api/activities`.
 pub(crate) fn activities() -> Value {
+    let lift = nullable(object(&[
+        ("activity", text()),
+        ("name", text()),
+        ("start", text()),
+        ("end", text()),
+        ("kpi", text()),
+        (
+            "effect",
+            object(&[("mean", num()), ("low", num()), ("high", num())]),
+        ),
+        ("probability_positive", num()),
+        ("overlapping", list(text())),
+    ]));
     let line = object(&[
         ("activity", text()),
         ("name", text()),
@@ -302,7 +495,7 @@ pub(crate) fn activities() -> Value {
         ("leads", num_or_null()),
         ("won_deals", num_or_null()),
         ("revenue", num_or_null()),
-        ("lift", json!({ "type": ["object", "null"] })),
+        ("lift", lift),
         (
             "verdict",
             json!({ "type": ["string", "null"], "enum": ["worked", "did_not_work", "unclear", null] }),
@@ -315,22 +508,29 @@ pub(crate) fn activities() -> Value {
 pub(crate) fn data() -> Value {
     let table = object(&[
         ("table", text()),
-        ("rows", integer()),
+        ("rows", count()),
         ("time_column", text_or_null()),
         ("first", text_or_null()),
         ("last", text_or_null()),
     ]);
-    let import = object(&[
-        ("id", text()),
-        ("file", text()),
-        ("preset", text()),
-        ("tables", list(text())),
-        ("read", integer()),
-        ("imported", integer()),
-        ("duplicates", integer()),
-        ("rejected", integer()),
-        ("at", text()),
-    ]);
+    let import = with_optional(
+        object(&[
+            ("id", text()),
+            ("file", text()),
+            ("sha256", text()),
+            ("preset", text()),
+            ("tables", list(text())),
+            ("read", count()),
+            ("imported", count()),
+            ("duplicates", count()),
+            ("rejected", count()),
+            // The quarantine file, when a record was rejected.
+            ("quarantine", text_or_null()),
+            ("at", text()),
+        ]),
+        // The file's size, in bytes, in imports logged since it was recorded.
+        &[("size", count())],
+    );
     let rejected = object(&[
         ("file", text()),
         ("line", text()),

@@ -404,6 +404,15 @@ fn an_editor_notes_comments_decides_and_a_viewer_may_not() {
         .find(|d| d["id"] == "web_more_email")
         .unwrap();
     assert_eq!(decision["outcome"]["verdict"], "too_early");
+    // The KPI split by channel: one column a channel, each recomputed, the total last.
+    let split = server
+        .get(Some(&viewer), "/kpi/leads?grain=month&by=original_channel")
+        .text();
+    assert!(
+        split.contains("<table class=\"split\" data-by=\"original_channel\">"),
+        "no split table"
+    );
+    assert!(split.contains(">(total)</th>"));
     // The review exports as Markdown with its decisions.
     let markdown = server.get(Some(&viewer), "/reviews/fy2026_q2/export/md");
     assert_eq!(markdown.status, 200);

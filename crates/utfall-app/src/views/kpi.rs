@@ -125,8 +125,8 @@ pub struct KpiPage {
     pub grain: Grain,
     /// One point per period, oldest first.
     pub values: Vec<PagePoint>,
-    /// The drivers of the latest change (the last period against the one before), when the
-    /// KPI can be explained.
+    /// The drivers of the latest change (the last whole period against the one before), when
+    /// the KPI can be explained.
     pub explanation: Option<Explanation>,
     /// Why it could not be explained, when it could not.
     #[serde(serialize_with = "display_option")]
@@ -294,7 +294,13 @@ async fn latest_change(
     request: &KpiPageRequest,
     values: &[PagePoint],
 ) -> (Option<Explanation>, Option<String>) {
-    let Some(last) = values.iter().rev().find(|p| p.value.is_some()) else {
+    // The last whole period: a running one against a whole previous one would explain the
+    // days not yet gone by.
+    let Some(last) = values
+        .iter()
+        .rev()
+        .find(|p| p.value.is_some() && !p.running)
+    else {
         return (None, None);
     };
     let asked = crate::explain::ExplainRequest {

@@ -84,6 +84,7 @@ pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let ip = peer(connect);
@@ -128,12 +129,8 @@ pub(crate) async fn login(
     };
     let token = state.start_session(&user.id).await?;
     let mut response = see_other(&safe_next(form.next.as_deref()));
-    let cookie = auth::set_cookie(
-        SESSION_COOKIE,
-        &token,
-        Some(SESSION_HOURS * 3600),
-        state.secure_cookies,
-    );
+    let secure = auth::secure(state.secure_cookies, &headers);
+    let cookie = auth::set_cookie(SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600), secure);
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -134,7 +134,9 @@ async fn load(
     let request = AttributionRequest {
         models,
         markov_order: 1,
-        intervals: true,
+        // Bootstrapped Shapley over many activities or campaigns takes tens of seconds: the
+        // intervals are drawn for channels, the question they answer best.
+        intervals: parsed.by.1 == CreditTo::Channel,
         conversion: parsed.conversion.1,
         by: parsed.by.1,
         period: parsed.period,
@@ -338,13 +340,23 @@ pub(crate) async fn page(
     )
 }
 
-/// Every model's credit per key (the twelve largest), with the intervals.
+/// The models the chart compares (the table shows them all): the two single-touch rules, the
+/// even split and the two data-driven models with their intervals.
+const CHARTED: [Model; 5] = [
+    Model::First,
+    Model::Last,
+    Model::Linear,
+    Model::Markov,
+    Model::Shapley,
+];
+
+/// Five models' credit per key (the twelve largest), with the intervals.
 fn chart(
     report: &AttributionReport,
     t: crate::i18n::Tr<'_>,
     locale: utfall_model::locale::Locale,
 ) -> String {
-    let series: Vec<String> = MODELS
+    let series: Vec<String> = CHARTED
         .iter()
         .map(|m| t.get(&format!("model-{}", m.as_str())))
         .collect();
@@ -354,7 +366,7 @@ fn chart(
         .take(12)
         .map(|row| utfall_chart::BarCategory {
             name: &row.key,
-            bars: MODELS
+            bars: CHARTED
                 .iter()
                 .map(|m| {
                     row.models

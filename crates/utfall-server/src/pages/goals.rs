@@ -21,17 +21,8 @@ async fn tree(
     api: bool,
 ) -> Result<(Context, Arc<GoalTree>), PageError> {
     let context = Context::of(state, caller, api).await?;
-    let period = match asked
-        .period
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        None => None,
-        Some(text) => Some(text.parse().map_err(|_| {
-            PageError::bad(format!("`{text}` is not a period (e.g. FY2026-Q2)"), api)
-        })?),
-    };
+    let period =
+        super::scorecard::parse_period(asked.period.as_deref(), &context.session.calendar, api)?;
     let key = context.key(&format!("goals|{period:?}|{}", caller.locale));
     let session = context.session.clone();
     let locale = caller.locale;

@@ -28,6 +28,96 @@ pub(crate) struct Asked {
     pub grain: Option<String>,
     /// How many periods.
     pub window: Option<usize>,
+    /// A dimension to split by (`channel`, `campaign`, `source`, `country`…).
+    pub by: Option<String>,
+}
+
+/// The dimensions the page offers to split by.
+const DIMENSIONS: [&str; 7] = [
+    "channel",
+    "original_channel",
+    "original_source",
+    "campaign",
+    "source",
+    "platform",
+    "country",
+];
+
+/// A KPI split by a dimension: a row a period, a column a value (the largest first), each
+/// cell the KPI recomputed for that value alone (ratios as ratios, not sums of ratios).
+struct Split {
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+}
+
+async fn split(
+    state: &AppState,
+    context: &Context,
+    caller: &Caller,
+    page: &KpiPage,
+    dimension: &str,
+) -> Result<Split, String> {
+    let calendar = &context.session.calendar;
+    let request = utfall_app::series::SeriesRequest {
+        kpi: page.kpi.clone(),
+        grain: Some(page.grain),
+        from: page.values.first().map(|p| p.period.start(calendar)),
+        to: page
+            .values
+            .last()
+            .and_then(|p| p.period.end_exclusive(calendar).yesterday().ok()),
+        compare: None,
+        locale: Some(caller.locale),
+    };
+    let key = context.key(&format!(
+        "split|{}|{:?}|{:?}|{dimension}",
+        page.kpi, request.grain, request.from
+    ));
+    let session = context.session.clone();
+    let dimension_owned = dimension.to_string();
+    let series = state
+        .cache
+        .get(key, async move {
+            utfall_app::series::split_series(&session, &request, &dimension_owned).await
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    // Columns by their total over the window, largest first; the total last.
+    let mut totals: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    for point in series.values.iter().filter(|p| p.value_of != "(total)") {
+        *totals.entry(point.value_of.as_str()).or_default() += point.value.unwrap_or(0.0).abs();
+    }
+    let mut columns: Vec<(&str, f64)> = totals.into_iter().collect();
+    columns.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut names: Vec<String> = columns
+        .iter()
+        .take(12)
+        .map(|(c, _)| c.to_string())
+        .collect();
+    names.push("(total)".into());
+    let fmt = &context.fmt;
+    let rows = page
+        .values
+        .iter()
+        .map(|p| {
+            let cells = names
+                .iter()
+                .map(|name| {
+                    let value = series
+                        .values
+                        .iter()
+                        .find(|s| s.period == p.period && &s.value_of == name)
+                        .and_then(|s| s.value);
+                    fmt.value(page.unit, value)
+                })
+                .collect();
+            (p.period.to_string(), cells)
+        })
+        .collect();
+    Ok(Split {
+        columns: names,
+        rows,
+    })
 }
 
 async fn load(
@@ -190,6 +280,10 @@ struct Page<'a> {
     versions: Vec<(i64, String, String, String)>,
     comments: Vec<CommentView>,
     today: String,
+    dimensions: Vec<(&'static str, bool)>,
+    by: String,
+    split: Option<Split>,
+    split_error: String,
 }
 
 struct CommentView {
@@ -250,10 +344,18 @@ fn chart(
             forecast: p.forecast.as_ref().map(|f| f.value),
         })
         .collect();
+    // People's notes, definition changes and decisions on the chart; imports and activities
+    // (many, and the system's) only in the list under it.
     let markers = page
         .annotations
         .iter()
         .zip(notes)
+        .filter(|(a, _)| {
+            !matches!(
+                a.kind,
+                utfall_store::AnnotationKind::Import | utfall_store::AnnotationKind::Activity
+            )
+        })
         .map(|(a, (index, text))| utfall_chart::Marker {
             index: *index,
             text,
@@ -372,6 +474,19 @@ pub(crate) async fn page(
     .map(|(g, key)| (g, t.get(key), page.grain.as_str() == g))
     .collect();
     let chart = chart(&page, &context, t, &placed);
+    let by = asked
+        .by
+        .clone()
+        .filter(|b| DIMENSIONS.contains(&b.as_str()))
+        .unwrap_or_default();
+    let (split, split_error) = if by.is_empty() {
+        (None, String::new())
+    } else {
+        match split(&state, &context, &caller, &page, &by).await {
+            Ok(split) => (Some(split), String::new()),
+            Err(error) => (None, error),
+        }
+    };
     let comments = utfall_app::memory::comments(&context.session, &state.store, &id, None)
         .await
         .map_err(|e| PageError::app(&e, false))?
@@ -427,6 +542,10 @@ pub(crate) async fn page(
                 .collect(),
             comments,
             today: context.session.today().to_string(),
+            dimensions: DIMENSIONS.iter().map(|d| (*d, by.as_str() == *d)).collect(),
+            by: by.clone(),
+            split,
+            split_error,
             layout,
         }
         .render(),

@@ -208,6 +208,7 @@ struct Page<'a> {
     bounds: String,
     plan: Vec<(String, String, String, String, String)>,
     plan_summary: String,
+    none_note: String,
 }
 
 fn interval(fmt: &crate::view::Fmt, i: &utfall_app::mmm::Interval, decimals: usize) -> String {
@@ -264,6 +265,7 @@ pub(crate) async fn page(
         bounds: asked.bounds.clone().unwrap_or_else(|| "0.5,2".into()),
         plan: Vec::new(),
         plan_summary: String::new(),
+        none_note: super::inline_code(&t.get("mmm-none")),
         layout,
     };
     if let Some(saved) = &report {

@@ -28,16 +28,40 @@ pub(crate) async fn health() -> Response {
     ([(header::CONTENT_TYPE, "text/plain")], "ok").into_response()
 }
 
-/// The stylesheet.
+/// The stylesheet: the app's and the charts'.
 pub(crate) async fn style() -> Response {
+    static CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let css = CSS.get_or_init(|| {
+        format!(
+            "{}\n/* charts */\n{}\n",
+            include_str!("../../assets/style.css"),
+            utfall_chart::stylesheet()
+        )
+    });
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../assets/style.css"),
+        css.as_str(),
     )
         .into_response()
+}
+
+/// Text with its `` `code` `` spans as `<code>`, everything escaped (for messages that name
+/// commands).
+pub(crate) fn inline_code(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            let escaped = crate::view::escape(part);
+            if i % 2 == 1 {
+                format!("<code>{escaped}</code>")
+            } else {
+                escaped
+            }
+        })
+        .collect()
 }
 
 /// The icon.

@@ -277,9 +277,7 @@ pub(crate) async fn show(
     uri: OriginalUri,
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
-    let source = utfall_app::review::show(&context.session, &state.store, &id)
-        .await
-        .map_err(|e| not_found_or(e, false))?;
+    let source = review_source(&state, &context, &id, false).await?;
     let review = source.review();
     let document = utfall_app::review::document(review, caller.locale);
     let mut layout = context.layout(&state, &caller, "reviews-title", "reviews", &uri);
@@ -327,6 +325,41 @@ pub(crate) async fn show(
     )
 }
 
+/// A review as shown, cached until the data, the definitions, its decisions or its status
+/// change (an open review is computed: attribution with intervals, lifts, follow-ups).
+async fn review_source(
+    state: &AppState,
+    context: &Context,
+    id: &str,
+    api: bool,
+) -> Result<Arc<utfall_app::review::ReviewSource>, PageError> {
+    let status = state.store.review(id).await?.map(|r| r.status);
+    let decisions = state.store.decisions().await?;
+    let stamp = decisions
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{}",
+                d.decision.id,
+                d.decision.status,
+                d.outcome.as_ref().map_or("", |o| o.verdict.as_str())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let key = context.key(&format!("review|{id}|{status:?}|{stamp}"));
+    let session = context.session.clone();
+    let store = state.store.clone();
+    let id = id.to_string();
+    state
+        .cache
+        .get(key, async move {
+            utfall_app::review::show(&session, &store, &id).await
+        })
+        .await
+        .map_err(|e| not_found_or(e, api))
+}
+
 fn not_found_or(error: utfall_app::AppError, api: bool) -> PageError {
     if error.is_user() && error.to_string().starts_with("there is no review") {
         PageError::not_found(error.to_string(), api)
@@ -342,9 +375,7 @@ pub(crate) async fn show_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, true).await?;
-    let source = utfall_app::review::show(&context.session, &state.store, &id)
-        .await
-        .map_err(|e| not_found_or(e, true))?;
+    let source = review_source(&state, &context, &id, true).await?;
     let text = source.json().map_err(|e| PageError::app(&e, true))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
@@ -356,9 +387,7 @@ pub(crate) async fn export(
     Path((id, format)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
-    let source = utfall_app::review::show(&context.session, &state.store, &id)
-        .await
-        .map_err(|e| not_found_or(e, false))?;
+    let source = review_source(&state, &context, &id, false).await?;
     let (bytes, media) = utfall_app::review::render(&source, &format, caller.locale)
         .map_err(|e| PageError::app(&e, false))?;
     let name: String = id

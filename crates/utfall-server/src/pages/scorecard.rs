@@ -24,16 +24,30 @@ pub(crate) struct Asked {
     pub period: Option<String>,
 }
 
-fn parse_period(text: Option<&str>, api: bool) -> Result<Option<Period>, PageError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|_| {
-            PageError::bad(
-                format!("`{text}` is not a period (e.g. FY2026-Q2, 2026-Q3, 2026-05)"),
-                api,
-            )
-        }),
+/// A period asked for: it parses, and lies in the years 1900–2998 (the calendar's, with a
+/// previous period and a last year to compare with).
+pub(crate) fn parse_period(
+    text: Option<&str>,
+    calendar: &utfall_model::period::Calendar,
+    api: bool,
+) -> Result<Option<Period>, PageError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        PageError::bad(
+            format!(
+                "`{text}` is not a period between 1900 and 2998 (e.g. FY2026-Q2, 2026-Q3, 2026-05)"
+            ),
+            api,
+        )
+    };
+    let period: Period = text.parse().map_err(|_| bad())?;
+    let (start, end) = (period.start(calendar), period.end_exclusive(calendar));
+    if start.year() < 1901 || end.year() > 2998 || end <= start {
+        return Err(bad());
     }
+    Ok(Some(period))
 }
 
 /// The scorecard, cached.
@@ -90,7 +104,7 @@ pub(crate) async fn json_handler(
     asked: &Asked,
 ) -> Result<Response, PageError> {
     let context = Context::of(state, caller, true).await?;
-    let period = parse_period(asked.period.as_deref(), true)?;
+    let period = parse_period(asked.period.as_deref(), &context.session.calendar, true)?;
     Ok(to_json(
         &*scorecard(state, &context, caller, period, true).await?,
     ))
@@ -181,7 +195,7 @@ pub(crate) async fn page(
     uri: OriginalUri,
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
-    let period = parse_period(asked.period.as_deref(), false)?;
+    let period = parse_period(asked.period.as_deref(), &context.session.calendar, false)?;
     // Both at once: on a cold cache the sparklines' query runs beside the scorecard's.
     let (card, trends) = tokio::join!(
         scorecard(&state, &context, &caller, period, false),

@@ -42,6 +42,13 @@ impl Caller {
         self.session.as_ref().map(|s| s.user.role)
     }
 
+    /// Who a change is recorded as: the person's id.
+    pub fn author(&self) -> String {
+        self.session
+            .as_ref()
+            .map_or("web".to_string(), |s| s.user.id.clone())
+    }
+
     /// The CSRF token forms carry.
     pub fn csrf(&self) -> &str {
         self.session

@@ -47,6 +47,13 @@ impl Cache {
             .unwrap_or_else(|_| panic!("a cache key was used for two types")))
     }
 
+    /// The result under `key` when it is there already (never waits, never computes).
+    pub(crate) fn peek<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+        let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let value = slots.get(key)?.get()?.clone();
+        value.downcast::<T>().ok()
+    }
+
     /// Drops everything (after the data or definitions changed).
     pub(crate) fn clear(&self) {
         self.slots.lock().unwrap_or_else(|p| p.into_inner()).clear();

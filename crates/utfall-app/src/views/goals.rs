@@ -86,6 +86,15 @@ pub async fn goal_tree(
         },
     )
     .await?;
+    Ok(tree_of(session, &card, locale))
+}
+
+/// The goal tree of a scorecard already computed.
+pub fn tree_of(
+    session: &Session,
+    card: &crate::wire::Scorecard,
+    locale: Option<Locale>,
+) -> GoalTree {
     let locale = session.locale(locale);
     let workspace = &session.workspace;
     let mut goals = Vec::new();
@@ -151,9 +160,9 @@ pub async fn goal_tree(
             kpis,
         });
     }
-    Ok(GoalTree {
+    GoalTree {
         period: card.period,
         running: card.running,
         goals,
-    })
+    }
 }

@@ -10,7 +10,7 @@ mod kpi;
 
 pub use activities::{ActivityLine, ActivityPlan, activities};
 pub use data::{DataOverview, QuarantineLine, TableLine, data_overview};
-pub use goals::{GoalNode, GoalTree, TreeNode, goal_tree};
+pub use goals::{GoalNode, GoalTree, TreeNode, goal_tree, tree_of};
 pub use kpi::{KpiDefinition, KpiPage, KpiPageRequest, PagePoint, PeriodTarget, kpi_page};
 
 use crate::wire::Status;

@@ -23,16 +23,13 @@ async fn tree(
     let context = Context::of(state, caller, api).await?;
     let period =
         super::scorecard::parse_period(asked.period.as_deref(), &context.session.calendar, api)?;
-    let key = context.key(&format!("goals|{period:?}|{}", caller.locale));
-    let session = context.session.clone();
-    let locale = caller.locale;
-    let tree = state
-        .cache
-        .get(key, async move {
-            utfall_app::views::goal_tree(&session, period, Some(locale)).await
-        })
-        .await
-        .map_err(|e| PageError::app(&e, api))?;
+    // From the scorecard of the same period, cached: the tree adds no query of its own.
+    let card = super::scorecard::scorecard(state, &context, caller, period, api).await?;
+    let tree = Arc::new(utfall_app::views::tree_of(
+        &context.session,
+        &card,
+        Some(caller.locale),
+    ));
     Ok((context, tree))
 }
 

@@ -566,13 +566,6 @@ fn day(text: &str) -> Result<jiff::civil::Date, PageError> {
         .map_err(|_| PageError::bad(format!("`{text}` is not a date (YYYY-MM-DD)"), false))
 }
 
-fn author(caller: &Caller) -> String {
-    caller
-        .session
-        .as_ref()
-        .map_or("web".to_string(), |s| s.user.id.clone())
-}
-
 /// `POST /kpi/{id}/annotations`: a note on a day or a range of days.
 pub(crate) async fn annotate(
     State(state): State<Arc<AppState>>,
@@ -596,7 +589,7 @@ pub(crate) async fn annotate(
         on: day(&form.on)?,
         until,
         text: form.text.trim().to_string(),
-        author: author(&caller),
+        author: caller.author(),
     };
     if request.text.is_empty() {
         return Err(PageError::bad("a note needs a text", false));
@@ -633,7 +626,7 @@ pub(crate) async fn comment(
         period,
         reply_to: form.reply_to,
         text: form.text.clone(),
-        author: author(&caller),
+        author: caller.author(),
     };
     utfall_app::memory::comment(&context.session, &state.store, &request)
         .await

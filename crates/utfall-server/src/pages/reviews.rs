@@ -18,13 +18,6 @@ use crate::auth::Caller;
 use crate::state::AppState;
 use crate::view::{Layout, PageError, html, json as to_json};
 
-fn author(caller: &Caller) -> String {
-    caller
-        .session
-        .as_ref()
-        .map_or("web".to_string(), |s| s.user.id.clone())
-}
-
 /// A review in the list.
 #[derive(Debug, Serialize)]
 struct Listed {
@@ -478,7 +471,7 @@ pub(crate) async fn decide(
         expected: None,
         decided_on: None,
         follow_up,
-        author: author(&caller),
+        author: caller.author(),
         source: "web".into(),
     };
     utfall_app::review::decide(&context.session, &state.store, &request)
@@ -494,7 +487,7 @@ pub(crate) async fn close(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
-    utfall_app::review::close(&context.session, &state.store, &id, &author(&caller))
+    utfall_app::review::close(&context.session, &state.store, &id, &caller.author())
         .await
         .map_err(|e| not_found_or(e, false))?;
     Ok(see_other(&format!("/reviews/{}", encode(&id))))
@@ -700,7 +693,7 @@ pub(crate) async fn outcome(
             decision: id,
             verdict: form.verdict.clone(),
             note: filled(&form.note),
-            by: author(&caller),
+            by: caller.author(),
         },
     )
     .await

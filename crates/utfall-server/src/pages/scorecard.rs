@@ -78,23 +78,31 @@ pub(crate) async fn scorecard(
         .map_err(|e| PageError::app(&e, api))
 }
 
-/// Every KPI's last 12 months, for the sparklines (one engine call, cached).
-async fn trends(state: &AppState, context: &Context) -> Option<Arc<KpiExport>> {
+/// Every KPI's last 12 months, for the sparklines (one engine call, cached): when they are not
+/// computed yet, they are computed in the background and the page shows none this once, so
+/// that a first scorecard waits only for its own numbers.
+fn trends(state: &Arc<AppState>, context: &Context) -> Option<Arc<KpiExport>> {
+    let key = context.key("trends");
+    if let Some(found) = state.cache.peek::<KpiExport>(&key) {
+        return Some(found);
+    }
     let session = context.session.clone();
     let today = session.today();
-    let from = Period::containing(today, Grain::Month, &session.calendar);
-    let mut first = from;
+    let mut first = Period::containing(today, Grain::Month, &session.calendar);
     for _ in 0..11 {
         first = first.previous(&session.calendar);
     }
     let start = first.start(&session.calendar);
-    state
-        .cache
-        .get(context.key("trends"), async move {
-            utfall_app::series::export(&session, Grain::Month, start, today).await
-        })
-        .await
-        .ok()
+    let state = state.clone();
+    tokio::spawn(async move {
+        let _ = state
+            .cache
+            .get(key, async move {
+                utfall_app::series::export(&session, Grain::Month, start, today).await
+            })
+            .await;
+    });
+    None
 }
 
 /// `GET /api/scorecard`.
@@ -196,12 +204,8 @@ pub(crate) async fn page(
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
     let period = parse_period(asked.period.as_deref(), &context.session.calendar, false)?;
-    // Both at once: on a cold cache the sparklines' query runs beside the scorecard's.
-    let (card, trends) = tokio::join!(
-        scorecard(&state, &context, &caller, period, false),
-        trends(&state, &context)
-    );
-    let card = card?;
+    let trends = trends(&state, &context);
+    let card = scorecard(&state, &context, &caller, period, false).await?;
     let layout = context.layout(&state, &caller, "scorecard-title", "scorecard", &uri);
     let t = layout.t;
     let fmt = &context.fmt;

@@ -204,8 +204,9 @@ pub(crate) async fn page(
 ) -> Result<Response, PageError> {
     let context = Context::of(&state, &caller, false).await?;
     let period = parse_period(asked.period.as_deref(), &context.session.calendar, false)?;
-    let trends = trends(&state, &context);
     let card = scorecard(&state, &context, &caller, period, false).await?;
+    // After the scorecard: on a cold cache the two would share the cores.
+    let trends = trends(&state, &context);
     let layout = context.layout(&state, &caller, "scorecard-title", "scorecard", &uri);
     let t = layout.t;
     let fmt = &context.fmt;

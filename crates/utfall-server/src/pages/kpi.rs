@@ -56,7 +56,10 @@ async fn split(
     caller: &Caller,
     page: &KpiPage,
     dimension: &str,
-) -> Result<Split, String> {
+) -> Result<Option<Split>, String> {
+    if dimension.is_empty() {
+        return Ok(None);
+    }
     let calendar = &context.session.calendar;
     let request = utfall_app::series::SeriesRequest {
         kpi: page.kpi.clone(),
@@ -114,10 +117,10 @@ async fn split(
             (p.period.to_string(), cells)
         })
         .collect();
-    Ok(Split {
+    Ok(Some(Split {
         columns: names,
         rows,
-    })
+    }))
 }
 
 async fn load(
@@ -479,27 +482,11 @@ pub(crate) async fn page(
         .clone()
         .filter(|b| DIMENSIONS.contains(&b.as_str()))
         .unwrap_or_default();
-    let (split, split_error) = if by.is_empty() {
-        (None, String::new())
-    } else {
-        match split(&state, &context, &caller, &page, &by).await {
-            Ok(split) => (Some(split), String::new()),
-            Err(error) => (None, error),
-        }
+    let (split, split_error) = match split(&state, &context, &caller, &page, &by).await {
+        Ok(split) => (split, String::new()),
+        Err(error) => (None, error),
     };
-    let comments = utfall_app::memory::comments(&context.session, &state.store, &id, None)
-        .await
-        .map_err(|e| PageError::app(&e, false))?
-        .into_iter()
-        .map(|c| CommentView {
-            id: c.comment.id,
-            depth: c.depth.min(5),
-            author: c.comment.author.clone(),
-            period: c.comment.period.clone(),
-            at: c.comment.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
-            html: c.html,
-        })
-        .collect();
+    let comments = comments(&state, &context, &id).await?;
     html(
         Page {
             id: page.kpi.clone(),
@@ -867,4 +854,27 @@ mod tests {
             "W14"
         );
     }
+}
+
+/// A KPI's comments, threaded, their Markdown rendered safe.
+async fn comments(
+    state: &AppState,
+    context: &Context,
+    id: &str,
+) -> Result<Vec<CommentView>, PageError> {
+    Ok(
+        utfall_app::memory::comments(&context.session, &state.store, id, None)
+            .await
+            .map_err(|e| PageError::app(&e, false))?
+            .into_iter()
+            .map(|c| CommentView {
+                id: c.comment.id,
+                depth: c.depth.min(5),
+                author: c.comment.author.clone(),
+                period: c.comment.period.clone(),
+                at: c.comment.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                html: c.html,
+            })
+            .collect(),
+    )
 }

@@ -813,6 +813,29 @@ fn rows(
         .collect()
 }
 
+/// A KPI's comments, threaded, their Markdown rendered safe.
+async fn comments(
+    state: &AppState,
+    context: &Context,
+    id: &str,
+) -> Result<Vec<CommentView>, PageError> {
+    Ok(
+        utfall_app::memory::comments(&context.session, &state.store, id, None)
+            .await
+            .map_err(|e| PageError::app(&e, false))?
+            .into_iter()
+            .map(|c| CommentView {
+                id: c.comment.id,
+                depth: c.depth.min(5),
+                author: c.comment.author.clone(),
+                period: c.comment.period.clone(),
+                at: c.comment.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                html: c.html,
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -854,27 +877,4 @@ mod tests {
             "W14"
         );
     }
-}
-
-/// A KPI's comments, threaded, their Markdown rendered safe.
-async fn comments(
-    state: &AppState,
-    context: &Context,
-    id: &str,
-) -> Result<Vec<CommentView>, PageError> {
-    Ok(
-        utfall_app::memory::comments(&context.session, &state.store, id, None)
-            .await
-            .map_err(|e| PageError::app(&e, false))?
-            .into_iter()
-            .map(|c| CommentView {
-                id: c.comment.id,
-                depth: c.depth.min(5),
-                author: c.comment.author.clone(),
-                period: c.comment.period.clone(),
-                at: c.comment.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
-                html: c.html,
-            })
-            .collect(),
-    )
 }

@@ -9,14 +9,8 @@ pub fn serve(
     today: Option<jiff::civil::Date>,
 ) -> anyhow::Result<ExitCode> {
     super::block_on(async {
-        let secure_cookies = std::env::var("UTFALL_SECURE_COOKIES").is_ok_and(|v| v == "1");
         let clock = utfall_app::Clock::from_option(today);
-        let config = utfall_server::Config {
-            dir: dir.to_path_buf(),
-            bind,
-            clock,
-            secure_cookies,
-        };
+        let config = utfall_server::Config::from_env(dir.to_path_buf(), bind, clock);
         let bound = utfall_server::bind(&config).await?;
         eprintln!(
             "the web app is at http://{}/ (Ctrl-C stops it)",

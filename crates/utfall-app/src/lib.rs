@@ -20,6 +20,7 @@ pub mod review;
 pub mod scorecard;
 pub mod series;
 pub mod session;
+pub mod upload;
 pub mod views;
 pub mod wire;
 

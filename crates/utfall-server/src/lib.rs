@@ -33,6 +33,29 @@ pub struct Config {
     pub clock: utfall_app::Clock,
     /// Whether cookies are `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// The largest file an upload may bring, in bytes.
+    pub upload_limit: u64,
+}
+
+/// The default upload limit: 200 MiB.
+pub const UPLOAD_LIMIT: u64 = 200 << 20;
+
+impl Config {
+    /// A configuration from the environment's settings: `UTFALL_SECURE_COOKIES=1` (behind
+    /// TLS) and `UTFALL_UPLOAD_LIMIT_MB` (default 200).
+    pub fn from_env(dir: PathBuf, bind: SocketAddr, clock: utfall_app::Clock) -> Config {
+        let upload_limit = std::env::var("UTFALL_UPLOAD_LIMIT_MB")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(UPLOAD_LIMIT, |mb| mb << 20);
+        Config {
+            dir,
+            bind,
+            clock,
+            secure_cookies: std::env::var("UTFALL_SECURE_COOKIES").is_ok_and(|v| v == "1"),
+            upload_limit,
+        }
+    }
 }
 
 /// Why the server could not start or stopped.

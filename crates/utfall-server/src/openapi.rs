@@ -128,6 +128,18 @@ pub fn operations() -> Vec<Operation> {
             &[LANG],
             crate::schemas::data,
         ),
+        op(
+            "/api/uploads/{id}",
+            "An uploaded file: the presets that read it, its dry run and, once confirmed, its import (editors)",
+            &[("id", "path", "string", true), LANG],
+            crate::schemas::upload,
+        ),
+        op(
+            "/api/audit",
+            "The audit log, newest first: who changed what (admins)",
+            &[("actor", "query", "string", false), LANG],
+            crate::schemas::audit,
+        ),
     ]
 }
 

@@ -73,6 +73,11 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/decisions/{id}/outcome", Need::Editor),
     route("GET", "/activities", Need::Viewer),
     route("GET", "/data", Need::Viewer),
+    route("GET", "/data/import", Need::Editor),
+    route("POST", "/data/import", Need::Editor),
+    route("GET", "/data/import/{id}", Need::Editor),
+    route("POST", "/data/import/{id}", Need::Editor),
+    route("GET", "/admin/audit", Need::Admin),
     route("GET", "/account", Need::Viewer),
     route("POST", "/account/password", Need::Viewer),
     route("POST", "/account/language", Need::Viewer),
@@ -92,10 +97,16 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/decisions", Need::Viewer),
     route("GET", "/api/activities", Need::Viewer),
     route("GET", "/api/data", Need::Viewer),
+    route("GET", "/api/uploads/{id}", Need::Editor),
+    route("GET", "/api/audit", Need::Admin),
 ];
 
-/// The largest request body accepted (forms; nothing is uploaded yet).
+/// The largest request body accepted (forms; an upload has its own limit).
 pub const BODY_LIMIT: usize = 1 << 20;
+
+/// The route whose body is a file upload: streamed by its handler, which checks the CSRF token
+/// (the form's first field) and the upload limit itself.
+pub const UPLOAD_PATH: &str = "/data/import";
 
 /// The router of every route, behind the guard.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -130,6 +141,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/decisions/{id}/outcome", post(pages::reviews::outcome))
         .route("/activities", get(pages::activities::page))
         .route("/data", get(pages::data::page))
+        .route(
+            "/data/import",
+            get(pages::imports::form)
+                .post(pages::imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/data/import/{id}",
+            get(pages::imports::show).post(pages::imports::confirm),
+        )
+        .route("/admin/audit", get(pages::account::audit_page))
+        .route("/api/uploads/{id}", get(pages::imports::json))
+        .route("/api/audit", get(pages::account::audit_json))
         .route("/account", get(pages::account::page))
         .route("/account/password", post(pages::account::password))
         .route("/account/language", post(pages::account::language))
@@ -286,7 +310,21 @@ async fn check(state: Arc<AppState>, request: Request, next: Next) -> Response {
         };
     }
     let mut request = request;
-    if request.method() == Method::POST {
+    if request.method() == Method::POST && route.path == UPLOAD_PATH {
+        let headers = request.headers();
+        let fetch_site = text(headers, header::HeaderName::from_static("sec-fetch-site"));
+        if !auth::same_origin(
+            text(headers, header::ORIGIN),
+            fetch_site,
+            text(headers, header::HOST),
+        ) {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                api,
+                "the request comes from another site",
+            );
+        }
+    } else if request.method() == Method::POST {
         match checked_post(request, &caller).await {
             Ok(checked) => request = checked,
             Err(response) => return response,

@@ -593,3 +593,79 @@ pub(crate) fn decisions() -> Value {
         ("outcome", json!({ "type": ["object", "null"] })),
     ]))
 }
+
+/// `/api/audit`.
+pub(crate) fn audit() -> Value {
+    list(object(&[
+        ("id", integer()),
+        ("at", text()),
+        ("actor", text()),
+        ("action", text()),
+        ("object", text()),
+        ("detail", text()),
+    ]))
+}
+
+/// `/api/uploads/{id}`.
+pub(crate) fn upload() -> Value {
+    let pair =
+        json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 });
+    let rejection = json!({ "type": "array", "prefixItems": [count(), text(), text()], "minItems": 3, "maxItems": 3 });
+    let view = object(&[
+        ("preset", text()),
+        ("format", text()),
+        ("encoding", text()),
+        ("delimiter", text()),
+        ("decimal_comma", boolean()),
+        ("day_first", boolean()),
+        ("tables", list(text())),
+        ("mapping", list(pair)),
+        ("preview", list(list(text()))),
+        ("read", count()),
+        ("imported", count()),
+        ("replaced", count()),
+        ("summed", count()),
+        ("identical", count()),
+        ("conflicts", count()),
+        ("rejected", count()),
+        ("skipped", count()),
+        ("rejections", list(rejection)),
+        ("quarantine", text_or_null()),
+        ("already_imported", boolean()),
+        ("notes", list(text())),
+        ("warnings", list(text())),
+        ("unmapped", list(text())),
+    ]);
+    object(&[
+        ("id", text()),
+        ("name", text()),
+        ("bytes", count()),
+        ("by", text()),
+        ("at", text()),
+        (
+            "options",
+            object(&[
+                ("preset", text_or_null()),
+                ("currency", text_or_null()),
+                ("dates", text_or_null()),
+            ]),
+        ),
+        (
+            "detected",
+            list(object(&[
+                ("preset", text()),
+                ("read", count()),
+                ("imported", count()),
+                ("mapped", count()),
+                ("already_imported", boolean()),
+            ])),
+        ),
+        ("dry_run", nullable(view.clone())),
+        ("result", nullable(view)),
+        (
+            "snapshot_changed",
+            json!({ "type": ["integer", "null"], "minimum": 0 }),
+        ),
+        ("problem", text_or_null()),
+    ])
+}

@@ -32,6 +32,7 @@ pub struct AppState {
     pub(crate) dir: PathBuf,
     pub(crate) clock: Clock,
     pub(crate) secure_cookies: bool,
+    pub(crate) upload_limit: u64,
     pub(crate) open: RwLock<Open>,
     /// Serialises reopening, so that one request reopens and the others wait for it.
     reopening: Mutex<()>,
@@ -92,6 +93,7 @@ impl AppState {
             dir: config.dir.clone(),
             clock: config.clock,
             secure_cookies: config.secure_cookies,
+            upload_limit: config.upload_limit,
             open: RwLock::new(Open {
                 session: Arc::new(session),
                 generation,
@@ -104,6 +106,15 @@ impl AppState {
             limiter: std::sync::Mutex::new(HashMap::new()),
             fits: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Makes the next request look for changed data and definitions (after this server
+    /// changed them), so that a reload shows the change.
+    pub(crate) async fn changed(&self) {
+        let mut open = self.open.write().await;
+        if let Some(past) = Instant::now().checked_sub(FRESHNESS) {
+            open.checked = past;
+        }
     }
 
     /// The open workspace, reopened first when its data or definitions changed; with the

@@ -172,13 +172,28 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> Response {
 /// A request that failed: the user's mistake (400/404) or ours (500), as a page or JSON.
 #[derive(Debug)]
 pub(crate) struct PageError {
-    status: StatusCode,
-    message: String,
-    hint: Option<String>,
-    api: bool,
+    pub status: StatusCode,
+    pub message: String,
+    pub hint: Option<String>,
+    pub api: bool,
 }
 
 impl PageError {
+    /// Refused: the caller may not (403), or the request is too large (413), or a conflict
+    /// (409), with what to do.
+    pub fn refused(
+        status: StatusCode,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> PageError {
+        PageError {
+            status,
+            message: message.into(),
+            hint,
+            api: false,
+        }
+    }
+
     /// Ours.
     pub fn internal(message: String, api: bool) -> PageError {
         PageError {

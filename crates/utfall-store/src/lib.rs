@@ -9,6 +9,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod annotations;
+mod audit;
 mod comments;
 mod definitions;
 mod dump;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{
 };
 
 pub use annotations::{Annotation, AnnotationFilter, AnnotationKind, NewAnnotation, Scope};
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use comments::{Comment, NewComment};
 pub use definitions::DefinitionVersion;
 pub use dump::Dump;
@@ -136,6 +138,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 "web sessions",
                 include_str!("../migrations/sqlite/0005_web_sessions.sql"),
             ),
+            (
+                6,
+                "audit log",
+                include_str!("../migrations/sqlite/0006_audit.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -162,6 +169,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 5,
                 "web sessions",
                 include_str!("../migrations/postgres/0005_web_sessions.sql"),
+            ),
+            (
+                6,
+                "audit log",
+                include_str!("../migrations/postgres/0006_audit.sql"),
             ),
         ],
     }

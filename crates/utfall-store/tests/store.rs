@@ -7,9 +7,9 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use utfall_store::{
-    AnnotationFilter, AnnotationKind, Backend, Definition, Effect, Location, NewAnnotation,
-    NewComment, NewDecision, NewReview, NewSnapshot, NewValue, Outcome, Role, Scope, Store,
-    StoreError, User,
+    AnnotationFilter, AnnotationKind, Backend, Definition, DeliveryKey, DigestKind, Effect,
+    Location, NewAnnotation, NewAuditEntry, NewComment, NewDecision, NewReview, NewSnapshot,
+    NewValue, Outcome, Role, Scope, Store, StoreError, User,
 };
 
 /// A fresh store of each backend for the test `name`.
@@ -370,6 +370,46 @@ async fn comments_thread_on_their_value() {
 }
 
 #[tokio::test]
+async fn the_audit_log_keeps_every_change_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(dir.path(), "audit").await {
+        let entry = |actor: &str, action: &str, at_text: &str| NewAuditEntry {
+            at: at(at_text),
+            actor: actor.into(),
+            action: action.into(),
+            object: "won_revenue".into(),
+            detail: "FY2026-Q3: 3375396 -> 3500000".into(),
+        };
+        let first = store
+            .audit(&entry("anna", "target.set", "2026-07-02T09:00:00Z"))
+            .await
+            .unwrap();
+        let second = store
+            .audit(&entry("bo", "annotation.add", "2026-07-02T09:05:00Z"))
+            .await
+            .unwrap();
+        let third = store
+            .audit(&entry("anna", "import", "2026-07-02T09:10:00Z"))
+            .await
+            .unwrap();
+        let all: Vec<i64> = store
+            .audit_log(None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(all, vec![third, second, first], "{:?}", store.backend());
+        let annas = store.audit_log(Some("anna"), 10).await.unwrap();
+        assert_eq!(annas.len(), 2);
+        assert_eq!(annas[1].action, "target.set");
+        assert_eq!(annas[1].at, at("2026-07-02T09:00:00Z"));
+        assert_eq!(annas[1].detail, "FY2026-Q3: 3375396 -> 3500000");
+        assert_eq!(store.audit_log(None, 1).await.unwrap()[0].id, third);
+    }
+}
+
+#[tokio::test]
 async fn people_roles_and_passwords() {
     let dir = tempfile::tempdir().unwrap();
     for store in stores(dir.path(), "users").await {
@@ -527,6 +567,22 @@ async fn fill(store: &Store) {
         .unwrap();
     store
         .save_fit("mql", "{\"fit\":true}", at("2026-07-07T00:00:00Z"))
+        .await
+        .unwrap();
+    store
+        .subscribe("anna", DigestKind::Weekly, at("2026-07-08T00:00:00Z"))
+        .await
+        .unwrap();
+    let sent = delivery_key("anna", DigestKind::Weekly, "2026-W28");
+    let lease = std::time::Duration::from_secs(600);
+    assert!(
+        store
+            .claim_delivery(&sent, "r1", at("2026-07-13T06:00:00Z"), lease)
+            .await
+            .unwrap()
+    );
+    store
+        .mark_sent(&sent, "r1", at("2026-07-13T06:00:01Z"), "<m1@utfall>")
         .await
         .unwrap();
 }
@@ -958,5 +1014,212 @@ async fn a_closed_review_is_frozen_and_decisions_round_trip() {
             copy.import_reviews(&[review("q9")], &[]).await.unwrap(),
             None
         );
+    }
+}
+
+fn delivery_key(user: &str, kind: DigestKind, key: &str) -> DeliveryKey {
+    DeliveryKey {
+        user_id: user.into(),
+        kind,
+        key: key.into(),
+    }
+}
+
+async fn add_person(store: &Store, id: &str, language: Option<&str>) {
+    store
+        .add_user(
+            &User {
+                id: id.into(),
+                name: format!("Person {id}"),
+                email: Some(format!("{id}@example.se")),
+                role: Role::Viewer,
+                has_password: false,
+                created_at: at("2026-01-01T00:00:00Z"),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    store.set_language(id, language).await.unwrap();
+}
+
+#[tokio::test]
+async fn subscriptions_one_a_person_and_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(dir.path(), "subscriptions").await {
+        add_person(&store, "anna", Some("en")).await;
+        add_person(&store, "bo", None).await;
+        let t = at("2026-11-02T08:00:00Z");
+        assert!(store.subscribe("bo", DigestKind::Alerts, t).await.unwrap());
+        assert!(
+            store
+                .subscribe("anna", DigestKind::Weekly, t)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .subscribe("anna", DigestKind::Alerts, t)
+                .await
+                .unwrap()
+        );
+        // Again: nothing new.
+        assert!(
+            !store
+                .subscribe("anna", DigestKind::Weekly, t)
+                .await
+                .unwrap()
+        );
+        let all = store.subscriptions().await.unwrap();
+        let keys: Vec<(&str, DigestKind)> =
+            all.iter().map(|s| (s.user_id.as_str(), s.kind)).collect();
+        // By person, then by the kind's spelling (alerts < weekly).
+        assert_eq!(
+            keys,
+            [
+                ("anna", DigestKind::Alerts),
+                ("anna", DigestKind::Weekly),
+                ("bo", DigestKind::Alerts)
+            ],
+            "{:?}",
+            store.backend()
+        );
+        assert_eq!(all[0].email.as_deref(), Some("anna@example.se"));
+        assert_eq!(all[0].language.as_deref(), Some("en"));
+        assert_eq!(all[2].language, None);
+        assert_eq!(all[0].created_at, t);
+        assert_eq!(store.subscriptions_of("bo").await.unwrap().len(), 1);
+        assert!(store.unsubscribe("anna", DigestKind::Alerts).await.unwrap());
+        assert!(!store.unsubscribe("anna", DigestKind::Alerts).await.unwrap());
+        assert_eq!(store.subscriptions_of("anna").await.unwrap().len(), 1);
+        let missing = store
+            .subscribe("cecilia", DigestKind::Monthly, t)
+            .await
+            .unwrap_err();
+        assert!(missing.is_user_error(), "{missing}");
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_is_claimed_once_taken_over_when_stale_and_released_on_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let lease = std::time::Duration::from_secs(600);
+    for store in stores(dir.path(), "claims").await {
+        add_person(&store, "anna", None).await;
+        let week = delivery_key("anna", DigestKind::Weekly, "2026-W48");
+        let t0 = at("2026-11-30T06:00:00Z");
+        assert!(store.claim_delivery(&week, "r1", t0, lease).await.unwrap());
+        // Another runner within the lease: not theirs.
+        let t1 = at("2026-11-30T06:09:59Z");
+        assert!(!store.claim_delivery(&week, "r2", t1, lease).await.unwrap());
+        // Past the lease and never sent: r1 died; r2 takes over, and r1 can no longer mark it.
+        let t2 = at("2026-11-30T06:10:01Z");
+        assert!(store.claim_delivery(&week, "r2", t2, lease).await.unwrap());
+        assert!(
+            !store
+                .mark_sent(&week, "r1", t2, "<x@utfall>")
+                .await
+                .unwrap()
+        );
+        // r2's send failed: released, so the next run claims it again.
+        assert!(store.release_claim(&week, "r2").await.unwrap());
+        assert!(store.deliveries().await.unwrap().is_empty());
+        let t3 = at("2026-11-30T06:15:00Z");
+        assert!(store.claim_delivery(&week, "r3", t3, lease).await.unwrap());
+        assert!(
+            store
+                .mark_sent(&week, "r3", t3, "<w48@utfall>")
+                .await
+                .unwrap()
+        );
+        // Sent: never claimed again, however old, and never released.
+        let much_later = at("2027-01-01T00:00:00Z");
+        assert!(
+            !store
+                .claim_delivery(&week, "r4", much_later, lease)
+                .await
+                .unwrap()
+        );
+        assert!(!store.release_claim(&week, "r3").await.unwrap());
+        let deliveries = store.deliveries().await.unwrap();
+        assert_eq!(deliveries.len(), 1, "{:?}", store.backend());
+        assert_eq!(deliveries[0].key, week);
+        assert_eq!(deliveries[0].claimed_by, "r3");
+        assert_eq!(deliveries[0].sent_at, Some(t3));
+        assert_eq!(deliveries[0].message_id.as_deref(), Some("<w48@utfall>"));
+        // Another period, kind or person is another delivery.
+        for other in [
+            delivery_key("anna", DigestKind::Weekly, "2026-W49"),
+            delivery_key("anna", DigestKind::Monthly, "2026-W48"),
+        ] {
+            assert!(
+                store
+                    .claim_delivery(&other, "r4", much_later, lease)
+                    .await
+                    .unwrap()
+            );
+        }
+        assert_eq!(store.dump().await.unwrap().deliveries.len(), 3);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_concurrent_claims_by_two_stores_exactly_one_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let lease = std::time::Duration::from_secs(600);
+    for store in stores(dir.path(), "race").await {
+        add_person(&store, "anna", None).await;
+        // A second store on the same database, as a second server process would open.
+        let other = Store::open(store.location()).await.unwrap();
+        let now = at("2026-11-30T06:00:00Z");
+        for round in 0..3 {
+            let key = delivery_key("anna", DigestKind::Weekly, &format!("2026-W4{round}"));
+            let claims: Vec<_> = (0..16)
+                .map(|i| {
+                    let store = if i % 2 == 0 {
+                        store.clone()
+                    } else {
+                        other.clone()
+                    };
+                    let key = key.clone();
+                    tokio::spawn(async move {
+                        store
+                            .claim_delivery(&key, &format!("runner-{i}"), now, lease)
+                            .await
+                            .unwrap()
+                    })
+                })
+                .collect();
+            let mut won = 0;
+            for claim in claims {
+                won += usize::from(claim.await.unwrap());
+            }
+            assert_eq!(won, 1, "round {round} on {:?}", store.backend());
+        }
+        // Stale claims taken over at once: again exactly one.
+        let later = at("2026-11-30T07:00:00Z");
+        let key = delivery_key("anna", DigestKind::Weekly, "2026-W40");
+        let claims: Vec<_> = (0..16)
+            .map(|i| {
+                let store = if i % 2 == 0 {
+                    store.clone()
+                } else {
+                    other.clone()
+                };
+                let key = key.clone();
+                tokio::spawn(async move {
+                    store
+                        .claim_delivery(&key, &format!("late-{i}"), later, lease)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for claim in claims {
+            won += usize::from(claim.await.unwrap());
+        }
+        assert_eq!(won, 1, "take-over on {:?}", store.backend());
+        assert_eq!(store.deliveries().await.unwrap().len(), 3);
     }
 }

@@ -250,6 +250,14 @@ pub(crate) async fn password(
         .store
         .end_other_web_sessions(&session.user.id, token_hash)
         .await?;
+    super::audit(
+        &state,
+        &caller,
+        "password.change",
+        &session.user.id,
+        "own password changed; other sessions ended",
+    )
+    .await;
     Ok(see_other("/account?done=password"))
 }
 
@@ -400,6 +408,8 @@ pub(crate) async fn add_person(
     .await
     {
         Ok(user) => {
+            let detail = format!("{} ({}) as {}", user.name, user.id, user.role.as_str());
+            super::audit(&state, &caller, "person.add", &user.id, &detail).await;
             let mut response =
                 people_page(&state, &caller, &uri, user.id, password, String::new()).await?;
             *response.status_mut() = StatusCode::CREATED;
@@ -436,4 +446,65 @@ pub fn one_time_password() -> String {
             LETTERS[usize::from(byte % 32)] as char
         })
         .collect()
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    layout: Layout<'a>,
+    entries: Vec<(String, String, String, String, String)>,
+}
+
+/// The audit log's query: one person's entries only.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AuditQuery {
+    actor: Option<String>,
+}
+
+async fn audit_entries(
+    state: &AppState,
+    query: &AuditQuery,
+) -> Result<Vec<utfall_store::AuditEntry>, PageError> {
+    let actor = query
+        .actor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    Ok(state.store.audit_log(actor, 500).await?)
+}
+
+/// `GET /admin/audit`: who changed what, newest first (the latest 500).
+pub(crate) async fn audit_page(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<AuditQuery>,
+    uri: OriginalUri,
+) -> Result<Response, PageError> {
+    let context = Context::of(&state, &caller, false).await?;
+    let layout = context.layout(&state, &caller, "audit-title", "audit", &uri);
+    let zone = context.session.zone.clone();
+    let entries = audit_entries(&state, &query)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let at =
+                e.at.to_zoned_datetime(zone.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string();
+            (at, e.actor, e.action, e.object, e.detail)
+        })
+        .collect();
+    html(AuditPage { layout, entries }.render())
+}
+
+/// `GET /api/audit`.
+pub(crate) async fn audit_json(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let entries = audit_entries(&state, &query).await.map_err(|mut e| {
+        e.api = true;
+        e
+    })?;
+    Ok(to_json(&entries))
 }

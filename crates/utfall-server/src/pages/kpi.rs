@@ -584,6 +584,14 @@ pub(crate) async fn annotate(
     utfall_app::memory::add_annotation(&context.session, &state.store, &request)
         .await
         .map_err(|e| PageError::app(&e, false))?;
+    super::audit(
+        &state,
+        &caller,
+        "annotation.add",
+        &id,
+        &format!("{}: {}", form.on.trim(), request.text),
+    )
+    .await;
     Ok(super::see_other(&format!("/kpi/{}", super::encode(&id))))
 }
 
@@ -618,6 +626,14 @@ pub(crate) async fn comment(
     utfall_app::memory::comment(&context.session, &state.store, &request)
         .await
         .map_err(|e| PageError::app(&e, false))?;
+    super::audit(
+        &state,
+        &caller,
+        "comment.add",
+        &id,
+        &format!("{}: {}", request.period, request.text),
+    )
+    .await;
     Ok(super::see_other(&format!(
         "/kpi/{}#comments",
         super::encode(&id)

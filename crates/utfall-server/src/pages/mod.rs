@@ -7,6 +7,7 @@ pub(crate) mod api;
 pub(crate) mod attribution;
 pub(crate) mod data;
 pub(crate) mod goals;
+pub(crate) mod imports;
 pub(crate) mod kpi;
 pub(crate) mod mmm;
 pub(crate) mod reviews;
@@ -148,4 +149,31 @@ impl Context {
 /// A redirect after a form (303 See Other).
 pub(crate) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// Records a change in the audit log. A change already made is not undone when the log
+/// cannot be written; the failure is logged on stderr instead.
+pub(crate) async fn audit(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    object: &str,
+    detail: &str,
+) {
+    let entry = utfall_store::NewAuditEntry {
+        at: jiff::Timestamp::now(),
+        actor: caller.author(),
+        action: action.to_string(),
+        object: object.to_string(),
+        detail: detail.to_string(),
+    };
+    if let Err(error) = state.store.audit(&entry).await {
+        tracing_free_warning(&format!("the audit log could not be written: {error}"));
+    }
+}
+
+/// A warning on stderr (the server's log).
+#[allow(clippy::print_stderr)]
+fn tracing_free_warning(text: &str) {
+    eprintln!("warning: {text}");
 }

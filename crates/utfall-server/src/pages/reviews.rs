@@ -140,6 +140,14 @@ pub(crate) async fn open(
     utfall_app::review::open(&context.session, &state.store, &meta)
         .await
         .map_err(|e| PageError::app(&e, false))?;
+    super::audit(
+        &state,
+        &caller,
+        "review.open",
+        &meta.id,
+        &format!("for {}", meta.period),
+    )
+    .await;
     Ok(see_other(&format!("/reviews/{}", encode(&meta.id))))
 }
 
@@ -477,6 +485,14 @@ pub(crate) async fn decide(
     utfall_app::review::decide(&context.session, &state.store, &request)
         .await
         .map_err(|e| PageError::app(&e, false))?;
+    super::audit(
+        &state,
+        &caller,
+        "decision.add",
+        &request.id,
+        &format!("{} in review {review}", request.action),
+    )
+    .await;
     Ok(see_other(&format!("/reviews/{}", encode(&review))))
 }
 
@@ -490,6 +506,7 @@ pub(crate) async fn close(
     utfall_app::review::close(&context.session, &state.store, &id, &caller.author())
         .await
         .map_err(|e| not_found_or(e, false))?;
+    super::audit(&state, &caller, "review.close", &id, "closed and frozen").await;
     Ok(see_other(&format!("/reviews/{}", encode(&id))))
 }
 
@@ -690,7 +707,7 @@ pub(crate) async fn outcome(
     utfall_app::review::record_outcome(
         &state.store,
         &OutcomeRequest {
-            decision: id,
+            decision: id.clone(),
             verdict: form.verdict.clone(),
             note: filled(&form.note),
             by: caller.author(),
@@ -698,5 +715,6 @@ pub(crate) async fn outcome(
     )
     .await
     .map_err(|e| PageError::app(&e, false))?;
+    super::audit(&state, &caller, "decision.outcome", &id, &form.verdict).await;
     Ok(see_other("/decisions"))
 }

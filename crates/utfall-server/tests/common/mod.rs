@@ -11,6 +11,9 @@ use std::sync::{Mutex, OnceLock};
 /// The day the demo's data ends.
 pub const TODAY: &str = "2026-11-20";
 
+/// The upload limit of the test servers: small, so that a test can go over it.
+pub const UPLOAD_LIMIT: u64 = 4 << 20;
+
 /// The demo workspace, generated once for the test binary.
 pub fn workspace() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
@@ -142,6 +145,7 @@ impl Server {
                     bind: "127.0.0.1:0".parse().unwrap(),
                     clock: utfall_app::Clock::Fixed(TODAY.parse().unwrap()),
                     secure_cookies: false,
+                    upload_limit: UPLOAD_LIMIT,
                 };
                 let bound = utfall_server::bind(&config).await.unwrap();
                 sender.send(bound.address).unwrap();
@@ -166,6 +170,17 @@ impl Server {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Response {
+        self.raw_bytes(method, path, headers, body.unwrap_or("").as_bytes())
+    }
+
+    /// Sends a request with a body of bytes and reads the whole answer.
+    pub fn raw_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
         let mut stream = TcpStream::connect(self.address).unwrap();
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n",
@@ -174,16 +189,65 @@ impl Server {
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
-        let body = body.unwrap_or("");
         if method == "POST" {
             request.push_str(&format!("content-length: {}\r\n", body.len()));
         }
         request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(body);
+        // The server may answer (and close) before reading a refused body to its end.
+        let _ = stream.write_all(&bytes);
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
+        let _ = stream.read_to_end(&mut raw);
         parse(&raw)
+    }
+
+    /// A `multipart/form-data` upload of `file` (named `name`) with `fields` before it, from
+    /// this site; `csrf` first unless `None`.
+    pub fn upload(
+        &self,
+        login: &Login,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+        name: &str,
+        file: &[u8],
+    ) -> Response {
+        let boundary = "----utfall-test-boundary-7d1f";
+        let mut body = Vec::new();
+        let mut field = |key: &str, value: &str| {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{key}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        };
+        if let Some(token) = csrf {
+            field("csrf", token);
+        }
+        for (key, value) in fields {
+            field(key, value);
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{name}\"\r\ncontent-type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let origin = format!("http://{}", self.address);
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.raw_bytes(
+            "POST",
+            "/data/import",
+            &[
+                ("cookie", login.cookie.as_str()),
+                ("origin", origin.as_str()),
+                ("content-type", content_type.as_str()),
+            ],
+            &body,
+        )
     }
 
     fn auth_headers<'a>(&'a self, login: Option<&'a Login>) -> Vec<(&'a str, String)> {

@@ -74,6 +74,9 @@ pub enum Command {
     /// The metadata store: migrate, back up, export, copy to PostgreSQL
     #[command(subcommand)]
     Db(DbCommand),
+    /// Digests and alerts by e-mail: send what is due, subscribe, unsubscribe, list
+    #[command(subcommand)]
+    Digest(DigestCommand),
 }
 
 /// The workspace folder and the output format, shared by the store's commands.
@@ -205,6 +208,38 @@ pub enum UserCommand {
     /// Set a new password (read from stdin)
     ResetPassword {
         id: String,
+        #[command(flatten)]
+        at: Where,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Send every digest and alert that is due, each once (run it on a schedule)
+    Run {
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Subscribe a person to the weekly or monthly digest, or to alerts
+    Subscribe {
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_parser = ["weekly", "monthly", "alerts"])]
+        kind: String,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// End a person's subscription
+    Unsubscribe {
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_parser = ["weekly", "monthly", "alerts"])]
+        kind: String,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Every subscription
+    List {
         #[command(flatten)]
         at: Where,
     },

@@ -10,6 +10,7 @@ mod check;
 mod comment;
 mod db;
 mod demo;
+mod digest;
 mod explain;
 mod import;
 mod init;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Comment(command) => comment::run(command),
         Command::User(command) => user::run(command),
         Command::Db(command) => db::run(command),
+        Command::Digest(command) => digest::run(command),
     }
 }
 

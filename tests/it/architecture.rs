@@ -282,13 +282,13 @@ fn every_library_crate_warns_on_missing_docs() {
 }
 
 #[test]
-fn the_commands_are_glue_of_at_most_2520_lines() {
-    // 2500 until `utfall serve` (the web app's glue) arrived.
+fn the_commands_are_glue_of_at_most_2561_lines() {
+    // 2500 until `utfall serve` (the web app's glue) arrived; 2520 until `utfall digest` (41).
     let lines: usize = walk(&root().join("src/commands"))
         .iter()
         .map(|path| std::fs::read_to_string(path).unwrap().lines().count())
         .sum();
-    assert!(lines <= 2520, "src/commands/ holds {lines} lines");
+    assert!(lines <= 2561, "src/commands/ holds {lines} lines");
 }
 
 /// The functions of a source longer than `limit` lines, as `path:line name (n lines)`: a

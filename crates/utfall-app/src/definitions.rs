@@ -18,6 +18,13 @@ use crate::session::load;
 /// Serialises the read-modify-write of definition files within the process.
 static EDITS: Mutex<()> = Mutex::new(());
 
+/// Holds the edit lock (one read-modify-write of definition files at a time in the process).
+pub(crate) fn edit_lock() -> std::sync::MutexGuard<'static, ()> {
+    EDITS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Writes a file atomically: a temporary file in the same folder, synced, then a rename.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), AppError> {
     write_bytes_atomically(path, contents.as_bytes())

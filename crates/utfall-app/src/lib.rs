@@ -1,15 +1,17 @@
 //! Utfall's application layer: the use cases — scorecard, KPI series and export, explain,
-//! review follow-ups, attribution, mix modelling, lift, imports, definition edits, the demo —
-//! as functions over a [`Session`], each returning plain typed results that every front end
-//! formats its own way. [`wire`] holds their serialisable shapes, so that `--format json` and
-//! the JSON API are the same document; [`AppError`] is the one error, classified into the
-//! user's mistakes and ours.
+//! review follow-ups, digests and alerts by e-mail, attribution, mix modelling, lift, imports,
+//! definition edits, the demo — as functions over a [`Session`], each returning plain typed
+//! results that every front end formats its own way. [`wire`] holds their serialisable shapes,
+//! so that `--format json` and the JSON API are the same document; [`AppError`] is the one
+//! error, classified into the user's mistakes and ours.
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod attribution;
 pub mod definitions;
 pub mod demo;
+pub mod digest;
+pub mod edit;
 mod error;
 pub mod explain;
 pub mod import;

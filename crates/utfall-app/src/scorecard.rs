@@ -106,8 +106,17 @@ pub async fn scorecard(
     session: &Session,
     request: &ScorecardRequest,
 ) -> Result<Scorecard, AppError> {
+    scorecard_on(session, request, session.today()).await
+}
+
+/// The scorecard as it stood on `today` (its values to and including that day): what the
+/// digests compare from one week or month to the next.
+pub async fn scorecard_on(
+    session: &Session,
+    request: &ScorecardRequest,
+    today: Date,
+) -> Result<Scorecard, AppError> {
     let locale = session.locale(request.locale);
-    let today = session.today();
     let calendar = &session.calendar;
     let period = request
         .period

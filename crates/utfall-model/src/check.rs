@@ -276,6 +276,9 @@ impl<'a> Checker<'a> {
                 .label("expected `embedded` or `ballista://host:port`"),
             );
         }
+        if let Some(mail) = &config.mail {
+            self.check_mail(file, mail);
+        }
         let mut seen = BTreeSet::new();
         for person in &config.people {
             if !seen.insert(person.id.get_ref().clone()) {
@@ -288,6 +291,64 @@ impl<'a> Checker<'a> {
                     .label("defined again here"),
                 );
             }
+        }
+    }
+
+    /// `[mail]`: a host, a port, a sender's address, a known security and no password.
+    fn check_mail(&mut self, file: usize, mail: &crate::workspace::MailDef) {
+        if mail.host.get_ref().trim().is_empty()
+            || mail.host.get_ref().contains(char::is_whitespace)
+        {
+            self.push(
+                Diagnostic::error("invalid-value", "the mail server's host is not a host name")
+                    .at(file, mail.host.span())
+                    .label("expected a host name, e.g. `smtp.example.se`"),
+            );
+        }
+        if let Some(port) = &mail.port
+            && !(1..=65535).contains(port.get_ref())
+        {
+            self.push(
+                Diagnostic::error("invalid-value", format!("{} is not a port", port.get_ref()))
+                    .at(file, port.span())
+                    .label("expected a port from 1 to 65535"),
+            );
+        }
+        if !is_mail_address(mail.from.get_ref()) {
+            self.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("`{}` is not an e-mail address", mail.from.get_ref()),
+                )
+                .at(file, mail.from.span())
+                .label("expected `name@example.se` or `Name <name@example.se>`"),
+            );
+        }
+        if let Some(security) = &mail.security
+            && !["starttls", "tls", "none"].contains(&security.get_ref().as_str())
+        {
+            self.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("`{}` is not a mail security", security.get_ref()),
+                )
+                .at(file, security.span())
+                .label("expected `starttls`, `tls` or `none`"),
+            );
+        }
+        if let Some(password) = &mail.password {
+            // Not `at`: the rendered snippet would print the password.
+            let (line, _) = crate::diagnostic::line_col(self.text(file), password.span().start);
+            self.push(
+                Diagnostic::error(
+                    "secret-in-definitions",
+                    format!(
+                        "line {line} of `utfall.toml` holds the mail server's password, which is never kept there"
+                    ),
+                )
+                .in_file(file)
+                .hint("remove the line and set the environment variable `UTFALL_SMTP_PASSWORD` where digests are sent"),
+            );
         }
     }
 
@@ -1749,6 +1810,26 @@ fn formula_cycle(id: &str, refs: &BTreeMap<&str, Vec<String>>) -> Option<Vec<Str
     visit(id, id, refs, &mut path, &mut BTreeSet::new()).then_some(path)
 }
 
+/// Whether `text` is an address (`name@example.se`) or a named one (`Name <name@example.se>`):
+/// one `@` with something on either side, and no spaces in the address.
+fn is_mail_address(text: &str) -> bool {
+    let text = text.trim();
+    let address = match (text.rfind('<'), text.strip_suffix('>')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        (None, None) => text.trim(),
+        _ => return false,
+    };
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !address.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1758,6 +1839,58 @@ mod tests {
         assert!(valid_id("won_revenue") && valid_id("k2"));
         assert!(!valid_id("Won") && !valid_id("2x") && !valid_id("a-b") && !valid_id(""));
         assert_eq!(suggest_id("Vunnen intäkt"), "vunnen_intakt");
+    }
+
+    fn config_codes(toml: &str) -> Vec<(String, String)> {
+        let workspace =
+            crate::workspace::Workspace::from_files(vec![crate::workspace::SourceFile {
+                path: crate::workspace::CONFIG_FILE.into(),
+                text: toml.into(),
+            }]);
+        check(&workspace)
+            .into_iter()
+            .filter(|d| d.code != "missing-file")
+            .map(|d| (d.code.to_string(), d.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn mail_settings_are_checked_and_a_password_is_refused() {
+        let base = "name = \"A\"\ncurrency = \"SEK\"\n[mail]\n";
+        let good = format!(
+            "{base}host = \"smtp.example.se\"\nport = 587\nfrom = \"Utfall <utfall@example.se>\"\n\
+             username = \"utfall\"\nsecurity = \"starttls\"\n"
+        );
+        assert_eq!(config_codes(&good), []);
+        let bad = format!(
+            "{base}host = \"smtp example\"\nport = 70000\nfrom = \"utfall\"\nsecurity = \"ssl\"\n\
+             password = \"hemligt-123\"\n"
+        );
+        let found = config_codes(&bad);
+        let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                // Without a snippet (it would print the password), so first.
+                "secret-in-definitions",
+                "invalid-value",
+                "invalid-value",
+                "invalid-value",
+                "invalid-value",
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found.iter().all(|(_, m)| !m.contains("hemligt")),
+            "{found:?}"
+        );
+        assert!(found[0].1.starts_with("line 8 of `utfall.toml`"));
+        assert!(found[2].1.contains("70000"));
+        assert!(found[4].1.contains("`ssl`"));
+        assert!(is_mail_address("a@b.se") && is_mail_address(" Anna A <a@b.se> "));
+        assert!(
+            !is_mail_address("a@") && !is_mail_address("Anna <a@b.se") && !is_mail_address("a b@c")
+        );
     }
 
     #[test]

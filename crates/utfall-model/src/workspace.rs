@@ -70,6 +70,28 @@ pub struct WorkspaceConfig {
     /// The people who own goals, KPIs, activities and decisions (`[[people]]`).
     #[serde(default)]
     pub people: Vec<Person>,
+    /// The mail server that sends digests and alerts (`[mail]`).
+    pub mail: Option<MailDef>,
+}
+
+/// `[mail]` in `utfall.toml`: the SMTP server digests and alerts go through. The password is
+/// never written here: it is read from `UTFALL_SMTP_PASSWORD` when mail is sent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailDef {
+    /// The server's host name.
+    pub host: Spanned<String>,
+    /// Its port (default: 587 for `starttls`, 465 for `tls`, 25 for `none`).
+    pub port: Option<Spanned<i64>>,
+    /// The sender's address, e.g. `Utfall <utfall@example.se>`.
+    pub from: Spanned<String>,
+    /// The login name, if the server asks for one.
+    pub username: Option<Spanned<String>>,
+    /// `starttls` (default), `tls` or `none`.
+    pub security: Option<Spanned<String>>,
+    /// Only read so that `utfall check` can say where a password was written: its value is
+    /// never kept.
+    pub password: Option<Spanned<serde::de::IgnoredAny>>,
 }
 
 /// Someone who takes part: owns goals and KPIs, or reads them.

@@ -57,6 +57,9 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/goals", Need::Viewer),
     route("GET", "/kpi/{id}", Need::Viewer),
     route("GET", "/kpi/{id}/values.csv", Need::Viewer),
+    route("GET", "/kpi/{id}/edit", Need::Editor),
+    route("POST", "/kpi/{id}/edit", Need::Editor),
+    route("POST", "/goals/kpis", Need::Editor),
     route("GET", "/kpi/{id}/values.xlsx", Need::Viewer),
     route("GET", "/attribution", Need::Viewer),
     route("GET", "/mmm", Need::Viewer),
@@ -123,6 +126,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/goals", get(pages::goals::page))
         .route("/kpi/{id}", get(pages::kpi::page))
         .route("/kpi/{id}/values.csv", get(pages::kpi::csv))
+        .route(
+            "/kpi/{id}/edit",
+            get(pages::edit::page).post(pages::edit::save),
+        )
+        .route("/goals/kpis", post(pages::edit::add))
         .route("/kpi/{id}/values.xlsx", get(pages::kpi::xlsx))
         .route("/attribution", get(pages::attribution::page))
         .route("/mmm", get(pages::mmm::page))

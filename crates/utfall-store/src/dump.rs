@@ -98,6 +98,26 @@ pub struct FitRow {
     document: String,
 }
 
+/// A digest subscription's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriptionRow {
+    user_id: String,
+    kind: String,
+    created_at: i64,
+}
+
+/// A digest or alert delivery's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryRow {
+    user_id: String,
+    kind: String,
+    period_key: String,
+    claimed_at: i64,
+    claimed_by: String,
+    sent_at: Option<i64>,
+    message_id: Option<String>,
+}
+
 /// Every row of the store, table by table in key order; times in milliseconds since the epoch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dump {
@@ -121,6 +141,10 @@ pub struct Dump {
     pub decisions: Vec<crate::Decision>,
     /// One-time facts (`reviews.toml` imported).
     pub flags: Vec<(String, String)>,
+    /// Digest and alert subscriptions.
+    pub subscriptions: Vec<SubscriptionRow>,
+    /// Digests and alerts claimed or sent.
+    pub deliveries: Vec<DeliveryRow>,
 }
 
 /// A review's row, with its frozen document.
@@ -146,6 +170,8 @@ impl Dump {
             + self.reviews.len()
             + self.decisions.len()
             + self.flags.len()
+            + self.subscriptions.len()
+            + self.deliveries.len()
     }
 }
 
@@ -179,6 +205,10 @@ impl Store {
                 read_all!(pool, "SELECT id, kpi_id, saved_at, document FROM mmm_fits ORDER BY id");
             let flags: Vec<(String, String)> =
                 read_all!(pool, "SELECT name, value FROM store_flags ORDER BY name");
+            let subscriptions: Vec<(String, String, i64)> =
+                read_all!(pool, "SELECT user_id, kind, created_at FROM subscriptions ORDER BY user_id, kind");
+            let deliveries: Vec<(String, String, String, i64, String, Option<i64>, Option<String>)> = read_all!(pool,
+                "SELECT user_id, kind, period_key, claimed_at, claimed_by, sent_at, message_id FROM deliveries ORDER BY user_id, kind, period_key");
             Ok(Dump {
                 users: users.into_iter().map(|r| UserRow { id: r.0, name: r.1, email: r.2, role: r.3, has_password: r.4.is_some(), password_hash: r.4, created_at: r.5 }).collect(),
                 definition_versions: versions.into_iter().map(|r| VersionRow { kpi_id: r.0, version: r.1, hash: r.2, definition: r.3, first_seen: r.4, last_seen: r.5 }).collect(),
@@ -190,6 +220,8 @@ impl Store {
                 reviews: Vec::new(),
                 decisions: Vec::new(),
                 flags,
+                subscriptions: subscriptions.into_iter().map(|r| SubscriptionRow { user_id: r.0, kind: r.1, created_at: r.2 }).collect(),
+                deliveries: deliveries.into_iter().map(|r| DeliveryRow { user_id: r.0, kind: r.1, period_key: r.2, claimed_at: r.3, claimed_by: r.4, sent_at: r.5, message_id: r.6 }).collect(),
             })
         });
         let mut dump = dump?;
@@ -277,6 +309,16 @@ impl Store {
                     .bind(name).bind(value)
                     .execute(&mut *tx).await.map_err(query("write the copy"))?;
             }
+            for r in &dump.subscriptions {
+                sqlx::query("INSERT INTO subscriptions (user_id, kind, created_at) VALUES ($1, $2, $3)")
+                    .bind(&r.user_id).bind(&r.kind).bind(r.created_at)
+                    .execute(&mut *tx).await.map_err(query("write the copy"))?;
+            }
+            for r in &dump.deliveries {
+                sqlx::query("INSERT INTO deliveries (user_id, kind, period_key, claimed_at, claimed_by, sent_at, message_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&r.user_id).bind(&r.kind).bind(&r.period_key).bind(r.claimed_at).bind(&r.claimed_by).bind(r.sent_at).bind(&r.message_id)
+                    .execute(&mut *tx).await.map_err(query("write the copy"))?;
+            }
             if self.backend() == Backend::Postgres {
                 for table in ["snapshots", "annotations", "comments", "mmm_fits"] {
                     // The table names are ours, never a user's.
@@ -345,6 +387,8 @@ mod tests {
             reviews: vec![],
             decisions: vec![],
             flags: vec![],
+            subscriptions: vec![],
+            deliveries: vec![],
         };
         let json = serde_json::to_string(&dump).unwrap();
         assert!(!json.contains("argon2id"), "{json}");

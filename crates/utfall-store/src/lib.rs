@@ -12,6 +12,7 @@ mod annotations;
 mod audit;
 mod comments;
 mod definitions;
+mod digests;
 mod dump;
 mod error;
 mod fits;
@@ -32,6 +33,7 @@ pub use annotations::{Annotation, AnnotationFilter, AnnotationKind, NewAnnotatio
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use comments::{Comment, NewComment};
 pub use definitions::DefinitionVersion;
+pub use digests::{Delivery, DeliveryKey, DigestKind, Subscription};
 pub use dump::Dump;
 pub use error::StoreError;
 pub use fits::SavedFit;
@@ -143,6 +145,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 "audit log",
                 include_str!("../migrations/sqlite/0006_audit.sql"),
             ),
+            (
+                7,
+                "digests",
+                include_str!("../migrations/sqlite/0007_digests.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -174,6 +181,11 @@ fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] 
                 6,
                 "audit log",
                 include_str!("../migrations/postgres/0006_audit.sql"),
+            ),
+            (
+                7,
+                "digests",
+                include_str!("../migrations/postgres/0007_digests.sql"),
             ),
         ],
     }

@@ -257,7 +257,7 @@ pub(crate) async fn password(
         &session.user.id,
         "own password changed; other sessions ended",
     )
-    .await;
+    .await?;
     Ok(see_other("/account?done=password"))
 }
 
@@ -409,7 +409,7 @@ pub(crate) async fn add_person(
     {
         Ok(user) => {
             let detail = format!("{} ({}) as {}", user.name, user.id, user.role.as_str());
-            super::audit(&state, &caller, "person.add", &user.id, &detail).await;
+            super::audit(&state, &caller, "person.add", &user.id, &detail).await?;
             let mut response =
                 people_page(&state, &caller, &uri, user.id, password, String::new()).await?;
             *response.status_mut() = StatusCode::CREATED;

@@ -81,6 +81,7 @@ struct Page<'a> {
     layout: Layout<'a>,
     period: String,
     goals: Vec<GoalLine>,
+    library: Vec<(String, String)>,
 }
 
 /// `GET /goals`.
@@ -142,6 +143,11 @@ pub(crate) async fn page(
         Page {
             period: tree.period.to_string(),
             goals,
+            library: utfall_app::definitions::library_entries(caller.locale, None)
+                .into_iter()
+                .filter(|e| context.session.workspace.kpi(&e.id).is_err())
+                .map(|e| (e.id, e.name))
+                .collect(),
             layout,
         }
         .render(),

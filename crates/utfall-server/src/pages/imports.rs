@@ -203,7 +203,7 @@ pub(crate) async fn upload(
         upload::abort(&state.dir, &id);
         return Err(PageError::app(&error, false));
     }
-    crate::pages::audit(&state, &caller, "upload", &name, &format!("upload {id}")).await;
+    crate::pages::audit(&state, &caller, "upload", &name, &format!("upload {id}")).await?;
     Ok(super::see_other(&format!("/data/import/{id}")))
 }
 
@@ -331,7 +331,7 @@ pub(crate) async fn confirm(
                 ""
             }
         );
-        crate::pages::audit(&state, &caller, "import", &upload.name, &detail).await;
+        crate::pages::audit(&state, &caller, "import", &upload.name, &detail).await?;
         state.changed().await;
     }
     Ok(super::see_other(&format!("/data/import/{id}")).into_response())

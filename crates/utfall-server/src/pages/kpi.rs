@@ -591,7 +591,7 @@ pub(crate) async fn annotate(
         &id,
         &format!("{}: {}", form.on.trim(), request.text),
     )
-    .await;
+    .await?;
     Ok(super::see_other(&format!("/kpi/{}", super::encode(&id))))
 }
 
@@ -633,7 +633,7 @@ pub(crate) async fn comment(
         &id,
         &format!("{}: {}", request.period, request.text),
     )
-    .await;
+    .await?;
     Ok(super::see_other(&format!(
         "/kpi/{}#comments",
         super::encode(&id)

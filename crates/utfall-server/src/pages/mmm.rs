@@ -480,6 +480,6 @@ pub(crate) async fn fit(
     };
     let kpi = kpi_of(&context, &asked, false)?;
     state.start_fit(&kpi, context.session.clone());
-    super::audit(&state, &caller, "mmm.fit", &kpi, "a mix-model fit started").await;
+    super::audit(&state, &caller, "mmm.fit", &kpi, "a mix-model fit started").await?;
     Ok(see_other(&format!("/mmm?kpi={}", super::encode(&kpi))))
 }

@@ -6,6 +6,7 @@ pub(crate) mod activities;
 pub(crate) mod api;
 pub(crate) mod attribution;
 pub(crate) mod data;
+pub(crate) mod edit;
 pub(crate) mod goals;
 pub(crate) mod imports;
 pub(crate) mod kpi;
@@ -151,15 +152,15 @@ pub(crate) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-/// Records a change in the audit log. A change already made is not undone when the log
-/// cannot be written; the failure is logged on stderr instead.
+/// Records a change in the audit log. The change is made by then; when the log cannot be
+/// written the request fails and says so (a change is never silently left out of the log).
 pub(crate) async fn audit(
     state: &AppState,
     caller: &Caller,
     action: &str,
     object: &str,
     detail: &str,
-) {
+) -> Result<(), PageError> {
     let entry = utfall_store::NewAuditEntry {
         at: jiff::Timestamp::now(),
         actor: caller.author(),
@@ -167,13 +168,15 @@ pub(crate) async fn audit(
         object: object.to_string(),
         detail: detail.to_string(),
     };
-    if let Err(error) = state.store.audit(&entry).await {
-        tracing_free_warning(&format!("the audit log could not be written: {error}"));
-    }
-}
-
-/// A warning on stderr (the server's log).
-#[allow(clippy::print_stderr)]
-fn tracing_free_warning(text: &str) {
-    eprintln!("warning: {text}");
+    state
+        .store
+        .audit(&entry)
+        .await
+        .map(|_| ())
+        .map_err(|error| {
+            PageError::internal(
+                format!("the change was made, but the audit log could not be written: {error}"),
+                false,
+            )
+        })
 }

@@ -147,7 +147,7 @@ pub(crate) async fn open(
         &meta.id,
         &format!("for {}", meta.period),
     )
-    .await;
+    .await?;
     Ok(see_other(&format!("/reviews/{}", encode(&meta.id))))
 }
 
@@ -492,7 +492,7 @@ pub(crate) async fn decide(
         &request.id,
         &format!("{} in review {review}", request.action),
     )
-    .await;
+    .await?;
     Ok(see_other(&format!("/reviews/{}", encode(&review))))
 }
 
@@ -506,7 +506,7 @@ pub(crate) async fn close(
     utfall_app::review::close(&context.session, &state.store, &id, &caller.author())
         .await
         .map_err(|e| not_found_or(e, false))?;
-    super::audit(&state, &caller, "review.close", &id, "closed and frozen").await;
+    super::audit(&state, &caller, "review.close", &id, "closed and frozen").await?;
     Ok(see_other(&format!("/reviews/{}", encode(&id))))
 }
 
@@ -715,6 +715,6 @@ pub(crate) async fn outcome(
     )
     .await
     .map_err(|e| PageError::app(&e, false))?;
-    super::audit(&state, &caller, "decision.outcome", &id, &form.verdict).await;
+    super::audit(&state, &caller, "decision.outcome", &id, &form.verdict).await?;
     Ok(see_other("/decisions"))
 }

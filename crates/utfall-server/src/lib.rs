@@ -124,13 +124,16 @@ impl Bound {
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let app = routes::router(self.state.clone());
-        axum::serve(
+        let digests = tokio::spawn(state::digests(self.state.clone()));
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(stop)
         .await
-        .map_err(ServerError::Serve)
+        .map_err(ServerError::Serve);
+        digests.abort();
+        served
     }
 }
 

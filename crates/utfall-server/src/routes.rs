@@ -84,6 +84,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/account", Need::Viewer),
     route("POST", "/account/password", Need::Viewer),
     route("POST", "/account/language", Need::Viewer),
+    route("POST", "/account/subscriptions", Need::Viewer),
     route("GET", "/admin/people", Need::Admin),
     route("POST", "/admin/people", Need::Admin),
     route("GET", "/api", Need::Viewer),
@@ -165,6 +166,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/account", get(pages::account::page))
         .route("/account/password", post(pages::account::password))
         .route("/account/language", post(pages::account::language))
+        .route(
+            "/account/subscriptions",
+            post(pages::account::subscriptions),
+        )
         .route(
             "/admin/people",
             get(pages::account::people).post(pages::account::add_person),

@@ -42,6 +42,8 @@ pub struct AppState {
     pub(crate) cache: Cache,
     pub(crate) limiter: std::sync::Mutex<HashMap<IpAddr, Vec<Instant>>>,
     pub(crate) fits: std::sync::Mutex<HashMap<String, FitJob>>,
+    /// What the digest job's last run did.
+    pub(crate) last_digests: std::sync::Mutex<Option<String>>,
 }
 
 /// The generation of a workspace's data and definitions: a change to either changes it.
@@ -105,6 +107,7 @@ impl AppState {
             cache: Cache::default(),
             limiter: std::sync::Mutex::new(HashMap::new()),
             fits: std::sync::Mutex::new(HashMap::new()),
+            last_digests: std::sync::Mutex::new(None),
         })
     }
 
@@ -264,5 +267,35 @@ impl AppState {
             utfall_app::mmm::store_fit(&self.dir, &fit).await?;
         }
         Ok(())
+    }
+}
+
+/// How often the digest job looks for what is due.
+pub(crate) const DIGEST_EVERY: Duration = Duration::from_secs(300);
+
+/// The digest and alert job: every few minutes, when `[mail]` is set, sends what is due (each
+/// message once per person and period, by the store's claims, however many servers run). Never
+/// on a request's path. The outcome of the last run is kept for the admin's page.
+pub(crate) async fn digests(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(DIGEST_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Ok((session, _)) = state.session().await else {
+            continue;
+        };
+        let Ok(mailer) = utfall_app::digest::mailer(&session) else {
+            continue;
+        };
+        let outcome =
+            utfall_app::digest::run_due(&session, &state.store, &mailer, state.clock).await;
+        let summary = match outcome {
+            Ok(report) => report.summary(),
+            Err(error) => format!("the digest job failed: {error}"),
+        };
+        *state
+            .last_digests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(summary);
     }
 }

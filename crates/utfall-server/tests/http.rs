@@ -548,3 +548,28 @@ fn downloads_are_machine_values_and_csv_cells_cannot_be_formulas() {
     let xlsx = server.get(Some(&viewer), "/kpi/leads/values.xlsx");
     assert_eq!(&xlsx.body[..2], b"PK", "an XLSX is a zip");
 }
+
+#[test]
+fn a_person_subscribes_to_digests_and_alerts_on_the_account_page() {
+    let server = server();
+    // `reader` is a viewer no other test posts as.
+    let reader = server.login("reader");
+    let saved = server.post(
+        Some(&reader),
+        "/account/subscriptions",
+        "weekly=on&alerts=on",
+    );
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let page = server.get(Some(&reader), "/account?lang=en").text();
+    assert!(
+        page.contains("name=\"weekly\" value=\"on\" checked"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"alerts\" value=\"on\" checked"));
+    assert!(page.contains("name=\"monthly\" value=\"on\">"));
+    let none = server.post(Some(&reader), "/account/subscriptions", "monthly=on");
+    assert_eq!(none.status, 303);
+    let page = server.get(Some(&reader), "/account?lang=en").text();
+    assert!(page.contains("name=\"weekly\" value=\"on\">"), "{page}");
+    assert!(page.contains("name=\"monthly\" value=\"on\" checked"));
+}

@@ -167,6 +167,7 @@ struct AccountPage<'a> {
     email: String,
     message: String,
     language: String,
+    subscriptions: Vec<(&'static str, bool)>,
 }
 
 /// The account page's query (after a change).
@@ -194,6 +195,7 @@ pub(crate) async fn page(
         Some("short") => layout.t.get("password-too-short"),
         Some("mismatch") => layout.t.get("password-mismatch"),
         Some("wrong") => layout.t.get("password-wrong"),
+        Some("subscriptions") => layout.t.get("subscriptions-saved"),
         _ => String::new(),
     };
     html(
@@ -201,11 +203,59 @@ pub(crate) async fn page(
             id: session.user.id.clone(),
             email: session.user.email.clone().unwrap_or_default(),
             language: session.language.clone().unwrap_or_default(),
+            subscriptions: subscribed(&state, &session.user.id).await?,
             message,
             layout,
         }
         .render(),
     )
+}
+
+/// Each kind of digest with whether the person subscribes to it.
+async fn subscribed(state: &AppState, user: &str) -> Result<Vec<(&'static str, bool)>, PageError> {
+    let mine = state.store.subscriptions_of(user).await?;
+    Ok(utfall_store::DigestKind::ALL
+        .iter()
+        .map(|kind| (kind.as_str(), mine.iter().any(|s| s.kind == *kind)))
+        .collect())
+}
+
+/// `POST /account/subscriptions`: the person's digests and alerts (a box ticked: subscribed).
+pub(crate) async fn subscriptions(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let session = caller
+        .session
+        .as_ref()
+        .ok_or_else(|| PageError::bad("log in first", false))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut changes = Vec::new();
+    for (kind, was) in subscribed(&state, &session.user.id).await? {
+        let wanted = pairs.iter().any(|(k, v)| k == kind && v == "on");
+        if wanted == was {
+            continue;
+        }
+        let done = if wanted {
+            utfall_app::digest::subscribe(&state.store, &session.user.id, kind).await
+        } else {
+            utfall_app::digest::unsubscribe(&state.store, &session.user.id, kind).await
+        };
+        done.map_err(|e| PageError::app(&e, false))?;
+        changes.push(format!("{}{kind}", if wanted { "+" } else { "-" }));
+    }
+    if !changes.is_empty() {
+        super::audit(
+            &state,
+            &caller,
+            "subscriptions",
+            &session.user.id,
+            &changes.join(" "),
+        )
+        .await?;
+    }
+    Ok(see_other("/account?done=subscriptions"))
 }
 
 /// The password form.
@@ -453,6 +503,7 @@ pub fn one_time_password() -> String {
 struct AuditPage<'a> {
     layout: Layout<'a>,
     entries: Vec<(String, String, String, String, String)>,
+    digests: String,
 }
 
 /// The audit log's query: one person's entries only.
@@ -494,7 +545,20 @@ pub(crate) async fn audit_page(
             (at, e.actor, e.action, e.object, e.detail)
         })
         .collect();
-    html(AuditPage { layout, entries }.render())
+    let digests = state
+        .last_digests
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+        .unwrap_or_default();
+    html(
+        AuditPage {
+            layout,
+            entries,
+            digests,
+        }
+        .render(),
+    )
 }
 
 /// `GET /api/audit`.

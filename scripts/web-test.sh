@@ -153,6 +153,10 @@ viewer_id=viewer1
 viewer_password=viewer-password-for-tests
 echo "$viewer_password" | "$binary" user add "$viewer_id" --name "Vera Viewer" --role viewer \
   --password-stdin -C "$work/demo" >/dev/null
+editor_id=editor1
+editor_password=editor-password-for-tests
+echo "$editor_password" | "$binary" user add "$editor_id" --name "Erik Editor" --role editor \
+  --password-stdin -C "$work/demo" >/dev/null
 step_done "server"
 
 # --- the browser tests --------------------------------------------------------------------------
@@ -171,6 +175,19 @@ TMPDIR="$work/tmp" \
   ARTEFACTS="$artefacts" \
   CHROMIUM="$chromium" \
   timeout 300 node --test --test-reporter=tap --test-timeout=120000 tests/browser/web.test.mjs
+# Then acting in the browser, which changes the demo's data and definitions (after the pages
+# were compared with the CLI on the demo as generated).
+TMPDIR="$work/tmp" \
+  UTFALL_URL="$url" \
+  UTFALL_DIR="$work/demo" \
+  UTFALL_EDITOR_ID="$editor_id" \
+  UTFALL_EDITOR_PASSWORD="$editor_password" \
+  UTFALL_VIEWER_ID="$viewer_id" \
+  UTFALL_VIEWER_PASSWORD="$viewer_password" \
+  UTFALL="$binary" \
+  ARTEFACTS="$artefacts" \
+  CHROMIUM="$chromium" \
+  timeout 300 node --test --test-reporter=tap --test-timeout=120000 tests/browser/act.test.mjs
 echo "   screenshots in $artefacts" >&2
 step_done "browser tests"
 

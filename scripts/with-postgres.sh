@@ -33,5 +33,7 @@ as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
 as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U utfall utfall_test
 export UTFALL_TEST_PG="postgres://utfall@127.0.0.1:$port/utfall_test"
+# The client programs (`createdb`), for tests that need a database of their own.
+export UTFALL_TEST_PG_BIN="$bin"
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $UTFALL_TEST_PG" >&2
 "$@"

@@ -6,6 +6,7 @@ mod architecture;
 mod attribution;
 mod check;
 mod demo;
+mod digest_processes;
 mod engine;
 mod import;
 mod import_layouts;

@@ -18,6 +18,7 @@ mod memory;
 mod mmm;
 mod realworld;
 mod review;
+mod serve_kill;
 
 use std::path::Path;
 

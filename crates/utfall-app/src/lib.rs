@@ -25,6 +25,7 @@ pub mod session;
 pub mod upload;
 pub mod views;
 pub mod wire;
+pub mod workshop;
 
 pub use error::{AppError, ErrorKind};
 pub use session::{Clock, Session};

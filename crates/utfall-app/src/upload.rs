@@ -19,6 +19,9 @@ pub fn uploads_dir(dir: &Path) -> PathBuf {
     dir.join(".utfall").join("uploads")
 }
 
+/// The source of a canonical column an import leaves empty, in a summary's mapping.
+const UNFILLED: &str = "—";
+
 /// How much of a text file the preset detection reads.
 const HEAD_BYTES: usize = 256 * 1024;
 
@@ -414,7 +417,10 @@ pub async fn confirm(
     })
     .await
     .map_err(|e| AppError::internal("the import stopped").caused_by(e))??;
-    if !summary.already_imported && summary.imported > 0 {
+    // The snapshot also when the file was in already: a process killed between the import's
+    // commit and its snapshot left the data without it (a snapshot of unchanged data and
+    // definitions writes nothing).
+    if summary.already_imported || summary.imported > 0 {
         let report =
             crate::memory::after_import(dir, std::slice::from_ref(&summary), clock).await?;
         upload.snapshot_changed = Some(report.outcome.values_written as u64);
@@ -429,34 +435,49 @@ pub async fn confirm(
 }
 
 /// The presets that read `file`, best first: each preset's dry run on the file's head (its
-/// first 256 KiB for text; the whole file for a workbook, JSON or Parquet). Best: the most
-/// records imported, then the most columns mapped; a preset this very file was imported with
-/// before comes first. The `generic` preset is never detected.
+/// first 256 KiB for text; the whole file for a workbook, JSON or Parquet). Best: a preset
+/// this very file was imported with before; then one that finds the file's own id column
+/// over one that has to make ids up from other columns (a HubSpot contacts export read as a
+/// Salesforce leads report); then the most records imported; then the most canonical columns
+/// filled. The `generic` preset is never detected.
 pub fn detect(dir: &Path, file: &Path, options: &UploadOptions) -> Result<Vec<Detected>, AppError> {
     let sample_dir = file.parent().unwrap_or(Path::new(".")).join(".sample");
     std::fs::create_dir_all(&sample_dir).map_err(io_error("create", &sample_dir))?;
     let sample = head_sample(file, &sample_dir)?;
-    let mut found: Vec<Detected> = Preset::ALL
+    let mut found: Vec<(Detected, bool)> = Preset::ALL
         .iter()
         .filter(|&&p| p != Preset::Generic)
         .filter_map(|p| {
             let summary = run(dir, &sample, p.as_str(), options, true).ok()?;
-            (summary.imported > 0 || summary.already_imported).then(|| Detected {
-                preset: p.as_str().to_string(),
-                read: summary.read,
-                imported: summary.imported,
-                mapped: summary.mapping.len(),
-                already_imported: summary.already_imported,
+            // The source `utfall_ingest` gives an id it makes from other columns.
+            let made_up_ids = summary
+                .mapping
+                .iter()
+                .any(|(_, from)| from.ends_with("(the export has no id column)"));
+            let filled = summary
+                .mapping
+                .iter()
+                .filter(|(_, from)| from != UNFILLED)
+                .count();
+            (summary.imported > 0 || summary.already_imported).then(|| {
+                let detected = Detected {
+                    preset: p.as_str().to_string(),
+                    read: summary.read,
+                    imported: summary.imported,
+                    mapped: filled,
+                    already_imported: summary.already_imported,
+                };
+                (detected, made_up_ids)
             })
         })
         .collect();
     let _ = std::fs::remove_dir_all(&sample_dir);
-    found.sort_by(|a, b| {
-        (b.already_imported, b.imported, b.mapped)
-            .cmp(&(a.already_imported, a.imported, a.mapped))
+    found.sort_by(|(a, a_made_up), (b, b_made_up)| {
+        (b.already_imported, !b_made_up, b.imported, b.mapped)
+            .cmp(&(a.already_imported, !a_made_up, a.imported, a.mapped))
             .then_with(|| a.preset.cmp(&b.preset))
     });
-    Ok(found)
+    Ok(found.into_iter().map(|(detected, _)| detected).collect())
 }
 
 /// The head of a text file (whole lines) as a file of the same name in `into`; other files

@@ -60,6 +60,10 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/kpi/{id}/edit", Need::Editor),
     route("POST", "/kpi/{id}/edit", Need::Editor),
     route("POST", "/goals/kpis", Need::Editor),
+    route("GET", "/workshop", Need::Editor),
+    route("POST", "/workshop", Need::Editor),
+    route("POST", "/workshop/write", Need::Editor),
+    route("GET", "/workshop/{goal}", Need::Viewer),
     route("GET", "/kpi/{id}/values.xlsx", Need::Viewer),
     route("GET", "/attribution", Need::Viewer),
     route("GET", "/mmm", Need::Viewer),
@@ -132,6 +136,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(pages::edit::page).post(pages::edit::save),
         )
         .route("/goals/kpis", post(pages::edit::add))
+        .route(
+            "/workshop",
+            get(pages::workshop::start).post(pages::workshop::step),
+        )
+        .route("/workshop/write", post(pages::workshop::write))
+        .route("/workshop/{goal}", get(pages::workshop::summary))
         .route("/kpi/{id}/values.xlsx", get(pages::kpi::xlsx))
         .route("/attribution", get(pages::attribution::page))
         .route("/mmm", get(pages::mmm::page))

@@ -13,6 +13,7 @@ pub(crate) mod kpi;
 pub(crate) mod mmm;
 pub(crate) mod reviews;
 pub(crate) mod scorecard;
+pub(crate) mod workshop;
 
 use std::sync::Arc;
 

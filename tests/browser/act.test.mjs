@@ -217,6 +217,57 @@ describe('an editor', () => {
   });
 });
 
+describe('a team in the workshop', () => {
+  test('runs who → why → what → how to a new goal with two KPIs, as the CLI then reads it', async () => {
+    const { page } = editor;
+    await page.goto(at('/workshop'));
+    const form = () => page.locator('form.workshop');
+    const next = (step) => form().locator(`button[name="step"][value="${step}"]`);
+    // Who.
+    await form().locator('textarea[name="participants"]').fill('Anna Berg (marketing)\nBo Ek (sales)');
+    await form().locator('input[name="audience"]').first().check();
+    await Promise.all([page.waitForLoadState('load'), next('why').click()]);
+    assert.equal(await form().getAttribute('data-step'), 'why');
+    // Why.
+    await form().locator('input[name="goal_id"]').fill('browser_goal');
+    await form().locator('input[name="name_en"]').fill('More deals from the browser');
+    await form().locator('input[name="period"]').fill('FY2026');
+    const owners = form().locator('input[name="owner"]');
+    if ((await owners.count()) > 0) {
+      await owners.first().check();
+    } else {
+      await form().locator('input[name="owners_text"]').fill('cmo');
+    }
+    await Promise.all([page.waitForLoadState('load'), next('what').click()]);
+    assert.equal(await form().getAttribute('data-step'), 'what');
+    // What: two library KPIs the workspace does not have.
+    const boxes = form().locator('input[name="kpi"]');
+    assert.ok((await boxes.count()) >= 2, 'at least two library KPIs to pick');
+    const picked = [await boxes.nth(0).getAttribute('value'), await boxes.nth(1).getAttribute('value')];
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await Promise.all([page.waitForLoadState('load'), next('how').click()]);
+    assert.equal(await form().getAttribute('data-step'), 'how');
+    for (const kpi of picked) {
+      assert.ok((await page.locator(`[data-kpi="${kpi}"]`).count()) > 0, `${kpi} on the how step`);
+    }
+    // Write.
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/workshop/write');
+    await form().locator('button[formaction="/workshop/write"]').click();
+    assert.equal((await posted).status(), 303);
+    await page.waitForLoadState('load');
+    assert.equal(new URL(page.url()).pathname, '/workshop/browser_goal');
+    await page.reload();
+    const summary = await page.content();
+    assert.ok(summary.includes('More deals from the browser'));
+    assert.ok(summary.includes('Anna Berg (marketing)'));
+    // The CLI's scorecard has the goal with both KPIs.
+    const card = cli('scorecard', '--period', 'FY2026');
+    const kpis = card.kpis.filter((k) => k.goal === 'browser_goal').map((k) => k.kpi).sort();
+    assert.deepEqual(kpis, [...picked].sort());
+  });
+});
+
 describe('a viewer', () => {
   const ACTIONS = [
     ['/kpi/leads/annotations', { on: '2026-11-03', text: 'viewer note' }],
@@ -226,6 +277,8 @@ describe('a viewer', () => {
     [`/reviews/${REVIEW_ID}/close`, {}],
     ['/kpi/won_revenue/edit', { stamp: 'x', owners: 'viewer' }],
     ['/goals/kpis', { kpi: 'sessions', goal: 'grow_revenue' }],
+    ['/workshop', { step: 'why', participants: 'viewer' }],
+    ['/workshop/write', { goal_id: 'viewer_goal', kpi: 'sessions' }],
   ];
 
   test('is not offered the forms', async () => {
